@@ -1,0 +1,132 @@
+/**
+ * The kernel interface. Every op reaches numbers only through a Backend, so a faster backend
+ * (WebAssembly SIMD, threads) can replace the loops without touching ops, autograd or layers.
+ *
+ * Memory belongs to the backend: a tensor holds a Storage handle, never a raw array. A wasm backend
+ * keeps its floats in linear memory, and a Float32Array over that memory is invalidated when the
+ * memory grows — hence `view()` is asked for afresh by each kernel call instead of being cached.
+ *
+ * Kernels always write into an `out` storage the caller allocated; none allocates its result, which
+ * lets a training loop reuse buffers.
+ */
+
+/** A handle to `length` float32 values owned by a backend. */
+export interface Storage {
+  readonly length: number;
+  /** A Float32Array over exactly this storage's values. Valid until the backend next allocates. */
+  view(): Float32Array;
+}
+
+/** Element-wise functions of one input. `p0`/`p1` carry parameters (leakyRelu slope, clip bounds…). */
+export type UnaryOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'abs'
+  | 'sign'
+  | 'square'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leakyRelu'
+  | 'elu'
+  | 'softplus'
+  | 'clip';
+
+/** Element-wise functions of two broadcast inputs. Comparisons give 1 or 0. */
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq'
+  | 'gt'
+  | 'ge'
+  | 'lt'
+  | 'le';
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+/** A (batched) matrix product out[t] = op(A[t]) · op(B[t]), op = identity or transpose. */
+export interface MatmulSpec {
+  batch: number;
+  /** Rows of op(A) and of the output. */
+  m: number;
+  /** Columns of op(A) = rows of op(B). */
+  k: number;
+  /** Columns of op(B) and of the output. */
+  n: number;
+  /** A is stored as [k, m] and used transposed. */
+  transA: boolean;
+  /** B is stored as [n, k] and used transposed. */
+  transB: boolean;
+  /** Elements between consecutive A matrices; 0 repeats one A for every batch entry. */
+  aBatchStride: number;
+  bBatchStride: number;
+}
+
+/**
+ * Axis-wise kernels see a tensor as [outer, size, inner] around the axis they work on, so one
+ * kernel serves every axis of every rank.
+ */
+export interface Backend {
+  readonly name: string;
+
+  /** Zero-filled storage. */
+  alloc(length: number): Storage;
+  /** Storage holding a copy of `values`. */
+  fromValues(values: ArrayLike<number>): Storage;
+  /** Storage sharing `s`'s memory for elements [start, end): how reshape and row slices stay views. */
+  slice(s: Storage, start: number, end: number): Storage;
+  /** A copy of the values, owned by the caller. */
+  read(s: Storage): Float32Array;
+  fill(s: Storage, value: number): void;
+  copy(src: Storage, dst: Storage): void;
+
+  unary(op: UnaryOp, x: Storage, out: Storage, p0?: number, p1?: number): void;
+  /** out = dL/dx for `op`, given its input x, its output y and the upstream gradient dy. */
+  unaryGrad(op: UnaryOp, x: Storage, y: Storage, dy: Storage, out: Storage, p0?: number, p1?: number): void;
+  /** out[i] = a[i·aStrides] op b[i·bStrides] over `outShape` (strides 0 where an input broadcasts). */
+  binary(
+    op: BinaryOp,
+    a: Storage,
+    aStrides: readonly number[],
+    b: Storage,
+    bStrides: readonly number[],
+    out: Storage,
+    outShape: readonly number[],
+  ): void;
+  /** Materialise a broadcast: out (contiguous, outShape) reads x through `xStrides`. */
+  broadcastTo(x: Storage, xStrides: readonly number[], out: Storage, outShape: readonly number[]): void;
+
+  reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number, out: Storage): void;
+  /** Index (as a float) of the max/min along the axis; ties take the first. */
+  argReduce(op: ArgReduceOp, x: Storage, outer: number, size: number, inner: number, out: Storage): void;
+
+  matmul(a: Storage, b: Storage, out: Storage, spec: MatmulSpec): void;
+  /** out = x with its axes reordered: out axis i is x axis perm[i]. */
+  permute(x: Storage, shape: readonly number[], perm: readonly number[], out: Storage): void;
+
+  /** Softmax (or log-softmax) along the middle axis of [outer, size, inner]; stable for any input. */
+  softmax(x: Storage, outer: number, size: number, inner: number, out: Storage, log: boolean): void;
+  /** Backward of softmax given its output y: dx = y·(dy − Σdy·y); of log-softmax: dx = dy − e^y·Σdy. */
+  softmaxGrad(
+    y: Storage,
+    dy: Storage,
+    outer: number,
+    size: number,
+    inner: number,
+    out: Storage,
+    log: boolean,
+  ): void;
+
+  /** out row r = x row indices[r]; rows are `rowSize` long. */
+  gatherRows(x: Storage, rowSize: number, indices: Int32Array, out: Storage): void;
+  /** out row indices[r] += dy row r (out must be zeroed by the caller when that is wanted). */
+  scatterAddRows(dy: Storage, rowSize: number, indices: Int32Array, out: Storage): void;
+}

@@ -1,0 +1,37 @@
+/** The pure TypeScript backend: runs everywhere, the reference every faster backend is tested against. */
+import type { Backend, Storage } from '../backend.js';
+import { binaryKernel, broadcastKernel } from './binary.js';
+import { gatherRowsKernel, permuteKernel, scatterAddRowsKernel } from './layout.js';
+import { matmulKernel } from './matmul.js';
+import { argReduceKernel, reduceKernel } from './reduce.js';
+import { softmaxGradKernel, softmaxKernel } from './softmax.js';
+import { ArrayStorage } from './storage.js';
+import { unaryGradLoops, unaryLoops } from './unary.js';
+
+const v = (s: Storage): Float32Array => s.view();
+
+export const tsBackend: Backend = {
+  name: 'ts',
+  alloc: (length) => new ArrayStorage(new Float32Array(length)),
+  fromValues: (values) => new ArrayStorage(Float32Array.from(values)),
+  slice: (s, start, end) => new ArrayStorage(v(s).subarray(start, end)),
+  read: (s) => v(s).slice(),
+  fill: (s, value) => {
+    v(s).fill(value);
+  },
+  copy: (src, dst) => v(dst).set(v(src)),
+  unary: (op, x, out, p0 = 0, p1 = 0) => unaryLoops[op](v(x), v(out), out.length, p0, p1),
+  unaryGrad: (op, x, y, dy, out, p0 = 0, p1 = 0) =>
+    unaryGradLoops[op](v(x), v(y), v(dy), v(out), out.length, p0, p1),
+  binary: (op, a, aStrides, b, bStrides, out, shape) => binaryKernel(op, v(a), aStrides, v(b), bStrides, v(out), shape),
+  broadcastTo: (x, xStrides, out, shape) => broadcastKernel(v(x), xStrides, v(out), shape),
+  reduce: (op, x, outer, size, inner, out) => reduceKernel(op, v(x), outer, size, inner, v(out)),
+  argReduce: (op, x, outer, size, inner, out) => argReduceKernel(op, v(x), outer, size, inner, v(out)),
+  matmul: (a, b, out, spec) => matmulKernel(v(a), v(b), v(out), spec),
+  permute: (x, shape, perm, out) => permuteKernel(v(x), shape, perm, v(out)),
+  softmax: (x, outer, size, inner, out, log) => softmaxKernel(v(x), outer, size, inner, v(out), log),
+  softmaxGrad: (y, dy, outer, size, inner, out, log) =>
+    softmaxGradKernel(v(y), v(dy), outer, size, inner, v(out), log),
+  gatherRows: (x, rowSize, indices, out) => gatherRowsKernel(v(x), rowSize, indices, v(out)),
+  scatterAddRows: (dy, rowSize, indices, out) => scatterAddRowsKernel(v(dy), rowSize, indices, v(out)),
+};

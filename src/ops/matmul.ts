@@ -1,0 +1,78 @@
+/**
+ * Matrix product with NumPy semantics: 2-D, batched (leading axes broadcast), and 1-D operands
+ * treated as a row (left) or column (right) vector that is dropped from the result.
+ *
+ * Backward: for C = A·B, dA = dC·Bᵀ and dB = Aᵀ·dC. The kernel takes transpose flags, so neither
+ * transposed operand is ever materialised by the op.
+ */
+import { record } from '../autograd/graph.js';
+import { ShapeError } from '../errors.js';
+import { broadcastShapes, formatShape, sizeOf } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { broadcastTo } from './layout.js';
+import { sumTo } from './reduce.js';
+import { alloc } from './util.js';
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError(
+      `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}: both operands need at least one dimension (use mul for scalars)`,
+    );
+  }
+  if (a.ndim === 1) {
+    const r = matmul(a.reshape(1, a.shape[0]!), b);
+    return r.reshape(r.shape.filter((_, i) => i !== r.ndim - 2));
+  }
+  if (b.ndim === 1) {
+    const r = matmul(a, b.reshape(b.shape[0]!, 1));
+    return r.reshape(r.shape.slice(0, -1));
+  }
+  const k = a.shape[a.ndim - 1]!;
+  const k2 = b.shape[b.ndim - 2]!;
+  if (k !== k2) {
+    throw new ShapeError(
+      `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} are not aligned: ` +
+        `the first has ${k} columns but the second has ${k2} rows`,
+    );
+  }
+  const out = matmulRaw(a, b, false, false);
+  return record('matmul', out, [a, b], (g) => [
+    a.requiresGrad ? sumTo(matmulRaw(g, b, false, true), a.shape) : null,
+    b.requiresGrad ? sumTo(matmulRaw(a, g, true, false), b.shape) : null,
+  ]);
+}
+
+/** op(a)·op(b) for operands of rank ≥ 2, batch axes broadcast; not recorded. */
+export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  const ra = a.shape[a.ndim - 2]!;
+  const ca = a.shape[a.ndim - 1]!;
+  const rb = b.shape[b.ndim - 2]!;
+  const cb = b.shape[b.ndim - 1]!;
+  const [m, k] = transA ? [ca, ra] : [ra, ca];
+  const n = transB ? rb : cb;
+  const batchShape = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = sizeOf(batchShape);
+  const [A, aStride] = batchOperand(a, batchShape, batch);
+  const [B, bStride] = batchOperand(b, batchShape, batch);
+  const out = alloc([...batchShape, m, n], a.backend);
+  a.backend.matmul(A.storage, B.storage, out.storage, {
+    batch,
+    m,
+    k,
+    n,
+    transA,
+    transB,
+    aBatchStride: aStride,
+    bBatchStride: bStride,
+  });
+  return out;
+}
+
+/** An operand laid out for `batch` matrices: as it is, repeated (stride 0), or expanded. */
+function batchOperand(t: Tensor, batchShape: number[], batch: number): [Tensor, number] {
+  const mat = t.shape[t.ndim - 2]! * t.shape[t.ndim - 1]!;
+  const own = sizeOf(t.shape.slice(0, -2));
+  if (own === batch) return [t, mat];
+  if (own === 1) return [t, 0];
+  return [broadcastTo(t, [...batchShape, ...t.shape.slice(-2)]), mat];
+}

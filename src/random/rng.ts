@@ -1,0 +1,138 @@
+/**
+ * A seedable random number generator that gives the same numbers on every platform.
+ *
+ * Why not Math.random: it cannot be seeded. Why not Math.log/Math.cos for normals: the ECMAScript
+ * spec lets engines approximate them differently, so two browsers could draw different weights from
+ * the same seed. Everything here uses only integer ops and correctly-rounded float ops (+ − × ÷ √),
+ * which IEEE 754 makes identical everywhere.
+ */
+
+/** xoshiro128** (Blackman & Vigna): 128-bit state, 32-bit output, passes BigCrush. */
+export class Rng {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spare: number | null = null;
+
+  constructor(seed = 42) {
+    this.seed(seed);
+  }
+
+  /** Reset the state from a seed (any finite number; non-integers are truncated). */
+  seed(seed: number): void {
+    // splitmix32 spreads the seed over the state so nearby seeds give unrelated streams.
+    let x = Math.trunc(seed) >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    this.spare = null;
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1), with 24 random bits so the value is exact in float32. */
+  uniform(): number {
+    return (this.nextUint32() >>> 8) * 2 ** -24;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Standard normal, by Marsaglia's polar method (with a deterministic log). */
+  normal(): number {
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
+    for (;;) {
+      const u = 2 * this.uniform() - 1;
+      const v = 2 * this.uniform() - 1;
+      const s = u * u + v * v;
+      if (s > 0 && s < 1) {
+        const f = Math.sqrt((-2 * detLog(s)) / s);
+        this.spare = v * f;
+        return u * f;
+      }
+    }
+  }
+
+  /** Fisher–Yates shuffle of 0…n-1. */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i]!;
+      p[i] = p[j]!;
+      p[j] = t;
+    }
+    return p;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+const LN2 = 0.6931471805599453;
+const SQRT2 = 1.4142135623730951;
+
+/** Natural log from + − × ÷ only: x = m·2^e with m in [√½, √2), ln m = 2·atanh((m−1)/(m+1)). */
+export function detLog(x: number): number {
+  if (!(x > 0) || x === Number.POSITIVE_INFINITY) return Number.NaN;
+  let e = 0;
+  let m = x;
+  while (m >= SQRT2) {
+    m /= 2;
+    e++;
+  }
+  while (m < SQRT2 / 2) {
+    m *= 2;
+    e--;
+  }
+  const t = (m - 1) / (m + 1);
+  const t2 = t * t;
+  // |t| ≤ 0.1716, so terms up to t^23 bring the error below 1e-17.
+  let term = t;
+  let sum = 0;
+  for (let k = 1; k <= 23; k += 2) {
+    sum += term / k;
+    term *= t2;
+  }
+  return e * LN2 + 2 * sum;
+}
+
+let globalRng = new Rng(42);
+
+/** The generator that creation functions and initialisers use when not given one. */
+export function getRng(): Rng {
+  return globalRng;
+}
+
+/** Seed the global generator: after `manualSeed(s)` a program draws the same numbers every run. */
+export function manualSeed(seed: number): void {
+  globalRng = new Rng(seed);
+}

@@ -1,0 +1,276 @@
+/**
+ * The Tensor: an N-dimensional array of float32 values in row-major order, held by a backend
+ * through a Storage handle, plus what autograd needs (requiresGrad, grad, the node that made it).
+ *
+ * Tensors are immutable to users: every op returns a new tensor. Ops are plain functions in
+ * src/ops; the methods here only forward to them so `x.add(y).relu()` reads naturally.
+ */
+import { type BackwardOptions, backward } from '../autograd/backward.js';
+import type { GraphNode } from '../autograd/graph.js';
+import type { Backend, Storage } from '../backend/backend.js';
+import { ArgumentError } from '../errors.js';
+import * as act from '../ops/activations.js';
+import * as el from '../ops/elementwise.js';
+import * as lay from '../ops/layout.js';
+import * as math from '../ops/math.js';
+import { matmul } from '../ops/matmul.js';
+import * as red from '../ops/reduce.js';
+import { logSoftmax, softmax } from '../ops/softmax.js';
+import { formatTensor } from './format.js';
+import { formatShape, type Shape, sizeOf } from './shape.js';
+
+export type NestedArray = number | NestedArray[];
+/** Where an op takes a tensor, a plain number works too (it broadcasts as a scalar). */
+export type TensorLike = Tensor | number;
+export type IndexLike = Tensor | Int32Array | readonly number[];
+
+export class Tensor {
+  readonly shape: Shape;
+  readonly size: number;
+  /** The values, owned by `backend`. Read them with `data()`/`toArray()`, or in a kernel via `storage.view()`. */
+  readonly storage: Storage;
+  readonly backend: Backend;
+  /** Record ops on this tensor so `backward()` can reach it. Set it on leaves (parameters, inputs). */
+  requiresGrad: boolean;
+  /** The gradient accumulated by `backward()` (leaves only). Reset it with `t.grad = null`. */
+  grad: Tensor | null = null;
+  /** An optional label, shown by `toString()` and in layer weight lists. */
+  name: string | undefined;
+  /** @internal The op that produced this tensor, while its graph is alive. */
+  _node: GraphNode | null = null;
+  /** @internal Set when backward() freed the graph this tensor was part of. */
+  _freed = false;
+
+  constructor(storage: Storage, shape: Shape, backend: Backend, requiresGrad = false) {
+    const size = sizeOf(shape);
+    if (storage.length !== size) {
+      throw new ArgumentError(`Tensor: storage holds ${storage.length} values but shape ${formatShape(shape)} needs ${size}`);
+    }
+    this.storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.size = size;
+    this.backend = backend;
+    this.requiresGrad = requiresGrad;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** True for tensors not produced by a recorded op: these are the ones whose `.grad` gets filled. */
+  get isLeaf(): boolean {
+    return this._node === null && !this._freed;
+  }
+
+  // ---- reading values ------------------------------------------------------------------------
+
+  /** A copy of the values as a flat Float32Array. */
+  data(): Float32Array {
+    return this.backend.read(this.storage);
+  }
+
+  /** The values as nested arrays (a number for a scalar). */
+  toArray(): NestedArray {
+    const flat = this.data();
+    if (this.ndim === 0) return flat[0]!;
+    const build = (dim: number, offset: number): NestedArray[] => {
+      const n = this.shape[dim]!;
+      const step = sizeOf(this.shape.slice(dim + 1));
+      const out: NestedArray[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        out[i] = dim === this.ndim - 1 ? flat[offset + i]! : build(dim + 1, offset + i * step);
+      }
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new ArgumentError(`item(): the tensor has shape ${formatShape(this.shape)} (${this.size} values), not one value`);
+    }
+    return this.storage.view()[0]!;
+  }
+
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  // ---- autograd ------------------------------------------------------------------------------
+
+  /**
+   * Fill `.grad` of every leaf this tensor depends on. A scalar needs no argument; any other shape
+   * needs the upstream gradient dL/dthis of the same shape. The graph is freed afterwards unless
+   * `retainGraph` is set.
+   */
+  backward(grad?: Tensor, options?: BackwardOptions): void {
+    backward(this, grad, options);
+  }
+
+  /** The same values, cut from the graph: no gradient flows through the result. */
+  detach(): Tensor {
+    return new Tensor(this.storage, this.shape, this.backend);
+  }
+
+  /** A copy with its own storage (recorded: gradients flow through it). */
+  clone(): Tensor {
+    return lay.clone(this);
+  }
+
+  zerosLike(): Tensor {
+    return new Tensor(this.backend.alloc(this.size), this.shape, this.backend);
+  }
+
+  onesLike(): Tensor {
+    const t = this.zerosLike();
+    this.backend.fill(t.storage, 1);
+    return t;
+  }
+
+  // ---- arithmetic (broadcasting) -------------------------------------------------------------
+  add(other: TensorLike): Tensor {
+    return el.add(this, other);
+  }
+  sub(other: TensorLike): Tensor {
+    return el.sub(this, other);
+  }
+  mul(other: TensorLike): Tensor {
+    return el.mul(this, other);
+  }
+  div(other: TensorLike): Tensor {
+    return el.div(this, other);
+  }
+  pow(exponent: TensorLike): Tensor {
+    return el.pow(this, exponent);
+  }
+  maximum(other: TensorLike): Tensor {
+    return el.maximum(this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return el.minimum(this, other);
+  }
+  eq(other: TensorLike): Tensor {
+    return el.eq(this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return el.gt(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return el.ge(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return el.lt(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return el.le(this, other);
+  }
+
+  // ---- element-wise math ---------------------------------------------------------------------
+  neg(): Tensor {
+    return math.neg(this);
+  }
+  exp(): Tensor {
+    return math.exp(this);
+  }
+  log(): Tensor {
+    return math.log(this);
+  }
+  sqrt(): Tensor {
+    return math.sqrt(this);
+  }
+  abs(): Tensor {
+    return math.abs(this);
+  }
+  square(): Tensor {
+    return math.square(this);
+  }
+  sign(): Tensor {
+    return math.sign(this);
+  }
+  clip(min: number, max: number): Tensor {
+    return math.clip(this, min, max);
+  }
+
+  // ---- activations ---------------------------------------------------------------------------
+  sigmoid(): Tensor {
+    return act.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return act.tanh(this);
+  }
+  relu(): Tensor {
+    return act.relu(this);
+  }
+  leakyRelu(alpha?: number): Tensor {
+    return act.leakyRelu(this, alpha);
+  }
+  elu(alpha?: number): Tensor {
+    return act.elu(this, alpha);
+  }
+  softplus(): Tensor {
+    return act.softplus(this);
+  }
+  softmax(axis = -1): Tensor {
+    return softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Tensor {
+    return logSoftmax(this, axis);
+  }
+
+  // ---- linear algebra ------------------------------------------------------------------------
+  matmul(other: Tensor): Tensor {
+    return matmul(this, other);
+  }
+
+  // ---- reductions ----------------------------------------------------------------------------
+  sum(axis?: number | readonly number[], keepdims = false): Tensor {
+    return red.sum(this, axis, keepdims);
+  }
+  mean(axis?: number | readonly number[], keepdims = false): Tensor {
+    return red.mean(this, axis, keepdims);
+  }
+  max(axis?: number | readonly number[], keepdims = false): Tensor {
+    return red.max(this, axis, keepdims);
+  }
+  min(axis?: number | readonly number[], keepdims = false): Tensor {
+    return red.min(this, axis, keepdims);
+  }
+  argmax(axis?: number, keepdims = false): Tensor {
+    return red.argmax(this, axis, keepdims);
+  }
+  argmin(axis?: number, keepdims = false): Tensor {
+    return red.argmin(this, axis, keepdims);
+  }
+
+  // ---- shape and indexing --------------------------------------------------------------------
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    const target = (Array.isArray(shape[0]) ? shape[0] : shape) as readonly number[];
+    return lay.reshape(this, target);
+  }
+  flatten(startAxis = 0): Tensor {
+    return lay.flatten(this, startAxis);
+  }
+  /** Swap two axes (default: the last two, i.e. matrix transpose). */
+  transpose(axis0 = -2, axis1 = -1): Tensor {
+    return lay.transpose(this, axis0, axis1);
+  }
+  /** Matrix transpose of the last two axes. */
+  get T(): Tensor {
+    return lay.transpose(this, -2, -1);
+  }
+  permute(...perm: number[]): Tensor {
+    return lay.permute(this, perm);
+  }
+  expand(shape: readonly number[]): Tensor {
+    return lay.broadcastTo(this, shape);
+  }
+  /** Rows start…end-1 along the first axis (negative counts from the end); shares storage. */
+  slice(start: number, end?: number): Tensor {
+    return lay.slice(this, start, end);
+  }
+  /** The entries at `indices` along `axis` (default 0: pick rows, e.g. a shuffled mini-batch). */
+  gather(indices: IndexLike, axis = 0): Tensor {
+    return lay.gather(this, indices, axis);
+  }
+}
