@@ -13,7 +13,15 @@ export {
 } from './autograd/gradcheck.js';
 export { type BackwardRule, type GraphNode, record } from './autograd/graph.js';
 // Backends
-export type { ArgReduceOp, Backend, BinaryOp, MatmulSpec, ReduceOp, Storage, UnaryOp } from './backend/backend.js';
+export type {
+  ArgReduceOp,
+  Backend,
+  BinaryOp,
+  MatmulSpec,
+  ReduceOp,
+  Storage,
+  UnaryOp,
+} from './backend/backend.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
 export { ArgumentError, GraphError, ShapeError } from './errors.js';
 // Ops as functions (each is also a Tensor method)

@@ -96,7 +96,9 @@ function topologicalOrder(root: Tensor): Tensor[] {
       const input = inputs[top.next++]!;
       if (!input.requiresGrad || visited.has(input)) continue;
       if (input._freed) {
-        throw new GraphError(`backward(): a tensor this output depends on cannot be differentiated: ${FREED_HELP}`);
+        throw new GraphError(
+          `backward(): a tensor this output depends on cannot be differentiated: ${FREED_HELP}`,
+        );
       }
       visited.add(input);
       stack.push({ t: input, next: 0 });

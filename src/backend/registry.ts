@@ -13,7 +13,10 @@ export function getBackend(): Backend {
 /** Make `name` the backend for tensors created from now on. */
 export function setBackend(name: string): Backend {
   const b = backends.get(name);
-  if (!b) throw new ArgumentError(`setBackend: no backend named '${name}' (registered: ${listBackends().join(', ')})`);
+  if (!b)
+    throw new ArgumentError(
+      `setBackend: no backend named '${name}' (registered: ${listBackends().join(', ')})`,
+    );
   active = b;
   return b;
 }

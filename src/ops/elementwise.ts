@@ -13,7 +13,15 @@ import { alloc, asTensor } from './util.js';
 export function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
   const out = alloc(shape, a.backend);
-  a.backend.binary(op, a.storage, broadcastStrides(a.shape, shape), b.storage, broadcastStrides(b.shape, shape), out.storage, shape);
+  a.backend.binary(
+    op,
+    a.storage,
+    broadcastStrides(a.shape, shape),
+    b.storage,
+    broadcastStrides(b.shape, shape),
+    out.storage,
+    shape,
+  );
   return out;
 }
 

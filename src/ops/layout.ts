@@ -30,7 +30,9 @@ export function flatten(x: Tensor, startAxis = 0): Tensor {
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const p = perm.map((a) => normalizeAxis(a, x.ndim, 'permute'));
   if (p.length !== x.ndim || new Set(p).size !== p.length) {
-    throw new ArgumentError(`permute: [${perm.join(', ')}] is not a permutation of the ${x.ndim} axes of ${formatShape(x.shape)}`);
+    throw new ArgumentError(
+      `permute: [${perm.join(', ')}] is not a permutation of the ${x.ndim} axes of ${formatShape(x.shape)}`,
+    );
   }
   const out = permuteRaw(x, p);
   const inverse = new Array<number>(p.length);
@@ -132,7 +134,8 @@ export function gather(x: Tensor, indices: IndexLike, axis = 0): Tensor {
 function toIndices(indices: IndexLike, n: number): Int32Array {
   let values: ArrayLike<number>;
   if (indices instanceof Tensor) {
-    if (indices.ndim > 1) throw new ShapeError(`gather: indices must be 1-D, got shape ${formatShape(indices.shape)}`);
+    if (indices.ndim > 1)
+      throw new ShapeError(`gather: indices must be 1-D, got shape ${formatShape(indices.shape)}`);
     values = indices.data();
   } else {
     values = indices;

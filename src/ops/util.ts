@@ -17,9 +17,12 @@ export function view(t: Tensor, shape: Shape): Tensor {
 /** Promote a number to a scalar tensor on `like`'s backend; check two tensors share a backend. */
 export function asTensor(x: TensorLike, like: Tensor, op: string): Tensor {
   if (typeof x === 'number') return new Tensor(like.backend.fromValues([x]), [], like.backend);
-  if (!(x instanceof Tensor)) throw new ArgumentError(`${op}: expected a Tensor or a number, got ${describe(x)}`);
+  if (!(x instanceof Tensor))
+    throw new ArgumentError(`${op}: expected a Tensor or a number, got ${describe(x)}`);
   if (x.backend !== like.backend) {
-    throw new ArgumentError(`${op}: tensors live on different backends ('${like.backend.name}' and '${x.backend.name}')`);
+    throw new ArgumentError(
+      `${op}: tensors live on different backends ('${like.backend.name}' and '${x.backend.name}')`,
+    );
   }
   return x;
 }

@@ -97,8 +97,8 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-const LN2 = 0.6931471805599453;
-const SQRT2 = 1.4142135623730951;
+const LN2 = Math.LN2;
+const SQRT2 = Math.SQRT2;
 
 /** Natural log from + − × ÷ only: x = m·2^e with m in [√½, √2), ln m = 2·atanh((m−1)/(m+1)). */
 export function detLog(x: number): number {

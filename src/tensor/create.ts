@@ -45,7 +45,8 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   }
   if (!isTypedArray(values)) {
     for (let i = 0; i < values.length; i++) {
-      if (typeof values[i] !== 'number') throw new ArgumentError(`tensor(): value at flat position ${i} is not a number`);
+      if (typeof values[i] !== 'number')
+        throw new ArgumentError(`tensor(): value at flat position ${i} is not a number`);
     }
   }
   return make(getBackend().fromValues(values), shape, options);
@@ -86,7 +87,11 @@ function flattenNested(data: NestedArray[]): { values: number[]; shape: number[]
   return { values, shape };
 }
 
-function make(storage: Tensor['storage'], shape: Shape, options: { requiresGrad?: boolean; name?: string }): Tensor {
+function make(
+  storage: Tensor['storage'],
+  shape: Shape,
+  options: { requiresGrad?: boolean; name?: string },
+): Tensor {
   const t = new Tensor(storage, shape, getBackend(), options.requiresGrad ?? false);
   t.name = options.name;
   return t;
@@ -112,7 +117,8 @@ export function arange(start: number, stop?: number, step = 1, options: CreateOp
     stop = start;
     start = 0;
   }
-  if (step === 0 || !Number.isFinite(step)) throw new ArgumentError('arange: step must be a non-zero finite number');
+  if (step === 0 || !Number.isFinite(step))
+    throw new ArgumentError('arange: step must be a non-zero finite number');
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const values = new Float32Array(n);
   for (let i = 0; i < n; i++) values[i] = start + i * step;

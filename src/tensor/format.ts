@@ -9,7 +9,11 @@ export function formatTensor(t: Tensor): string {
   const summarise = t.size > SUMMARISE_ABOVE;
   const shown = (n: number): number[] =>
     summarise && n > 2 * EDGE
-      ? [...Array.from({ length: EDGE }, (_, i) => i), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)]
+      ? [
+          ...Array.from({ length: EDGE }, (_, i) => i),
+          -1,
+          ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i),
+        ]
       : Array.from({ length: n }, (_, i) => i);
   const allInts = values.every((v) => Number.isInteger(v));
   const fmt = (v: number): string => (Number.isFinite(v) ? (allInts ? String(v) : v.toFixed(4)) : String(v));

@@ -33,7 +33,9 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 export function checkShape(shape: Shape, what: string): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${what}: invalid shape ${formatShape(shape)} (dimensions must be non-negative integers)`);
+      throw new ShapeError(
+        `${what}: invalid shape ${formatShape(shape)} (dimensions must be non-negative integers)`,
+      );
     }
   }
 }
@@ -79,7 +81,11 @@ export function normalizeAxis(axis: number, ndim: number, op: string): number {
 }
 
 /** Normalise `axis` (one, several or undefined = all) to a sorted list of distinct axes. */
-export function normalizeAxes(axis: number | readonly number[] | undefined, ndim: number, op: string): number[] {
+export function normalizeAxes(
+  axis: number | readonly number[] | undefined,
+  ndim: number,
+  op: string,
+): number[] {
   if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : axis;
   const out = [...new Set(list.map((a) => normalizeAxis(a, ndim, op)))];
@@ -100,12 +106,15 @@ export function splitAtAxis(shape: Shape, axis: number): { outer: number; size: 
 export function resolveReshape(from: Shape, to: readonly number[]): number[] {
   const size = sizeOf(from);
   const unknown = to.indexOf(-1);
-  if (unknown !== to.lastIndexOf(-1)) throw new ShapeError(`reshape: only one dimension can be -1, got ${formatShape(to)}`);
+  if (unknown !== to.lastIndexOf(-1))
+    throw new ShapeError(`reshape: only one dimension can be -1, got ${formatShape(to)}`);
   const out = [...to];
   if (unknown >= 0) {
     const known = sizeOf(to.filter((_, i) => i !== unknown));
     if (known === 0 || size % known !== 0) {
-      throw new ShapeError(`reshape: cannot reshape ${formatShape(from)} (size ${size}) into ${formatShape(to)}`);
+      throw new ShapeError(
+        `reshape: cannot reshape ${formatShape(from)} (size ${size}) into ${formatShape(to)}`,
+      );
     }
     out[unknown] = size / known;
   }

@@ -44,7 +44,9 @@ export class Tensor {
   constructor(storage: Storage, shape: Shape, backend: Backend, requiresGrad = false) {
     const size = sizeOf(shape);
     if (storage.length !== size) {
-      throw new ArgumentError(`Tensor: storage holds ${storage.length} values but shape ${formatShape(shape)} needs ${size}`);
+      throw new ArgumentError(
+        `Tensor: storage holds ${storage.length} values but shape ${formatShape(shape)} needs ${size}`,
+      );
     }
     this.storage = storage;
     this.shape = Object.freeze([...shape]);
@@ -88,7 +90,9 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) {
-      throw new ArgumentError(`item(): the tensor has shape ${formatShape(this.shape)} (${this.size} values), not one value`);
+      throw new ArgumentError(
+        `item(): the tensor has shape ${formatShape(this.shape)} (${this.size} values), not one value`,
+      );
     }
     return this.storage.view()[0]!;
   }

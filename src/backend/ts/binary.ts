@@ -115,7 +115,10 @@ function walkRows(
   }
 }
 
-function layoutKind(strides: readonly number[], shape: readonly number[]): 'contiguous' | 'scalar' | 'strided' {
+function layoutKind(
+  strides: readonly number[],
+  shape: readonly number[],
+): 'contiguous' | 'scalar' | 'strided' {
   let expected = 1;
   let contiguous = true;
   let scalar = true;
@@ -140,6 +143,11 @@ export function binaryKernel(
   walkRows(binaryRows[op], a, aStrides, b, bStrides, o, shape);
 }
 
-export function broadcastKernel(x: Float32Array, xStrides: readonly number[], o: Float32Array, shape: readonly number[]) {
+export function broadcastKernel(
+  x: Float32Array,
+  xStrides: readonly number[],
+  o: Float32Array,
+  shape: readonly number[],
+) {
   walkRows(copyRow, x, xStrides, x, xStrides, o, shape);
 }

@@ -23,7 +23,8 @@ export const tsBackend: Backend = {
   unary: (op, x, out, p0 = 0, p1 = 0) => unaryLoops[op](v(x), v(out), out.length, p0, p1),
   unaryGrad: (op, x, y, dy, out, p0 = 0, p1 = 0) =>
     unaryGradLoops[op](v(x), v(y), v(dy), v(out), out.length, p0, p1),
-  binary: (op, a, aStrides, b, bStrides, out, shape) => binaryKernel(op, v(a), aStrides, v(b), bStrides, v(out), shape),
+  binary: (op, a, aStrides, b, bStrides, out, shape) =>
+    binaryKernel(op, v(a), aStrides, v(b), bStrides, v(out), shape),
   broadcastTo: (x, xStrides, out, shape) => broadcastKernel(v(x), xStrides, v(out), shape),
   reduce: (op, x, outer, size, inner, out) => reduceKernel(op, v(x), outer, size, inner, v(out)),
   argReduce: (op, x, outer, size, inner, out) => argReduceKernel(op, v(x), outer, size, inner, v(out)),

@@ -65,14 +65,24 @@ export function permuteKernel(
   }
 }
 
-export function gatherRowsKernel(x: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void {
+export function gatherRowsKernel(
+  x: Float32Array,
+  rowSize: number,
+  indices: Int32Array,
+  out: Float32Array,
+): void {
   for (let r = 0; r < indices.length; r++) {
     const from = indices[r]! * rowSize;
     out.set(x.subarray(from, from + rowSize), r * rowSize);
   }
 }
 
-export function scatterAddRowsKernel(dy: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void {
+export function scatterAddRowsKernel(
+  dy: Float32Array,
+  rowSize: number,
+  indices: Int32Array,
+  out: Float32Array,
+): void {
   for (let r = 0; r < indices.length; r++) {
     const to = indices[r]! * rowSize;
     const from = r * rowSize;

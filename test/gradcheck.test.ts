@@ -1,0 +1,152 @@
+/**
+ * Every differentiable op against central differences, including broadcasting, batched matmul,
+ * axis reductions and the non-default axes of softmax. Prints a table of the worst errors.
+ */
+import assert from 'node:assert/strict';
+import { after, it } from 'node:test';
+import { gradcheck, noGrad, randn, type Tensor, tensor } from '../src/index.js';
+import { describeEachBackend } from './helpers.js';
+
+type Case = [name: string, f: (...xs: Tensor[]) => Tensor, inputs: () => Tensor[]];
+
+let seed = 100;
+const r = (...shape: number[]): Tensor => randn(shape, { seed: seed++ });
+/** Values at least 0.2 away from 0, for ops with a kink or pole there. */
+const away = (...shape: number[]): Tensor =>
+  noGrad(() => {
+    const x = r(...shape);
+    return x.add(x.sign().mul(0.3));
+  });
+const positive = (...shape: number[]): Tensor =>
+  noGrad(() =>
+    r(...shape)
+      .abs()
+      .add(0.5),
+  );
+
+const fixed43 = r(4, 3);
+
+const cases: Case[] = [
+  ['add', (a, b) => a.add(b), () => [r(3, 4), r(3, 4)]],
+  ['add [3,4]+[4]', (a, b) => a.add(b), () => [r(3, 4), r(4)]],
+  ['add [3,1]+[1,4]', (a, b) => a.add(b), () => [r(3, 1), r(1, 4)]],
+  ['add number', (a) => a.add(2.5), () => [r(2, 3)]],
+  ['sub [2,3]-[]', (a, b) => a.sub(b), () => [r(2, 3), r()]],
+  ['mul [2,3,4]*[3,1]', (a, b) => a.mul(b), () => [r(2, 3, 4), r(3, 1)]],
+  ['div', (a, b) => a.div(b), () => [r(3, 4), away(3, 4)]],
+  ['div [4]/[3,1]', (a, b) => a.div(b), () => [r(4), away(3, 1)]],
+  ['pow tensor^tensor', (a, b) => a.pow(b), () => [positive(3, 3), r(3, 3)]],
+  ['pow tensor^3', (a) => a.pow(3), () => [r(2, 5)]],
+  ['neg', (a) => a.neg(), () => [r(4)]],
+  ['exp', (a) => a.exp(), () => [r(3, 4)]],
+  ['log', (a) => a.log(), () => [positive(3, 4)]],
+  ['sqrt', (a) => a.sqrt(), () => [positive(3, 4)]],
+  ['abs', (a) => a.abs(), () => [away(3, 4)]],
+  ['square', (a) => a.square(), () => [r(3, 4)]],
+  ['maximum [3,4],[4]', (a, b) => a.maximum(b), () => [r(3, 4), r(4)]],
+  ['minimum', (a, b) => a.minimum(b), () => [r(3, 4), r(3, 4)]],
+  ['clip', (a) => a.clip(-0.5, 0.5), () => [noGrad(() => tensor([-1.3, -0.2, 0.1, 0.45, 0.9, 2]))]],
+  ['sigmoid', (a) => a.sigmoid(), () => [r(3, 4)]],
+  ['tanh', (a) => a.tanh(), () => [r(3, 4)]],
+  ['relu', (a) => a.relu(), () => [away(3, 4)]],
+  ['leakyRelu', (a) => a.leakyRelu(0.1), () => [away(3, 4)]],
+  ['elu', (a) => a.elu(), () => [away(3, 4)]],
+  ['softplus', (a) => a.softplus(), () => [r(3, 4)]],
+  ['softmax axis -1', (a) => a.softmax(-1), () => [r(3, 5)]],
+  ['softmax axis 0', (a) => a.softmax(0), () => [r(3, 5)]],
+  ['softmax [2,3,4] axis 1', (a) => a.softmax(1), () => [r(2, 3, 4)]],
+  ['logSoftmax', (a) => a.logSoftmax(), () => [r(4, 6)]],
+  ['logSoftmax axis 0', (a) => a.logSoftmax(0), () => [r(4, 6)]],
+  ['matmul 2-D', (a, b) => a.matmul(b), () => [r(3, 4), r(4, 5)]],
+  ['matmul 6x9 · 9x7 (blocked rows + tail)', (a, b) => a.matmul(b), () => [r(6, 9), r(9, 7)]],
+  ['matmul batched', (a, b) => a.matmul(b), () => [r(2, 3, 4), r(2, 4, 5)]],
+  ['matmul [2,3,4]·[4,5]', (a, b) => a.matmul(b), () => [r(2, 3, 4), r(4, 5)]],
+  ['matmul [3,4]·[2,4,5]', (a, b) => a.matmul(b), () => [r(3, 4), r(2, 4, 5)]],
+  ['matmul [2,1,3,4]·[3,4,2]', (a, b) => a.matmul(b), () => [r(2, 1, 3, 4), r(3, 4, 2)]],
+  ['matmul [4]·[4,3]', (a, b) => a.matmul(b), () => [r(4), r(4, 3)]],
+  ['matmul [3,4]·[4]', (a, b) => a.matmul(b), () => [r(3, 4), r(4)]],
+  ['matmul [4]·[4]', (a, b) => a.matmul(b), () => [r(4), r(4)]],
+  ['transpose', (a) => a.T, () => [r(3, 5)]],
+  ['permute [2,3,4]→(2,0,1)', (a) => a.permute(2, 0, 1), () => [r(2, 3, 4)]],
+  ['reshape', (a) => a.reshape(4, -1).mul(fixed43), () => [r(2, 6)]],
+  ['flatten(1)', (a) => a.flatten(1), () => [r(2, 3, 2)]],
+  ['expand [3,1]→[3,4]', (a) => a.expand([2, 3, 4]), () => [r(3, 1)]],
+  ['slice rows 1..3', (a) => a.slice(1, 3), () => [r(4, 3)]],
+  ['gather rows (repeats)', (a) => a.gather([2, 0, 2, 1]), () => [r(3, 4)]],
+  ['gather axis 1', (a) => a.gather([3, 0], 1), () => [r(2, 4, 3)]],
+  ['sum all', (a) => a.sum(), () => [r(3, 4)]],
+  ['sum axis 0', (a) => a.sum(0), () => [r(3, 4)]],
+  ['sum axes [0,2] keepdims', (a) => a.sum([0, 2], true), () => [r(2, 3, 4)]],
+  ['mean axis -1', (a) => a.mean(-1), () => [r(3, 4)]],
+  ['mean all', (a) => a.mean(), () => [r(3, 4)]],
+  ['max axis 1', (a) => a.max(1), () => [r(3, 4)]],
+  ['max all', (a) => a.max(), () => [r(3, 4)]],
+  ['min axis 0 keepdims', (a) => a.min(0, true), () => [r(3, 4)]],
+  [
+    'dense layer + cross-entropy',
+    (x, w, b) =>
+      x
+        .matmul(w)
+        .add(b)
+        .logSoftmax()
+        .mul(
+          tensor([
+            [1, 0, 0],
+            [0, 0, 1],
+          ]),
+        )
+        .sum()
+        .neg(),
+    () => [r(2, 4), r(4, 3), r(3)],
+  ],
+  [
+    'two-layer sigmoid net, sum of squares',
+    (w1, w2) =>
+      tensor([
+        [0, 0, 1],
+        [1, 1, 1],
+      ])
+        .matmul(w1)
+        .sigmoid()
+        .matmul(w2)
+        .sigmoid()
+        .sub(tensor([[0], [1]]))
+        .square()
+        .sum()
+        .mul(0.5),
+    () => [r(3, 4), r(4, 1)],
+  ],
+];
+
+const report: string[] = [];
+
+describeEachBackend('gradcheck', () => {
+  for (const [name, f, inputs] of cases) {
+    it(name, () => {
+      const result = gradcheck(f, inputs());
+      report.push(
+        `${name.padEnd(40)} ${result.maxError.toExponential(2).padStart(9)}  (${result.checked} elements)`,
+      );
+      assert.ok(
+        result.ok,
+        `${name}: worst error ${result.maxError} at input ${result.worst?.input} index [${result.worst?.index}]: ` +
+          `analytic ${result.worst?.analytic}, numeric ${result.worst?.numeric}`,
+      );
+    });
+  }
+});
+
+it('gradcheck catches a wrong gradient', async () => {
+  const { record } = await import('../src/index.js');
+  const wrongSquare = (x: Tensor): Tensor =>
+    record('wrongSquare', x.detach().square(), [x], (g) => [g.mul(x)]);
+  const result = gradcheck(wrongSquare, [randn([5], { seed: 7 })]);
+  assert.equal(result.ok, false);
+  assert.ok(result.maxError > 0.1);
+});
+
+after(() => {
+  console.log(
+    `\ngradcheck: worst |analytic − numeric| / max(1, |a|, |n|) per op (tolerance 1e-2)\n${report.join('\n')}`,
+  );
+});
