@@ -17,3 +17,13 @@ export class GraphError extends Error {
 export class ArgumentError extends Error {
   override name = 'ArgumentError';
 }
+
+/** Training cannot go on: the loss turned NaN or infinite, or the data do not fit the model. */
+export class TrainingError extends Error {
+  override name = 'TrainingError';
+}
+
+/** A saved model that cannot be read: missing, truncated, corrupted, wrong version or wrong shape. */
+export class ModelFormatError extends Error {
+  override name = 'ModelFormatError';
+}

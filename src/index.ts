@@ -23,7 +23,42 @@ export type {
   UnaryOp,
 } from './backend/backend.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
-export { ArgumentError, GraphError, ShapeError } from './errors.js';
+export { ArgumentError, GraphError, ModelFormatError, ShapeError, TrainingError } from './errors.js';
+// Losses, metrics
+export * as losses from './losses/index.js';
+export { getLoss, type Loss, type LossLike, type LossName, type LossOptions } from './losses/index.js';
+export * as metrics from './metrics/accuracy.js';
+export { getMetric, type Metric, type MetricFn } from './metrics/accuracy.js';
+export type { ModelArtifacts, ModelJson } from './model/artifacts.js';
+// Models
+export {
+  type Callback,
+  type CallbackModel,
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  earlyStopping,
+  type Logs,
+  ModelCheckpoint,
+  type ModelCheckpointOptions,
+  modelCheckpoint,
+  type TrainingParams,
+} from './model/callbacks.js';
+export { History } from './model/history.js';
+export { type IOHandler, type IORouter, registerIORouter } from './model/io.js';
+export { ProgressLogger } from './model/progress.js';
+export { type BatchArgs, type CompileArgs, type FitArgs, Sequential } from './model/sequential.js';
+export { loadModel, modelFromArtifacts } from './model/serialization.js';
+// Layers
+export { Activation, type ActivationConfig } from './nn/activation.js';
+export { type ActivationName, getActivation } from './nn/activations.js';
+export { Dense, type DenseConfig } from './nn/dense.js';
+export { Dropout, type DropoutConfig } from './nn/dropout.js';
+export { Flatten } from './nn/flatten.js';
+export type { Initializer, InitializerLike, InitializerName } from './nn/initializers.js';
+export * as initializers from './nn/initializers.js';
+export { type CallOptions, Layer, type LayerConfig, type NamedWeight } from './nn/layer.js';
+export { registerLayer } from './nn/registry.js';
+export { l1, l1l2, l2, type Regularizer } from './nn/regularizers.js';
 // Ops as functions (each is also a Tensor method)
 export { elu, leakyRelu, relu, sigmoid, softplus, tanh } from './ops/activations.js';
 export { add, div, eq, ge, gt, le, lt, maximum, minimum, mul, pow, sub } from './ops/elementwise.js';
@@ -32,6 +67,21 @@ export { abs, clip, exp, log, neg, sign, sqrt, square } from './ops/math.js';
 export { matmul } from './ops/matmul.js';
 export { argmax, argmin, max, mean, min, sum, sumTo } from './ops/reduce.js';
 export { logSoftmax, softmax } from './ops/softmax.js';
+// Optimisers
+export { getOptimizer, type OptimizerLike, type OptimizerName } from './optim/index.js';
+export { Optimizer, type OptimizerConfig } from './optim/optimizer.js';
+export {
+  Adagrad,
+  type AdagradConfig,
+  Adam,
+  type AdamConfig,
+  AdamW,
+  RMSprop,
+  type RMSpropConfig,
+  SGD,
+  type SGDConfig,
+} from './optim/rules.js';
+export { cosineDecay, exponentialDecay, type LearningRateSchedule, stepDecay } from './optim/schedules.js';
 // Random numbers
 export { getRng, manualSeed, Rng } from './random/rng.js';
 // Tensors

@@ -1,0 +1,68 @@
+/**
+ * Metrics reported during training and evaluation. Each returns the batch mean as a number;
+ * the fit loop averages batches weighted by their size.
+ */
+import { noGrad } from '../autograd/grad-mode.js';
+import { ArgumentError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export type MetricFn = (yTrue: Tensor, yPred: Tensor) => number;
+
+export interface Metric {
+  /** The key in logs and history ('accuracy', 'val_accuracy'…). */
+  readonly name: string;
+  readonly fn: MetricFn;
+}
+
+/** Share of samples whose predicted class (argmax) equals the one-hot target's. */
+export const categoricalAccuracy: MetricFn = (yTrue, yPred) =>
+  noGrad(() => yTrue.argmax(-1).eq(yPred.argmax(-1)).mean().item());
+
+/** Share of samples whose predicted class equals the integer label. */
+export const sparseCategoricalAccuracy: MetricFn = (yTrue, yPred) =>
+  noGrad(() => {
+    const labels = yTrue.ndim === yPred.ndim ? yTrue.reshape(yTrue.shape.slice(0, -1)) : yTrue;
+    return labels.eq(yPred.argmax(-1)).mean().item();
+  });
+
+/** Share of outputs on the right side of `threshold` (0.5 for probabilities). */
+export const binaryAccuracy: MetricFn = (yTrue, yPred) =>
+  noGrad(() => yTrue.gt(0.5).eq(yPred.gt(0.5)).mean().item());
+
+export const meanSquaredErrorMetric: MetricFn = (yTrue, yPred) =>
+  noGrad(() => yPred.sub(yTrue).square().mean().item());
+export const meanAbsoluteErrorMetric: MetricFn = (yTrue, yPred) =>
+  noGrad(() => yPred.sub(yTrue).abs().mean().item());
+
+/**
+ * 'accuracy' picks its form from the shapes, as Keras does from the loss: one output column is
+ * binary, targets shaped like predictions are one-hot, anything else is integer labels.
+ */
+export const accuracy: MetricFn = (yTrue, yPred) => {
+  if (yPred.shape[yPred.ndim - 1] === 1) return binaryAccuracy(yTrue, yPred);
+  if (yTrue.ndim === yPred.ndim && yTrue.shape[yTrue.ndim - 1] === yPred.shape[yPred.ndim - 1]) {
+    return categoricalAccuracy(yTrue, yPred);
+  }
+  return sparseCategoricalAccuracy(yTrue, yPred);
+};
+
+const byName: Record<string, MetricFn> = {
+  accuracy,
+  acc: accuracy,
+  categoricalAccuracy,
+  sparseCategoricalAccuracy,
+  binaryAccuracy,
+  mse: meanSquaredErrorMetric,
+  meanSquaredError: meanSquaredErrorMetric,
+  mae: meanAbsoluteErrorMetric,
+  meanAbsoluteError: meanAbsoluteErrorMetric,
+};
+
+export type MetricLike = string | Metric;
+
+export function getMetric(spec: MetricLike): Metric {
+  if (typeof spec === 'object') return spec;
+  const fn = byName[spec];
+  if (!fn) throw new ArgumentError(`unknown metric '${spec}' (known: ${Object.keys(byName).join(', ')})`);
+  return { name: spec === 'acc' ? 'accuracy' : spec, fn };
+}

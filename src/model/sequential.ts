@@ -1,0 +1,445 @@
+/**
+ * Sequential: a stack of layers, each feeding the next — the Keras model the tutorials use.
+ *
+ *   const model = new Sequential();
+ *   model.add(new Dense({ units: 64, activation: 'relu', inputDim: 30 }));
+ *   model.add(new Dense({ units: 2, activation: 'softmax' }));
+ *   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+ *   const history = await model.fit(x, y, { batchSize: 32, epochs: 50 });
+ */
+import { noGrad } from '../autograd/grad-mode.js';
+import { ArgumentError, ShapeError, TrainingError } from '../errors.js';
+import { getLoss, type Loss, type LossLike, type LossOptions } from '../losses/index.js';
+import { getMetric, type Metric, type MetricLike } from '../metrics/accuracy.js';
+import { getActivation } from '../nn/activations.js';
+import type { Layer, NamedWeight } from '../nn/layer.js';
+import { getOptimizer, type OptimizerLike } from '../optim/index.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { getRng, Rng } from '../random/rng.js';
+import { tensor } from '../tensor/create.js';
+import { formatShape, type Shape, shapesEqual } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { ModelArtifacts } from './artifacts.js';
+import { type Callback, CallbackList, type CallbackModel, type Logs } from './callbacks.js';
+import { asBatchTensor, checkSameLength, type TensorInput, takeRows } from './data.js';
+import { History } from './history.js';
+import { type IOHandler, resolveIOHandler } from './io.js';
+import { ProgressLogger } from './progress.js';
+import { toArtifacts } from './serialization.js';
+
+export interface CompileArgs {
+  optimizer: OptimizerLike;
+  loss: LossLike;
+  /** Options for a loss given by name, e.g. { fromLogits: true }. */
+  lossOptions?: LossOptions;
+  metrics?: MetricLike[];
+}
+
+export interface FitArgs {
+  /** Default 32. */
+  batchSize?: number;
+  /** Default 1. */
+  epochs?: number;
+  /** Reshuffle the training samples every epoch. Default true. */
+  shuffle?: boolean;
+  /** Held-out data evaluated after every epoch (val_loss, val_accuracy…). */
+  validationData?: [TensorInput, TensorInput];
+  /** Or: the last fraction of x/y (before shuffling) held out for validation. */
+  validationSplit?: number;
+  callbacks?: Callback | Callback[];
+  /** 0 silent, 1 progress (a live bar on a terminal, a line per epoch otherwise). Default 1. */
+  verbose?: 0 | 1;
+  /** Seed for the shuffling order; default: the global RNG. */
+  seed?: number;
+  /** Epoch to start counting from (resuming). Default 0. */
+  initialEpoch?: number;
+}
+
+export interface BatchArgs {
+  /** Default 256. */
+  batchSize?: number;
+}
+
+export class Sequential implements CallbackModel {
+  readonly name: string;
+  stopTraining = false;
+  optimizer: Optimizer | null = null;
+  loss: Loss | null = null;
+  metrics: Metric[] = [];
+  private readonly _layers: Layer[] = [];
+  private _inputShape: Shape | null = null;
+
+  constructor(config: { name?: string; layers?: Layer[] } = {}) {
+    this.name = config.name ?? 'sequential';
+    for (const layer of config.layers ?? []) this.add(layer);
+  }
+
+  get layers(): readonly Layer[] {
+    return this._layers;
+  }
+
+  /** Append a layer. The first layer should declare its input (inputShape or inputDim). */
+  add(layer: Layer): this {
+    if (this._layers.some((l) => l.name === layer.name)) {
+      throw new ArgumentError(
+        `Sequential: a layer named '${layer.name}' is already in the model; names must be unique`,
+      );
+    }
+    if (this._layers.length > 0 && layer.declaredInputShape && this.built) {
+      const previous = this.outputShape;
+      if (!shapesEqual(previous, layer.declaredInputShape)) {
+        throw new ShapeError(
+          `Sequential: layer '${layer.name}' declares input shape ${formatShape(layer.declaredInputShape)} but the ` +
+            `previous layer outputs ${formatShape(previous)}`,
+        );
+      }
+    }
+    if (this.built) layer.ensureBuilt(this.outputShape);
+    this._layers.push(layer);
+    if (this._layers.length === 1 && layer.declaredInputShape) this.build(layer.declaredInputShape);
+    return this;
+  }
+
+  /** Remove and return the last layer (to replace a model's head). */
+  pop(): Layer {
+    const layer = this._layers.pop();
+    if (!layer) throw new ArgumentError('Sequential.pop(): the model has no layers');
+    if (this._layers.length === 0) this._inputShape = null;
+    return layer;
+  }
+
+  /** Create every layer's weights for samples of `inputShape` (no batch axis). */
+  build(inputShape: Shape): void {
+    let shape = inputShape;
+    for (const layer of this._layers) {
+      layer.ensureBuilt(shape);
+      shape = layer.computeOutputShape(shape);
+    }
+    this._inputShape = [...inputShape];
+  }
+
+  get built(): boolean {
+    return this._inputShape !== null;
+  }
+
+  get inputShape(): Shape {
+    if (this._inputShape === null) throw new ArgumentError(`model '${this.name}' is not built yet`);
+    return this._inputShape;
+  }
+
+  get outputShape(): Shape {
+    let shape = this.inputShape;
+    for (const layer of this._layers) shape = layer.computeOutputShape(shape);
+    return shape;
+  }
+
+  // ---- forward ------------------------------------------------------------------------------
+
+  /**
+   * Run the layers on a batch. Records the graph unless called inside noGrad. With `logits`, the
+   * last layer's activation is left out (for fused losses).
+   */
+  call(x: Tensor, options: { training?: boolean; logits?: boolean } = {}): Tensor {
+    if (this._layers.length === 0) throw new ArgumentError(`model '${this.name}' has no layers`);
+    if (!this.built) this.build(x.shape.slice(1));
+    const last = this._layers.length - 1;
+    let y = x;
+    this._layers.forEach((layer, i) => {
+      y = layer.apply(y, {
+        training: options.training ?? false,
+        skipActivation: options.logits === true && i === last,
+      });
+    });
+    return y;
+  }
+
+  /** Outputs for every sample of x, computed in batches without recording a graph. */
+  predict(x: TensorInput, args: BatchArgs = {}): Tensor {
+    const xs = asBatchTensor(x, 'predict(): x');
+    const batchSize = positiveInt(args.batchSize ?? 256, 'batchSize');
+    return noGrad(() => {
+      const n = xs.shape[0]!;
+      if (n <= batchSize) return this.call(xs);
+      let out: Float32Array | null = null;
+      let shape: number[] = [];
+      for (let start = 0; start < n; start += batchSize) {
+        const yb = this.call(xs.slice(start, start + batchSize));
+        if (out === null) {
+          shape = [n, ...yb.shape.slice(1)];
+          out = new Float32Array((n * yb.size) / yb.shape[0]!);
+        }
+        out.set(yb.storage.view(), (start * yb.size) / yb.shape[0]!);
+      }
+      return tensor(out!, { shape });
+    });
+  }
+
+  // ---- training -----------------------------------------------------------------------------
+
+  compile(args: CompileArgs): void {
+    this.optimizer = getOptimizer(args.optimizer);
+    this.loss = getLoss(args.loss, args.lossOptions);
+    this.metrics = (args.metrics ?? []).map(getMetric);
+  }
+
+  /** The loss on logits when the last activation can be fused into it, else null. */
+  private fusedLoss(): Loss | null {
+    const loss = this.requireCompiled();
+    const last = this._layers[this._layers.length - 1];
+    if (!last || loss.fromLogits || loss.fusesWith === null || last.outputActivation !== loss.fusesWith)
+      return null;
+    return loss.withLogits();
+  }
+
+  private requireCompiled(): Loss {
+    if (!this.loss || !this.optimizer) {
+      throw new ArgumentError(
+        `model '${this.name}' is not compiled: call compile({ optimizer, loss }) first`,
+      );
+    }
+    return this.loss;
+  }
+
+  /** Loss (with weight penalties) and activated predictions for a batch; records the graph if enabled. */
+  private lossAndPredictions(
+    xb: Tensor,
+    yb: Tensor,
+    training: boolean,
+  ): { loss: Tensor; predictions: Tensor } {
+    const fused = this.fusedLoss();
+    const out = this.call(xb, { training, logits: fused !== null });
+    let loss = (fused ?? this.loss!)(yb, out);
+    for (const layer of this._layers) {
+      const penalty = layer.regularizationLoss();
+      if (penalty) loss = loss.add(penalty);
+    }
+    const activation = this._layers[this._layers.length - 1]!.outputActivation;
+    const predictions = fused ? noGrad(() => getActivation(activation)(out)) : out;
+    return { loss, predictions };
+  }
+
+  private metricLogs(yb: Tensor, predictions: Tensor, logs: Logs): void {
+    for (const m of this.metrics) logs[m.name] = m.fn(yb, predictions);
+  }
+
+  /** Train for `epochs` passes over (x, y) in shuffled mini-batches. */
+  async fit(x: TensorInput, y: TensorInput, args: FitArgs = {}): Promise<History> {
+    this.requireCompiled();
+    let xs = asBatchTensor(x, 'fit(): x');
+    let ys = asBatchTensor(y, 'fit(): y');
+    checkSameLength(xs, ys, 'fit()');
+    const batchSize = positiveInt(args.batchSize ?? 32, 'batchSize');
+    const epochs = positiveInt(args.epochs ?? 1, 'epochs');
+    const initialEpoch = args.initialEpoch ?? 0;
+
+    let validation: [Tensor, Tensor] | null = null;
+    if (args.validationData) {
+      validation = [
+        asBatchTensor(args.validationData[0], 'validationData x'),
+        asBatchTensor(args.validationData[1], 'validationData y'),
+      ];
+      checkSameLength(validation[0], validation[1], 'fit(): validationData');
+    } else if (args.validationSplit !== undefined) {
+      const split = args.validationSplit;
+      if (!(split > 0 && split < 1))
+        throw new ArgumentError(`fit(): validationSplit must be in (0, 1), got ${split}`);
+      const cut = Math.floor(xs.shape[0]! * (1 - split));
+      if (cut === 0 || cut === xs.shape[0])
+        throw new ArgumentError('fit(): validationSplit leaves no training or no validation samples');
+      validation = [xs.slice(cut), ys.slice(cut)];
+      xs = xs.slice(0, cut);
+      ys = ys.slice(0, cut);
+    }
+    if (!this.built) this.build(xs.shape.slice(1));
+
+    const n = xs.shape[0]!;
+    if (n === 0) throw new ArgumentError('fit(): no training samples');
+    const steps = Math.ceil(n / batchSize);
+    const userCallbacks =
+      args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
+    const callbacks = new CallbackList([
+      ...((args.verbose ?? 1) > 0 ? [new ProgressLogger()] : []),
+      ...userCallbacks,
+    ]);
+    const metricNames = ['loss', ...this.metrics.map((m) => m.name)];
+    callbacks.setModel(this);
+    callbacks.setParams({
+      epochs: initialEpoch + epochs,
+      steps,
+      samples: n,
+      metrics: validation ? [...metricNames, ...metricNames.map((k) => `val_${k}`)] : metricNames,
+      initialEpoch,
+    });
+    const rng = args.seed !== undefined ? new Rng(args.seed) : getRng();
+    const shuffle = args.shuffle ?? true;
+    const history = new History();
+    const params = () => this._layers.flatMap((l) => l.trainableWeights);
+    this.stopTraining = false;
+
+    await callbacks.trainBegin({});
+    for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !this.stopTraining; epoch++) {
+      await callbacks.epochBegin(epoch, {});
+      const order = shuffle ? rng.permutation(n) : null;
+      const sums: Logs = {};
+      for (let batch = 0; batch < steps; batch++) {
+        await callbacks.batchBegin(batch, {});
+        const start = batch * batchSize;
+        const end = Math.min(n, start + batchSize);
+        const xb = takeRows(xs, start, end, order);
+        const yb = takeRows(ys, start, end, order);
+        const { loss, predictions } = this.lossAndPredictions(xb, yb, true);
+        const value = loss.item();
+        if (!Number.isFinite(value)) {
+          throw new TrainingError(
+            `fit(): the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}/${steps}. ` +
+              'Lower the learning rate, scale the inputs, or check the data for NaN/Infinity.',
+          );
+        }
+        loss.backward();
+        const weights = params();
+        this.optimizer!.step(weights);
+        this.optimizer!.zeroGrad(weights);
+        const logs: Logs = { loss: value };
+        this.metricLogs(yb, predictions, logs);
+        const size = end - start;
+        for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size;
+        await callbacks.batchEnd(batch, { ...logs, size });
+      }
+      const epochLogs: Logs = {};
+      for (const [k, v] of Object.entries(sums)) epochLogs[k] = v / n;
+      if (validation) {
+        const val = this.evaluate(validation[0], validation[1], { batchSize: Math.max(batchSize, 256) });
+        for (const [k, v] of Object.entries(val)) epochLogs[`val_${k}`] = v;
+      }
+      history.record(epoch, epochLogs);
+      await callbacks.epochEnd(epoch, epochLogs);
+      await yieldToEventLoop(); // lets browsers repaint and timers run between epochs
+    }
+    await callbacks.trainEnd({});
+    return history;
+  }
+
+  /** Loss and metrics over (x, y), in batches, without recording a graph. */
+  evaluate(x: TensorInput, y: TensorInput, args: BatchArgs = {}): Logs {
+    this.requireCompiled();
+    const xs = asBatchTensor(x, 'evaluate(): x');
+    const ys = asBatchTensor(y, 'evaluate(): y');
+    checkSameLength(xs, ys, 'evaluate()');
+    const batchSize = positiveInt(args.batchSize ?? 256, 'batchSize');
+    const n = xs.shape[0]!;
+    if (n === 0) throw new ArgumentError('evaluate(): no samples');
+    const sums: Logs = {};
+    noGrad(() => {
+      for (let start = 0; start < n; start += batchSize) {
+        const end = Math.min(n, start + batchSize);
+        const yb = ys.slice(start, end);
+        const { loss, predictions } = this.lossAndPredictions(xs.slice(start, end), yb, false);
+        const logs: Logs = { loss: loss.item() };
+        this.metricLogs(yb, predictions, logs);
+        for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * (end - start);
+      }
+    });
+    const result: Logs = {};
+    for (const [k, v] of Object.entries(sums)) result[k] = v / n;
+    return result;
+  }
+
+  // ---- weights ------------------------------------------------------------------------------
+
+  /** Every weight, named `layer/weight`, in layer order. */
+  get weights(): NamedWeight[] {
+    return this._layers.flatMap((l) => l.weights);
+  }
+
+  get trainableWeights(): Tensor[] {
+    return this._layers.flatMap((l) => l.trainableWeights);
+  }
+
+  /** Copies of every weight's values (detached), in `weights` order. */
+  getWeights(): Tensor[] {
+    return noGrad(() => this.weights.map((w) => w.tensor.detach().clone()));
+  }
+
+  /** Overwrite every weight's values, in `weights` order; shapes must match. */
+  setWeights(values: readonly Tensor[]): void {
+    const targets = this.weights;
+    if (values.length !== targets.length) {
+      throw new ArgumentError(
+        `setWeights(): the model has ${targets.length} weights but ${values.length} were given`,
+      );
+    }
+    targets.forEach((w, i) => {
+      const v = values[i]!;
+      if (!shapesEqual(v.shape, w.tensor.shape)) {
+        throw new ShapeError(
+          `setWeights(): '${w.name}' has shape ${formatShape(w.tensor.shape)} but the value has ${formatShape(v.shape)}`,
+        );
+      }
+    });
+    targets.forEach((w, i) => {
+      w.tensor.backend.copy(values[i]!.storage, w.tensor.storage);
+    });
+  }
+
+  countParams(): number {
+    return this._layers.reduce((n, l) => n + l.countParams(), 0);
+  }
+
+  /** A table of layers, output shapes and parameter counts; printed (by default) and returned. */
+  summary(print: ((line: string) => void) | null = console.log): string {
+    const rows = this._layers.map((l) => {
+      const shape = l.built ? `[null, ${l.outputShape.join(', ')}]` : '?';
+      return [
+        `${l.name} (${l.className})${l.trainable ? '' : ' [frozen]'}`,
+        shape,
+        l.countParams().toLocaleString('en-US'),
+      ];
+    });
+    const header = ['Layer (type)', 'Output shape', 'Params'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)) + 2);
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('');
+    const rule = (ch: string) => ch.repeat(widths.reduce((a, b) => a + b, 0));
+    const total = this.countParams();
+    const trainable = this._layers.reduce((s, l) => s + (l.trainable ? l.countParams() : 0), 0);
+    const text = [
+      `Model: "${this.name}"`,
+      rule('─'),
+      line(header),
+      rule('═'),
+      ...rows.map(line),
+      rule('─'),
+      `Total params: ${total.toLocaleString('en-US')}`,
+      `Trainable params: ${trainable.toLocaleString('en-US')}`,
+      `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`,
+      ...(this.built
+        ? []
+        : ['(not built: give the first layer inputShape/inputDim, or call build() or fit())']),
+    ].join('\n');
+    print?.(text);
+    return text;
+  }
+
+  // ---- saving -------------------------------------------------------------------------------
+
+  /** The model as JSON + weight bytes, in memory (for browsers, or custom storage). */
+  toArtifacts(): ModelArtifacts {
+    return toArtifacts(this);
+  }
+
+  /** Save to a path (Node: a folder with model.json and weights.bin, written atomically) or handler. */
+  async save(target: string | IOHandler): Promise<void> {
+    const artifacts = this.toArtifacts();
+    await resolveIOHandler(target, 'save').save!(artifacts);
+  }
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ArgumentError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,0 +1,55 @@
+/**
+ * Inverted dropout: while training, zero each value with probability `rate` and scale the
+ * survivors by 1/(1 − rate), so the expected activation is unchanged and inference (where the
+ * layer passes values through untouched) needs no rescaling.
+ */
+import { ArgumentError } from '../errors.js';
+import { getRng, Rng } from '../random/rng.js';
+import type { Shape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type CallOptions, Layer, type LayerConfig } from './layer.js';
+
+export interface DropoutConfig extends LayerConfig {
+  /** Fraction of values to drop, in [0, 1). */
+  rate: number;
+  /** Seed for this layer's masks; default: draw from the global RNG. */
+  seed?: number;
+}
+
+export class Dropout extends Layer {
+  readonly rate: number;
+  readonly seed: number | undefined;
+  private readonly rng: Rng | null;
+
+  constructor(config: DropoutConfig) {
+    super(config, 'dropout');
+    if (!(config.rate >= 0 && config.rate < 1)) {
+      throw new ArgumentError(`Dropout '${this.name}': rate must be in [0, 1), got ${config.rate}`);
+    }
+    this.rate = config.rate;
+    this.seed = config.seed;
+    this.rng = config.seed === undefined ? null : new Rng(config.seed);
+  }
+
+  get className(): string {
+    return 'Dropout';
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  protected forward(x: Tensor, options: CallOptions): Tensor {
+    if (!options.training || this.rate === 0) return x;
+    const rng = this.rng ?? getRng();
+    const keep = 1 - this.rate;
+    const scale = 1 / keep;
+    const mask = new Float32Array(x.size);
+    for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() < keep ? scale : 0;
+    return x.mul(new Tensor(x.backend.fromValues(mask), x.shape, x.backend));
+  }
+
+  protected layerConfig(): Record<string, unknown> {
+    return { rate: this.rate, ...(this.seed !== undefined && { seed: this.seed }) };
+  }
+}

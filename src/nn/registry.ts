@@ -1,0 +1,31 @@
+/** Layer classes by saved name, so a model file can be turned back into layers. */
+import { ArgumentError } from '../errors.js';
+import { Activation } from './activation.js';
+import { Dense } from './dense.js';
+import { Dropout } from './dropout.js';
+import { Flatten } from './flatten.js';
+import type { Layer } from './layer.js';
+
+type LayerFactory = (config: Record<string, unknown>) => Layer;
+
+const factories = new Map<string, LayerFactory>([
+  ['Dense', (c) => new Dense(c as never)],
+  ['Activation', (c) => new Activation(c as never)],
+  ['Dropout', (c) => new Dropout(c as never)],
+  ['Flatten', (c) => new Flatten(c as never)],
+]);
+
+/** Make a custom layer class loadable from saved models. */
+export function registerLayer(className: string, factory: LayerFactory): void {
+  factories.set(className, factory);
+}
+
+export function layerFromConfig(spec: { className: string; config: Record<string, unknown> }): Layer {
+  const factory = factories.get(spec.className);
+  if (!factory) {
+    throw new ArgumentError(
+      `unknown layer class '${spec.className}' (known: ${[...factories.keys()].join(', ')})`,
+    );
+  }
+  return factory(spec.config);
+}

@@ -1,0 +1,151 @@
+/**
+ * The optimiser base: collects gradients, applies L2 weight decay and clipping, then lets the
+ * concrete rule update each parameter in place. Usable two ways:
+ *
+ *   model.compile({ optimizer: 'adam' })            // or new Adam({ learningRate: 1e-3 })
+ *   loss.backward(); opt.step(params); opt.zeroGrad();   // a hand-written loop
+ *
+ * Parameters are updated in place in their storage (they are leaves; nothing in the graph
+ * depends on their old values once backward has run). Per-parameter state (velocities, moments)
+ * lives in Float32Arrays keyed by the parameter tensor.
+ */
+import { ArgumentError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { type LearningRateSchedule, scheduleFromConfig } from './schedules.js';
+
+export interface OptimizerConfig {
+  /** A number, or a schedule of the step count. */
+  learningRate?: number | LearningRateSchedule;
+  /** Coupled L2 weight decay: adds weightDecay·w to each gradient (AdamW decouples it instead). */
+  weightDecay?: number;
+  /** Rescale all gradients together so their global L2 norm is at most this. */
+  clipNorm?: number;
+  /** Clip each gradient value to [−clipValue, clipValue]. */
+  clipValue?: number;
+}
+
+export type SerializedSchedule = { className: string; config: Record<string, number | boolean> };
+
+export abstract class Optimizer {
+  abstract readonly className: string;
+  /** Steps taken (batches), which schedules and bias corrections count. */
+  iterations = 0;
+  protected readonly schedule: number | LearningRateSchedule;
+  readonly weightDecay: number;
+  readonly clipNorm: number | undefined;
+  readonly clipValue: number | undefined;
+  private readonly states = new WeakMap<Tensor, Float32Array[]>();
+  private lastParams: readonly Tensor[] = [];
+
+  constructor(config: OptimizerConfig, defaultLearningRate: number) {
+    const lr = config.learningRate ?? defaultLearningRate;
+    if (typeof lr === 'number' && !(lr > 0 && Number.isFinite(lr))) {
+      throw new ArgumentError(`${new.target.name}: learningRate must be a positive number, got ${lr}`);
+    }
+    this.schedule = lr;
+    this.weightDecay = config.weightDecay ?? 0;
+    this.clipNorm = config.clipNorm;
+    this.clipValue = config.clipValue;
+    if (this.weightDecay < 0) throw new ArgumentError(`${new.target.name}: weightDecay must be ≥ 0`);
+  }
+
+  /** The learning rate the next step will use. */
+  get learningRate(): number {
+    return typeof this.schedule === 'number' ? this.schedule : this.schedule.at(this.iterations);
+  }
+
+  /** How many state buffers (each the parameter's size) the rule keeps per parameter. */
+  protected abstract get slots(): number;
+
+  /** Update `w` in place from gradient `g`; `state` holds `slots` buffers, zero at first. */
+  protected abstract update(
+    w: Float32Array,
+    g: Float32Array,
+    state: Float32Array[],
+    lr: number,
+    t: number,
+  ): void;
+
+  protected abstract ruleConfig(): Record<string, number | boolean>;
+
+  /** Apply one update to every parameter that has a gradient. */
+  step(params: readonly Tensor[]): void {
+    this.lastParams = params;
+    const active = params.filter((p) => p.grad !== null);
+    const grads = active.map((p) => p.grad!.data()); // copies: clipping and decay may change them
+    this.clip(grads);
+    const lr = this.learningRate;
+    const t = this.iterations + 1;
+    active.forEach((p, i) => {
+      const w = p.storage.view();
+      const g = grads[i]!;
+      if (this.weightDecay > 0 && !this.decoupledDecay) {
+        for (let j = 0; j < g.length; j++) g[j]! += this.weightDecay * w[j]!;
+      }
+      let state = this.states.get(p);
+      if (state === undefined) {
+        state = Array.from({ length: this.slots }, () => this.initialState(p.size));
+        this.states.set(p, state);
+      }
+      this.update(w, g, state, lr, t);
+      if (this.weightDecay > 0 && this.decoupledDecay) {
+        const f = 1 - lr * this.weightDecay;
+        for (let j = 0; j < w.length; j++) w[j]! *= f;
+      }
+    });
+    this.iterations++;
+  }
+
+  /** Forget the gradients of `params` (default: the ones passed to the last step). */
+  zeroGrad(params: readonly Tensor[] = this.lastParams): void {
+    for (const p of params) p.grad = null;
+  }
+
+  /** AdamW applies weight decay to the weights directly instead of through the gradient. */
+  protected get decoupledDecay(): boolean {
+    return false;
+  }
+
+  protected initialState(size: number): Float32Array {
+    return new Float32Array(size);
+  }
+
+  private clip(grads: Float32Array[]): void {
+    if (this.clipValue !== undefined) {
+      const c = this.clipValue;
+      for (const g of grads) for (let j = 0; j < g.length; j++) g[j] = Math.min(c, Math.max(-c, g[j]!));
+    }
+    if (this.clipNorm !== undefined) {
+      let sq = 0;
+      for (const g of grads) for (let j = 0; j < g.length; j++) sq += g[j]! * g[j]!;
+      const norm = Math.sqrt(sq);
+      if (norm > this.clipNorm) {
+        const s = this.clipNorm / norm;
+        for (const g of grads) for (let j = 0; j < g.length; j++) g[j]! *= s;
+      }
+    }
+  }
+
+  getConfig(): { className: string; config: Record<string, unknown> } {
+    const lr =
+      typeof this.schedule === 'number'
+        ? this.schedule
+        : ({ className: this.schedule.className, config: this.schedule.config } satisfies SerializedSchedule);
+    return {
+      className: this.className,
+      config: {
+        learningRate: lr,
+        ...(this.weightDecay > 0 && { weightDecay: this.weightDecay }),
+        ...(this.clipNorm !== undefined && { clipNorm: this.clipNorm }),
+        ...(this.clipValue !== undefined && { clipValue: this.clipValue }),
+        ...this.ruleConfig(),
+      },
+    };
+  }
+}
+
+/** Turn a saved learningRate (number or schedule) back into the constructor form. */
+export function learningRateFromConfig(lr: unknown): number | LearningRateSchedule | undefined {
+  if (lr === undefined || typeof lr === 'number') return lr;
+  return scheduleFromConfig(lr as SerializedSchedule);
+}
