@@ -440,6 +440,8 @@ function positiveInt(value: number, name: string): number {
   return value;
 }
 
+/** setImmediate where it exists (Node: no 1 ms timer clamp), setTimeout elsewhere. */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
+  return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
 }

@@ -44,22 +44,24 @@ export const unaryLoops: Record<UnaryOp, UnaryLoop> = {
   tanh: (x, o, n) => {
     for (let i = 0; i < n; i++) o[i] = Math.tanh(x[i]!);
   },
+  // Written as `v < 0 ? … : v` so NaN passes through (NaN < 0 is false) instead of becoming 0:
+  // a NaN input must surface in the loss, not vanish inside the network.
   relu: (x, o, n) => {
     for (let i = 0; i < n; i++) {
       const v = x[i]!;
-      o[i] = v > 0 ? v : 0;
+      o[i] = v < 0 ? 0 : v;
     }
   },
   leakyRelu: (x, o, n, alpha) => {
     for (let i = 0; i < n; i++) {
       const v = x[i]!;
-      o[i] = v > 0 ? v : alpha * v;
+      o[i] = v < 0 ? alpha * v : v;
     }
   },
   elu: (x, o, n, alpha) => {
     for (let i = 0; i < n; i++) {
       const v = x[i]!;
-      o[i] = v > 0 ? v : alpha * Math.expm1(v);
+      o[i] = v < 0 ? alpha * Math.expm1(v) : v;
     }
   },
   // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): never overflows.
@@ -72,7 +74,7 @@ export const unaryLoops: Record<UnaryOp, UnaryLoop> = {
   clip: (x, o, n, lo, hi) => {
     for (let i = 0; i < n; i++) {
       const v = x[i]!;
-      o[i] = v < lo ? lo : v > hi ? hi : v;
+      o[i] = v < lo ? lo : v > hi ? hi : v; // NaN passes through
     }
   },
 };

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { gradcheck, losses, randn, type Tensor, tensor } from '../src/index.js';
+import { assertClose, describeEachBackend } from './helpers.js';
+
+const {
+  binaryCrossentropy,
+  categoricalCrossentropy,
+  getLoss,
+  meanAbsoluteError,
+  meanSquaredError,
+  sparseCategoricalCrossentropy,
+  sumOfSquares,
+} = losses;
+
+describeEachBackend('losses', () => {
+  const yTrue = tensor([
+    [0, 1, 0],
+    [1, 0, 0],
+  ]);
+  const yPred = tensor([
+    [0.2, 0.7, 0.1],
+    [0.6, 0.3, 0.1],
+  ]);
+
+  it('match hand-computed values', () => {
+    // MSE per sample: mean over 3 outputs, then mean over 2 samples.
+    const mse = ((0.04 + 0.09 + 0.01) / 3 + (0.16 + 0.09 + 0.01) / 3) / 2;
+    assertClose(meanSquaredError()(yTrue, yPred), mse);
+    assertClose(meanAbsoluteError()(yTrue, yPred), ((0.2 + 0.3 + 0.1) / 3 + (0.4 + 0.3 + 0.1) / 3) / 2);
+    // ½Σ(y−ŷ)² per sample, averaged; with reduction 'sum' the tutorials' total.
+    assertClose(sumOfSquares()(yTrue, yPred), (0.5 * 0.14 + 0.5 * 0.26) / 2);
+    assertClose(sumOfSquares({ reduction: 'sum' })(yTrue, yPred), 0.5 * 0.14 + 0.5 * 0.26);
+    assertClose(categoricalCrossentropy()(yTrue, yPred), -(Math.log(0.7) + Math.log(0.6)) / 2);
+    assertClose(sparseCategoricalCrossentropy()(tensor([1, 0]), yPred), -(Math.log(0.7) + Math.log(0.6)) / 2);
+    assertClose(
+      sparseCategoricalCrossentropy()(tensor([[1], [0]]), yPred),
+      -(Math.log(0.7) + Math.log(0.6)) / 2,
+    );
+    const p = tensor([[0.9], [0.2]]);
+    const y = tensor([[1], [0]]);
+    assertClose(binaryCrossentropy()(y, p), -(Math.log(0.9) + Math.log(0.8)) / 2);
+  });
+
+  it('from logits equals the same loss on activated outputs, and stays finite at extremes', () => {
+    const z = randn([4, 5], { seed: 1 });
+    const y = tensor([0, 3, 1, 4]);
+    assertClose(
+      sparseCategoricalCrossentropy({ fromLogits: true })(y, z),
+      sparseCategoricalCrossentropy()(y, z.softmax()),
+      1e-5,
+    );
+    const oneHot = tensor([
+      [1, 0],
+      [0, 1],
+    ]);
+    const logits = tensor([
+      [-1000, 1000],
+      [0, 0],
+    ]);
+    const fused = categoricalCrossentropy({ fromLogits: true })(oneHot, logits).item();
+    assert.ok(Number.isFinite(fused), 'no log(0)');
+    assertClose(fused, (2000 + Math.log(2)) / 2, 1e-3);
+    const zb = tensor([[3], [-2]]);
+    const yb = tensor([[1], [0]]);
+    assertClose(
+      binaryCrossentropy({ fromLogits: true })(yb, zb),
+      binaryCrossentropy()(yb, zb.sigmoid()),
+      1e-5,
+    );
+    assert.ok(
+      Number.isFinite(binaryCrossentropy({ fromLogits: true })(yb, tensor([[-1000], [1000]])).item()),
+    );
+    assert.ok(
+      Number.isFinite(
+        categoricalCrossentropy()(
+          oneHot,
+          tensor([
+            [1, 0],
+            [0, 1],
+          ]).mul(
+            tensor([
+              [0, 1],
+              [1, 0],
+            ]),
+          ),
+        ).item(),
+      ),
+    );
+  });
+
+  it('have correct gradients', () => {
+    const y = tensor([
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    const yb = tensor([
+      [1, 0, 1],
+      [0, 1, 1],
+    ]);
+    const cases: Array<[string, (p: Tensor) => Tensor, Tensor]> = [
+      ['mse', (p) => meanSquaredError()(y, p), randn([2, 3], { seed: 2 })],
+      ['sumOfSquares', (p) => sumOfSquares()(y, p), randn([2, 3], { seed: 3 })],
+      ['cce logits', (p) => categoricalCrossentropy({ fromLogits: true })(y, p), randn([2, 3], { seed: 4 })],
+      ['cce probs', (p) => categoricalCrossentropy()(y, p.softmax()), randn([2, 3], { seed: 5 })],
+      [
+        'sparse logits',
+        (p) => sparseCategoricalCrossentropy({ fromLogits: true })(tensor([2, 0]), p),
+        randn([2, 3], { seed: 6 }),
+      ],
+      ['bce logits', (p) => binaryCrossentropy({ fromLogits: true })(yb, p), randn([2, 3], { seed: 7 })],
+      ['bce probs', (p) => binaryCrossentropy()(yb, p.sigmoid()), randn([2, 3], { seed: 8 })],
+    ];
+    for (const [name, f, x] of cases) {
+      const r = gradcheck(f, [x]);
+      assert.ok(r.ok, `${name}: worst error ${r.maxError}`);
+    }
+  });
+
+  it('explain shape mistakes', () => {
+    assert.throws(
+      () => categoricalCrossentropy()(tensor([[1], [0]]), yPred),
+      /targets of shape \[2, 1\] do not match predictions of shape \[2, 3\] \(for integer class labels use sparseCategoricalCrossentropy\)/,
+    );
+    assert.throws(
+      () => sparseCategoricalCrossentropy()(tensor([1, 3]), yPred),
+      /label 3 at position 1 is not a class index in \[0, 3\)/,
+    );
+    assert.throws(() => getLoss('hinge' as never), /unknown loss 'hinge'/);
+  });
+});

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import {
+  Dense,
+  Dropout,
+  l2,
+  loadModel,
+  ModelFormatError,
+  manualSeed,
+  modelFromArtifacts,
+  Sequential,
+  SGD,
+  tensor,
+} from '../src/node/index.js';
+import { moons } from './datasets.js';
+import { describeEachBackend } from './helpers.js';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'backprop-save-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function trainedModel(): Promise<Sequential> {
+  manualSeed(21);
+  const model = new Sequential({ name: 'moons' });
+  model.add(new Dense({ units: 8, activation: 'tanh', inputDim: 2, kernelRegularizer: l2(0.001) }));
+  model.add(new Dropout({ rate: 0.2 }));
+  model.add(new Dense({ units: 2, activation: 'softmax' }));
+  model.compile({
+    optimizer: new SGD({ learningRate: 0.1, momentum: 0.9 }),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+  const { x, y } = moons(64, 0.1, 21);
+  await model.fit(x, y, { epochs: 2, verbose: 0 });
+  return model;
+}
+
+const probe = tensor([
+  [0.1, 0.2],
+  [1.5, -0.3],
+  [-1, 0.5],
+]);
+
+describeEachBackend('save and load', () => {
+  it('round-trips through a folder and predicts identically', async () => {
+    const model = await trainedModel();
+    const path = join(dir, 'round-trip');
+    await model.save(path);
+    assert.deepEqual((await readdir(path)).sort(), ['model.json', 'weights.bin']);
+    const loaded = await loadModel(path);
+    assert.deepEqual(loaded.predict(probe).data(), model.predict(probe).data(), 'identical predictions');
+    assert.equal(loaded.name, 'moons');
+    assert.deepEqual(
+      loaded.layers.map((l) => l.className),
+      ['Dense', 'Dropout', 'Dense'],
+    );
+    // The training configuration comes back too, so the loaded model can go on training.
+    assert.equal(loaded.loss?.name, 'categoricalCrossentropy');
+    assert.equal(loaded.optimizer?.className, 'SGD');
+    assert.deepEqual(
+      loaded.metrics.map((m) => m.name),
+      ['accuracy'],
+    );
+    const { x, y } = moons(32, 0.1, 22);
+    await loaded.fit(x, y, { epochs: 1, verbose: 0 });
+    // Loading from the model.json path works as well.
+    await loadModel(join(path, 'model.json'));
+  });
+
+  it('round-trips in memory (the browser path) and through an IOHandler', async () => {
+    const model = await trainedModel();
+    const artifacts = model.toArtifacts();
+    const copy = modelFromArtifacts(structuredClone(artifacts));
+    assert.deepEqual(copy.predict(probe).data(), model.predict(probe).data());
+    let stored: typeof artifacts | null = null;
+    await model.save({
+      save: async (a) => {
+        stored = a;
+      },
+    });
+    const viaHandler = await loadModel({ load: async () => stored! });
+    assert.deepEqual(viaHandler.predict(probe).data(), model.predict(probe).data());
+  });
+
+  it('overwrites atomically and leaves no temporary files', async () => {
+    const model = await trainedModel();
+    const path = join(dir, 'atomic');
+    await model.save(path);
+    await model.save(path);
+    assert.deepEqual((await readdir(path)).sort(), ['model.json', 'weights.bin']);
+  });
+
+  it('says which problem a bad model folder has, and never returns a model', async () => {
+    const model = await trainedModel();
+    const fresh = async (name: string): Promise<string> => {
+      const path = join(dir, name);
+      await model.save(path);
+      return path;
+    };
+    const expectError = async (path: string, pattern: RegExp) =>
+      assert.rejects(loadModel(path), (e: Error) => {
+        assert.ok(e instanceof ModelFormatError, `${e.name}: ${e.message}`);
+        assert.match(e.message, pattern);
+        return true;
+      });
+
+    await expectError(join(dir, 'nothing-here'), /no model at '.*nothing-here': no such folder/);
+
+    const truncated = await fresh('truncated');
+    await truncate(join(truncated, 'weights.bin'), 100);
+    await expectError(truncated, /weights\.bin is truncated: it has 100 bytes but model\.json describes \d+/);
+
+    const flipped = await fresh('flipped');
+    const bytes = await readFile(join(flipped, 'weights.bin'));
+    bytes[17]! ^= 0xff;
+    await writeFile(join(flipped, 'weights.bin'), bytes);
+    await expectError(
+      flipped,
+      /weights\.bin is corrupted or does not belong to this model\.json \(CRC-32 mismatch\)/,
+    );
+
+    const badJson = await fresh('bad-json');
+    const text = await readFile(join(badJson, 'model.json'), 'utf8');
+    await writeFile(join(badJson, 'model.json'), text.slice(0, text.length / 2));
+    await expectError(badJson, /model\.json is corrupted \(not valid JSON/);
+
+    // biome-ignore lint/suspicious/noExplicitAny: the test edits arbitrary fields of the JSON
+    const editJson = async (name: string, edit: (json: Record<string, any>) => void): Promise<string> => {
+      const path = await fresh(name);
+      const json = JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
+      edit(json);
+      await writeFile(join(path, 'model.json'), JSON.stringify(json));
+      return path;
+    };
+    await expectError(
+      await editJson('newer', (j) => {
+        j.formatVersion = 2;
+      }),
+      /unsupported model format version 2 \(this backprop reads version 1; the file was written by a newer backprop/,
+    );
+    await expectError(
+      await editJson('foreign', (j) => {
+        delete j.format;
+      }),
+      /not a backprop model/,
+    );
+    await expectError(
+      await editJson('wrong-shape', (j) => {
+        j.weightsManifest.weights[0].shape = [3, 8];
+      }),
+      /weight 'dense_\d+\/kernel' has shape \[3, 8\] in the file but the architecture needs \[2, 8\]/,
+    );
+    await expectError(
+      await editJson('wrong-architecture', (j) => {
+        j.modelTopology.layers[0].config.units = 9;
+      }),
+      /has shape \[2, 8\] in the file but the architecture needs \[2, 9\]/,
+    );
+    await expectError(
+      await editJson('unknown-layer', (j) => {
+        j.modelTopology.layers[1].className = 'Teleporter';
+      }),
+      /architecture in model\.json cannot be rebuilt: unknown layer class 'Teleporter'/,
+    );
+  });
+
+  it('refuses to save a model that has no weights yet', async () => {
+    const model = new Sequential();
+    model.add(new Dense({ units: 2 }));
+    await assert.rejects(model.save(join(dir, 'unbuilt')), /has no weights yet/);
+  });
+});
