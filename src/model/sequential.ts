@@ -53,6 +53,8 @@ export interface FitArgs {
   seed?: number;
   /** Epoch to start counting from (resuming). Default 0. */
   initialEpoch?: number;
+  /** Transform each training batch's inputs (data augmentation, e.g. imageAugmenter()). */
+  augment?: (x: Tensor, rng: Rng) => Tensor;
 }
 
 export interface BatchArgs {
@@ -285,7 +287,8 @@ export class Sequential implements CallbackModel {
         await callbacks.batchBegin(batch, {});
         const start = batch * batchSize;
         const end = Math.min(n, start + batchSize);
-        const xb = takeRows(xs, start, end, order);
+        const rows = takeRows(xs, start, end, order);
+        const xb = args.augment ? args.augment(rows, rng) : rows;
         const yb = takeRows(ys, start, end, order);
         const { loss, predictions } = this.lossAndPredictions(xb, yb, true);
         const value = loss.item();

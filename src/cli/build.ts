@@ -1,0 +1,61 @@
+/** Shared pieces of the CLI commands: building an MLP from layer sizes, choosing an optimiser. */
+import { ArgumentError, Dense, Dropout, getOptimizer, type Optimizer, Sequential } from '../node/index.js';
+
+export interface MlpOptions {
+  /** All layer sizes, input first: [784, 100, 10]. */
+  layers: number[];
+  activation: string;
+  outputActivation: string;
+  dropout: number;
+  kernelInitializer?: string;
+}
+
+export function parseLayers(text: string): number[] {
+  const sizes = text.split(',').map((s) => Number(s.trim()));
+  if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new ArgumentError(
+      `--layers wants at least two positive integers separated by commas, e.g. 784,100,10 (got '${text}')`,
+    );
+  }
+  return sizes;
+}
+
+export function buildMlp(options: MlpOptions): Sequential {
+  const [inputs, ...rest] = options.layers;
+  const model = new Sequential({ name: `mlp_${options.layers.join('_')}` });
+  rest.forEach((units, i) => {
+    const last = i === rest.length - 1;
+    model.add(
+      new Dense({
+        units,
+        activation: last ? options.outputActivation : options.activation,
+        ...(i === 0 && { inputDim: inputs }),
+        ...(options.kernelInitializer && { kernelInitializer: options.kernelInitializer as never }),
+      }),
+    );
+    if (!last && options.dropout > 0) model.add(new Dropout({ rate: options.dropout }));
+  });
+  return model;
+}
+
+export function makeOptimizer(
+  name: string,
+  learningRate: number | undefined,
+  momentum: number | undefined,
+): Optimizer {
+  const config: Record<string, unknown> = {};
+  if (learningRate !== undefined) config.learningRate = learningRate;
+  if (momentum !== undefined) config.momentum = momentum;
+  return getOptimizer({ className: name, config });
+}
+
+export function number(name: string, min = Number.NEGATIVE_INFINITY) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min)
+      throw new ArgumentError(
+        `${name} must be a number${min > -Infinity ? ` ≥ ${min}` : ''}, got '${value}'`,
+      );
+    return n;
+  };
+}

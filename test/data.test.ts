@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import {
+  imageAugmenter,
+  LabelEncoder,
+  MinMaxScaler,
+  OneHotEncoder,
+  parseCsv,
+  parseIdx,
+  StandardScaler,
+  trainTestSplit,
+} from '../src/data/index.js';
+import {
+  accuracyFromConfusion,
+  classificationReport,
+  confusionMatrix,
+  formatConfusionMatrix,
+} from '../src/metrics/classification.js';
+import { Dense, manualSeed, Rng, Sequential, tensor } from '../src/node/index.js';
+import { bundledMnistDir, loadMnist, readIdxFile } from '../src/node/mnist.js';
+import { assertClose } from './helpers.js';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'backprop-data-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('reads the original MNIST IDX files, raw and gzipped', async () => {
+  const labels = await readIdxFile(join(bundledMnistDir(), 'train-labels-idx1-ubyte'));
+  assert.deepEqual(labels.shape, [60000]);
+  assert.deepEqual(Array.from(labels.data.subarray(0, 5)), [5, 0, 4, 1, 9]);
+  const raw = await readFile(join(bundledMnistDir(), 't10k-labels-idx1-ubyte'));
+  await writeFile(join(dir, 'labels.gz'), gzipSync(raw));
+  const gz = await readIdxFile(join(dir, 'labels.gz'));
+  assert.deepEqual(gz.shape, [10000]);
+  assert.deepEqual(Array.from(gz.data.subarray(0, 5)), [7, 2, 1, 0, 4]);
+  assert.throws(
+    () => parseIdx(raw.subarray(0, 100), 'cut'),
+    /cut: truncated: 100 bytes, the header promises 10008/,
+  );
+  assert.throws(() => parseIdx(new Uint8Array([1, 2, 3, 4]), 'junk'), /not an IDX file/);
+});
+
+it('loads MNIST slices as tensors: scaled pixels, one-hot or integer labels, the 50k/10k/10k split', async () => {
+  const m = await loadMnist({ trainLimit: 500, testLimit: 200 });
+  assert.deepEqual(m.train.x.shape, [500, 784]);
+  assert.deepEqual(m.train.y.shape, [500, 10]);
+  assert.deepEqual(m.validation!.x.shape, [500, 784]);
+  assert.deepEqual(m.test.x.shape, [200, 784]);
+  const px = m.train.x.data();
+  assert.ok(px.every((v) => v >= 0 && v <= 1) && px.some((v) => v > 0.99), 'pixels in [0, 1]');
+  assertClose(m.train.y.sum(-1), new Array(500).fill(1));
+  assert.deepEqual(Array.from(m.train.y.argmax(-1).data().subarray(0, 5)), [5, 0, 4, 1, 9]);
+  // The validation part starts at training image 50,000.
+  const full = await readIdxFile(join(bundledMnistDir(), 'train-labels-idx1-ubyte'));
+  assert.deepEqual(
+    Array.from(m.validation!.labels.subarray(0, 10)),
+    Array.from(full.data.subarray(50000, 50010)),
+  );
+  const ints = await loadMnist({
+    trainLimit: 50,
+    testLimit: 10,
+    oneHot: false,
+    binarize: true,
+    flatten: false,
+  });
+  assert.deepEqual(ints.train.y.shape, [50]);
+  assert.deepEqual(ints.train.x.shape, [50, 28, 28]);
+  assert.ok(ints.train.x.data().every((v) => v === 0 || v === 1));
+});
+
+it('learns real MNIST digits from a 3,000-image slice', async () => {
+  const m = await loadMnist({ trainLimit: 3000, testLimit: 1000 });
+  manualSeed(3);
+  const model = new Sequential();
+  model.add(new Dense({ units: 64, activation: 'relu', inputDim: 784 }));
+  model.add(new Dense({ units: 10, activation: 'softmax' }));
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  await model.fit(m.train.x, m.train.y, { batchSize: 32, epochs: 3, verbose: 0, seed: 3 });
+  const { accuracy } = model.evaluate(m.test.x, m.test.y);
+  assert.ok(accuracy! > 0.85, `test accuracy on 1,000 real test digits: ${accuracy}`);
+});
+
+it('parses CSV: quotes, escaped quotes, newlines in fields, CRLF, missing values', () => {
+  const t = parseCsv('id,name,score\r\n1,"Smith, J",3.5\r\n2,"say ""hi""\nthere",NA\r\n3,,7\r\n');
+  assert.deepEqual(t.columns, ['id', 'name', 'score']);
+  assert.equal(t.length, 3);
+  assert.deepEqual(t.column('name'), ['Smith, J', 'say "hi"\nthere', '']);
+  assert.equal(t.kind('score'), 'number');
+  assert.equal(t.kind('name'), 'string');
+  assert.deepEqual(t.missingCounts(), { name: 1, score: 1 });
+  assert.equal(t.dropMissing(['score']).length, 2);
+  assert.throws(() => t.numbers('score'), /column 'score': missing value at data row 2/);
+  assert.throws(() => t.numbers('name'), /'Smith, J' at data row 1 is not a number/);
+  assert.throws(() => t.column('age'), /CSV has no column 'age' \(columns: id, name, score\)/);
+  assert.throws(() => parseCsv('a,b\n1,2,3\n'), /data row 1 has 3 fields but the header has 2/);
+  assert.throws(() => parseCsv('a,b\n"1,2\n'), /quoted field opened on line 2 is never closed/);
+});
+
+it('encodes and scales like scikit-learn, and round-trips through JSON', () => {
+  const le = new LabelEncoder();
+  assert.deepEqual(le.fitTransform(['b', 'a', 'b', 'c']), [1, 0, 1, 2]);
+  assert.deepEqual(le.inverseTransform([2, 0]), ['c', 'a']);
+  assert.throws(() => le.transform(['d']), /unseen category 'd' at position 0 \(known: a, b, c\)/);
+  const oh = new OneHotEncoder({ dropFirst: true }).fit(['France', 'Spain', 'Germany']);
+  assert.deepEqual(oh.transform(['France', 'Germany', 'Spain']), [
+    [0, 0],
+    [1, 0],
+    [0, 1],
+  ]);
+  assert.deepEqual(oh.featureNames('Geo='), ['Geo=Germany', 'Geo=Spain']);
+  assert.deepEqual(OneHotEncoder.fromJSON(JSON.parse(JSON.stringify(oh))).transform(['Spain']), [[0, 1]]);
+  const x = [
+    [1, 10],
+    [3, 10],
+    [5, 10],
+  ];
+  const s = new StandardScaler().fit(x);
+  assertClose(s.transform(x), [
+    [-Math.sqrt(1.5), 0],
+    [0, 0],
+    [Math.sqrt(1.5), 0],
+  ]);
+  assertClose(StandardScaler.fromJSON(JSON.parse(JSON.stringify(s))).transform([[3, 11]]), [[0, 1]]);
+  assertClose(new MinMaxScaler({ featureRange: [-1, 1] }).fitTransform(x), [
+    [-1, -1],
+    [0, -1],
+    [1, -1],
+  ]);
+  assert.throws(() => s.transform([[1, 2, 3]]), /fitted on 2 features, got 3/);
+});
+
+it('splits reproducibly, and keeps class proportions when stratified', () => {
+  const x = Array.from({ length: 100 }, (_, i) => i);
+  const y = x.map((i) => (i < 20 ? 'rare' : 'common'));
+  const a = trainTestSplit([x, y], { testSize: 0.25, seed: 7, stratify: y });
+  const b = trainTestSplit([x, y], { testSize: 0.25, seed: 7, stratify: y });
+  assert.deepEqual(a, b);
+  assert.equal(a.test[0].length, 25);
+  assert.equal(a.test[1].filter((c) => c === 'rare').length, 5);
+  assert.deepEqual(
+    [...a.train[0], ...a.test[0]].sort((p, q) => p - q),
+    x,
+    'a partition',
+  );
+  a.test[0].forEach((v, i) => {
+    assert.equal(a.test[1][i], y[v], 'rows stay aligned');
+  });
+  const t = trainTestSplit([tensor(x.map((v) => [v])), tensor(x)], { testSize: 10, seed: 1 });
+  assert.deepEqual(t.test[0].shape, [10, 1]);
+  assert.deepEqual(t.test[0].reshape(-1).toArray(), t.test[1].toArray());
+});
+
+it('augments images by small shifts and rotations, reproducibly', () => {
+  const img = new Float32Array(28 * 28);
+  for (let y = 10; y < 18; y++) for (let x = 12; x < 16; x++) img[y * 28 + x] = 1;
+  const batch = tensor(img, { shape: [1, 784] });
+  const shiftOnly = imageAugmenter({ width: 28, height: 28, maxShift: 2, maxRotation: 0 });
+  const out = shiftOnly(batch, new Rng(1)).data();
+  assertClose(
+    out.reduce((a, b) => a + b, 0),
+    32,
+    1e-4,
+  );
+  let found = false;
+  for (let dy = -2; dy <= 2; dy++) {
+    for (let dx = -2; dx <= 2; dx++) {
+      let same = true;
+      for (let y = 0; y < 28 && same; y++)
+        for (let x = 0; x < 28; x++)
+          if (out[y * 28 + x] !== (img[(y - dy) * 28 + (x - dx)] ?? 0)) same = false;
+      if (same) found = true;
+    }
+  }
+  assert.ok(found, 'a pure shift of the image by at most 2 pixels');
+  const both = imageAugmenter({ width: 28, height: 28 });
+  assert.deepEqual(both(batch, new Rng(5)).data(), both(batch, new Rng(5)).data());
+  assert.throws(
+    () => both(tensor(new Float32Array(10), { shape: [1, 10] }), new Rng(1)),
+    /not made of 28×28 images/,
+  );
+});
+
+it('computes confusion matrices and per-class precision / recall / F1', () => {
+  const cm = confusionMatrix([0, 0, 1, 1, 2, 2], [0, 1, 1, 1, 2, 0], 3);
+  assert.deepEqual(cm, [
+    [1, 1, 0],
+    [0, 2, 0],
+    [1, 0, 1],
+  ]);
+  assert.equal(accuracyFromConfusion(cm), 4 / 6);
+  const [c0, c1] = classificationReport(cm);
+  assertClose([c0!.precision, c0!.recall, c1!.precision, c1!.recall, c1!.f1], [0.5, 0.5, 2 / 3, 1, 0.8]);
+  assert.match(formatConfusionMatrix(cm, ['a', 'b', 'c']), /true\\pred\s+a\s+b\s+c\na\s+1\s+1\s+0/);
+  assert.deepEqual(
+    confusionMatrix(
+      tensor([
+        [0.9, 0.1],
+        [0.2, 0.8],
+      ]),
+      [0, 0],
+      2,
+    ),
+    [
+      [1, 0],
+      [1, 0],
+    ],
+  );
+});
