@@ -105,7 +105,9 @@ export async function predictCommand(dir: string, inputs: string[]): Promise<voi
     const probs = model.predict(tabularInputs(prep, table));
     if (prep.task === 'regression') {
       console.log(`row,${prep.target}`);
-      Array.from(probs.data()).forEach((v, i) => console.log(`${i + 1},${v}`));
+      Array.from(probs.data()).forEach((v, i) => {
+        console.log(`${i + 1},${v}`);
+      });
       continue;
     }
     const predicted = classesOf(probs);
@@ -114,6 +116,8 @@ export async function predictCommand(dir: string, inputs: string[]): Promise<voi
         ? Array.from(probs.data(), (p) => Math.max(p, 1 - p))
         : Array.from(probs.max(-1).data());
     console.log(`row,${prep.target},probability`);
-    predicted.forEach((c, i) => console.log(`${i + 1},${prep.classes[c]},${conf[i]!.toFixed(4)}`));
+    predicted.forEach((c, i) => {
+      console.log(`${i + 1},${prep.classes[c]},${conf[i]!.toFixed(4)}`);
+    });
   }
 }
