@@ -23,12 +23,23 @@ export type {
   UnaryOp,
 } from './backend/backend.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+// Data: formats, MNIST, encoders, scalers, split, augmentation
+export * from './data/index.js';
 export { ArgumentError, GraphError, ModelFormatError, ShapeError, TrainingError } from './errors.js';
 // Losses, metrics
 export * as losses from './losses/index.js';
 export { getLoss, type Loss, type LossLike, type LossName, type LossOptions } from './losses/index.js';
 export * as metrics from './metrics/accuracy.js';
 export { getMetric, type Metric, type MetricFn } from './metrics/accuracy.js';
+export {
+  accuracyFromConfusion,
+  type ClassReport,
+  classificationReport,
+  confusionMatrix,
+  formatClassificationReport,
+  formatConfusionMatrix,
+  toLabels,
+} from './metrics/classification.js';
 export type { ModelArtifacts, ModelJson } from './model/artifacts.js';
 // Models
 export {
@@ -82,6 +93,14 @@ export {
   type SGDConfig,
 } from './optim/rules.js';
 export { cosineDecay, exponentialDecay, type LearningRateSchedule, stepDecay } from './optim/schedules.js';
+// Plots (Vega-Lite specs; render with vega-embed in a page, or savePlot in Node)
+export {
+  confusionMatrixChart,
+  historyChart,
+  imageGridChart,
+  lineChart,
+  type VegaLiteSpec,
+} from './plot/specs.js';
 // Random numbers
 export { getRng, manualSeed, Rng } from './random/rng.js';
 // Tensors

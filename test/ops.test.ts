@@ -121,6 +121,7 @@ describeEachBackend('ops', () => {
       [3, 4, 5],
       [7, 130, 9], // k crosses the kernel's k-block
       [17, 33, 65],
+      [45, 64, 33], // packed path with edge tiles
     ] as const) {
       const a = randn([m, k], { seed: m });
       const b = randn([k, n], { seed: n });
@@ -141,29 +142,58 @@ describeEachBackend('ops', () => {
     assertClose(tensor([1, 2, 3]).matmul(tensor([4, 5, 6])), 32);
   });
 
-  it('matmul kernel gives the same product in all four transpose variants', () => {
-    const [m, k, n] = [6, 11, 5];
-    const a = randn([m, k], { seed: 5 });
-    const b = randn([k, n], { seed: 6 });
-    const expected = naiveMatmul(a.toArray() as number[][], b.toArray() as number[][]);
-    const backend = getBackend();
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        const A = transA ? a.T : a;
-        const B = transB ? b.T : b;
-        const out = backend.alloc(m * n);
-        backend.matmul(A.storage, B.storage, out, {
-          batch: 1,
-          m,
-          k,
-          n,
-          transA,
-          transB,
-          aBatchStride: 0,
-          bBatchStride: 0,
-        });
-        assertClose(Array.from(out.view()), expected.flat(), 1e-4);
+  it('matmul kernel gives the same product in all four transpose variants, small and packed paths', () => {
+    // 6×11×5 takes the direct loop; 37×70×29 (> 2^16 multiply-adds, ragged 4×4 tiles) the packed one.
+    for (const [m, k, n] of [
+      [6, 11, 5],
+      [37, 70, 29],
+    ] as const) {
+      const a = randn([m, k], { seed: 5 });
+      const b = randn([k, n], { seed: 6 });
+      const expected = naiveMatmul(a.toArray() as number[][], b.toArray() as number[][]);
+      const backend = getBackend();
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const A = transA ? a.T : a;
+          const B = transB ? b.T : b;
+          const out = backend.alloc(m * n);
+          backend.matmul(A.storage, B.storage, out, {
+            batch: 1,
+            m,
+            k,
+            n,
+            transA,
+            transB,
+            aBatchStride: 0,
+            bBatchStride: 0,
+          });
+          assertClose(Array.from(out.view()), expected.flat(), 1e-4);
+        }
       }
+    }
+  });
+
+  it('matmul propagates NaN and Infinity (0 · Inf is NaN)', () => {
+    const w = tensor([[Number.POSITIVE_INFINITY, 1]]);
+    assert.ok(
+      Number.isNaN(
+        tensor([[0]])
+          .matmul(w)
+          .data()[0]!,
+      ),
+    );
+    const big = randn([40, 50], { seed: 1 }).mul(0);
+    const wb = randn([50, 40], { seed: 2 }).add(tensor([Number.NaN]).reshape(1, 1));
+    assert.ok(big.matmul(wb).data().every(Number.isNaN));
+  });
+
+  it('batched matmul on the packed path matches per-matrix products', () => {
+    const a = randn([3, 40, 50], { seed: 8 });
+    const b = randn([50, 41], { seed: 9 });
+    const out = a.matmul(b);
+    for (let t = 0; t < 3; t++) {
+      const at = (a.toArray() as number[][][])[t]!;
+      assertClose(out.slice(t, t + 1).reshape(40, 41), naiveMatmul(at, b.toArray() as number[][]), 1e-3);
     }
   });
 

@@ -9,4 +9,8 @@ import { fileRouter } from './file-io.js';
 registerIORouter(fileRouter);
 
 export * from '../index.js';
+export { readCsv } from './csv.js';
 export { fileSystem, writeFileAtomic } from './file-io.js';
+export { type GreyImage, readImage, toMnistForm } from './image.js';
+export { bundledMnistDir, type LoadMnistOptions, loadMnist, readIdxFile } from './mnist.js';
+export { renderSvg, savePlot, svgToPng } from './render.js';

@@ -16,6 +16,11 @@
  */
 import type { MatmulSpec } from '../backend.js';
 
+/**
+ * Below this many multiply-adds (or with fewer than 4 rows, where a 4-row tile would be mostly
+ * padding) packing costs more than it saves: per-sample SGD multiplies 1×784 by 784×32.
+ */
+const SMALL = 1 << 16;
 let aPack = new Float64Array(0);
 let bPack = new Float64Array(0);
 
@@ -26,6 +31,12 @@ export function matmulKernel(a: Float32Array, b: Float32Array, out: Float32Array
   const acs = s.transA ? m : 1;
   const brs = s.transB ? 1 : n;
   const bcs = s.transB ? k : 1;
+  if (m < 4 || m * k * n < SMALL) {
+    for (let t = 0; t < s.batch; t++) {
+      directGemm(a, t * s.aBatchStride, ars, acs, b, t * s.bBatchStride, brs, bcs, out, t * m * n, m, k, n);
+    }
+    return;
+  }
   const mp = (m + 3) & ~3;
   const np = (n + 3) & ~3;
   if (aPack.length < mp * k) aPack = new Float64Array(mp * k);
@@ -37,6 +48,47 @@ export function matmulKernel(a: Float32Array, b: Float32Array, out: Float32Array
     const cOff = t * m * n;
     if (k === 0) out.fill(0, cOff, cOff + m * n);
     else multiplyPacked(aPack, bPack, out, cOff, m, k, n);
+  }
+}
+
+/** Unpacked product for thin or tiny matrices; the inner loop runs along whichever of B's axes is contiguous. */
+function directGemm(
+  a: Float32Array,
+  aOff: number,
+  ars: number,
+  acs: number,
+  b: Float32Array,
+  bOff: number,
+  brs: number,
+  bcs: number,
+  c: Float32Array,
+  cOff: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
+  if (bcs === 1) {
+    // B rows are contiguous: C row i += A(i, p) · B row p.
+    c.fill(0, cOff, cOff + m * n);
+    for (let i = 0; i < m; i++) {
+      const ci = cOff + i * n;
+      for (let p = 0; p < k; p++) {
+        // No skipping of x = 0: 0·Inf must still give NaN, as IEEE arithmetic says.
+        const x = a[aOff + i * ars + p * acs]!;
+        const bp = bOff + p * brs;
+        for (let j = 0; j < n; j++) c[ci + j]! += x * b[bp + j]!;
+      }
+    }
+    return;
+  }
+  // B is transposed (columns contiguous): C(i, j) = dot(A row i, B column j).
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const bj = bOff + j * bcs;
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += a[aOff + i * ars + p * acs]! * b[bj + p * brs]!;
+      c[cOff + i * n + j] = sum;
+    }
   }
 }
 
