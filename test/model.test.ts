@@ -238,5 +238,7 @@ describeEachBackend('Sequential training', () => {
     const whole = model.predict(x, { batchSize: 1000 }).data();
     const batched = model.predict(x, { batchSize: 64 }).data();
     assert.deepEqual(batched, whole);
+    // Down to one sample at a time (the thin-matrix kernel path): still bit-identical.
+    assert.deepEqual(model.predict(x.slice(0, 5), { batchSize: 1 }).data(), whole.slice(0, 10));
   });
 });

@@ -22,6 +22,7 @@ import type { MatmulSpec } from '../backend.js';
  */
 const SMALL = 1 << 16;
 let aPack = new Float64Array(0);
+let rowAcc = new Float64Array(0);
 let bPack = new Float64Array(0);
 
 export function matmulKernel(a: Float32Array, b: Float32Array, out: Float32Array, s: MatmulSpec): void {
@@ -68,16 +69,21 @@ function directGemm(
   n: number,
 ): void {
   if (bcs === 1) {
-    // B rows are contiguous: C row i += A(i, p) · B row p.
-    c.fill(0, cOff, cOff + m * n);
+    // B rows are contiguous: C row i += A(i, p) · B row p, accumulated in float64 in the same order
+    // as the packed kernel, so both paths give bit-identical results and a sample's output never
+    // depends on the batch it was computed in.
+    if (rowAcc.length < n) rowAcc = new Float64Array(n);
+    const acc = rowAcc;
     for (let i = 0; i < m; i++) {
-      const ci = cOff + i * n;
+      acc.fill(0, 0, n);
       for (let p = 0; p < k; p++) {
         // No skipping of x = 0: 0·Inf must still give NaN, as IEEE arithmetic says.
         const x = a[aOff + i * ars + p * acs]!;
         const bp = bOff + p * brs;
-        for (let j = 0; j < n; j++) c[ci + j]! += x * b[bp + j]!;
+        for (let j = 0; j < n; j++) acc[j]! += x * b[bp + j]!;
       }
+      const ci = cOff + i * n;
+      for (let j = 0; j < n; j++) c[ci + j] = acc[j]!;
     }
     return;
   }
