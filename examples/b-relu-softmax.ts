@@ -3,7 +3,7 @@
  * Xavier-initialised weights N(0, 2/(fan_in + fan_out)), per-sample SGD (batch 1) with learning
  * rate 0.05, images binarised to 0/1, trained on the 50,000-image split; "up to 97 % (50 epochs)".
  *
- *   npx tsx examples/b-relu-softmax.ts            (--epochs N; default 10)
+ *   npx tsx examples/b-relu-softmax.ts            (about 35 minutes; --epochs N to shorten)
  *
  * Differences, on purpose: the tutorial's code also passes the output layer through ReLU before
  * the softmax (its delta is (p − y)·[z > 0]); here the output is a plain softmax.
@@ -11,7 +11,7 @@
 import { Dense, initializers, lineChart, loadMnist, manualSeed, Sequential, SGD, savePlot } from 'backprop';
 import { arg, OUTPUT } from './args.js';
 
-const epochs = arg('epochs', 10);
+const epochs = arg('epochs', 50);
 const { train, validation, test } = await loadMnist({ binarize: true, trainLimit: arg('limit', 50000) });
 manualSeed(arg('seed', 0));
 // The tutorial's Xavier: randn · sqrt(2 / (fan_in + fan_out)), biases start at 0.

@@ -13,3 +13,36 @@ it('examples/computational-graph.ts prints the tutorial values', () => {
   assert.match(out, /dg\/dx = -3, {2}dg\/dy = -3, {2}dg\/dz = 4/);
   assert.match(out, /gradcheck against central differences: agree/);
 });
+
+it('examples/g-forward-passes.ts gives the tutorial values (364, −3) and explains the tanh one', () => {
+  const out = runExample('examples/g-forward-passes.ts');
+  assert.match(out, /3\. two hidden layers: 364/);
+  assert.match(out, /2\. ReLU network: {6}-3/);
+  assert.match(out, /1\. tanh network: {6}0\.990109/);
+  assert.match(out, /0\.9950547536867305 = tanh\(3\)·\(2 − 1\)/);
+});
+
+it('examples/f-toy-network.ts trains the 4-sample toy set to its targets', () => {
+  const out = runExample('examples/f-toy-network.ts');
+  const predictions = [...out.matchAll(/ {2}\[[\d, ]+\] {2}(\d) → ([\d.]+)/g)].map((m) => [
+    Number(m[1]),
+    Number(m[2]),
+  ]);
+  assert.equal(predictions.length, 4, out);
+  for (const [target, value] of predictions)
+    assert.ok(Math.abs(target! - value!) < 0.1, `${target} → ${value}`);
+});
+
+it('examples/churn-data.ts generates the tutorial columns with about 20 % churn', async () => {
+  const { generateChurn, CHURN_COLUMNS } = await import('../examples/churn-data.js');
+  const { rows, probability } = generateChurn(2000, 3);
+  assert.deepEqual(Object.keys(rows[0]!), CHURN_COLUMNS);
+  const rate = rows.filter((r) => r.Exited === 1).length / rows.length;
+  assert.ok(rate > 0.12 && rate < 0.28, `churn rate ${rate}`);
+  assert.equal(new Set(rows.map((r) => r.CustomerId)).size, 2000, 'customer ids are unique');
+  assert.ok(
+    probability.every((p) => p > 0 && p < 1),
+    'probabilities in (0, 1)',
+  );
+  assert.deepEqual(generateChurn(50, 3).rows, rows.slice(0, 50), 'seeded');
+});

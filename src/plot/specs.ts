@@ -16,7 +16,7 @@ function base(title: string): VegaLiteSpec {
     config: {
       font: 'DejaVu Sans',
       axis: { labelFontSize: 11, titleFontSize: 12 },
-      legend: { labelFontSize: 11 },
+      legend: { labelFontSize: 11, labelLimit: 320 },
     },
   };
 }
@@ -30,6 +30,8 @@ export function lineChart(options: {
   /** First x value (1 for epochs, 0 for iterations). */
   xStart?: number;
   logY?: boolean;
+  /** Fix the y range (values outside are clipped), e.g. [0, 1] to compare losses that start high. */
+  yDomain?: [number, number];
 }): VegaLiteSpec {
   const values: { x: number; y: number; series: string }[] = [];
   for (const [name, ys] of Object.entries(options.series)) {
@@ -42,7 +44,12 @@ export function lineChart(options: {
     width: WIDTH,
     height: HEIGHT,
     data: { values },
-    mark: { type: 'line', point: values.length <= 60 * Object.keys(options.series).length, strokeWidth: 2 },
+    mark: {
+      type: 'line',
+      point: values.length <= 60 * Object.keys(options.series).length,
+      strokeWidth: 2,
+      clip: true,
+    },
     encoding: {
       x: {
         field: 'x',
@@ -55,7 +62,11 @@ export function lineChart(options: {
         field: 'y',
         type: 'quantitative',
         title: options.yTitle ?? '',
-        scale: options.logY ? { type: 'log' } : { zero: false },
+        scale: options.yDomain
+          ? { domain: options.yDomain, clamp: true }
+          : options.logY
+            ? { type: 'log' }
+            : { zero: false },
       },
       color: { field: 'series', type: 'nominal', title: null, sort: Object.keys(options.series) },
     },
