@@ -4,9 +4,15 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  type ClassReport,
+  classificationReport,
+  formatClassificationReport,
+  formatConfusionMatrix,
+} from '../metrics/classification.js';
 import { writeFileAtomic } from '../node/file-io.js';
 import { savePlot } from '../node/render.js';
-import type { VegaLiteSpec } from '../plot/specs.js';
+import { confusionMatrixChart, historyChart, type VegaLiteSpec } from '../plot/specs.js';
 
 export interface Report {
   dir: string;
@@ -57,4 +63,37 @@ export function defaultRunDir(kind: string): string {
     'runs',
     `${kind}-${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`,
   );
+}
+
+/**
+ * What every classification run shows: accuracy curves, the test confusion matrix as a heatmap
+ * and as a table, and per-class precision / recall / F1. (Loss curves are added by the caller,
+ * which regression runs share.)
+ */
+export async function addClassificationResults(
+  report: Report,
+  history: Record<string, readonly number[]>,
+  cm: number[][],
+  labels: readonly string[] | undefined,
+  testName: string,
+): Promise<ClassReport[]> {
+  const perClass = classificationReport(cm, labels);
+  await addPlot(
+    report,
+    'accuracy',
+    historyChart(history, 'accuracy'),
+    'Accuracy per epoch, training vs validation',
+  );
+  await addPlot(
+    report,
+    'confusion-matrix',
+    confusionMatrixChart(cm, labels, `Confusion matrix (${testName})`),
+    `Confusion matrix on the ${testName}`,
+  );
+  report.tables.push({ title: `Confusion matrix (${testName})`, text: formatConfusionMatrix(cm, labels) });
+  report.tables.push({
+    title: 'Per-class precision, recall, F1',
+    text: formatClassificationReport(perClass),
+  });
+  return perClass;
 }

@@ -2,7 +2,6 @@
 import { join } from 'node:path';
 import { LabelEncoder, StandardScaler, trainTestSplit } from '../data/index.js';
 import {
-  classificationReport,
   confusionMatrix,
   formatClassificationReport,
   formatConfusionMatrix,
@@ -10,9 +9,9 @@ import {
 import { readCsv } from '../node/csv.js';
 import { writeFileAtomic } from '../node/file-io.js';
 import { ArgumentError, manualSeed, tensor } from '../node/index.js';
-import { confusionMatrixChart, historyChart } from '../plot/specs.js';
+import { historyChart } from '../plot/specs.js';
 import { buildMlp, makeOptimizer } from './build.js';
-import { addPlot, finishReport, startReport } from './report.js';
+import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
 import { encodeFeatures, featureNames, planColumns, type TabularPreprocessing } from './tabular.js';
 
 export interface TrainCsvOptions {
@@ -159,30 +158,13 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
       ? Array.from(probs.data(), (p) => (p >= 0.5 ? 1 : 0))
       : Array.from(probs.argmax(-1).data());
     const cm = confusionMatrix(yTestLabels, predicted, classes.length);
-    const perClass = classificationReport(cm, classes);
+    const perClass = await addClassificationResults(report, history.history, cm, classes, 'test rows');
     Object.assign(metrics, { testAccuracy: result.accuracy, confusionMatrix: cm, classes, perClass });
     console.log(`\nTest accuracy: ${(result.accuracy! * 100).toFixed(2)}% (${xTestRaw.length} rows)`);
     console.log(
       `\nConfusion matrix (rows: true '${o.target}', columns: predicted)\n${formatConfusionMatrix(cm, classes)}`,
     );
     console.log(`\n${formatClassificationReport(perClass)}`);
-    report.tables.push({ title: 'Confusion matrix (test rows)', text: formatConfusionMatrix(cm, classes) });
-    report.tables.push({
-      title: 'Per-class precision, recall, F1',
-      text: formatClassificationReport(perClass),
-    });
-    await addPlot(
-      report,
-      'accuracy',
-      historyChart(history.history, 'accuracy'),
-      'Accuracy per epoch, training vs validation',
-    );
-    await addPlot(
-      report,
-      'confusion-matrix',
-      confusionMatrixChart(cm, classes, 'Confusion matrix (test rows)'),
-      'Test confusion matrix',
-    );
   }
   metrics.seconds = (performance.now() - started) / 1000;
   const html = await finishReport(report, metrics);

@@ -1,18 +1,13 @@
 /** `backprop train mnist`: train an MLP on real MNIST, report test accuracy, write a report folder. */
 import { join } from 'node:path';
 import { imageAugmenter } from '../data/augment.js';
-import {
-  classificationReport,
-  confusionMatrix,
-  formatClassificationReport,
-  formatConfusionMatrix,
-} from '../metrics/classification.js';
+import { confusionMatrix, formatConfusionMatrix } from '../metrics/classification.js';
 import { writeFileAtomic } from '../node/file-io.js';
 import { manualSeed } from '../node/index.js';
 import { loadMnist } from '../node/mnist.js';
-import { confusionMatrixChart, historyChart, imageGridChart } from '../plot/specs.js';
+import { historyChart, imageGridChart } from '../plot/specs.js';
 import { buildMlp, makeOptimizer } from './build.js';
-import { addPlot, finishReport, startReport } from './report.js';
+import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
 
 export interface TrainMnistOptions {
   layers: number[];
@@ -80,7 +75,6 @@ export async function trainMnist(o: TrainMnistOptions): Promise<{ testAccuracy: 
   const result = model.evaluate(test.x, test.y);
   const predicted = model.predict(test.x).argmax(-1).data();
   const cm = confusionMatrix(test.labels, predicted, 10);
-  const perClass = classificationReport(cm);
   console.log(
     `\nTest accuracy: ${(result.accuracy! * 100).toFixed(2)}% (${test.x.shape[0]} images) · test loss ${result.loss!.toFixed(4)}`,
   );
@@ -99,18 +93,7 @@ export async function trainMnist(o: TrainMnistOptions): Promise<{ testAccuracy: 
     historyChart(history.history, 'loss'),
     'Loss per epoch, training vs validation',
   );
-  await addPlot(
-    report,
-    'accuracy',
-    historyChart(history.history, 'accuracy'),
-    'Accuracy per epoch, training vs validation',
-  );
-  await addPlot(
-    report,
-    'confusion-matrix',
-    confusionMatrixChart(cm, undefined, 'Confusion matrix (test set)'),
-    'Test-set confusion matrix',
-  );
+  const perClass = await addClassificationResults(report, history.history, cm, undefined, 'test set');
   const wrong: number[] = [];
   for (let i = 0; i < predicted.length && wrong.length < 32; i++)
     if (predicted[i] !== test.labels[i]) wrong.push(i);
@@ -129,11 +112,6 @@ export async function trainMnist(o: TrainMnistOptions): Promise<{ testAccuracy: 
       'Misclassified test digits: true label → predicted',
     );
   }
-  report.tables.push({ title: 'Confusion matrix (test set)', text: formatConfusionMatrix(cm) });
-  report.tables.push({
-    title: 'Per-class precision, recall, F1',
-    text: formatClassificationReport(perClass),
-  });
   const seconds = (performance.now() - started) / 1000;
   const html = await finishReport(report, {
     dataset: 'mnist',
