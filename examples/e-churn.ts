@@ -96,4 +96,6 @@ for (const [label, init] of [
   );
   console.log(`plot: ${file}.png`);
 }
-console.log(`\naccuracy of the true churn probabilities (the Bayes rule) on these test rows: ${bayes.toFixed(4)}`);
+console.log(
+  `\naccuracy of the true churn probabilities (the Bayes rule) on these test rows: ${bayes.toFixed(4)}`,
+);

@@ -10,6 +10,7 @@ import {
   loadModel,
   ModelFormatError,
   manualSeed,
+  modelCheckpoint,
   modelFromArtifacts,
   Sequential,
   SGD,
@@ -168,6 +169,30 @@ describeEachBackend('save and load', () => {
         j.modelTopology.layers[1].className = 'Teleporter';
       }),
       /architecture in model\.json cannot be rebuilt: unknown layer class 'Teleporter'/,
+    );
+  });
+
+  it('modelCheckpoint saves every epoch, or only improvements, as loadable models', async () => {
+    const model = await trainedModel();
+    const { x, y } = moons(64, 0.1, 23);
+    const every = modelCheckpoint({ filepath: join(dir, 'ckpt', 'epoch-{epoch}') });
+    const best = modelCheckpoint({ filepath: join(dir, 'best'), monitor: 'loss', saveBestOnly: true });
+    await model.fit(x, y, { epochs: 3, verbose: 0, callbacks: [every, best] });
+    assert.deepEqual((await readdir(join(dir, 'ckpt'))).sort(), ['epoch-1', 'epoch-2', 'epoch-3']);
+    assert.ok(best.saved.length >= 1 && best.saved.length <= 3, `saved ${best.saved.length} times`);
+    const last = await loadModel(join(dir, 'ckpt', 'epoch-3'));
+    assert.deepEqual(
+      last.predict(probe).data(),
+      model.predict(probe).data(),
+      'the last checkpoint is the final model',
+    );
+    await assert.rejects(
+      model.fit(x, y, {
+        epochs: 1,
+        verbose: 0,
+        callbacks: [modelCheckpoint({ filepath: join(dir, 'x'), saveBestOnly: true })],
+      }),
+      /modelCheckpoint: 'val_loss' is not in the training logs/,
     );
   });
 
