@@ -22,7 +22,7 @@ export type {
   Storage,
   UnaryOp,
 } from './backend/backend.js';
-export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export { backendByName, getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
 // Data: formats, MNIST, encoders, scalers, split, augmentation
 export * from './data/index.js';
 export { ArgumentError, GraphError, ModelFormatError, ShapeError, TrainingError } from './errors.js';

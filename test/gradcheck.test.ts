@@ -29,8 +29,6 @@ const positive = (...shape: number[]): Tensor =>
       .add(0.5),
   );
 
-const fixed43 = r(4, 3);
-
 const cases: Case[] = [
   ['add', (a, b) => a.add(b), () => [r(3, 4), r(3, 4)]],
   ['add [3,4]+[4]', (a, b) => a.add(b), () => [r(3, 4), r(4)]],
@@ -79,7 +77,7 @@ const cases: Case[] = [
   ['matmul [4]·[4]', (a, b) => a.matmul(b), () => [r(4), r(4)]],
   ['transpose', (a) => a.T, () => [r(3, 5)]],
   ['permute [2,3,4]→(2,0,1)', (a) => a.permute(2, 0, 1), () => [r(2, 3, 4)]],
-  ['reshape', (a) => a.reshape(4, -1).mul(fixed43), () => [r(2, 6)]],
+  ['reshape', (a, b) => a.reshape(4, -1).mul(b), () => [r(2, 6), r(4, 3)]],
   ['flatten(1)', (a) => a.flatten(1), () => [r(2, 3, 2)]],
   ['expand [3,1]→[3,4]', (a) => a.expand([2, 3, 4]), () => [r(3, 1)]],
   ['slice rows 1..3', (a) => a.slice(1, 3), () => [r(4, 3)]],

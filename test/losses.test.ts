@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { beforeEach, it } from 'node:test';
 import { gradcheck, losses, randn, type Tensor, tensor } from '../src/index.js';
 import { assertClose, describeEachBackend } from './helpers.js';
 
@@ -14,14 +14,19 @@ const {
 } = losses;
 
 describeEachBackend('losses', () => {
-  const yTrue = tensor([
-    [0, 1, 0],
-    [1, 0, 0],
-  ]);
-  const yPred = tensor([
-    [0.2, 0.7, 0.1],
-    [0.6, 0.3, 0.1],
-  ]);
+  // Made inside each test, on the backend the suite runs on.
+  let yTrue: Tensor;
+  let yPred: Tensor;
+  beforeEach(() => {
+    yTrue = tensor([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
+    yPred = tensor([
+      [0.2, 0.7, 0.1],
+      [0.6, 0.3, 0.1],
+    ]);
+  });
 
   it('match hand-computed values', () => {
     // MSE per sample: mean over 3 outputs, then mean over 2 samples.

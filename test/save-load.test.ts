@@ -14,7 +14,6 @@ import {
   modelFromArtifacts,
   Sequential,
   SGD,
-  tensor,
 } from '../src/node/index.js';
 import { moons } from './datasets.js';
 import { describeEachBackend } from './helpers.js';
@@ -43,11 +42,12 @@ async function trainedModel(): Promise<Sequential> {
   return model;
 }
 
-const probe = tensor([
+/** Inputs to compare predictions on, made on the backend the test runs on. */
+const probeRows = [
   [0.1, 0.2],
   [1.5, -0.3],
   [-1, 0.5],
-]);
+];
 
 describeEachBackend('save and load', () => {
   it('round-trips through a folder and predicts identically', async () => {
@@ -56,7 +56,11 @@ describeEachBackend('save and load', () => {
     await model.save(path);
     assert.deepEqual((await readdir(path)).sort(), ['model.json', 'weights.bin']);
     const loaded = await loadModel(path);
-    assert.deepEqual(loaded.predict(probe).data(), model.predict(probe).data(), 'identical predictions');
+    assert.deepEqual(
+      loaded.predict(probeRows).data(),
+      model.predict(probeRows).data(),
+      'identical predictions',
+    );
     assert.equal(loaded.name, 'moons');
     assert.deepEqual(
       loaded.layers.map((l) => l.className),
@@ -79,7 +83,7 @@ describeEachBackend('save and load', () => {
     const model = await trainedModel();
     const artifacts = model.toArtifacts();
     const copy = modelFromArtifacts(structuredClone(artifacts));
-    assert.deepEqual(copy.predict(probe).data(), model.predict(probe).data());
+    assert.deepEqual(copy.predict(probeRows).data(), model.predict(probeRows).data());
     let stored: typeof artifacts | null = null;
     await model.save({
       save: async (a) => {
@@ -87,7 +91,7 @@ describeEachBackend('save and load', () => {
       },
     });
     const viaHandler = await loadModel({ load: async () => stored! });
-    assert.deepEqual(viaHandler.predict(probe).data(), model.predict(probe).data());
+    assert.deepEqual(viaHandler.predict(probeRows).data(), model.predict(probeRows).data());
   });
 
   it('overwrites atomically and leaves no temporary files', async () => {
@@ -182,8 +186,8 @@ describeEachBackend('save and load', () => {
     assert.ok(best.saved.length >= 1 && best.saved.length <= 3, `saved ${best.saved.length} times`);
     const last = await loadModel(join(dir, 'ckpt', 'epoch-3'));
     assert.deepEqual(
-      last.predict(probe).data(),
-      model.predict(probe).data(),
+      last.predict(probeRows).data(),
+      model.predict(probeRows).data(),
       'the last checkpoint is the final model',
     );
     await assert.rejects(

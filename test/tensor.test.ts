@@ -5,12 +5,15 @@ import {
   arange,
   eye,
   full,
+  getBackend,
+  listBackends,
   manualSeed,
   ones,
   Rng,
   rand,
   randn,
   ShapeError,
+  setBackend,
   tensor,
   zeros,
 } from '../src/index.js';
@@ -176,3 +179,39 @@ it('detLog matches Math.log to double precision', () => {
 // The integers were also checked against a C implementation of splitmix32 + xoshiro128**.
 const EXPECTED_U32 = [2837322924, 544945897, 479756282];
 const EXPECTED_NORMAL = [-1.5850336139847998, 0.07284269485605178, -0.1979186809808378, -1.2679882520030403];
+
+it('moves tensors between backends with to(), and explains mixing them', () => {
+  const others = listBackends().filter((b) => b !== 'ts');
+  for (const name of others) {
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]).to(name);
+    assert.equal(a.backend.name, name);
+    assert.deepEqual(a.to('ts').toArray(), [
+      [1, 2],
+      [3, 4],
+    ]);
+    assert.throws(() => a.add(tensor([1, 1])), new RegExp(`different backends .* t\\.to\\('${name}'\\)`));
+  }
+});
+
+it('wasm: tensors stay valid when the memory grows under them', {
+  skip: !listBackends().includes('wasm'),
+}, () => {
+  const previous = getBackend().name;
+  setBackend('wasm');
+  try {
+    const a = tensor([1, 2, 3]);
+    const view = a.storage.view();
+    const big = zeros([8_000_000]); // 32 MB: more than the initial memory, so it grows
+    assert.equal(big.size, 8_000_000);
+    assert.notEqual(a.storage.view().buffer, view.buffer, 'the old view was detached by the growth');
+    assert.deepEqual(a.toArray(), [1, 2, 3]);
+    assert.deepEqual(a.mul(2).toArray(), [2, 4, 6]);
+    a.storage.view()[0] = 7; // writes through a fresh view land in the tensor
+    assert.equal(a.data()[0], 7);
+  } finally {
+    setBackend(previous);
+  }
+});

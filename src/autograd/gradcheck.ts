@@ -74,16 +74,20 @@ export function gradcheck(
   let checked = 0;
   xs.forEach((x, inputIndex) => {
     const analytic = x.grad ? x.grad.data() : new Float32Array(x.size);
-    const values = x.storage.view();
+    // storage.view() is asked for at every access: running f allocates, and a backend whose memory
+    // grows (WebAssembly) invalidates views taken before.
+    const set = (j: number, v: number): number => {
+      const values = x.storage.view();
+      values[j] = v;
+      return values[j]!; // the float32 actually stored, so h is exact
+    };
     for (const j of pickElements(x.size, options.maxElements, rng)) {
-      const original = values[j]!;
-      values[j] = original + eps;
-      const hi = values[j]!; // the float32 actually stored, so h is exact
+      const original = x.storage.view()[j]!;
+      const hi = set(j, original + eps);
       const fHi = objective();
-      values[j] = original - eps;
-      const lo = values[j]!;
+      const lo = set(j, original - eps);
       const fLo = objective();
-      values[j] = original;
+      set(j, original);
       const numeric = (fHi - fLo) / (hi - lo);
       const a = analytic[j]!;
       const error = Math.abs(a - numeric) / Math.max(1, Math.abs(a), Math.abs(numeric));

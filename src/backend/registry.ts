@@ -2,8 +2,11 @@
 import { ArgumentError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { tsBackend } from './ts/index.js';
+import { createWasmBackend, wasmSimdSupported } from './wasm/index.js';
 
 const backends = new Map<string, Backend>([[tsBackend.name, tsBackend]]);
+/** Backends built on first use (the wasm one compiles a module and reserves memory). */
+const lazy = new Map<string, () => Backend>(wasmSimdSupported() ? [['wasm', createWasmBackend]] : []);
 let active: Backend = tsBackend;
 
 export function getBackend(): Backend {
@@ -12,12 +15,23 @@ export function getBackend(): Backend {
 
 /** Make `name` the backend for tensors created from now on. */
 export function setBackend(name: string): Backend {
-  const b = backends.get(name);
+  active = backendByName(name);
+  return active;
+}
+
+/** The backend called `name` (building it on first use), without making it the active one. */
+export function backendByName(name: string): Backend {
+  let b = backends.get(name);
+  const make = lazy.get(name);
+  if (!b && make) {
+    b = make();
+    backends.set(name, b);
+    lazy.delete(name);
+  }
   if (!b)
     throw new ArgumentError(
       `setBackend: no backend named '${name}' (registered: ${listBackends().join(', ')})`,
     );
-  active = b;
   return b;
 }
 
@@ -26,5 +40,5 @@ export function registerBackend(backend: Backend): void {
 }
 
 export function listBackends(): string[] {
-  return [...backends.keys()];
+  return [...new Set([...backends.keys(), ...lazy.keys()])];
 }

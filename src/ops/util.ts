@@ -21,7 +21,8 @@ export function asTensor(x: TensorLike, like: Tensor, op: string): Tensor {
     throw new ArgumentError(`${op}: expected a Tensor or a number, got ${describe(x)}`);
   if (x.backend !== like.backend) {
     throw new ArgumentError(
-      `${op}: tensors live on different backends ('${like.backend.name}' and '${x.backend.name}')`,
+      `${op}: tensors live on different backends ('${like.backend.name}' and '${x.backend.name}'); ` +
+        `create both after setBackend(), or move one with t.to('${like.backend.name}')`,
     );
   }
   return x;

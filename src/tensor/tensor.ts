@@ -8,6 +8,7 @@
 import { type BackwardOptions, backward } from '../autograd/backward.js';
 import type { GraphNode } from '../autograd/graph.js';
 import type { Backend, Storage } from '../backend/backend.js';
+import { backendByName } from '../backend/registry.js';
 import { ArgumentError } from '../errors.js';
 import * as act from '../ops/activations.js';
 import * as el from '../ops/elementwise.js';
@@ -115,6 +116,13 @@ export class Tensor {
   /** The same values, cut from the graph: no gradient flows through the result. */
   detach(): Tensor {
     return new Tensor(this.storage, this.shape, this.backend);
+  }
+
+  /** This tensor on another backend ('ts', 'wasm'…): a copy, or the tensor itself if already there. */
+  to(backend: string): Tensor {
+    const target = backendByName(backend);
+    if (target === this.backend) return this;
+    return new Tensor(target.fromValues(this.data()), this.shape, target);
   }
 
   /** A copy with its own storage (recorded: gradients flow through it). */

@@ -1,0 +1,114 @@
+/**
+ * The WebAssembly backend. Tensor data lives in one WebAssembly.Memory (see memory.ts); the hot
+ * kernels run as compiled WebAssembly SIMD (assembly/index.ts), and every other kernel is the
+ * TypeScript one running on views of the same memory — so every op works on this backend, and
+ * kernels move to WebAssembly one at a time without touching ops or layers.
+ */
+import type { Backend, MatmulSpec, Storage } from '../backend.js';
+import { tsBackend } from '../ts/index.js';
+import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
+import { WasmHeap, WasmStorage } from './memory.js';
+
+interface Kernels {
+  packA(a: number, ars: number, acs: number, m: number, k: number, dst: number): void;
+  packB(b: number, brs: number, bcs: number, k: number, n: number, dst: number): void;
+  gemmPacked(ap: number, bp: number, c: number, m: number, k: number, n: number, tile: number): void;
+}
+
+/** Whether this JavaScript engine can run WebAssembly SIMD (a tiny module using v128 validates). */
+export function wasmSimdSupported(): boolean {
+  try {
+    // (module (func (result v128) (v128.const i32x4 0 0 0 0)))
+    const probe = new Uint8Array([
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+    ]);
+    return typeof WebAssembly === 'object' && WebAssembly.validate(probe);
+  } catch {
+    return false;
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Build the backend: compiles the (small) module synchronously. */
+export function createWasmBackend(): Backend {
+  const heap = new WasmHeap();
+  const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+  const kernels = new WebAssembly.Instance(module, { env: { memory: heap.memory } })
+    .exports as unknown as Kernels;
+
+  const alloc = (length: number): WasmStorage => {
+    const bytes = length * 4;
+    const offset = heap.allocate(bytes);
+    const storage = new WasmStorage(heap, offset, length);
+    heap.track(storage, offset, bytes);
+    return storage;
+  };
+  const ptr = (s: Storage): number => (s as WasmStorage).byteOffset;
+
+  // Scratch blocks for packing, reused across calls and grown when needed.
+  let packA = 0;
+  let packABytes = 0;
+  let packB = 0;
+  let packBBytes = 0;
+  const tile = heap.allocate(32 * 4);
+  const scratch = (needed: number, which: 'a' | 'b'): number => {
+    if (which === 'a') {
+      if (needed > packABytes) {
+        if (packA) heap.release(packA, packABytes);
+        packA = heap.allocate(needed);
+        packABytes = needed;
+      }
+      return packA;
+    }
+    if (needed > packBBytes) {
+      if (packB) heap.release(packB, packBBytes);
+      packB = heap.allocate(needed);
+      packBBytes = needed;
+    }
+    return packB;
+  };
+
+  const matmul = (a: Storage, b: Storage, out: Storage, s: MatmulSpec): void => {
+    const { m, k, n } = s;
+    const ars = s.transA ? 1 : k;
+    const acs = s.transA ? m : 1;
+    const brs = s.transB ? 1 : n;
+    const bcs = s.transB ? k : 1;
+    if (k === 0) {
+      out.view().fill(0);
+      return;
+    }
+    // Allocate scratch before taking pointers: allocation may grow (and move) memory views,
+    // but byte offsets stay valid.
+    const pa = scratch(((m + 3) & ~3) * k * 4, 'a');
+    const pb = scratch(((n + 7) & ~7) * k * 4, 'b');
+    for (let t = 0; t < s.batch; t++) {
+      if (t === 0 || s.aBatchStride !== 0) kernels.packA(ptr(a) + t * s.aBatchStride * 4, ars, acs, m, k, pa);
+      if (t === 0 || s.bBatchStride !== 0) kernels.packB(ptr(b) + t * s.bBatchStride * 4, brs, bcs, k, n, pb);
+      kernels.gemmPacked(pa, pb, ptr(out) + t * m * n * 4, m, k, n, tile);
+    }
+  };
+
+  return {
+    ...tsBackend,
+    name: 'wasm',
+    alloc,
+    fromValues: (values) => {
+      const s = alloc(values.length);
+      s.view().set(values);
+      return s;
+    },
+    slice: (s, start, end) => {
+      const parent = s as WasmStorage;
+      return new WasmStorage(heap, parent.byteOffset + start * 4, end - start, parent.parent ?? parent);
+    },
+    matmul,
+  };
+}
