@@ -7,6 +7,7 @@
  *   backprop predict MODEL INPUT…              classify digit images (PNG/PGM) or CSV rows
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { listBackends, setBackend } from '../node/index.js';
 import { number, parseLayers } from './build.js';
 import { defaultRunDir } from './report.js';
 import { trainCsv } from './train-csv.js';
@@ -25,6 +26,10 @@ function parser<T>(f: (s: string) => T) {
 
 const program = new Command('backprop')
   .description('Train, evaluate and use neural networks from the command line.')
+  .option('--backend <name>', `compute backend: ${listBackends().join(' or ')}`, 'ts')
+  .hook('preAction', (command) => {
+    setBackend(command.opts().backend as string);
+  })
   .showHelpAfterError();
 const train = program.command('train').description('train a model and write a report folder');
 
