@@ -33,7 +33,13 @@ export class WasmHeap {
     const offset = this.top;
     const end = offset + size;
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end > have) {
+      // Grow by at least half the current size: each grow detaches every view of the memory, so
+      // a few big steps beat thousands of small ones.
+      const needed = Math.ceil((end - have) / PAGE);
+      const current = have / PAGE;
+      this.memory.grow(Math.min(Math.max(needed, Math.ceil(current / 2)), 65536 - current));
+    }
     this.top = end;
     return offset; // fresh memory from the bump pointer is already zero
   }
