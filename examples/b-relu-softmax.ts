@@ -19,8 +19,9 @@ const xavier = initializers.varianceScaling({ scale: 1, mode: 'fanAvg', distribu
 const model = new Sequential();
 model.add(new Dense({ units: 32, activation: 'relu', kernelInitializer: xavier, inputDim: 784 }));
 model.add(new Dense({ units: 10, activation: 'softmax', kernelInitializer: xavier }));
+const lr = arg('lr', 0.05);
 model.compile({
-  optimizer: new SGD({ learningRate: 0.05 }),
+  optimizer: new SGD({ learningRate: lr }),
   loss: 'categoricalCrossentropy',
   metrics: ['accuracy'],
 });
@@ -33,7 +34,7 @@ const history = await model.fit(train.x, train.y, {
 });
 const { accuracy } = model.evaluate(test.x, test.y);
 console.log(
-  `[784, 32, 10] ReLU + softmax, per-sample SGD lr 0.05, ${epochs} epochs: test accuracy ${(accuracy! * 100).toFixed(2)}% (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+  `[784, 32, 10] ReLU + softmax, per-sample SGD lr ${lr}, ${epochs} epochs: test accuracy ${(accuracy! * 100).toFixed(2)}% (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
 );
 await savePlot(
   lineChart({

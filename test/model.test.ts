@@ -7,10 +7,12 @@ import {
   Dropout,
   earlyStopping,
   initializers,
+  listBackends,
   manualSeed,
   noGrad,
   Sequential,
   SGD,
+  setBackend,
   TrainingError,
   tensor,
 } from '../src/index.js';
@@ -241,4 +243,21 @@ describeEachBackend('Sequential training', () => {
     // Down to one sample at a time (the thin-matrix kernel path): still bit-identical.
     assert.deepEqual(model.predict(x.slice(0, 5), { batchSize: 1 }).data(), whole.slice(0, 10));
   });
+});
+
+it('fit, evaluate and predict accept data made on another backend than the model', async () => {
+  const others = listBackends().filter((b) => b !== 'ts');
+  for (const name of others) {
+    const { x, y } = moons(64, 0.1, 30); // made on the default 'ts' backend
+    setBackend(name);
+    try {
+      const model = moonsModel(30);
+      model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      await model.fit(x, y, { epochs: 1, verbose: 0, validationData: [x, y] });
+      assert.equal(model.predict(x).backend.name, name);
+      assert.ok(Number.isFinite(model.evaluate(x, y).loss!), 'evaluate runs');
+    } finally {
+      setBackend('ts');
+    }
+  }
 });

@@ -8,6 +8,7 @@
  *   const history = await model.fit(x, y, { batchSize: 32, epochs: 50 });
  */
 import { noGrad } from '../autograd/grad-mode.js';
+import { getBackend } from '../backend/registry.js';
 import { ArgumentError, ShapeError, TrainingError } from '../errors.js';
 import { getLoss, type Loss, type LossLike, type LossOptions } from '../losses/index.js';
 import { getMetric, type Metric, type MetricLike } from '../metrics/accuracy.js';
@@ -135,6 +136,16 @@ export class Sequential implements CallbackModel {
     return shape;
   }
 
+  /**
+   * Inputs made on another backend than the model's weights (say, data loaded before
+   * setBackend('wasm')) are copied over once, instead of failing in the first op.
+   */
+  private onModelBackend(t: Tensor): Tensor {
+    const owner = this._layers.find((l) => l.built && l.weights.length > 0);
+    const backend = owner ? owner.weights[0]!.tensor.backend : getBackend();
+    return t.to(backend.name);
+  }
+
   // ---- forward ------------------------------------------------------------------------------
 
   /**
@@ -157,7 +168,7 @@ export class Sequential implements CallbackModel {
 
   /** Outputs for every sample of x, computed in batches without recording a graph. */
   predict(x: TensorInput, args: BatchArgs = {}): Tensor {
-    const xs = asBatchTensor(x, 'predict(): x');
+    const xs = this.onModelBackend(asBatchTensor(x, 'predict(): x'));
     const batchSize = positiveInt(args.batchSize ?? 256, 'batchSize');
     return noGrad(() => {
       const n = xs.shape[0]!;
@@ -229,6 +240,9 @@ export class Sequential implements CallbackModel {
     this.requireCompiled();
     let xs = asBatchTensor(x, 'fit(): x');
     let ys = asBatchTensor(y, 'fit(): y');
+    if (!this.built) this.build(xs.shape.slice(1));
+    xs = this.onModelBackend(xs);
+    ys = this.onModelBackend(ys);
     checkSameLength(xs, ys, 'fit()');
     const batchSize = positiveInt(args.batchSize ?? 32, 'batchSize');
     const epochs = positiveInt(args.epochs ?? 1, 'epochs');
@@ -325,8 +339,8 @@ export class Sequential implements CallbackModel {
   /** Loss and metrics over (x, y), in batches, without recording a graph. */
   evaluate(x: TensorInput, y: TensorInput, args: BatchArgs = {}): Logs {
     this.requireCompiled();
-    const xs = asBatchTensor(x, 'evaluate(): x');
-    const ys = asBatchTensor(y, 'evaluate(): y');
+    const xs = this.onModelBackend(asBatchTensor(x, 'evaluate(): x'));
+    const ys = this.onModelBackend(asBatchTensor(y, 'evaluate(): y'));
     checkSameLength(xs, ys, 'evaluate()');
     const batchSize = positiveInt(args.batchSize ?? 256, 'batchSize');
     const n = xs.shape[0]!;
