@@ -87,7 +87,8 @@ for (const backend of listBackends()) {
     times.push((performance.now() - t0) / 1000);
   }
   const inference = test.x.shape[0]! / timeIt(() => model.predict(test.x, { batchSize: 1000 }), 1);
-  const accuracy = model.predict(test.x, { batchSize: 1000 }).argmax(-1).eq(test.y.argmax(-1)).mean().item();
+  const predicted = model.predict(test.x, { batchSize: 1000 }).argmax(-1).data();
+  const accuracy = predicted.reduce((c, p, i) => c + (p === test.labels[i] ? 1 : 0), 0) / predicted.length;
   rows.push({
     name: `backprop (${getBackend().name})`,
     mm100,
@@ -111,7 +112,13 @@ for (const backend of skipTfCpu ? ['wasm'] : ['wasm', 'cpu']) {
   const gflops = (m: number, k: number, n: number) => {
     const a = tf.randomNormal([m, k]);
     const b = tf.randomNormal([k, n]);
-    const t = timeIt(() => tf.tidy(() => tf.matMul(a, b).dataSync()));
+    // Explicit dispose, as shared/peers/matmul_tfjs.mjs does: wrapping each call in tf.tidy costs
+    // TF.js wasm about 4× at this size, which would not be a fair comparison.
+    const t = timeIt(() => {
+      const c = tf.matMul(a, b);
+      c.dataSync();
+      c.dispose();
+    });
     a.dispose();
     b.dispose();
     return flops(m, k, n) / t / 1e9;
