@@ -213,13 +213,16 @@ export class Sequential implements CallbackModel {
     return this.loss;
   }
 
-  /** Loss (with weight penalties) and activated predictions for a batch; records the graph if enabled. */
+  /**
+   * Loss (with weight penalties) and activated predictions for a batch; records the graph if
+   * enabled. `fused` is this.fusedLoss(), worked out once per fit/evaluate call.
+   */
   private lossAndPredictions(
     xb: Tensor,
     yb: Tensor,
     training: boolean,
+    fused: Loss | null,
   ): { loss: Tensor; predictions: Tensor } {
-    const fused = this.fusedLoss();
     const out = this.call(xb, { training, logits: fused !== null });
     let loss = (fused ?? this.loss!)(yb, out);
     for (const layer of this._layers) {
@@ -290,6 +293,7 @@ export class Sequential implements CallbackModel {
     const shuffle = args.shuffle ?? true;
     const history = new History();
     const params = () => this._layers.flatMap((l) => l.trainableWeights);
+    const fused = this.fusedLoss();
     this.stopTraining = false;
 
     await callbacks.trainBegin({});
@@ -304,7 +308,7 @@ export class Sequential implements CallbackModel {
         const rows = takeRows(xs, start, end, order);
         const xb = args.augment ? args.augment(rows, rng) : rows;
         const yb = takeRows(ys, start, end, order);
-        const { loss, predictions } = this.lossAndPredictions(xb, yb, true);
+        const { loss, predictions } = this.lossAndPredictions(xb, yb, true, fused);
         const value = loss.item();
         if (!Number.isFinite(value)) {
           throw new TrainingError(
@@ -346,11 +350,12 @@ export class Sequential implements CallbackModel {
     const n = xs.shape[0]!;
     if (n === 0) throw new ArgumentError('evaluate(): no samples');
     const sums: Logs = {};
+    const fused = this.fusedLoss();
     noGrad(() => {
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
         const yb = ys.slice(start, end);
-        const { loss, predictions } = this.lossAndPredictions(xs.slice(start, end), yb, false);
+        const { loss, predictions } = this.lossAndPredictions(xs.slice(start, end), yb, false, fused);
         const logs: Logs = { loss: loss.item() };
         this.metricLogs(yb, predictions, logs);
         for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * (end - start);

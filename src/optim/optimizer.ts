@@ -72,7 +72,13 @@ export abstract class Optimizer {
   step(params: readonly Tensor[]): void {
     this.lastParams = params;
     const active = params.filter((p) => p.grad !== null);
-    const grads = active.map((p) => p.grad!.data()); // copies: clipping and decay may change them
+    // Clipping and coupled decay rewrite the gradients, so they work on copies; otherwise the
+    // rules read the gradients in place (no per-step allocation of every gradient).
+    const rewrites =
+      this.clipValue !== undefined ||
+      this.clipNorm !== undefined ||
+      (this.weightDecay > 0 && !this.decoupledDecay);
+    const grads = active.map((p) => (rewrites ? p.grad!.data() : p.grad!.storage.view()));
     this.clip(grads);
     const lr = this.learningRate;
     const t = this.iterations + 1;
