@@ -71,6 +71,18 @@ export function gatherRowsKernel(
   indices: Int32Array,
   out: Float32Array,
 ): void {
+  if (x.buffer === out.buffer) {
+    // One memory holds both (the WebAssembly backend): copyWithin moves each row without creating
+    // a subarray per row. Offsets are in elements of the shared buffer.
+    const all = new Float32Array(x.buffer);
+    const xBase = x.byteOffset / 4;
+    const outBase = out.byteOffset / 4;
+    for (let r = 0; r < indices.length; r++) {
+      const from = xBase + indices[r]! * rowSize;
+      all.copyWithin(outBase + r * rowSize, from, from + rowSize);
+    }
+    return;
+  }
   for (let r = 0; r < indices.length; r++) {
     const from = indices[r]! * rowSize;
     out.set(x.subarray(from, from + rowSize), r * rowSize);
