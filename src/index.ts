@@ -23,6 +23,13 @@ export type {
   UnaryOp,
 } from './backend/backend.js';
 export { backendByName, getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export {
+  type GemmJob,
+  type GemmPool,
+  type GemmPoolFactory,
+  setGemmPoolFactory,
+  wasmSimdSupported,
+} from './backend/wasm/index.js';
 // Data: formats, MNIST, encoders, scalers, split, augmentation
 export * from './data/index.js';
 export { ArgumentError, GraphError, ModelFormatError, ShapeError, TrainingError } from './errors.js';

@@ -3,10 +3,14 @@
  * (`model.save('./my-model')`, `loadModel('./my-model')`). `import … from 'backprop'` resolves here
  * under Node through the package's "node" export condition.
  */
+import { setGemmPoolFactory } from '../backend/wasm/index.js';
 import { registerIORouter } from '../model/io.js';
 import { fileRouter } from './file-io.js';
+import { nodeGemmPool } from './threads.js';
 
 registerIORouter(fileRouter);
+// The wasm backend splits large matrix products over worker threads (BACKPROP_THREADS, default: cores).
+setGemmPoolFactory(nodeGemmPool());
 
 export * from '../index.js';
 export { readCsv } from './csv.js';
@@ -14,3 +18,4 @@ export { fileSystem, writeFileAtomic } from './file-io.js';
 export { type GreyImage, readImage, toMnistForm } from './image.js';
 export { bundledMnistDir, type LoadMnistOptions, loadMnist, readIdxFile } from './mnist.js';
 export { renderSvg, savePlot, svgToPng } from './render.js';
+export { defaultThreadCount, nodeGemmPool } from './threads.js';

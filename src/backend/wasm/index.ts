@@ -6,7 +6,7 @@
  */
 import type { Backend, MatmulSpec, Storage } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
-import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.generated.js';
 import { WasmHeap, WasmStorage } from './memory.js';
 
 interface Kernels {
@@ -14,6 +14,45 @@ interface Kernels {
   packB(b: number, brs: number, bcs: number, k: number, n: number, dst: number): void;
   gemmPacked(ap: number, bp: number, c: number, m: number, k: number, n: number, tile: number): void;
 }
+
+/** One block of rows of C = packed A · packed B (byte offsets into the shared memory). */
+export interface GemmJob {
+  ap: number;
+  bp: number;
+  c: number;
+  rows: number;
+  k: number;
+  n: number;
+  tile: number;
+}
+
+/**
+ * Other threads that can run GemmJobs in the same (shared) memory. The Node entry provides one
+ * built on worker_threads; the browser-safe core only knows this interface.
+ */
+export interface GemmPool {
+  /** Threads besides the calling one. */
+  readonly workers: number;
+  /**
+   * Hand one job to each worker (fewer jobs leave some idle) and return at once; false if the
+   * workers are unavailable, in which case the caller runs the jobs itself.
+   */
+  start(jobs: readonly GemmJob[]): boolean;
+  /** Block until every job handed out by start() is done. */
+  wait(): void;
+}
+
+export type GemmPoolFactory = (module: WebAssembly.Module, memory: WebAssembly.Memory) => GemmPool;
+
+let poolFactory: GemmPoolFactory | null = null;
+
+/** Let wasm backends created from now on split large matrix products across threads. */
+export function setGemmPoolFactory(factory: GemmPoolFactory | null): void {
+  poolFactory = factory;
+}
+
+/** Below this many multiply-adds a product stays on one thread (waking workers costs ~10–50 µs). */
+const PARALLEL_MIN = 1 << 18;
 
 /** Whether this JavaScript engine can run WebAssembly SIMD (a tiny module using v128 validates). */
 export function wasmSimdSupported(): boolean {
@@ -38,10 +77,14 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 
 /** Build the backend: compiles the (small) module synchronously. */
 export function createWasmBackend(): Backend {
-  const heap = new WasmHeap();
-  const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+  const factory = poolFactory;
+  const heap = new WasmHeap(factory !== null);
+  const module = new WebAssembly.Module(
+    decodeBase64(factory ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64),
+  );
   const kernels = new WebAssembly.Instance(module, { env: { memory: heap.memory } })
     .exports as unknown as Kernels;
+  const pool = factory ? factory(module, heap.memory) : null;
 
   const alloc = (length: number): WasmStorage => {
     const bytes = length * 4;
@@ -57,7 +100,38 @@ export function createWasmBackend(): Backend {
   let packABytes = 0;
   let packB = 0;
   let packBBytes = 0;
-  const tile = heap.allocate(32 * 4);
+  // One edge-tile scratch per thread.
+  const tiles = Array.from({ length: (pool?.workers ?? 0) + 1 }, () => heap.allocate(32 * 4));
+  const tile = tiles[0]!;
+
+  /** C rows split into blocks of whole 4-row panels, one per thread; this thread takes the last. */
+  const gemm = (pa: number, pb: number, c: number, m: number, k: number, n: number): void => {
+    if (!pool || pool.workers === 0 || m * k * n < PARALLEL_MIN || m < 8) {
+      kernels.gemmPacked(pa, pb, c, m, k, n, tile);
+      return;
+    }
+    const parts = Math.min(pool.workers + 1, Math.floor(m / 4));
+    const chunk = Math.ceil(m / parts / 4) * 4;
+    const jobs: GemmJob[] = [];
+    for (let i0 = 0, w = 1; i0 < m; i0 += chunk, w++) {
+      jobs.push({
+        ap: pa + i0 * k * 4,
+        bp: pb,
+        c: c + i0 * n * 4,
+        rows: Math.min(chunk, m - i0),
+        k,
+        n,
+        tile: tiles[w] ?? tile,
+      });
+    }
+    const mine = jobs.pop()!;
+    if (!pool.start(jobs)) {
+      kernels.gemmPacked(pa, pb, c, m, k, n, tile);
+      return;
+    }
+    kernels.gemmPacked(mine.ap, mine.bp, mine.c, mine.rows, k, n, tile);
+    pool.wait();
+  };
   const scratch = (needed: number, which: 'a' | 'b'): number => {
     if (which === 'a') {
       if (needed > packABytes) {
@@ -92,7 +166,7 @@ export function createWasmBackend(): Backend {
     for (let t = 0; t < s.batch; t++) {
       if (t === 0 || s.aBatchStride !== 0) kernels.packA(ptr(a) + t * s.aBatchStride * 4, ars, acs, m, k, pa);
       if (t === 0 || s.bBatchStride !== 0) kernels.packB(ptr(b) + t * s.bBatchStride * 4, brs, bcs, k, n, pb);
-      kernels.gemmPacked(pa, pb, ptr(out) + t * m * n * 4, m, k, n, tile);
+      gemm(pa, pb, ptr(out) + t * m * n * 4, m, k, n);
     }
   };
 

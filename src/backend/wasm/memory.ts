@@ -17,8 +17,9 @@ export class WasmHeap {
     this.release(block.offset, block.bytes);
   });
 
-  constructor(initialPages = 256) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536 });
+  /** `shared`: a SharedArrayBuffer-backed memory that worker threads can compute in too. */
+  constructor(shared = false, initialPages = 256) {
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536, shared });
   }
 
   /** A block of at least `bytes` bytes (rounded up to 16), zero-filled. Returns its byte offset. */

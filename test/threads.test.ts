@@ -1,0 +1,51 @@
+/** The wasm backend's worker-thread matmul (Node): same bits as one thread, for every row split. */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createWasmBackend, setGemmPoolFactory, wasmSimdSupported } from '../src/backend/wasm/index.js';
+import { Rng } from '../src/index.js';
+import { nodeGemmPool } from '../src/node/threads.js';
+
+it('splits large products over worker threads with bit-identical results', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  setGemmPoolFactory(null);
+  const single = createWasmBackend();
+  setGemmPoolFactory(nodeGemmPool(2));
+  const multi = createWasmBackend();
+  setGemmPoolFactory(null);
+  const rng = new Rng(3);
+  // Shapes above the parallel threshold, with row counts that do and do not divide evenly.
+  for (const [m, k, n, transA, transB] of [
+    [128, 300, 64, false, false],
+    [101, 257, 33, false, true],
+    [60, 512, 70, true, false],
+    [13, 1000, 40, true, true],
+  ] as const) {
+    const aValues = Float32Array.from({ length: m * k }, () => rng.normal());
+    const bValues = Float32Array.from({ length: k * n }, () => rng.normal());
+    const results = [single, multi].map((backend) => {
+      const out = backend.alloc(m * n);
+      backend.matmul(backend.fromValues(aValues), backend.fromValues(bValues), out, {
+        batch: 1,
+        m,
+        k,
+        n,
+        transA,
+        transB,
+        aBatchStride: 0,
+        bBatchStride: 0,
+      });
+      return backend.read(out);
+    });
+    assert.deepEqual(results[1], results[0], `${m}×${k}×${n} transA=${transA} transB=${transB}`);
+    // And the product is right: spot-check one element against a float64 dot product.
+    const A = (i: number, p: number) => (transA ? aValues[p * m + i]! : aValues[i * k + p]!);
+    const B = (p: number, j: number) => (transB ? bValues[j * k + p]! : bValues[p * n + j]!);
+    let expected = 0;
+    for (let p = 0; p < k; p++) expected += A(m - 1, p) * B(p, n - 1);
+    assert.ok(
+      Math.abs(results[0]![m * n - 1]! - expected) < 1e-3 * Math.max(1, Math.abs(expected)),
+      'last element',
+    );
+  }
+});
