@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   Dense,
+  defaultThreadCount,
   getBackend,
   listBackends,
   loadMnist,
@@ -188,7 +189,9 @@ const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(tota
 const text = `# Benchmarks
 
 Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} — ${machine}.
-All rows ran in the same process, one after another (${epochs} timed epoch(s) each, after a warm-up);
+All rows ran in the same process, one after another (${epochs} timed epoch(s) each, after a warm-up).
+backprop (wasm) splits large matrix products over ${defaultThreadCount()} thread(s) (BACKPROP_THREADS); the
+TF.js wasm backend has no threads in Node; everything else is single-threaded.
 ratios above 1 favour backprop. Numbers move ±10 % between runs.
 
 ${table.join('\n')}
