@@ -87,7 +87,7 @@ for (const backend of listBackends()) {
     await model.fit(train.x, train.y, { batchSize: 100, epochs: 1, verbose: 0 });
     times.push((performance.now() - t0) / 1000);
   }
-  const inference = test.x.shape[0]! / timeIt(() => model.predict(test.x, { batchSize: 1000 }), 1);
+  const inference = test.x.shape[0]! / timeIt(() => model.predict(test.x, { batchSize: 1000 }), 3);
   const predicted = model.predict(test.x, { batchSize: 1000 }).argmax(-1).data();
   const accuracy = predicted.reduce((c, p, i) => c + (p === test.labels[i] ? 1 : 0), 0) / predicted.length;
   rows.push({
@@ -152,7 +152,7 @@ for (const backend of skipTfCpu ? ['wasm'] : ['wasm', 'cpu']) {
   }
   const inference =
     test.x.shape[0]! /
-    timeIt(() => tf.tidy(() => (model.predict(xte, { batchSize: 1000 }) as tf.Tensor).dataSync()), 1);
+    timeIt(() => tf.tidy(() => (model.predict(xte, { batchSize: 1000 }) as tf.Tensor).dataSync()), 3);
   const accuracy = tf.tidy(() => {
     const p = (model.predict(xte, { batchSize: 1000 }) as tf.Tensor).argMax(1).dataSync();
     let c = 0;
@@ -192,7 +192,7 @@ Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} — ${
 All rows ran in the same process, one after another (${epochs} timed epoch(s) each, after a warm-up).
 backprop (wasm) splits large matrix products over ${defaultThreadCount()} thread(s) (BACKPROP_THREADS); the
 TF.js wasm backend has no threads in Node; everything else is single-threaded.
-ratios above 1 favour backprop. Numbers move ±10 % between runs.
+ratios above 1 favour backprop. Numbers move ±10 % between runs; inference (the median of three\n10,000-image passes) moves most, TF.js wasm's by up to 2× between runs.
 
 ${table.join('\n')}
 
