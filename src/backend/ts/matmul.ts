@@ -45,7 +45,7 @@ export function matmulKernel(a: Float32Array, b: Float32Array, out: Float32Array
   for (let t = 0; t < s.batch; t++) {
     // A batch entry that repeats (stride 0) is packed once.
     if (t === 0 || s.aBatchStride !== 0) packRows(a, t * s.aBatchStride, ars, acs, m, k, aPack);
-    if (t === 0 || s.bBatchStride !== 0) packCols(b, t * s.bBatchStride, brs, bcs, k, n, bPack);
+    if (t === 0 || s.bBatchStride !== 0) packRows(b, t * s.bBatchStride, bcs, brs, n, k, bPack);
     const cOff = t * m * n;
     if (k === 0) out.fill(0, cOff, cOff + m * n);
     else multiplyPacked(aPack, bPack, out, cOff, m, k, n);
@@ -98,7 +98,11 @@ function directGemm(
   }
 }
 
-/** aPack[panel·4k + p·4 + r] = A(4·panel + r, p); rows past m are zero. */
+/**
+ * dst[panel·4k + p·4 + r] = X(4·panel + r, p) for X(i, p) = x[off + i·rs + p·cs]; rows past m are
+ * zero. Packs A by rows; B by columns is the same thing with B's strides swapped (its columns are
+ * the rows of Bᵀ).
+ */
 function packRows(
   a: Float32Array,
   off: number,
@@ -117,28 +121,6 @@ function packRows(
     }
     const row = off + i * rs;
     for (let p = 0; p < k; p++) dst[base + p * 4] = a[row + p * cs]!;
-  }
-}
-
-/** bPack[panel·4k + p·4 + c] = B(p, 4·panel + c); columns past n are zero. */
-function packCols(
-  b: Float32Array,
-  off: number,
-  rs: number,
-  cs: number,
-  k: number,
-  n: number,
-  dst: Float64Array,
-): void {
-  const np = (n + 3) & ~3;
-  for (let j = 0; j < np; j++) {
-    const base = (j >> 2) * 4 * k + (j & 3);
-    if (j >= n) {
-      for (let p = 0; p < k; p++) dst[base + p * 4] = 0;
-      continue;
-    }
-    const col = off + j * cs;
-    for (let p = 0; p < k; p++) dst[base + p * 4] = b[col + p * rs]!;
   }
 }
 
