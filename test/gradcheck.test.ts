@@ -4,7 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { type GradcheckOptions, gradcheck, noGrad, randn, type Tensor, tensor } from '../src/index.js';
+import {
+  type GradcheckOptions,
+  getBackend,
+  gradcheck,
+  noGrad,
+  randn,
+  type Tensor,
+  tensor,
+} from '../src/index.js';
 import { describeEachBackend } from './helpers.js';
 
 type Case = [
@@ -134,7 +142,7 @@ describeEachBackend('gradcheck', () => {
     it(name, () => {
       const result = gradcheck(f, inputs(), options);
       report.push(
-        `${name.padEnd(40)} ${result.maxError.toExponential(2).padStart(9)}  (${result.checked} elements)`,
+        `${`[${getBackend().name}] ${name}`.padEnd(48)} ${result.maxError.toExponential(2).padStart(9)}  (${result.checked} elements)`,
       );
       assert.ok(
         result.ok,
