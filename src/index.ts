@@ -80,7 +80,18 @@ export { l1, l1l2, l2, type Regularizer } from './nn/regularizers.js';
 // Ops as functions (each is also a Tensor method)
 export { elu, leakyRelu, relu, sigmoid, softplus, tanh } from './ops/activations.js';
 export { add, div, eq, ge, gt, le, lt, maximum, minimum, mul, pow, sub } from './ops/elementwise.js';
-export { broadcastTo, clone, flatten, gather, permute, reshape, slice, transpose } from './ops/layout.js';
+export {
+  broadcastTo,
+  clone,
+  concat,
+  flatten,
+  gather,
+  permute,
+  reshape,
+  slice,
+  stack,
+  transpose,
+} from './ops/layout.js';
 export { abs, clip, exp, log, neg, sign, sqrt, square } from './ops/math.js';
 export { matmul } from './ops/matmul.js';
 export { argmax, argmin, max, mean, min, sum, sumTo } from './ops/reduce.js';

@@ -5,11 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import {
+  concat,
   type GradcheckOptions,
   getBackend,
   gradcheck,
   noGrad,
   randn,
+  stack,
   type Tensor,
   tensor,
 } from '../src/index.js';
@@ -91,6 +93,9 @@ const cases: Case[] = [
   ['slice rows 1..3', (a) => a.slice(1, 3), () => [r(4, 3)]],
   ['gather rows (repeats)', (a) => a.gather([2, 0, 2, 1]), () => [r(3, 4)]],
   ['gather axis 1', (a) => a.gather([3, 0], 1), () => [r(2, 4, 3)]],
+  ['concat axis 0', (a, b) => concat([a, b], 0), () => [r(2, 3), r(4, 3)]],
+  ['concat axis 1 (3 inputs, one reused)', (a, b) => concat([a, b, a], 1), () => [r(2, 3), r(2, 1)]],
+  ['stack axis 1', (a, b) => stack([a, b], 1), () => [r(3, 2), r(3, 2)]],
   ['sum all', (a) => a.sum(), () => [r(3, 4)]],
   ['sum axis 0', (a) => a.sum(0), () => [r(3, 4)]],
   ['sum axes [0,2] keepdims', (a) => a.sum([0, 2], true), () => [r(2, 3, 4)]],

@@ -1,7 +1,16 @@
 /** Forward values of every op, against hand-computed values or naive reference loops. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ArgumentError, getBackend, randn, ShapeError, type Tensor, tensor } from '../src/index.js';
+import {
+  ArgumentError,
+  concat,
+  getBackend,
+  randn,
+  ShapeError,
+  stack,
+  type Tensor,
+  tensor,
+} from '../src/index.js';
 import { assertClose, describeEachBackend } from './helpers.js';
 
 /** Reference matmul on nested arrays: plain triple loop in float64. */
@@ -285,6 +294,41 @@ describeEachBackend('ops', () => {
     assert.throws(() => y.permute(0, 0, 1), /not a permutation/);
     const big = randn([40, 70], { seed: 4 }); // crosses the transpose tile size
     assert.deepEqual(big.T.T.toArray(), big.toArray());
+  });
+
+  it('concatenates and stacks along any axis, and names mismatched shapes', () => {
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = tensor([[5, 6]]);
+    assert.deepEqual(concat([a, b]).toArray(), [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    assert.deepEqual(concat([a, tensor([[7], [8]])], 1).toArray(), [
+      [1, 2, 7],
+      [3, 4, 8],
+    ]);
+    assert.deepEqual(concat([a, a], -1).shape, [2, 4]);
+    assert.deepEqual(stack([tensor([1, 2]), tensor([3, 4])]).toArray(), [
+      [1, 2],
+      [3, 4],
+    ]);
+    assert.deepEqual(stack([tensor([1, 2]), tensor([3, 4])], 1).toArray(), [
+      [1, 3],
+      [2, 4],
+    ]);
+    assert.deepEqual(stack([tensor(1), tensor(2)]).toArray(), [1, 2]);
+    assert.throws(
+      () => concat([a, tensor([[1, 2, 3]])]),
+      /concat: tensor 1 has shape \[1, 3\], which does not match \[2, 2\] outside axis 0/,
+    );
+    assert.throws(
+      () => stack([tensor([1]), tensor([1, 2])]),
+      /stack: tensor 1 has shape \[2\], expected \[1\]/,
+    );
   });
 
   it('broadcastTo repeats along broadcast axes', () => {

@@ -150,3 +150,70 @@ function toIndices(indices: IndexLike, n: number): Int32Array {
   }
   return out;
 }
+
+/**
+ * Join tensors along an existing axis. Along the first axis each input is a contiguous block of
+ * the output; other axes are moved to the front and back with (recorded) permutes.
+ */
+export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new ArgumentError('concat: needs at least one tensor');
+  const first = tensors[0]!;
+  if (first.ndim === 0) throw new ShapeError('concat: scalars have no axis to join along (use stack)');
+  const a = normalizeAxis(axis, first.ndim, 'concat');
+  tensors.forEach((t, i) => {
+    const same = t.ndim === first.ndim && t.shape.every((d, j) => j === a || d === first.shape[j]);
+    if (!same) {
+      throw new ShapeError(
+        `concat: tensor ${i} has shape ${formatShape(t.shape)}, which does not match ${formatShape(first.shape)} outside axis ${a}`,
+      );
+    }
+    if (t.backend !== first.backend)
+      throw new ArgumentError(`concat: tensor ${i} lives on another backend ('${t.backend.name}')`);
+  });
+  if (a !== 0) {
+    const perm = first.shape.map((_, i) => i);
+    perm.splice(a, 1);
+    perm.unshift(a);
+    const inverse = first.shape.map((_, i) => (i === a ? 0 : i < a ? i + 1 : i));
+    return permute(
+      concat(
+        tensors.map((t) => permute(t, perm)),
+        0,
+      ),
+      inverse,
+    );
+  }
+  const rows = tensors.reduce((n, t) => n + t.shape[0]!, 0);
+  const out = alloc([rows, ...first.shape.slice(1)], first.backend);
+  const starts: number[] = [];
+  let row = 0;
+  for (const t of tensors) {
+    starts.push(row);
+    const offset = (row * out.size) / Math.max(1, rows);
+    if (t.size > 0) first.backend.copy(t.storage, first.backend.slice(out.storage, offset, offset + t.size));
+    row += t.shape[0]!;
+  }
+  // Each input's gradient is its block of rows of the output's gradient.
+  return record('concat', out, tensors, (g) =>
+    tensors.map((t, i) => (t.requiresGrad ? slice(g, starts[i]!, starts[i]! + t.shape[0]!) : null)),
+  );
+}
+
+/** Join same-shaped tensors along a new axis (stack([a, b]) of two [3] vectors is [2, 3]). */
+export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new ArgumentError('stack: needs at least one tensor');
+  const shape = tensors[0]!.shape;
+  const a = normalizeAxis(axis, shape.length + 1, 'stack');
+  tensors.forEach((t, i) => {
+    if (t.ndim !== shape.length || t.shape.some((d, j) => d !== shape[j])) {
+      throw new ShapeError(
+        `stack: tensor ${i} has shape ${formatShape(t.shape)}, expected ${formatShape(shape)} like tensor 0`,
+      );
+    }
+  });
+  const expanded = [...shape.slice(0, a), 1, ...shape.slice(a)];
+  return concat(
+    tensors.map((t) => reshape(t, expanded)),
+    a,
+  );
+}
