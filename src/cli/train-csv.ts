@@ -5,6 +5,7 @@ import {
   confusionMatrix,
   formatClassificationReport,
   formatConfusionMatrix,
+  toLabels,
 } from '../metrics/classification.js';
 import { readCsv } from '../node/csv.js';
 import { writeFileAtomic } from '../node/file-io.js';
@@ -154,9 +155,7 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   } else {
     headline = result.accuracy!;
     const probs = model.predict(xTest);
-    const predicted = binary
-      ? Array.from(probs.data(), (p) => (p >= 0.5 ? 1 : 0))
-      : Array.from(probs.argmax(-1).data());
+    const predicted = toLabels(probs); // argmax, or > 0.5 for the single sigmoid output
     const cm = confusionMatrix(yTestLabels, predicted, classes.length);
     const perClass = await addClassificationResults(report, history.history, cm, classes, 'test rows');
     Object.assign(metrics, { testAccuracy: result.accuracy, confusionMatrix: cm, classes, perClass });

@@ -2,7 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StandardScaler } from '../data/index.js';
-import { accuracyFromConfusion, confusionMatrix, formatConfusionMatrix } from '../metrics/classification.js';
+import {
+  accuracyFromConfusion,
+  confusionMatrix,
+  formatConfusionMatrix,
+  toLabels,
+} from '../metrics/classification.js';
 import { readCsv } from '../node/csv.js';
 import { readImage, toMnistForm } from '../node/image.js';
 import { ArgumentError, loadModel, type Sequential, tensor } from '../node/index.js';
@@ -28,12 +33,6 @@ function tabularInputs(prep: TabularPreprocessing, table: Awaited<ReturnType<typ
   if (missing.length > 0)
     throw new ArgumentError(`the CSV lacks column(s) the model was trained on: ${missing.join(', ')}`);
   return StandardScaler.fromJSON(prep.scaler).transform(encodeFeatures(table, prep.columns));
-}
-
-function classesOf(probs: ReturnType<Sequential['predict']>): number[] {
-  return probs.shape[1] === 1
-    ? Array.from(probs.data(), (p) => (p >= 0.5 ? 1 : 0))
-    : Array.from(probs.argmax(-1).data());
 }
 
 export async function evaluateCommand(dir: string, options: { csv?: string; data?: string }): Promise<void> {
@@ -69,7 +68,7 @@ export async function evaluateCommand(dir: string, options: { csv?: string; data
       );
     return k;
   });
-  const cm = confusionMatrix(truth, classesOf(probs), prep.classes.length);
+  const cm = confusionMatrix(truth, toLabels(probs), prep.classes.length);
   console.log(
     `${options.csv}: accuracy ${(accuracyFromConfusion(cm) * 100).toFixed(2)}% over ${truth.length} rows`,
   );
@@ -110,7 +109,7 @@ export async function predictCommand(dir: string, inputs: string[]): Promise<voi
       });
       continue;
     }
-    const predicted = classesOf(probs);
+    const predicted = toLabels(probs);
     const conf =
       probs.shape[1] === 1
         ? Array.from(probs.data(), (p) => Math.max(p, 1 - p))
