@@ -5,21 +5,24 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { promisify } from 'node:util';
 import { Rng } from '../src/index.js';
 import { loadMnist } from '../src/node/mnist.js';
+import { useTempDir } from './helpers.js';
 
 const run = promisify(execFile);
 const BIN = join(process.cwd(), 'dist', 'cli', 'index.js');
-let dir = '';
+const tmp = useTempDir('cli', writeCustomers);
 
 async function backprop(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: dir, maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      cwd: tmp.path,
+      maxBuffer: 1 << 24,
+    });
     return { stdout, stderr, code: 0 };
   } catch (e) {
     const err = e as { stdout: string; stderr: string; code: number };
@@ -27,14 +30,8 @@ async function backprop(...args: string[]): Promise<{ stdout: string; stderr: st
   }
 }
 
-async function isPng(path: string): Promise<boolean> {
-  const b = await readFile(path);
-  return b.subarray(1, 4).toString('latin1') === 'PNG' && b.length > 1000;
-}
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'backprop-cli-'));
-  // Customers: leave when old, inactive and in the "North" region — with some noise.
+/** Customers leave when old, inactive and in the "North" region — with some noise. */
+async function writeCustomers(dir: string): Promise<void> {
   const rng = new Rng(5);
   const lines = ['Id,Name,Region,Gender,Age,Balance,Active,Left'];
   for (let i = 0; i < 400; i++) {
@@ -49,10 +46,12 @@ before(async () => {
     );
   }
   await writeFile(join(dir, 'customers.csv'), `${lines.join('\n')}\n`);
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+}
+
+async function isPng(path: string): Promise<boolean> {
+  const b = await readFile(path);
+  return b.subarray(1, 4).toString('latin1') === 'PNG' && b.length > 1000;
+}
 
 it('train csv: encodes, scales, splits, trains, reports accuracy, confusion matrix and plots', async () => {
   const r = await backprop(
@@ -78,10 +77,10 @@ it('train csv: encodes, scales, splits, trains, reports accuracy, confusion matr
   assert.ok(accuracy > 80, `test accuracy ${accuracy}%`);
   assert.match(r.stdout, /true\\pred\s+no\s+yes/);
   for (const f of ['loss.png', 'accuracy.png', 'confusion-matrix.png'])
-    assert.ok(await isPng(join(dir, 'run-csv', f)), f);
-  const metrics = JSON.parse(await readFile(join(dir, 'run-csv', 'metrics.json'), 'utf8'));
+    assert.ok(await isPng(join(tmp.path, 'run-csv', f)), f);
+  const metrics = JSON.parse(await readFile(join(tmp.path, 'run-csv', 'metrics.json'), 'utf8'));
   assert.equal(Math.round(metrics.testAccuracy * 10000) / 100, accuracy);
-  assert.ok(existsSync(join(dir, 'run-csv', 'index.html')));
+  assert.ok(existsSync(join(tmp.path, 'run-csv', 'index.html')));
 
   const p = await backprop('predict', 'run-csv/model', 'customers.csv');
   assert.equal(p.code, 0, p.stderr);
@@ -117,14 +116,14 @@ it('train mnist on a slice of real MNIST, then eval and predict a digit image', 
   assert.ok(accuracy > 80, `test accuracy ${accuracy}% (chance: 10%)`);
   assert.match(r.stdout, /Epoch 5\/5 · .* · loss [\d.]+ · accuracy [\d.]+ · val_loss/);
   for (const f of ['loss.png', 'accuracy.png', 'confusion-matrix.png', 'misclassified.png']) {
-    assert.ok(await isPng(join(dir, 'run-mnist', f)), f);
+    assert.ok(await isPng(join(tmp.path, 'run-mnist', f)), f);
   }
   // A test digit written as a PGM (dark ink on white, as a scan would be): predict inverts it.
   const { test } = await loadMnist({ trainLimit: 1, testLimit: 1 });
   const pixels = test.x.data();
   const header = Buffer.from('P5\n28 28\n255\n', 'latin1');
   const body = Buffer.from(Array.from(pixels, (v) => Math.round(255 * (1 - v))));
-  await writeFile(join(dir, 'seven.pgm'), Buffer.concat([header, body]));
+  await writeFile(join(tmp.path, 'seven.pgm'), Buffer.concat([header, body]));
   const p = await backprop('predict', 'run-mnist/model', 'seven.pgm');
   assert.equal(p.code, 0, p.stderr);
   assert.match(p.stdout, /seven\.pgm: 7 \(p = /);

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import {
   imageAugmenter,
@@ -22,23 +21,17 @@ import {
 } from '../src/metrics/classification.js';
 import { Dense, manualSeed, Rng, Sequential, tensor } from '../src/node/index.js';
 import { bundledMnistDir, loadMnist, readIdxFile } from '../src/node/mnist.js';
-import { assertClose } from './helpers.js';
+import { assertClose, useTempDir } from './helpers.js';
 
-let dir = '';
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'backprop-data-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('data');
 
 it('reads the original MNIST IDX files, raw and gzipped', async () => {
   const labels = await readIdxFile(join(bundledMnistDir(), 'train-labels-idx1-ubyte'));
   assert.deepEqual(labels.shape, [60000]);
   assert.deepEqual(Array.from(labels.data.subarray(0, 5)), [5, 0, 4, 1, 9]);
   const raw = await readFile(join(bundledMnistDir(), 't10k-labels-idx1-ubyte'));
-  await writeFile(join(dir, 'labels.gz'), gzipSync(raw));
-  const gz = await readIdxFile(join(dir, 'labels.gz'));
+  await writeFile(join(tmp.path, 'labels.gz'), gzipSync(raw));
+  const gz = await readIdxFile(join(tmp.path, 'labels.gz'));
   assert.deepEqual(gz.shape, [10000]);
   assert.deepEqual(Array.from(gz.data.subarray(0, 5)), [7, 2, 1, 0, 4]);
   assert.throws(

@@ -1,5 +1,8 @@
 /** Shared test helpers: closeness checks and a loop over every registered backend. */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import { getBackend, listBackends, type NestedArray, setBackend, type Tensor } from '../src/index.js';
 
@@ -48,4 +51,24 @@ export function describeEachBackend(title: string, body: () => void): void {
       body();
     });
   }
+}
+
+/**
+ * A fresh temporary folder for the calling test file, created before its tests and removed after:
+ * `const tmp = useTempDir('data'); … join(tmp.path, 'file')`. Files the tests need go in `setup`,
+ * which runs in the same hook once the folder exists (separate root-level hooks are not ordered).
+ */
+export function useTempDir(
+  label: string,
+  setup?: (path: string) => Promise<void>,
+): { readonly path: string } {
+  const state = { path: '' };
+  before(async () => {
+    state.path = await mkdtemp(join(tmpdir(), `backprop-${label}-`));
+    await setup?.(state.path);
+  });
+  after(async () => {
+    await rm(state.path, { recursive: true, force: true });
+  });
+  return state;
 }

@@ -1,21 +1,15 @@
 /** Reading digit images for `backprop predict`: PNG (grey, RGB(A), filters) and PGM, MNIST form. */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { crc32 } from '../src/model/crc32.js';
 import { readImage, toMnistForm } from '../src/node/image.js';
 import { loadMnist } from '../src/node/mnist.js';
+import { useTempDir } from './helpers.js';
 
-let dir = '';
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'backprop-img-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('img');
 
 function chunk(type: string, data: Uint8Array): Buffer {
   const body = Buffer.concat([Buffer.from(type, 'latin1'), Buffer.from(data)]);
@@ -67,8 +61,8 @@ it('decodes grey and RGBA PNGs with row filters back to the digit, in MNIST form
     ['rgba-up.png', png(28, 28, 4, rgba, 2)],
   ];
   for (const [name, bytes] of cases) {
-    await writeFile(join(dir, name), bytes);
-    const img = await readImage(join(dir, name));
+    await writeFile(join(tmp.path, name), bytes);
+    const img = await readImage(join(tmp.path, name));
     assert.deepEqual([img.width, img.height], [28, 28], name);
     const form = toMnistForm(img);
     let worst = 0;
@@ -83,13 +77,13 @@ it('decodes grey and RGBA PNGs with row filters back to the digit, in MNIST form
 it('resizes larger images to 28×28 and rejects what it cannot read', async () => {
   const big = new Uint8Array(56 * 56).fill(255);
   for (let y = 10; y < 46; y++) for (let x = 24; x < 32; x++) big[y * 56 + x] = 0; // a dark vertical bar
-  await writeFile(join(dir, 'bar.png'), png(56, 56, 1, big, 0));
-  const form = toMnistForm(await readImage(join(dir, 'bar.png')));
+  await writeFile(join(tmp.path, 'bar.png'), png(56, 56, 1, big, 0));
+  const form = toMnistForm(await readImage(join(tmp.path, 'bar.png')));
   assert.equal(form.length, 784);
   assert.ok(
     form[14 * 28 + 14]! > 0.9 && form[14 * 28 + 2]! < 0.1,
     'bar bright in the middle, background dark',
   );
-  await writeFile(join(dir, 'junk.png'), Buffer.from('not an image'));
-  await assert.rejects(readImage(join(dir, 'junk.png')), /not a PNG or PGM image/);
+  await writeFile(join(tmp.path, 'junk.png'), Buffer.from('not an image'));
+  await assert.rejects(readImage(join(tmp.path, 'junk.png')), /not a PNG or PGM image/);
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import {
   Dense,
   Dropout,
@@ -16,15 +15,9 @@ import {
   SGD,
 } from '../src/node/index.js';
 import { moons } from './datasets.js';
-import { describeEachBackend } from './helpers.js';
+import { describeEachBackend, useTempDir } from './helpers.js';
 
-let dir = '';
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'backprop-save-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('save');
 
 async function trainedModel(): Promise<Sequential> {
   manualSeed(21);
@@ -52,7 +45,7 @@ const probeRows = [
 describeEachBackend('save and load', () => {
   it('round-trips through a folder and predicts identically', async () => {
     const model = await trainedModel();
-    const path = join(dir, 'round-trip');
+    const path = join(tmp.path, 'round-trip');
     await model.save(path);
     assert.deepEqual((await readdir(path)).sort(), ['model.json', 'weights.bin']);
     const loaded = await loadModel(path);
@@ -96,7 +89,7 @@ describeEachBackend('save and load', () => {
 
   it('overwrites atomically and leaves no temporary files', async () => {
     const model = await trainedModel();
-    const path = join(dir, 'atomic');
+    const path = join(tmp.path, 'atomic');
     await model.save(path);
     await model.save(path);
     assert.deepEqual((await readdir(path)).sort(), ['model.json', 'weights.bin']);
@@ -105,7 +98,7 @@ describeEachBackend('save and load', () => {
   it('says which problem a bad model folder has, and never returns a model', async () => {
     const model = await trainedModel();
     const fresh = async (name: string): Promise<string> => {
-      const path = join(dir, name);
+      const path = join(tmp.path, name);
       await model.save(path);
       return path;
     };
@@ -116,7 +109,7 @@ describeEachBackend('save and load', () => {
         return true;
       });
 
-    await expectError(join(dir, 'nothing-here'), /no model at '.*nothing-here': no such folder/);
+    await expectError(join(tmp.path, 'nothing-here'), /no model at '.*nothing-here': no such folder/);
 
     const truncated = await fresh('truncated');
     await truncate(join(truncated, 'weights.bin'), 100);
@@ -179,12 +172,12 @@ describeEachBackend('save and load', () => {
   it('modelCheckpoint saves every epoch, or only improvements, as loadable models', async () => {
     const model = await trainedModel();
     const { x, y } = moons(64, 0.1, 23);
-    const every = modelCheckpoint({ filepath: join(dir, 'ckpt', 'epoch-{epoch}') });
-    const best = modelCheckpoint({ filepath: join(dir, 'best'), monitor: 'loss', saveBestOnly: true });
+    const every = modelCheckpoint({ filepath: join(tmp.path, 'ckpt', 'epoch-{epoch}') });
+    const best = modelCheckpoint({ filepath: join(tmp.path, 'best'), monitor: 'loss', saveBestOnly: true });
     await model.fit(x, y, { epochs: 3, verbose: 0, callbacks: [every, best] });
-    assert.deepEqual((await readdir(join(dir, 'ckpt'))).sort(), ['epoch-1', 'epoch-2', 'epoch-3']);
+    assert.deepEqual((await readdir(join(tmp.path, 'ckpt'))).sort(), ['epoch-1', 'epoch-2', 'epoch-3']);
     assert.ok(best.saved.length >= 1 && best.saved.length <= 3, `saved ${best.saved.length} times`);
-    const last = await loadModel(join(dir, 'ckpt', 'epoch-3'));
+    const last = await loadModel(join(tmp.path, 'ckpt', 'epoch-3'));
     assert.deepEqual(
       last.predict(probeRows).data(),
       model.predict(probeRows).data(),
@@ -194,7 +187,7 @@ describeEachBackend('save and load', () => {
       model.fit(x, y, {
         epochs: 1,
         verbose: 0,
-        callbacks: [modelCheckpoint({ filepath: join(dir, 'x'), saveBestOnly: true })],
+        callbacks: [modelCheckpoint({ filepath: join(tmp.path, 'x'), saveBestOnly: true })],
       }),
       /modelCheckpoint: 'val_loss' is not in the training logs/,
     );
@@ -203,6 +196,6 @@ describeEachBackend('save and load', () => {
   it('refuses to save a model that has no weights yet', async () => {
     const model = new Sequential();
     model.add(new Dense({ units: 2 }));
-    await assert.rejects(model.save(join(dir, 'unbuilt')), /has no weights yet/);
+    await assert.rejects(model.save(join(tmp.path, 'unbuilt')), /has no weights yet/);
   });
 });
