@@ -269,7 +269,6 @@ export class Sequential implements CallbackModel {
       xs = xs.slice(0, cut);
       ys = ys.slice(0, cut);
     }
-    if (!this.built) this.build(xs.shape.slice(1));
 
     const n = xs.shape[0]!;
     if (n === 0) throw new ArgumentError('fit(): no training samples');
