@@ -14,12 +14,12 @@ it('splits large products over worker threads with bit-identical results', {
   const multi = createWasmBackend();
   setGemmPoolFactory(null);
   const rng = new Rng(3);
-  // Shapes above the parallel threshold, with row counts that do and do not divide evenly.
+  // Shapes above the parallel threshold (2^24 multiply-adds), with row counts that do and do not divide evenly.
   for (const [m, k, n, transA, transB] of [
-    [128, 300, 64, false, false],
-    [101, 257, 33, false, true],
-    [60, 512, 70, true, false],
-    [13, 1000, 40, true, true],
+    [256, 512, 136, false, false],
+    [257, 700, 101, false, true],
+    [130, 1024, 130, true, false],
+    [61, 2000, 140, true, true],
   ] as const) {
     const aValues = Float32Array.from({ length: m * k }, () => rng.normal());
     const bValues = Float32Array.from({ length: k * n }, () => rng.normal());

@@ -71,6 +71,17 @@ export interface MatmulSpec {
 }
 
 /**
+ * One optimiser step over a whole parameter buffer, with this step's numbers already worked out
+ * (learning rate from the schedule, Adam's bias corrections folded into stepSize/epsilonHat).
+ */
+export type UpdateRule =
+  | { kind: 'sgd'; lr: number }
+  | { kind: 'momentum'; lr: number; momentum: number; nesterov: boolean }
+  | { kind: 'adagrad'; lr: number; epsilon: number }
+  | { kind: 'rmsprop'; lr: number; rho: number; epsilon: number }
+  | { kind: 'adam'; stepSize: number; beta1: number; beta2: number; epsilonHat: number };
+
+/**
  * Axis-wise kernels see a tensor as [outer, size, inner] around the axis they work on, so one
  * kernel serves every axis of every rank.
  */
@@ -129,4 +140,7 @@ export interface Backend {
   gatherRows(x: Storage, rowSize: number, indices: Int32Array, out: Storage): void;
   /** out row indices[r] += dy row r (out must be zeroed by the caller when that is wanted). */
   scatterAddRows(dy: Storage, rowSize: number, indices: Int32Array, out: Storage): void;
+
+  /** Update parameter w in place from gradient g; `state` holds the rule's buffers (w's length). */
+  update(rule: UpdateRule, w: Storage, g: Storage, state: readonly Storage[]): void;
 }

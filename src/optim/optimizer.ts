@@ -9,6 +9,7 @@
  * depends on their old values once backward has run). Per-parameter state (velocities, moments)
  * lives in Float32Arrays keyed by the parameter tensor.
  */
+import type { Storage, UpdateRule } from '../backend/backend.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type LearningRateSchedule, scheduleFromConfig } from './schedules.js';
@@ -34,7 +35,7 @@ export abstract class Optimizer {
   readonly weightDecay: number;
   readonly clipNorm: number | undefined;
   readonly clipValue: number | undefined;
-  private readonly states = new WeakMap<Tensor, Float32Array[]>();
+  private readonly states = new WeakMap<Tensor, Storage[]>();
   private lastParams: readonly Tensor[] = [];
 
   constructor(config: OptimizerConfig, defaultLearningRate: number) {
@@ -57,14 +58,8 @@ export abstract class Optimizer {
   /** How many state buffers (each the parameter's size) the rule keeps per parameter. */
   protected abstract get slots(): number;
 
-  /** Update `w` in place from gradient `g`; `state` holds `slots` buffers, zero at first. */
-  protected abstract update(
-    w: Float32Array,
-    g: Float32Array,
-    state: Float32Array[],
-    lr: number,
-    t: number,
-  ): void;
+  /** This step's rule for the backend's update kernel (lr from the schedule, t counts from 1). */
+  protected abstract rule(lr: number, t: number): UpdateRule;
 
   protected abstract ruleConfig(): Record<string, number | boolean>;
 
@@ -73,29 +68,41 @@ export abstract class Optimizer {
     this.lastParams = params;
     const active = params.filter((p) => p.grad !== null);
     // Clipping and coupled decay rewrite the gradients, so they work on copies; otherwise the
-    // rules read the gradients in place (no per-step allocation of every gradient).
+    // kernels read the gradients in place (no per-step allocation of every gradient).
     const rewrites =
       this.clipValue !== undefined ||
       this.clipNorm !== undefined ||
       (this.weightDecay > 0 && !this.decoupledDecay);
-    const grads = active.map((p) => (rewrites ? p.grad!.data() : p.grad!.storage.view()));
-    this.clip(grads);
-    const lr = this.learningRate;
-    const t = this.iterations + 1;
-    active.forEach((p, i) => {
-      const w = p.storage.view();
-      const g = grads[i]!;
+    const copies = rewrites ? active.map((p) => p.grad!.data()) : [];
+    if (rewrites) {
       if (this.weightDecay > 0 && !this.decoupledDecay) {
-        for (let j = 0; j < g.length; j++) g[j]! += this.weightDecay * w[j]!;
+        active.forEach((p, i) => {
+          const g = copies[i]!;
+          const w = p.storage.view();
+          for (let j = 0; j < g.length; j++) g[j]! += this.weightDecay * w[j]!;
+        });
       }
+      this.clip(copies);
+    }
+    const lr = this.learningRate;
+    const rule = this.rule(lr, this.iterations + 1);
+    active.forEach((p, i) => {
+      const backend = p.backend;
+      const grad = p.grad!.backend === backend ? p.grad! : p.grad!.to(backend.name);
+      const g = rewrites ? backend.fromValues(copies[i]!) : grad.storage;
       let state = this.states.get(p);
       if (state === undefined) {
-        state = Array.from({ length: this.slots }, () => this.initialState(p.size));
+        state = Array.from({ length: this.slots }, () => {
+          const s = backend.alloc(p.size);
+          if (this.initialValue !== 0) backend.fill(s, this.initialValue);
+          return s;
+        });
         this.states.set(p, state);
       }
-      this.update(w, g, state, lr, t);
+      backend.update(rule, p.storage, g, state);
       if (this.weightDecay > 0 && this.decoupledDecay) {
         const f = 1 - lr * this.weightDecay;
+        const w = p.storage.view();
         for (let j = 0; j < w.length; j++) w[j]! *= f;
       }
     });
@@ -112,8 +119,9 @@ export abstract class Optimizer {
     return false;
   }
 
-  protected initialState(size: number): Float32Array {
-    return new Float32Array(size);
+  /** What the state buffers start at (AdaGrad's accumulator starts above zero). */
+  protected get initialValue(): number {
+    return 0;
   }
 
   private clip(grads: Float32Array[]): void {

@@ -1,7 +1,9 @@
 /**
- * The update rules. Each is the textbook formula over a whole parameter buffer (defaults follow
- * Keras): one loop, no allocation.
+ * The optimisers: hyper-parameters (defaults follow Keras) and, each step, the rule the backend's
+ * update kernel applies over a whole parameter buffer (src/backend/ts/update.ts, and the
+ * WebAssembly one).
  */
+import type { UpdateRule } from '../backend/backend.js';
 import { ArgumentError } from '../errors.js';
 import { Optimizer, type OptimizerConfig } from './optimizer.js';
 
@@ -29,18 +31,10 @@ export class SGD extends Optimizer {
     return this.momentum > 0 ? 1 : 0;
   }
 
-  protected update(w: Float32Array, g: Float32Array, state: Float32Array[], lr: number): void {
-    const mu = this.momentum;
-    if (mu === 0) {
-      for (let i = 0; i < w.length; i++) w[i]! -= lr * g[i]!;
-      return;
-    }
-    const v = state[0]!;
-    for (let i = 0; i < w.length; i++) {
-      const vi = mu * v[i]! - lr * g[i]!;
-      v[i] = vi;
-      w[i]! += this.nesterov ? mu * vi - lr * g[i]! : vi;
-    }
+  protected rule(lr: number): UpdateRule {
+    return this.momentum > 0
+      ? { kind: 'momentum', lr, momentum: this.momentum, nesterov: this.nesterov }
+      : { kind: 'sgd', lr };
   }
 
   protected ruleConfig() {
@@ -69,18 +63,12 @@ export class Adagrad extends Optimizer {
     return 1;
   }
 
-  protected override initialState(size: number): Float32Array {
-    return new Float32Array(size).fill(this.initialAccumulatorValue);
+  protected override get initialValue(): number {
+    return this.initialAccumulatorValue;
   }
 
-  protected update(w: Float32Array, g: Float32Array, state: Float32Array[], lr: number): void {
-    const h = state[0]!;
-    const eps = this.epsilon;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i]!;
-      h[i]! += gi * gi;
-      w[i]! -= (lr * gi) / (Math.sqrt(h[i]!) + eps);
-    }
+  protected rule(lr: number): UpdateRule {
+    return { kind: 'adagrad', lr, epsilon: this.epsilon };
   }
 
   protected ruleConfig() {
@@ -109,14 +97,8 @@ export class RMSprop extends Optimizer {
     return 1;
   }
 
-  protected update(w: Float32Array, g: Float32Array, state: Float32Array[], lr: number): void {
-    const v = state[0]!;
-    const { rho, epsilon } = this;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i]!;
-      v[i] = rho * v[i]! + (1 - rho) * gi * gi;
-      w[i]! -= (lr * gi) / (Math.sqrt(v[i]!) + epsilon);
-    }
+  protected rule(lr: number): UpdateRule {
+    return { kind: 'rmsprop', lr, rho: this.rho, epsilon: this.epsilon };
   }
 
   protected ruleConfig() {
@@ -148,19 +130,12 @@ export class Adam extends Optimizer {
     return 2;
   }
 
-  protected update(w: Float32Array, g: Float32Array, state: Float32Array[], lr: number, t: number): void {
-    const m = state[0]!;
-    const v = state[1]!;
-    const { beta1: b1, beta2: b2, epsilon } = this;
+  protected rule(lr: number, t: number): UpdateRule {
+    const { beta1, beta2, epsilon } = this;
     // Fold both bias corrections into the step size (Kingma & Ba, section 2).
-    const a = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
-    const epsHat = epsilon * Math.sqrt(1 - b2 ** t);
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i]!;
-      m[i] = b1 * m[i]! + (1 - b1) * gi;
-      v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-      w[i]! -= (a * m[i]!) / (Math.sqrt(v[i]!) + epsHat);
-    }
+    const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+    const epsilonHat = epsilon * Math.sqrt(1 - beta2 ** t);
+    return { kind: 'adam', stepSize, beta1, beta2, epsilonHat };
   }
 
   protected ruleConfig(): Record<string, number | boolean> {

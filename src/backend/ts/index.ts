@@ -7,6 +7,7 @@ import { argReduceKernel, reduceKernel } from './reduce.js';
 import { softmaxGradKernel, softmaxKernel } from './softmax.js';
 import { ArrayStorage } from './storage.js';
 import { unaryGradLoops, unaryLoops } from './unary.js';
+import { updateKernel } from './update.js';
 
 const v = (s: Storage): Float32Array => s.view();
 
@@ -35,4 +36,5 @@ export const tsBackend: Backend = {
     softmaxGradKernel(v(y), v(dy), outer, size, inner, v(out), log),
   gatherRows: (x, rowSize, indices, out) => gatherRowsKernel(v(x), rowSize, indices, v(out)),
   scatterAddRows: (dy, rowSize, indices, out) => scatterAddRowsKernel(v(dy), rowSize, indices, v(out)),
+  update: (rule, w, g, state) => updateKernel(rule, v(w), v(g), state.map(v)),
 };

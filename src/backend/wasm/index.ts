@@ -4,12 +4,46 @@
  * TypeScript one running on views of the same memory — so every op works on this backend, and
  * kernels move to WebAssembly one at a time without touching ops or layers.
  */
-import type { Backend, MatmulSpec, Storage } from '../backend.js';
+import type { Backend, MatmulSpec, Storage, UpdateRule } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
+import { as2d, BINARY_CODES, UNARY_CODES } from './dispatch.js';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.generated.js';
 import { WasmHeap, WasmStorage } from './memory.js';
 
+/** The compiled kernels' exports (assembly/*.ts); pointers are byte offsets, counts elements. */
 interface Kernels {
+  unary(op: number, x: number, out: number, n: number, p0: number): void;
+  unaryGrad(op: number, x: number, y: number, dy: number, out: number, n: number, p0: number): void;
+  binary2d(
+    op: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  gatherRows(x: number, rowBytes: number, idx: number, count: number, out: number): void;
+  sgd(w: number, g: number, n: number, lr: number): void;
+  momentum(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
+  adagrad(w: number, g: number, h: number, n: number, lr: number, eps: number): void;
+  rmsprop(w: number, g: number, v: number, n: number, lr: number, rho: number, c: number, eps: number): void;
+  adam(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    a: number,
+    b1: number,
+    b2: number,
+    c1: number,
+    c2: number,
+    eps: number,
+  ): void;
   packA(a: number, ars: number, acs: number, m: number, k: number, dst: number): void;
   packB(b: number, brs: number, bcs: number, k: number, n: number, dst: number): void;
   gemmPacked(ap: number, bp: number, c: number, m: number, k: number, n: number, tile: number): void;
@@ -51,8 +85,13 @@ export function setGemmPoolFactory(factory: GemmPoolFactory | null): void {
   poolFactory = factory;
 }
 
-/** Below this many multiply-adds a product stays on one thread (waking workers costs ~10–50 µs). */
-const PARALLEL_MIN = 1 << 18;
+/**
+ * Below this many multiply-adds a product stays on one thread. Waking a sleeping worker costs
+ * about as much as half of a 100×784×100 product here (2 vCPUs): splitting the MLP's products made
+ * a training epoch slower (1.85 s against 1.3–1.4 s on one thread), and spinning workers instead
+ * of sleeping slowed the other thread down. Large products (512³, inference batches) still gain ~1.5×.
+ */
+const PARALLEL_MIN = 1 << 24;
 
 /** Whether this JavaScript engine can run WebAssembly SIMD (a tiny module using v128 validates). */
 export function wasmSimdSupported(): boolean {
@@ -170,9 +209,103 @@ export function createWasmBackend(): Backend {
     }
   };
 
+  const isWasm = (s: Storage): boolean => s instanceof WasmStorage && s.heap === heap;
+  // Row numbers for gatherRows, copied into the memory the kernel reads.
+  let indexBlock = 0;
+  let indexBytes = 0;
+  const indexScratch = (count: number): number => {
+    if (count * 4 > indexBytes) {
+      if (indexBlock) heap.release(indexBlock, indexBytes);
+      indexBytes = Math.max(count * 4, 1024);
+      indexBlock = heap.allocate(indexBytes);
+    }
+    return indexBlock;
+  };
+
+  const update = (rule: UpdateRule, w: Storage, g: Storage, state: readonly Storage[]): void => {
+    if (!isWasm(w) || !isWasm(g) || !state.every(isWasm)) {
+      // e.g. a gradient copy made on another backend
+      tsBackend.update(rule, w, g, state);
+      return;
+    }
+    const n = w.length;
+    const [s0, s1] = state.map(ptr);
+    switch (rule.kind) {
+      case 'sgd':
+        kernels.sgd(ptr(w), ptr(g), n, rule.lr);
+        break;
+      case 'momentum':
+        kernels.momentum(ptr(w), ptr(g), s0!, n, rule.lr, rule.momentum, rule.nesterov ? 1 : 0);
+        break;
+      case 'adagrad':
+        kernels.adagrad(ptr(w), ptr(g), s0!, n, rule.lr, rule.epsilon);
+        break;
+      case 'rmsprop':
+        kernels.rmsprop(ptr(w), ptr(g), s0!, n, rule.lr, rule.rho, 1 - rule.rho, rule.epsilon);
+        break;
+      case 'adam':
+        kernels.adam(
+          ptr(w),
+          ptr(g),
+          s0!,
+          s1!,
+          n,
+          rule.stepSize,
+          rule.beta1,
+          rule.beta2,
+          1 - rule.beta1,
+          1 - rule.beta2,
+          rule.epsilonHat,
+        );
+        break;
+    }
+  };
+
   return {
     ...tsBackend,
     name: 'wasm',
+    unary: (op, x, out, p0 = 0, p1 = 0) => {
+      const code = UNARY_CODES[op];
+      if (code === undefined || !isWasm(x) || !isWasm(out)) {
+        tsBackend.unary(op, x, out, p0, p1);
+        return;
+      }
+      kernels.unary(code, ptr(x), ptr(out), out.length, p0);
+    },
+    unaryGrad: (op, x, y, dy, out, p0 = 0, p1 = 0) => {
+      const code = UNARY_CODES[op];
+      if (code === undefined || !isWasm(x) || !isWasm(y) || !isWasm(dy) || !isWasm(out))
+        return tsBackend.unaryGrad(op, x, y, dy, out, p0, p1);
+      kernels.unaryGrad(code, ptr(x), ptr(y), ptr(dy), ptr(out), out.length, p0);
+    },
+    binary: (op, a, aStrides, b, bStrides, out, shape) => {
+      const code = BINARY_CODES[op];
+      const a2 = as2d(aStrides, shape);
+      const b2 = as2d(bStrides, shape);
+      if (code === undefined || !a2 || !b2 || out.length === 0 || !isWasm(a) || !isWasm(b) || !isWasm(out))
+        return tsBackend.binary(op, a, aStrides, b, bStrides, out, shape);
+      const cols = shape.length === 0 ? 1 : shape[shape.length - 1]!;
+      kernels.binary2d(
+        code,
+        ptr(a),
+        a2.rowStride,
+        a2.colStride,
+        ptr(b),
+        b2.rowStride,
+        b2.colStride,
+        ptr(out),
+        out.length / cols,
+        cols,
+      );
+    },
+    gatherRows: (x, rowSize, indices, out) => {
+      if (!isWasm(x) || !isWasm(out) || indices.length === 0 || rowSize === 0)
+        return tsBackend.gatherRows(x, rowSize, indices, out);
+      const idx = indexScratch(indices.length); // may grow the memory: take pointers after
+      new Int32Array(heap.memory.buffer, idx, indices.length).set(indices);
+      kernels.gatherRows(ptr(x), rowSize * 4, idx, indices.length, ptr(out));
+    },
+    update,
     alloc,
     fromValues: (values) => {
       const s = alloc(values.length);
