@@ -147,7 +147,9 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
       }
       const label = `${rule.kind}${'nesterov' in rule && rule.nesterov ? ' (Nesterov)' : ''}`;
       agree(wasm.read(ww), tsBackend.read(wt), `${label} weights`, 1e-5, 1e-6);
-      sw.forEach((s, i) => agree(wasm.read(s), tsBackend.read(st[i]!), `${label} state ${i}`, 1e-5, 1e-7));
+      for (const [i, s] of sw.entries()) {
+        agree(wasm.read(s), tsBackend.read(st[i]!), `${label} state ${i}`, 1e-5, 1e-7);
+      }
     }
   });
 });
