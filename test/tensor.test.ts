@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { it } from 'node:test';
+import { wasmSimdSupported } from '../src/backend/wasm/index.js';
 import {
   ArgumentError,
   arange,
@@ -192,8 +194,26 @@ it('moves tensors between backends with to(), and explains mixing them', () => {
       [1, 2],
       [3, 4],
     ]);
-    assert.throws(() => a.add(tensor([1, 1])), new RegExp(`different backends .* t\\.to\\('${name}'\\)`));
+    const onTs = tensor([1, 1]).to('ts');
+    assert.throws(() => a.add(onTs), new RegExp(`different backends .* t\\.to\\('${name}'\\)`));
   }
+});
+
+it('picks wasm by default where WebAssembly SIMD runs; BACKPROP_BACKEND overrides it', () => {
+  const activeIn = (env: Record<string, string>) =>
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        "import('./src/node/index.ts').then((m) => console.log(m.getBackend().name))",
+      ],
+      { env: { ...process.env, ...env }, encoding: 'utf8' },
+    ).trim();
+  const expected = wasmSimdSupported() ? 'wasm' : 'ts';
+  assert.equal(activeIn({ BACKPROP_BACKEND: '' }), expected, 'automatic choice');
+  assert.equal(activeIn({ BACKPROP_BACKEND: 'ts' }), 'ts', 'BACKPROP_BACKEND=ts');
 });
 
 it('wasm: tensors stay valid when the memory grows under them', {

@@ -153,3 +153,35 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
     }
   });
 });
+
+describe('wasm matmul agrees with the TypeScript one', { skip }, () => {
+  it('in every transpose variant, with edge panels and k not a multiple of 4', () => {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [4, 4, 8],
+      [13, 29, 19],
+      [9, 100, 17],
+      [33, 7, 40],
+    ] as const) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const spec = { batch: 2, m, k, n, transA, transB, aBatchStride: m * k, bBatchStride: 0 };
+          const [at, aw] = onBoth(values(2 * m * k, 1));
+          const [bt, bw] = onBoth(values(k * n, 1));
+          const ot = tsBackend.alloc(2 * m * n);
+          const ow = wasm.alloc(2 * m * n);
+          tsBackend.matmul(at, bt, ot, spec);
+          wasm.matmul(aw, bw, ow, spec);
+          // float32 sums in another order: compare against the scale of the terms.
+          agree(
+            wasm.read(ow),
+            tsBackend.read(ot),
+            `${m}×${k}×${n} transA=${transA} transB=${transB}`,
+            1e-4,
+            1e-3,
+          );
+        }
+      }
+    }
+  });
+});

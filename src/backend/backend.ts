@@ -143,4 +143,17 @@ export interface Backend {
 
   /** Update parameter w in place from gradient g; `state` holds the rule's buffers (w's length). */
   update(rule: UpdateRule, w: Storage, g: Storage, state: readonly Storage[]): void;
+
+  /**
+   * Optional step scope, for backends that own their memory (wasm). Storage allocated between
+   * beginStep() and endStep() goes back to the allocator at endStep(), so a training loop reuses
+   * the same blocks every batch instead of waiting for the garbage collector. fit() opens one
+   * around each batch's forward/backward/update; what must outlive the step (optimiser state) is
+   * allocated inside persistent(). Backends whose memory the GC manages leave these out.
+   */
+  beginStep?(): void;
+  endStep?(): void;
+  persistent?<T>(fn: () => T): T;
+  /** For backends that own memory: bytes reserved, and the most ever handed out at once. */
+  memoryStats?(): { capacityBytes: number; highWaterBytes: number };
 }

@@ -26,9 +26,13 @@ function parser<T>(f: (s: string) => T) {
 
 const program = new Command('backprop')
   .description('Train, evaluate and use neural networks from the command line.')
-  .option('--backend <name>', `compute backend: ${listBackends().join(' or ')}`, 'ts')
+  .option(
+    '--backend <name>',
+    `compute backend: ${listBackends().join(' or ')} (default: wasm where WebAssembly SIMD runs, else ts)`,
+  )
   .hook('preAction', (command) => {
-    setBackend(command.opts().backend as string);
+    const name = command.opts().backend as string | undefined;
+    if (name !== undefined) setBackend(name);
   })
   .showHelpAfterError();
 const train = program.command('train').description('train a model and write a report folder');

@@ -92,11 +92,14 @@ export abstract class Optimizer {
       const g = rewrites ? backend.fromValues(copies[i]!) : grad.storage;
       let state = this.states.get(p);
       if (state === undefined) {
-        state = Array.from({ length: this.slots }, () => {
-          const s = backend.alloc(p.size);
-          if (this.initialValue !== 0) backend.fill(s, this.initialValue);
-          return s;
-        });
+        const create = () =>
+          Array.from({ length: this.slots }, () => {
+            const s = backend.alloc(p.size);
+            if (this.initialValue !== 0) backend.fill(s, this.initialValue);
+            return s;
+          });
+        // The state outlives the training step that creates it.
+        state = backend.persistent ? backend.persistent(create) : create();
         this.states.set(p, state);
       }
       backend.update(rule, p.storage, g, state);

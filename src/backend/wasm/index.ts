@@ -129,7 +129,7 @@ export function createWasmBackend(): Backend {
     const bytes = length * 4;
     const offset = heap.allocate(bytes);
     const storage = new WasmStorage(heap, offset, length);
-    heap.track(storage, offset, bytes);
+    heap.track(storage, bytes);
     return storage;
   };
   const ptr = (s: Storage): number => (s as WasmStorage).byteOffset;
@@ -306,6 +306,10 @@ export function createWasmBackend(): Backend {
       kernels.gatherRows(ptr(x), rowSize * 4, idx, indices.length, ptr(out));
     },
     update,
+    beginStep: () => heap.beginStep(),
+    endStep: () => heap.endStep(),
+    persistent: (fn) => heap.persistent(fn),
+    memoryStats: () => ({ capacityBytes: heap.memory.buffer.byteLength, highWaterBytes: heap.highWater }),
     alloc,
     fromValues: (values) => {
       const s = alloc(values.length);

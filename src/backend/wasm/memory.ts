@@ -1,9 +1,11 @@
 /**
  * Tensor memory inside a WebAssembly.Memory. Blocks are 16-byte aligned (SIMD loads) and come
  * from per-size free lists or a bump pointer; the memory grows when the bump pointer runs out.
- * Users never free anything: a FinalizationRegistry returns a block when its Storage is garbage
- * collected, and because a training loop allocates the same sizes every step, those blocks are
- * reused at once.
+ * Users never free anything. Two ways give blocks back:
+ * - a training step (fit) runs inside a step scope: blocks allocated during the step return to the
+ *   free lists when it ends, so the next batch reuses the same blocks and memory stays flat;
+ * - everything else is returned by a FinalizationRegistry when its Storage is garbage collected
+ *   (which can take long: V8 does not see wasm memory as pressure on its own heap).
  */
 import type { Storage } from '../backend.js';
 
@@ -16,6 +18,10 @@ export class WasmHeap {
   private readonly registry = new FinalizationRegistry<{ offset: number; bytes: number }>((block) => {
     this.release(block.offset, block.bytes);
   });
+  /** Storages allocated in the open step scope (null: no scope open). */
+  private scoped: WasmStorage[] | null = null;
+  /** >0 while allocating things that must outlive the step (optimiser state). */
+  private persistentDepth = 0;
 
   /** `shared`: a SharedArrayBuffer-backed memory that worker threads can compute in too. */
   constructor(shared = false, initialPages = 256) {
@@ -52,9 +58,37 @@ export class WasmHeap {
     else this.free.set(size, [offset]);
   }
 
-  /** Tie a block's lifetime to `owner`: when owner is collected, the block is reused. */
-  track(owner: object, offset: number, bytes: number): void {
-    this.registry.register(owner, { offset, bytes });
+  /** Tie a storage's block to its lifetime (or to the open step scope). */
+  track(owner: WasmStorage, bytes: number): void {
+    this.registry.register(owner, { offset: owner.byteOffset, bytes }, owner);
+    if (this.scoped !== null && this.persistentDepth === 0) this.scoped.push(owner);
+  }
+
+  beginStep(): void {
+    if (this.scoped !== null) throw new Error('backprop: a training step scope is already open');
+    this.scoped = [];
+  }
+
+  /** Return every block allocated since beginStep(); their storages refuse further use. */
+  endStep(): void {
+    const scoped = this.scoped;
+    this.scoped = null;
+    if (scoped === null) return;
+    for (const storage of scoped) {
+      this.registry.unregister(storage);
+      storage.markReleased();
+      this.release(storage.byteOffset, storage.length * 4);
+    }
+  }
+
+  /** Run fn with its allocations outside the step scope. */
+  persistent<T>(fn: () => T): T {
+    this.persistentDepth++;
+    try {
+      return fn();
+    } finally {
+      this.persistentDepth--;
+    }
   }
 
   /** Bytes handed out so far (high-water mark), for diagnostics. */
@@ -75,7 +109,20 @@ export class WasmStorage implements Storage {
     readonly parent: WasmStorage | null = null,
   ) {}
 
+  private released = false;
+
+  markReleased(): void {
+    this.released = true;
+  }
+
   view(): Float32Array {
+    if (this.released || this.parent?.released) {
+      throw new Error(
+        'backprop: this tensor was computed inside a training step and its memory has been reused ' +
+          'since the step ended. Layers and callbacks must not keep tensors from a step; copy ' +
+          'them (t.clone()) or read their values (t.data()) during the step.',
+      );
+    }
     // memory.grow() detaches the old ArrayBuffer: rebuild the view whenever the buffer changed.
     const buffer = this.heap.memory.buffer;
     if (this.cached === null || this.cached.buffer !== buffer) {

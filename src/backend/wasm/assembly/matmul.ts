@@ -10,29 +10,111 @@
   return load<f32>(ptr + (<usize>index << 2));
 }
 
-export function packA(a: usize, ars: i32, acs: i32, m: i32, k: i32, dst: usize): void {
-  const mp = (m + 3) & ~3;
-  for (let i = 0; i < mp; i++) {
-    const base = dst + (<usize>(((i >> 2) * 4 * k) + (i & 3)) << 2);
-    if (i >= m) {
-      for (let p = 0; p < k; p++) store<f32>(base + (<usize>p << 4), 0);
-      continue;
-    }
-    const rowOff = i * ars;
-    for (let p = 0; p < k; p++) store<f32>(base + (<usize>p << 4), f32At(a, rowOff + p * acs));
+/** 4×4 transpose of rows r0..r3, stored as four consecutive vectors at dst (columns become rows). */
+@inline function transposeStore(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+/** One row of a panel, element by element (edges, odd strides); rows past `m` are zero. */
+function packRowScalar(a: usize, rowOff: i32, stride: i32, k: i32, base: usize, step: usize, valid: bool): void {
+  for (let p = 0; p < k; p++) {
+    store<f32>(base + <usize>p * step, valid ? f32At(a, rowOff + p * stride) : 0);
   }
 }
 
-export function packB(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usize): void {
-  const np = (n + 7) & ~7;
-  for (let j = 0; j < np; j++) {
-    const base = dst + (<usize>(((j >> 3) * 8 * k) + (j & 7)) << 2);
-    if (j >= n) {
-      for (let p = 0; p < k; p++) store<f32>(base + (<usize>p << 5), 0);
-      continue;
+/**
+ * A into panels of 4 rows interleaved along k. Contiguous rows (acs = 1) are moved 4×4 blocks at a
+ * time through a register transpose; a transposed A (ars = 1) already has the 4 values of each k
+ * side by side.
+ */
+export function packA(a: usize, ars: i32, acs: i32, m: i32, k: i32, dst: usize): void {
+  const mFull = m & ~3;
+  const k4 = k & ~3;
+  for (let i = 0; i < mFull; i += 4) {
+    const panel = dst + (<usize>(i * k) << 2);
+    if (acs == 1) {
+      const r0 = a + (<usize>(i * ars) << 2);
+      const rs = <usize>ars << 2;
+      for (let p = 0; p < k4; p += 4) {
+        const o = <usize>p << 2;
+        transposeStore(
+          v128.load(r0 + o),
+          v128.load(r0 + rs + o),
+          v128.load(r0 + 2 * rs + o),
+          v128.load(r0 + 3 * rs + o),
+          panel + (<usize>p << 4),
+          16,
+        );
+      }
+      for (let r = 0; r < 4; r++) {
+        const rowOff = (i + r) * ars + k4;
+        packRowScalar(a, rowOff, 1, k - k4, panel + (<usize>k4 << 4) + (<usize>r << 2), 16, true);
+      }
+    } else if (ars == 1) {
+      for (let p = 0; p < k; p++) {
+        v128.store(panel + (<usize>p << 4), v128.load(a + (<usize>(i + p * acs) << 2)));
+      }
+    } else {
+      for (let r = 0; r < 4; r++) packRowScalar(a, (i + r) * ars, acs, k, panel + (<usize>r << 2), 16, true);
     }
-    const colOff = j * bcs;
-    for (let p = 0; p < k; p++) store<f32>(base + (<usize>p << 5), f32At(b, colOff + p * brs));
+  }
+  const mp = (m + 3) & ~3;
+  for (let i = mFull; i < mp; i++) {
+    const base = dst + (<usize>(((i >> 2) * 4 * k) + (i & 3)) << 2);
+    packRowScalar(a, i * ars, acs, k, base, 16, i < m);
+  }
+}
+
+/**
+ * B into panels of 8 columns interleaved along k. Row-major B (bcs = 1) has each k's 8 values
+ * side by side; a transposed B (brs = 1) goes through 4×4 register transposes.
+ */
+export function packB(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usize): void {
+  const nFull = n & ~7;
+  const k4 = k & ~3;
+  for (let j = 0; j < nFull; j += 8) {
+    const panel = dst + (<usize>(j * k) << 2);
+    if (bcs == 1) {
+      for (let p = 0; p < k; p++) {
+        const src = b + (<usize>(p * brs + j) << 2);
+        const o = panel + (<usize>p << 5);
+        v128.store(o, v128.load(src));
+        v128.store(o, v128.load(src, 16), 16);
+      }
+    } else if (brs == 1) {
+      const cs = <usize>bcs << 2;
+      for (let half = 0; half < 2; half++) {
+        const c0 = b + (<usize>((j + half * 4) * bcs) << 2);
+        for (let p = 0; p < k4; p += 4) {
+          const o = <usize>p << 2;
+          transposeStore(
+            v128.load(c0 + o),
+            v128.load(c0 + cs + o),
+            v128.load(c0 + 2 * cs + o),
+            v128.load(c0 + 3 * cs + o),
+            panel + (<usize>p << 5) + (<usize>half << 4),
+            32,
+          );
+        }
+      }
+      for (let q = 0; q < 8; q++) {
+        packRowScalar(b, (j + q) * bcs + k4, 1, k - k4, panel + (<usize>k4 << 5) + (<usize>q << 2), 32, true);
+      }
+    } else {
+      for (let q = 0; q < 8; q++) packRowScalar(b, (j + q) * bcs, brs, k, panel + (<usize>q << 2), 32, true);
+    }
+  }
+  const np = (n + 7) & ~7;
+  for (let j = nFull; j < np; j++) {
+    const base = dst + (<usize>(((j >> 3) * 8 * k) + (j & 7)) << 2);
+    packRowScalar(b, j * bcs, brs, k, base, 32, j < n);
   }
 }
 
@@ -46,15 +128,15 @@ export function gemmPacked(ap: usize, bp: usize, c: usize, m: i32, k: i32, n: i3
       let c1a = f32x4.splat(0), c1b = f32x4.splat(0);
       let c2a = f32x4.splat(0), c2b = f32x4.splat(0);
       let c3a = f32x4.splat(0), c3b = f32x4.splat(0);
-      for (let p = 0; p < k; p++) {
-        const bo = bBase + (<usize>p << 5);
+      // Pointers step through the panels (immediate offsets, no index arithmetic per step).
+      const aEnd = aBase + (<usize>k << 4);
+      for (let ao = aBase, bo = bBase; ao < aEnd; ao += 16, bo += 32) {
         const b0 = v128.load(bo);
         const b1 = v128.load(bo, 16);
-        const ao = aBase + (<usize>p << 4);
         const a0 = v128.load32_splat(ao);
-        const a1 = v128.load32_splat(ao + 4);
-        const a2 = v128.load32_splat(ao + 8);
-        const a3 = v128.load32_splat(ao + 12);
+        const a1 = v128.load32_splat(ao, 4);
+        const a2 = v128.load32_splat(ao, 8);
+        const a3 = v128.load32_splat(ao, 12);
         c0a = f32x4.add(c0a, f32x4.mul(a0, b0));
         c0b = f32x4.add(c0b, f32x4.mul(a0, b1));
         c1a = f32x4.add(c1a, f32x4.mul(a1, b0));
