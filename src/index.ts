@@ -69,16 +69,33 @@ export { loadModel, modelFromArtifacts } from './model/serialization.js';
 // Layers
 export { Activation, type ActivationConfig } from './nn/activation.js';
 export { type ActivationName, getActivation } from './nn/activations.js';
+export { BatchNormalization, type BatchNormalizationConfig } from './nn/batch-norm.js';
+export { Conv2D, type Conv2DConfig } from './nn/conv2d.js';
 export { Dense, type DenseConfig } from './nn/dense.js';
 export { Dropout, type DropoutConfig } from './nn/dropout.js';
 export { Flatten } from './nn/flatten.js';
 export type { Initializer, InitializerLike, InitializerName } from './nn/initializers.js';
 export * as initializers from './nn/initializers.js';
 export { type CallOptions, Layer, type LayerConfig, type NamedWeight } from './nn/layer.js';
+export {
+  AveragePooling2D,
+  GlobalAveragePooling2D,
+  MaxPooling2D,
+  type Pooling2DConfig,
+} from './nn/pooling.js';
 export { registerLayer } from './nn/registry.js';
 export { l1, l1l2, l2, type Regularizer } from './nn/regularizers.js';
+export { Reshape, type ReshapeConfig } from './nn/reshape.js';
 // Ops as functions (each is also a Tensor method)
 export { elu, leakyRelu, relu, sigmoid, softplus, tanh } from './ops/activations.js';
+export {
+  avgPool2d,
+  type Conv2dOptions,
+  conv2d,
+  maxPool2d,
+  type Padding,
+  type Pool2dOptions,
+} from './ops/conv.js';
 export { add, div, eq, ge, gt, le, lt, maximum, minimum, mul, pow, sub } from './ops/elementwise.js';
 export {
   broadcastTo,

@@ -5,11 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import {
+  avgPool2d,
   concat,
+  conv2d,
   type GradcheckOptions,
   getBackend,
   gradcheck,
+  maxPool2d,
   noGrad,
+  Rng,
   randn,
   stack,
   type Tensor,
@@ -32,6 +36,15 @@ const away = (...shape: number[]): Tensor =>
     const x = r(...shape);
     return x.add(x.sign().mul(0.3));
   });
+/** Values 0.1 apart in random order: no near-ties for max pooling's finite differences to cross. */
+const distinct = (...shape: number[]): Tensor => {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const order = new Rng(seed++).permutation(n);
+  return tensor(
+    Float32Array.from(order, (v) => (v - n / 2) * 0.1),
+    { shape },
+  );
+};
 const positive = (...shape: number[]): Tensor =>
   noGrad(() =>
     r(...shape)
@@ -96,6 +109,32 @@ const cases: Case[] = [
   ['concat axis 0', (a, b) => concat([a, b], 0), () => [r(2, 3), r(4, 3)]],
   ['concat axis 1 (3 inputs, one reused)', (a, b) => concat([a, b, a], 1), () => [r(2, 3), r(2, 1)]],
   ['stack axis 1', (a, b) => stack([a, b], 1), () => [r(3, 2), r(3, 2)]],
+  ['conv2d 3×3 valid', (x, w) => conv2d(x, w), () => [r(2, 5, 6, 3), r(3, 3, 3, 4)]],
+  [
+    'conv2d 3×3 same, stride 2, odd size',
+    (x, w) => conv2d(x, w, { strides: 2, padding: 'same' }),
+    () => [r(2, 7, 5, 2), r(3, 3, 2, 3)],
+  ],
+  ['conv2d 5×5 same', (x, w) => conv2d(x, w, { padding: 'same' }), () => [r(1, 6, 6, 2), r(5, 5, 2, 2)]],
+  [
+    'conv2d 4×4 same, strides [2,1]',
+    (x, w) => conv2d(x, w, { strides: [2, 1], padding: 'same' }),
+    () => [r(1, 7, 6, 1), r(4, 4, 1, 2)],
+  ],
+  ['conv2d 3×3 dilation 2', (x, w) => conv2d(x, w, { dilation: 2 }), () => [r(1, 7, 7, 2), r(3, 3, 2, 2)]],
+  ['conv2d 5×5 valid stride 2', (x, w) => conv2d(x, w, { strides: 2 }), () => [r(2, 9, 8, 3), r(5, 5, 3, 2)]],
+  ['maxPool2d 2 (odd size)', (x) => maxPool2d(x, 2), () => [distinct(2, 5, 5, 3)]],
+  [
+    'maxPool2d 3 stride 2 same',
+    (x) => maxPool2d(x, 3, { strides: 2, padding: 'same' }),
+    () => [distinct(1, 7, 6, 2)],
+  ],
+  ['avgPool2d 2', (x) => avgPool2d(x, 2), () => [r(2, 4, 6, 3)]],
+  [
+    'avgPool2d 3 stride 2 same',
+    (x) => avgPool2d(x, 3, { strides: 2, padding: 'same' }),
+    () => [r(1, 7, 5, 2)],
+  ],
   ['sum all', (a) => a.sum(), () => [r(3, 4)]],
   ['sum axis 0', (a) => a.sum(0), () => [r(3, 4)]],
   ['sum axes [0,2] keepdims', (a) => a.sum([0, 2], true), () => [r(2, 3, 4)]],

@@ -71,6 +71,29 @@ export interface MatmulSpec {
 }
 
 /**
+ * Where a 2-D window (convolution kernel or pooling window) lands on a batch of channels-last
+ * images [batch, inH, inW, channels]: output pixel (oy, ox) reads input rows
+ * oy·strideH − padTop + ky·dilationH for ky < kernelH (columns likewise). Cells outside the image
+ * are padding.
+ */
+export interface WindowGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  channels: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+}
+
+/**
  * One optimiser step over a whole parameter buffer, with this step's numbers already worked out
  * (learning rate from the schedule, Adam's bias corrections folded into stepSize/epsilonHat).
  */
@@ -140,6 +163,25 @@ export interface Backend {
   gatherRows(x: Storage, rowSize: number, indices: Int32Array, out: Storage): void;
   /** out row indices[r] += dy row r (out must be zeroed by the caller when that is wanted). */
   scatterAddRows(dy: Storage, rowSize: number, indices: Int32Array, out: Storage): void;
+
+  /**
+   * Unfold windows into rows: out[batch·outH·outW, kernelH·kernelW·channels], row (n, oy, ox),
+   * column (ky, kx, c) — so a convolution is this times the kernel reshaped to [kH·kW·C, filters].
+   * Padding cells read `padValue`.
+   */
+  im2col(x: Storage, g: WindowGeometry, out: Storage, padValue: number): void;
+  /** The adjoint of im2col: out (the image, overwritten) = Σ of every column entry that read it. */
+  col2im(cols: Storage, g: WindowGeometry, out: Storage): void;
+  /**
+   * Max over each window per channel: out[batch, outH, outW, channels]; `argmax` (same size) gets
+   * the winning window cell ky·kernelW + kx, which maxPoolGrad routes the gradient to.
+   */
+  maxPool(x: Storage, g: WindowGeometry, out: Storage, argmax: Storage): void;
+  /** dx (overwritten) from dy and the argmax of maxPool. */
+  maxPoolGrad(dy: Storage, argmax: Storage, g: WindowGeometry, dx: Storage): void;
+  /** Mean over the window cells inside the image (padding is not counted), per channel. */
+  avgPool(x: Storage, g: WindowGeometry, out: Storage): void;
+  avgPoolGrad(dy: Storage, g: WindowGeometry, dx: Storage): void;
 
   /** Update parameter w in place from gradient g; `state` holds the rule's buffers (w's length). */
   update(rule: UpdateRule, w: Storage, g: Storage, state: readonly Storage[]): void;

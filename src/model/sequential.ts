@@ -180,13 +180,20 @@ export class Sequential implements CallbackModel {
       if (n <= batchSize) return this.call(xs);
       let out: Float32Array | null = null;
       let shape: number[] = [];
+      const backend = this.backend;
       for (let start = 0; start < n; start += batchSize) {
-        const yb = this.call(xs.slice(start, start + batchSize));
-        if (out === null) {
-          shape = [n, ...yb.shape.slice(1)];
-          out = new Float32Array((n * yb.size) / yb.shape[0]!);
+        // Each batch's tensors are internal (its output is copied out): reuse their memory.
+        backend.beginStep?.();
+        try {
+          const yb = this.call(xs.slice(start, start + batchSize));
+          if (out === null) {
+            shape = [n, ...yb.shape.slice(1)];
+            out = new Float32Array((n * yb.size) / yb.shape[0]!);
+          }
+          out.set(yb.storage.view(), (start * yb.size) / yb.shape[0]!);
+        } finally {
+          backend.endStep?.();
         }
-        out.set(yb.storage.view(), (start * yb.size) / yb.shape[0]!);
       }
       return tensor(out!, { shape });
     });
@@ -372,14 +379,20 @@ export class Sequential implements CallbackModel {
     if (n === 0) throw new ArgumentError('evaluate(): no samples');
     const sums: Logs = {};
     const fused = this.fusedLoss();
+    const backend = this.backend;
     noGrad(() => {
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
-        const yb = ys.slice(start, end);
-        const { loss, predictions } = this.lossAndPredictions(xs.slice(start, end), yb, false, fused);
-        const logs: Logs = { loss: loss.item() };
-        this.metricLogs(yb, predictions, logs);
-        for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * (end - start);
+        backend.beginStep?.(); // only numbers leave a batch: reuse its memory
+        try {
+          const yb = ys.slice(start, end);
+          const { loss, predictions } = this.lossAndPredictions(xs.slice(start, end), yb, false, fused);
+          const logs: Logs = { loss: loss.item() };
+          this.metricLogs(yb, predictions, logs);
+          for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * (end - start);
+        } finally {
+          backend.endStep?.();
+        }
       }
     });
     const result: Logs = {};
@@ -444,7 +457,7 @@ export class Sequential implements CallbackModel {
       cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('');
     const rule = (ch: string) => ch.repeat(widths.reduce((a, b) => a + b, 0));
     const total = this.countParams();
-    const trainable = this._layers.reduce((s, l) => s + (l.trainable ? l.countParams() : 0), 0);
+    const trainable = this._layers.reduce((s, l) => s + l.countTrainableParams(), 0);
     const text = [
       `Model: "${this.name}"`,
       rule('─'),

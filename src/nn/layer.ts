@@ -51,6 +51,8 @@ export abstract class Layer {
   private _inputShape: Shape | null = null;
   private readonly _weights = new Map<string, Tensor>();
   private readonly _regularizers = new Map<string, Regularizer>();
+  /** Weights the optimiser never updates (batch norm's moving statistics); saved like the rest. */
+  private readonly _frozenWeights = new Set<string>();
 
   constructor(config: LayerConfig, defaultPrefix: string) {
     this.name = config.name ?? uniqueName(defaultPrefix);
@@ -131,13 +133,15 @@ export abstract class Layer {
     shape: Shape,
     initializer: InitializerLike,
     regularizer?: Regularizer,
+    trainable = true,
   ): Tensor {
     if (this._weights.has(name))
       throw new ArgumentError(`layer '${this.name}' already has a weight '${name}'`);
     const w = getInitializer(initializer).init(shape, getRng());
     w.name = `${this.name}/${name}`;
-    w.requiresGrad = this._trainable;
+    w.requiresGrad = trainable && this._trainable;
     this._weights.set(name, w);
+    if (!trainable) this._frozenWeights.add(name);
     if (regularizer) this._regularizers.set(name, regularizer);
     return w;
   }
@@ -160,7 +164,13 @@ export abstract class Layer {
 
   /** The weights an optimiser updates: all of them, or none while frozen. */
   get trainableWeights(): Tensor[] {
-    return this._trainable ? [...this._weights.values()] : [];
+    if (!this._trainable) return [];
+    return [...this._weights].filter(([name]) => !this._frozenWeights.has(name)).map(([, w]) => w);
+  }
+
+  /** Parameters the optimiser updates (0 while the layer is frozen). */
+  countTrainableParams(): number {
+    return this.trainableWeights.reduce((n, w) => n + sizeOf(w.shape), 0);
   }
 
   get trainable(): boolean {
@@ -170,8 +180,8 @@ export abstract class Layer {
   /** Freezing also stops gradient computation for the weights, which saves the work. */
   set trainable(value: boolean) {
     this._trainable = value;
-    for (const w of this._weights.values()) {
-      w.requiresGrad = value;
+    for (const [name, w] of this._weights) {
+      w.requiresGrad = value && !this._frozenWeights.has(name);
       if (!value) w.grad = null;
     }
   }

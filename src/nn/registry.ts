@@ -1,10 +1,14 @@
 /** Layer classes by saved name, so a model file can be turned back into layers. */
 import { ArgumentError } from '../errors.js';
 import { Activation } from './activation.js';
+import { BatchNormalization } from './batch-norm.js';
+import { Conv2D } from './conv2d.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Flatten } from './flatten.js';
 import type { Layer } from './layer.js';
+import { AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D } from './pooling.js';
+import { Reshape } from './reshape.js';
 
 type LayerFactory = (config: Record<string, unknown>) => Layer;
 
@@ -13,6 +17,12 @@ const factories = new Map<string, LayerFactory>([
   ['Activation', (c) => new Activation(c as never)],
   ['Dropout', (c) => new Dropout(c as never)],
   ['Flatten', (c) => new Flatten(c as never)],
+  ['Reshape', (c) => new Reshape(c as never)],
+  ['Conv2D', (c) => new Conv2D(c as never)],
+  ['MaxPooling2D', (c) => new MaxPooling2D(c as never)],
+  ['AveragePooling2D', (c) => new AveragePooling2D(c as never)],
+  ['GlobalAveragePooling2D', (c) => new GlobalAveragePooling2D(c as never)],
+  ['BatchNormalization', (c) => new BatchNormalization(c as never)],
 ]);
 
 /** Make a custom layer class loadable from saved models. */

@@ -8,6 +8,14 @@ import { softmaxGradKernel, softmaxKernel } from './softmax.js';
 import { ArrayStorage } from './storage.js';
 import { unaryGradLoops, unaryLoops } from './unary.js';
 import { updateKernel } from './update.js';
+import {
+  avgPoolGradKernel,
+  avgPoolKernel,
+  col2imKernel,
+  im2colKernel,
+  maxPoolGradKernel,
+  maxPoolKernel,
+} from './window.js';
 
 const v = (s: Storage): Float32Array => s.view();
 
@@ -36,5 +44,11 @@ export const tsBackend: Backend = {
     softmaxGradKernel(v(y), v(dy), outer, size, inner, v(out), log),
   gatherRows: (x, rowSize, indices, out) => gatherRowsKernel(v(x), rowSize, indices, v(out)),
   scatterAddRows: (dy, rowSize, indices, out) => scatterAddRowsKernel(v(dy), rowSize, indices, v(out)),
+  im2col: (x, g, out, padValue) => im2colKernel(v(x), g, v(out), padValue),
+  col2im: (cols, g, out) => col2imKernel(v(cols), g, v(out)),
+  maxPool: (x, g, out, argmax) => maxPoolKernel(v(x), g, v(out), v(argmax)),
+  maxPoolGrad: (dy, argmax, g, dx) => maxPoolGradKernel(v(dy), v(argmax), g, v(dx)),
+  avgPool: (x, g, out) => avgPoolKernel(v(x), g, v(out)),
+  avgPoolGrad: (dy, g, dx) => avgPoolGradKernel(v(dy), g, v(dx)),
   update: (rule, w, g, state) => updateKernel(rule, v(w), v(g), state.map(v)),
 };

@@ -125,20 +125,18 @@ export function createWasmBackend(): Backend {
     .exports as unknown as Kernels;
   const pool = factory ? factory(module, heap.memory) : null;
 
-  const alloc = (length: number): WasmStorage => {
+  const alloc = (length: number): Storage => {
     const bytes = length * 4;
-    const offset = heap.allocate(bytes);
+    const offset = heap.tryAllocate(bytes);
+    // Past the soft limit outside fit()'s step scope: an ordinary array the GC reclaims (every
+    // kernel below accepts it, falling back to the TypeScript loops or copying into scratch).
+    if (offset < 0) return tsBackend.alloc(length);
     const storage = new WasmStorage(heap, offset, length);
     heap.track(storage, bytes);
     return storage;
   };
   const ptr = (s: Storage): number => (s as WasmStorage).byteOffset;
 
-  // Scratch blocks for packing, reused across calls and grown when needed.
-  let packA = 0;
-  let packABytes = 0;
-  let packB = 0;
-  let packBBytes = 0;
   // One edge-tile scratch per thread.
   const tiles = Array.from({ length: (pool?.workers ?? 0) + 1 }, () => heap.allocate(32 * 4));
   const tile = tiles[0]!;
@@ -171,21 +169,23 @@ export function createWasmBackend(): Backend {
     kernels.gemmPacked(mine.ap, mine.bp, mine.c, mine.rows, k, n, tile);
     pool.wait();
   };
-  const scratch = (needed: number, which: 'a' | 'b'): number => {
-    if (which === 'a') {
-      if (needed > packABytes) {
-        if (packA) heap.release(packA, packABytes);
-        packA = heap.allocate(needed);
-        packABytes = needed;
-      }
-      return packA;
-    }
-    if (needed > packBBytes) {
-      if (packB) heap.release(packB, packBBytes);
-      packB = heap.allocate(needed);
-      packBBytes = needed;
-    }
-    return packB;
+  // Scratch blocks (packing, staging operands that live outside wasm memory), reused across
+  // calls and grown when needed.
+  const scratchBlocks = new Map<string, { offset: number; bytes: number }>();
+  const scratch = (needed: number, which: string): number => {
+    const block = scratchBlocks.get(which);
+    if (block && block.bytes >= needed) return block.offset;
+    if (block) heap.release(block.offset, block.bytes);
+    const offset = heap.allocate(needed);
+    scratchBlocks.set(which, { offset, bytes: needed });
+    return offset;
+  };
+  /** A wasm pointer to s's values: s itself, or a copy staged in scratch memory. */
+  const staged = (s: Storage, which: string): number => {
+    if (isWasm(s)) return ptr(s);
+    const at = scratch(s.length * 4, which);
+    new Float32Array(heap.memory.buffer, at, s.length).set(s.view());
+    return at;
   };
 
   const matmul = (a: Storage, b: Storage, out: Storage, s: MatmulSpec): void => {
@@ -200,13 +200,17 @@ export function createWasmBackend(): Backend {
     }
     // Allocate scratch before taking pointers: allocation may grow (and move) memory views,
     // but byte offsets stay valid.
-    const pa = scratch(((m + 3) & ~3) * k * 4, 'a');
-    const pb = scratch(((n + 7) & ~7) * k * 4, 'b');
+    const pa = scratch(((m + 3) & ~3) * k * 4, 'packA');
+    const pb = scratch(((n + 7) & ~7) * k * 4, 'packB');
+    const aAt = staged(a, 'stageA');
+    const bAt = staged(b, 'stageB');
+    const outAt = isWasm(out) ? ptr(out) : scratch(out.length * 4, 'stageOut');
     for (let t = 0; t < s.batch; t++) {
-      if (t === 0 || s.aBatchStride !== 0) kernels.packA(ptr(a) + t * s.aBatchStride * 4, ars, acs, m, k, pa);
-      if (t === 0 || s.bBatchStride !== 0) kernels.packB(ptr(b) + t * s.bBatchStride * 4, brs, bcs, k, n, pb);
-      gemm(pa, pb, ptr(out) + t * m * n * 4, m, k, n);
+      if (t === 0 || s.aBatchStride !== 0) kernels.packA(aAt + t * s.aBatchStride * 4, ars, acs, m, k, pa);
+      if (t === 0 || s.bBatchStride !== 0) kernels.packB(bAt + t * s.bBatchStride * 4, brs, bcs, k, n, pb);
+      gemm(pa, pb, outAt + t * m * n * 4, m, k, n);
     }
+    if (!isWasm(out)) out.view().set(new Float32Array(heap.memory.buffer, outAt, out.length));
   };
 
   const isWasm = (s: Storage): boolean => s instanceof WasmStorage && s.heap === heap;
@@ -317,6 +321,7 @@ export function createWasmBackend(): Backend {
       return s;
     },
     slice: (s, start, end) => {
+      if (!isWasm(s)) return tsBackend.slice(s, start, end);
       const parent = s as WasmStorage;
       return new WasmStorage(heap, parent.byteOffset + start * 4, end - start, parent.parent ?? parent);
     },

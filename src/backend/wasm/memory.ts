@@ -10,6 +10,9 @@
 import type { Storage } from '../backend.js';
 
 const PAGE = 65536;
+/** The memory's maximum: 65536 pages = 4 GiB, all wasm32 can address. */
+const MAX_PAGES = 65536;
+const MAX_BYTES = MAX_PAGES * PAGE;
 
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;
@@ -20,16 +23,32 @@ export class WasmHeap {
   });
   /** Storages allocated in the open step scope (null: no scope open). */
   private scoped: WasmStorage[] | null = null;
+  private stepDepth = 0;
   /** >0 while allocating things that must outlive the step (optimiser state). */
   private persistentDepth = 0;
 
   /** `shared`: a SharedArrayBuffer-backed memory that worker threads can compute in too. */
   constructor(shared = false, initialPages = 256) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536, shared });
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared });
   }
 
   /** A block of at least `bytes` bytes (rounded up to 16), zero-filled. Returns its byte offset. */
   allocate(bytes: number): number {
+    const offset = this.tryAllocate(bytes, MAX_BYTES);
+    if (offset < 0) {
+      throw new Error(
+        `backprop: WebAssembly memory is full (${(this.top / 2 ** 30).toFixed(1)} GiB in use, ` +
+          `${bytes} more bytes wanted). Use smaller batches, or setBackend('ts').`,
+      );
+    }
+    return offset;
+  }
+
+  /**
+   * Like allocate, but returns −1 instead of growing the bump pointer past `limit` bytes — or past
+   * the soft limit when no step scope is open (see WasmHeap.softLimit).
+   */
+  tryAllocate(bytes: number, limit = this.scoped !== null ? MAX_BYTES : this.softLimit): number {
     const size = Math.max(16, (bytes + 15) & ~15);
     const list = this.free.get(size);
     if (list && list.length > 0) {
@@ -39,17 +58,27 @@ export class WasmHeap {
     }
     const offset = this.top;
     const end = offset + size;
+    if (end > limit) return -1;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       // Grow by at least half the current size: each grow detaches every view of the memory, so
       // a few big steps beat thousands of small ones.
       const needed = Math.ceil((end - have) / PAGE);
       const current = have / PAGE;
-      this.memory.grow(Math.min(Math.max(needed, Math.ceil(current / 2)), 65536 - current));
+      this.memory.grow(Math.min(Math.max(needed, Math.ceil(current / 2)), MAX_PAGES - current));
     }
     this.top = end;
     return offset; // fresh memory from the bump pointer is already zero
   }
+
+  /**
+   * Outside a step scope, blocks come back only through the FinalizationRegistry, whose callbacks
+   * run between event-loop tasks — never inside a synchronous loop. So past this many bytes, the
+   * backend puts new tensors in ordinary garbage-collected arrays instead (slower kernels, but a
+   * hand-written training loop cannot exhaust the memory); fit() runs in step scopes and stays in
+   * wasm memory.
+   */
+  softLimit = 1 << 30;
 
   release(offset: number, bytes: number): void {
     const size = Math.max(16, (bytes + 15) & ~15);
@@ -64,13 +93,14 @@ export class WasmHeap {
     if (this.scoped !== null && this.persistentDepth === 0) this.scoped.push(owner);
   }
 
+  /** Open a step scope; a nested begin/end pair belongs to the outer scope. */
   beginStep(): void {
-    if (this.scoped !== null) throw new Error('backprop: a training step scope is already open');
-    this.scoped = [];
+    if (this.stepDepth++ === 0) this.scoped = [];
   }
 
   /** Return every block allocated since beginStep(); their storages refuse further use. */
   endStep(): void {
+    if (this.stepDepth === 0 || --this.stepDepth > 0) return;
     const scoped = this.scoped;
     this.scoped = null;
     if (scoped === null) return;

@@ -1,0 +1,125 @@
+/**
+ * Batch normalisation (Ioffe & Szegedy 2015) over the last axis (channels-last images, or dense
+ * features): y = γ·(x − μ)/√(σ² + ε) + β.
+ *
+ * Training uses the batch's own mean and (biased) variance over every other axis and nudges the
+ * moving statistics toward them: moving ← momentum·moving + (1 − momentum)·batch, as Keras does.
+ * Inference (predict, evaluate) uses the moving statistics, so a prediction does not depend on the
+ * rest of its batch. γ and β are trained; the moving statistics are saved but never trained.
+ */
+import { noGrad } from '../autograd/grad-mode.js';
+import { ArgumentError } from '../errors.js';
+import type { Shape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import {
+  getInitializer,
+  type Initializer,
+  type InitializerLike,
+  serializeInitializer,
+} from './initializers.js';
+import { type CallOptions, Layer, type LayerConfig } from './layer.js';
+
+export interface BatchNormalizationConfig extends LayerConfig {
+  /** Weight of the old moving statistics per update; default 0.99. */
+  momentum?: number;
+  /** Added to the variance; default 0.001. */
+  epsilon?: number;
+  /** Learn the offset β; default true. */
+  center?: boolean;
+  /** Learn the scale γ; default true. */
+  scale?: boolean;
+  betaInitializer?: InitializerLike;
+  gammaInitializer?: InitializerLike;
+  movingMeanInitializer?: InitializerLike;
+  movingVarianceInitializer?: InitializerLike;
+}
+
+export class BatchNormalization extends Layer {
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  private readonly inits: Record<'beta' | 'gamma' | 'movingMean' | 'movingVariance', Initializer>;
+
+  constructor(config: BatchNormalizationConfig = {}) {
+    super(config, 'batch_normalization');
+    this.momentum = config.momentum ?? 0.99;
+    this.epsilon = config.epsilon ?? 1e-3;
+    this.center = config.center ?? true;
+    this.scale = config.scale ?? true;
+    if (!(this.momentum >= 0 && this.momentum < 1)) {
+      throw new ArgumentError(
+        `BatchNormalization '${this.name}': momentum must be in [0, 1), got ${this.momentum}`,
+      );
+    }
+    if (!(this.epsilon > 0)) {
+      throw new ArgumentError(
+        `BatchNormalization '${this.name}': epsilon must be positive, got ${this.epsilon}`,
+      );
+    }
+    this.inits = {
+      beta: getInitializer(config.betaInitializer ?? 'zeros'),
+      gamma: getInitializer(config.gammaInitializer ?? 'ones'),
+      movingMean: getInitializer(config.movingMeanInitializer ?? 'zeros'),
+      movingVariance: getInitializer(config.movingVarianceInitializer ?? 'ones'),
+    };
+  }
+
+  get className(): string {
+    return 'BatchNormalization';
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  protected override build(inputShape: Shape): void {
+    const features = inputShape[inputShape.length - 1];
+    if (features === undefined) {
+      throw new ArgumentError(`BatchNormalization '${this.name}': input needs a feature (channel) axis`);
+    }
+    if (this.scale) this.addWeight('gamma', [features], this.inits.gamma);
+    if (this.center) this.addWeight('beta', [features], this.inits.beta);
+    this.addWeight('moving_mean', [features], this.inits.movingMean, undefined, false);
+    this.addWeight('moving_variance', [features], this.inits.movingVariance, undefined, false);
+  }
+
+  protected forward(x: Tensor, options: CallOptions): Tensor {
+    const axes = Array.from({ length: x.ndim - 1 }, (_, i) => i); // all but the features
+    const movingMean = this.getWeight('moving_mean');
+    const movingVariance = this.getWeight('moving_variance');
+    let mean: Tensor;
+    let variance: Tensor;
+    if (options.training) {
+      mean = x.mean(axes);
+      variance = x.sub(mean).square().mean(axes);
+      noGrad(() => {
+        // Written into the existing weights (not new tensors): they outlive this training step.
+        const m = this.momentum;
+        const backend = movingMean.backend;
+        backend.copy(movingMean.mul(m).add(mean.mul(1 - m)).storage, movingMean.storage);
+        backend.copy(movingVariance.mul(m).add(variance.mul(1 - m)).storage, movingVariance.storage);
+      });
+    } else {
+      mean = movingMean;
+      variance = movingVariance;
+    }
+    let y = x.sub(mean).div(variance.add(this.epsilon).sqrt());
+    if (this.scale) y = y.mul(this.getWeight('gamma'));
+    if (this.center) y = y.add(this.getWeight('beta'));
+    return y;
+  }
+
+  protected layerConfig(): Record<string, unknown> {
+    return {
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+      betaInitializer: serializeInitializer(this.inits.beta),
+      gammaInitializer: serializeInitializer(this.inits.gamma),
+      movingMeanInitializer: serializeInitializer(this.inits.movingMean),
+      movingVarianceInitializer: serializeInitializer(this.inits.movingVariance),
+    };
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * 2-D convolution and pooling on channels-last images [batch, height, width, channels] (the
+ * Keras / TF.js layout).
+ *
+ * conv2d is im2col followed by one matrix product: every window of the input becomes a row
+ * (ky, kx, c), the kernel [kH, kW, C, F] is viewed as a [kH·kW·C, F] matrix, and the product is
+ * the output [batch·outH·outW, F]. The backward pass follows from the two pieces: matmul's rule
+ * gives d(cols) = dY·Wᵀ and dW = colsᵀ·dY, and im2col's adjoint (col2im) folds d(cols) back onto
+ * the image. So convolution runs on the fast matrix product of whichever backend is active.
+ */
+import { record } from '../autograd/graph.js';
+import type { WindowGeometry } from '../backend/backend.js';
+import { ArgumentError, ShapeError } from '../errors.js';
+import { formatShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { alloc } from './util.js';
+
+export type Padding = 'valid' | 'same';
+export type Pair = number | readonly [number, number];
+
+export interface Conv2dOptions {
+  /** Step between windows; default 1. */
+  strides?: Pair;
+  /** 'valid' (no padding, default) or 'same' (output = ceil(input / stride), zeros around). */
+  padding?: Padding;
+  /** Spacing between kernel taps; default 1. */
+  dilation?: Pair;
+}
+
+export interface Pool2dOptions {
+  /** Default: the pool size (non-overlapping windows), as in Keras. */
+  strides?: Pair;
+  padding?: Padding;
+}
+
+export function pair(v: Pair, what: string): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (!p.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new ArgumentError(`${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+/** Output size and leading padding along one axis, as TensorFlow defines 'valid' and 'same'. */
+function axisGeometry(size: number, kernel: number, stride: number, dilation: number, padding: Padding) {
+  const span = (kernel - 1) * dilation + 1;
+  if (padding === 'valid') return { out: Math.floor((size - span) / stride) + 1, pad: 0, span };
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + span - size, 0);
+  return { out, pad: Math.floor(total / 2), span };
+}
+
+/** Geometry of a window op on x [batch, H, W, C], with errors that name the op and the shapes. */
+export function windowGeometry(
+  op: string,
+  xShape: readonly number[],
+  kernel: [number, number],
+  strides: [number, number],
+  dilation: [number, number],
+  padding: Padding,
+): WindowGeometry {
+  if (xShape.length !== 4) {
+    throw new ShapeError(
+      `${op}: input must be 4-D [batch, height, width, channels] (channels-last), got ${formatShape(xShape)}`,
+    );
+  }
+  if (padding !== 'valid' && padding !== 'same') {
+    throw new ArgumentError(`${op}: padding must be 'valid' or 'same', got '${String(padding)}'`);
+  }
+  const [batch, inH, inW, channels] = xShape as [number, number, number, number];
+  const h = axisGeometry(inH, kernel[0], strides[0], dilation[0], padding);
+  const w = axisGeometry(inW, kernel[1], strides[1], dilation[1], padding);
+  if (h.out <= 0 || w.out <= 0) {
+    throw new ShapeError(
+      `${op}: input ${formatShape(xShape)} is smaller than the ${h.span}×${w.span} window with padding 'valid'`,
+    );
+  }
+  return {
+    batch,
+    inH,
+    inW,
+    channels,
+    kernelH: kernel[0],
+    kernelW: kernel[1],
+    strideH: strides[0],
+    strideW: strides[1],
+    dilationH: dilation[0],
+    dilationW: dilation[1],
+    padTop: h.pad,
+    padLeft: w.pad,
+    outH: h.out,
+    outW: w.out,
+  };
+}
+
+/** Windows as rows: [batch·outH·outW, kH·kW·C]; differentiable (its adjoint is col2im). */
+export function im2col(x: Tensor, g: WindowGeometry, padValue = 0): Tensor {
+  const cells = g.kernelH * g.kernelW;
+  const out = alloc([g.batch * g.outH * g.outW, cells * g.channels], x.backend);
+  x.backend.im2col(x.storage, g, out.storage, padValue);
+  return record('im2col', out, [x], (dCols) => {
+    const dx = alloc(x.shape, x.backend);
+    x.backend.col2im(dCols.storage, g, dx.storage);
+    return [dx];
+  });
+}
+
+/**
+ * y[n, oy, ox, f] = Σ x[n, oy·s − pad + ky·d, ox·s − pad + kx·d, c] · w[ky, kx, c, f] for
+ * x [batch, H, W, C] and kernel w [kH, kW, C, F] (cross-correlation, as every framework computes).
+ */
+export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tensor {
+  if (w.ndim !== 4) {
+    throw new ShapeError(
+      `conv2d: kernel must be 4-D [kernelH, kernelW, inChannels, filters], got ${formatShape(w.shape)}`,
+    );
+  }
+  const [kh, kw, inC, filters] = w.shape as [number, number, number, number];
+  const g = windowGeometry(
+    'conv2d',
+    x.shape,
+    [kh, kw],
+    pair(options.strides ?? 1, 'conv2d: strides'),
+    pair(options.dilation ?? 1, 'conv2d: dilation'),
+    options.padding ?? 'valid',
+  );
+  if (g.channels !== inC) {
+    throw new ShapeError(
+      `conv2d: input ${formatShape(x.shape)} has ${g.channels} channels but the kernel ${formatShape(w.shape)} expects ${inC}`,
+    );
+  }
+  const cols = im2col(x, g);
+  const y = cols.matmul(w.reshape([kh * kw * inC, filters]));
+  return y.reshape([g.batch, g.outH, g.outW, filters]);
+}
+
+function poolGeometry(op: string, x: Tensor, poolSize: Pair, options: Pool2dOptions): WindowGeometry {
+  const size = pair(poolSize, `${op}: poolSize`);
+  return windowGeometry(
+    op,
+    x.shape,
+    size,
+    pair(options.strides ?? size, `${op}: strides`),
+    [1, 1],
+    options.padding ?? 'valid',
+  );
+}
+
+/** Max over each poolSize window, per channel; the gradient goes to the window's maximum. */
+export function maxPool2d(x: Tensor, poolSize: Pair = 2, options: Pool2dOptions = {}): Tensor {
+  const g = poolGeometry('maxPool2d', x, poolSize, options);
+  const shape = [g.batch, g.outH, g.outW, g.channels];
+  const out = alloc(shape, x.backend);
+  const argmax = alloc(shape, x.backend);
+  x.backend.maxPool(x.storage, g, out.storage, argmax.storage);
+  return record('maxPool2d', out, [x], (dy) => {
+    const dx = alloc(x.shape, x.backend);
+    x.backend.maxPoolGrad(dy.storage, argmax.storage, g, dx.storage);
+    return [dx];
+  });
+}
+
+/** Mean over each poolSize window (cells in the padding are not counted), per channel. */
+export function avgPool2d(x: Tensor, poolSize: Pair = 2, options: Pool2dOptions = {}): Tensor {
+  const g = poolGeometry('avgPool2d', x, poolSize, options);
+  const out = alloc([g.batch, g.outH, g.outW, g.channels], x.backend);
+  x.backend.avgPool(x.storage, g, out.storage);
+  return record('avgPool2d', out, [x], (dy) => {
+    const dx = alloc(x.shape, x.backend);
+    x.backend.avgPoolGrad(dy.storage, g, dx.storage);
+    return [dx];
+  });
+}
