@@ -10,7 +10,21 @@ it('splits large products over worker threads with bit-identical results', {
 }, () => {
   setGemmPoolFactory(null);
   const single = createWasmBackend();
-  setGemmPoolFactory(nodeGemmPool(2));
+  // Count the products the workers really took part in, so a silent fallback cannot pass.
+  let splits = 0;
+  const factory = nodeGemmPool(2)!;
+  setGemmPoolFactory((module, memory) => {
+    const pool = factory(module, memory);
+    return {
+      workers: pool.workers,
+      start: (jobs) => {
+        const started = pool.start(jobs);
+        if (started) splits++;
+        return started;
+      },
+      wait: () => pool.wait(),
+    };
+  });
   const multi = createWasmBackend();
   setGemmPoolFactory(null);
   const rng = new Rng(3);
@@ -38,6 +52,8 @@ it('splits large products over worker threads with bit-identical results', {
       return backend.read(out);
     });
     assert.deepEqual(results[1], results[0], `${m}×${k}×${n} transA=${transA} transB=${transB}`);
+    assert.ok(splits > 0, `${m}×${k}×${n}: the product was not split over the workers`);
+    splits = 0;
     // And the product is right: spot-check one element against a float64 dot product.
     const A = (i: number, p: number) => (transA ? aValues[p * m + i]! : aValues[i * k + p]!);
     const B = (p: number, j: number) => (transB ? bValues[j * k + p]! : bValues[p * n + j]!);

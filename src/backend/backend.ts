@@ -111,8 +111,11 @@ export type UpdateRule =
 export interface Backend {
   readonly name: string;
 
-  /** Zero-filled storage. */
-  alloc(length: number): Storage;
+  /**
+   * Zero-filled storage — or, with `overwritten`, storage whose contents are unspecified because the
+   * caller's kernel writes every element (saves clearing large blocks a backend recycles).
+   */
+  alloc(length: number, overwritten?: boolean): Storage;
   /** Storage holding a copy of `values`. */
   fromValues(values: ArrayLike<number>): Storage;
   /** Storage sharing `s`'s memory for elements [start, end): how reshape and row slices stay views. */

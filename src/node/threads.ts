@@ -5,14 +5,15 @@
  * themselves done. The call stays synchronous for the caller (Atomics.wait is allowed on Node's
  * main thread), so ops and layers do not change.
  *
- * Control block (Int32Array): [0] generation, [1] workers done, [2] workers ready, then 8 ints
- * per worker: ap, bp, c, rows, k, n, tile, active.
+ * Control block (Int32Array): [0] generation, [1] workers done, [2] workers ready, then 10 ints
+ * per worker: ap, bp, c, rows, k, n, tile, layout, stride, active (see GemmJob).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { GemmJob, GemmPool, GemmPoolFactory } from '../backend/wasm/index.js';
 
 const HEADER = 3;
+const SLOT = 10;
 
 // The worker is a few lines of plain JavaScript run with `eval: true`: no file to resolve, so it
 // works the same from src/ (under tsx) and from dist/.
@@ -21,15 +22,18 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, control, index } = workerData;
 const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctrl = new Int32Array(control);
-const slot = ${HEADER} + index * 8;
+const slot = ${HEADER} + index * ${SLOT};
 Atomics.add(ctrl, 2, 1);
 Atomics.notify(ctrl, 2);
 let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
-  if (ctrl[slot + 7] === 1) {
-    kernels.gemmPacked(ctrl[slot], ctrl[slot + 1], ctrl[slot + 2], ctrl[slot + 3], ctrl[slot + 4], ctrl[slot + 5], ctrl[slot + 6]);
+  if (ctrl[slot + 9] === 1) {
+    const [ap, bp, c, rows, k, n, tile, layout, stride] = ctrl.subarray(slot, slot + 9);
+    if (layout === 0) kernels.gemmPacked(ap, bp, c, rows, k, n, tile);
+    else if (layout === 1) kernels.gemmRowsA(ap, stride, bp, c, rows, k, n, tile);
+    else kernels.gemmColsA(ap, stride, bp, c, rows, k, n, tile);
   }
   Atomics.add(ctrl, 1, 1);
   Atomics.notify(ctrl, 1);
@@ -50,7 +54,7 @@ export function nodeGemmPool(threads = defaultThreadCount()): GemmPoolFactory | 
   if (threads <= 1) return null;
   return (module, memory): GemmPool => {
     const workers = threads - 1;
-    const ctrl = new Int32Array(new SharedArrayBuffer((HEADER + 8 * workers) * 4));
+    const ctrl = new Int32Array(new SharedArrayBuffer((HEADER + SLOT * workers) * 4));
     for (let index = 0; index < workers; index++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
@@ -81,10 +85,14 @@ export function nodeGemmPool(threads = defaultThreadCount()): GemmPoolFactory | 
       start(jobs: readonly GemmJob[]) {
         if (!ready()) return false;
         for (let w = 0; w < workers; w++) {
-          const slot = HEADER + w * 8;
+          const slot = HEADER + w * SLOT;
           const job = jobs[w];
-          if (job) ctrl.set([job.ap, job.bp, job.c, job.rows, job.k, job.n, job.tile, 1], slot);
-          else ctrl[slot + 7] = 0;
+          if (job) {
+            ctrl.set(
+              [job.ap, job.bp, job.c, job.rows, job.k, job.n, job.tile, job.layout, job.stride, 1],
+              slot,
+            );
+          } else ctrl[slot + 9] = 0;
         }
         Atomics.store(ctrl, 1, 0);
         Atomics.add(ctrl, 0, 1);

@@ -8,12 +8,13 @@
  * gives d(cols) = dY·Wᵀ and dW = colsᵀ·dY, and im2col's adjoint (col2im) folds d(cols) back onto
  * the image. So convolution runs on the fast matrix product of whichever backend is active.
  */
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/graph.js';
 import type { WindowGeometry } from '../backend/backend.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { alloc } from './util.js';
+import { allocOutput } from './util.js';
 
 export type Padding = 'valid' | 'same';
 export type Pair = number | readonly [number, number];
@@ -96,10 +97,10 @@ export function windowGeometry(
 /** Windows as rows: [batch·outH·outW, kH·kW·C]; differentiable (its adjoint is col2im). */
 export function im2col(x: Tensor, g: WindowGeometry, padValue = 0): Tensor {
   const cells = g.kernelH * g.kernelW;
-  const out = alloc([g.batch * g.outH * g.outW, cells * g.channels], x.backend);
+  const out = allocOutput([g.batch * g.outH * g.outW, cells * g.channels], x.backend);
   x.backend.im2col(x.storage, g, out.storage, padValue);
   return record('im2col', out, [x], (dCols) => {
-    const dx = alloc(x.shape, x.backend);
+    const dx = allocOutput(x.shape, x.backend);
     x.backend.col2im(dCols.storage, g, dx.storage);
     return [dx];
   });
@@ -129,9 +130,47 @@ export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tenso
       `conv2d: input ${formatShape(x.shape)} has ${g.channels} channels but the kernel ${formatShape(w.shape)} expects ${inC}`,
     );
   }
+  if (!isGradEnabled() || (!x.requiresGrad && !w.requiresGrad)) return conv2dInference(x, w, g);
   const cols = im2col(x, g);
   const y = cols.matmul(w.reshape([kh * kw * inC, filters]));
   return y.reshape([g.batch, g.outH, g.outW, filters]);
+}
+
+/** Unfolded floats per chunk when nothing needs gradients: ~8 MB, cache-sized, not batch-sized. */
+const INFERENCE_COLS = 1 << 21;
+
+/**
+ * Without gradients the unfolded windows need not exist all at once: unfold and multiply a few
+ * images at a time, each product written straight into its rows of the output.
+ */
+function conv2dInference(x: Tensor, w: Tensor, g: WindowGeometry): Tensor {
+  const backend = x.backend;
+  const rowLength = g.kernelH * g.kernelW * g.channels;
+  const pixels = g.outH * g.outW;
+  const filters = w.shape[3]!;
+  const out = allocOutput([g.batch, g.outH, g.outW, filters], backend);
+  const perChunk = Math.max(1, Math.floor(INFERENCE_COLS / (pixels * rowLength)));
+  const imageSize = g.inH * g.inW * g.channels;
+  const cols = backend.alloc(Math.min(perChunk, g.batch) * pixels * rowLength);
+  for (let n0 = 0; n0 < g.batch; n0 += perChunk) {
+    const count = Math.min(perChunk, g.batch - n0);
+    const part = { ...g, batch: count };
+    const xs = backend.slice(x.storage, n0 * imageSize, (n0 + count) * imageSize);
+    const colsPart = backend.slice(cols, 0, count * pixels * rowLength);
+    backend.im2col(xs, part, colsPart, 0);
+    const outPart = backend.slice(out.storage, n0 * pixels * filters, (n0 + count) * pixels * filters);
+    backend.matmul(colsPart, w.storage, outPart, {
+      batch: 1,
+      m: count * pixels,
+      k: rowLength,
+      n: filters,
+      transA: false,
+      transB: false,
+      aBatchStride: 0,
+      bBatchStride: 0,
+    });
+  }
+  return out;
 }
 
 function poolGeometry(op: string, x: Tensor, poolSize: Pair, options: Pool2dOptions): WindowGeometry {
@@ -150,11 +189,11 @@ function poolGeometry(op: string, x: Tensor, poolSize: Pair, options: Pool2dOpti
 export function maxPool2d(x: Tensor, poolSize: Pair = 2, options: Pool2dOptions = {}): Tensor {
   const g = poolGeometry('maxPool2d', x, poolSize, options);
   const shape = [g.batch, g.outH, g.outW, g.channels];
-  const out = alloc(shape, x.backend);
-  const argmax = alloc(shape, x.backend);
+  const out = allocOutput(shape, x.backend);
+  const argmax = allocOutput(shape, x.backend);
   x.backend.maxPool(x.storage, g, out.storage, argmax.storage);
   return record('maxPool2d', out, [x], (dy) => {
-    const dx = alloc(x.shape, x.backend);
+    const dx = allocOutput(x.shape, x.backend);
     x.backend.maxPoolGrad(dy.storage, argmax.storage, g, dx.storage);
     return [dx];
   });
@@ -163,10 +202,10 @@ export function maxPool2d(x: Tensor, poolSize: Pair = 2, options: Pool2dOptions 
 /** Mean over each poolSize window (cells in the padding are not counted), per channel. */
 export function avgPool2d(x: Tensor, poolSize: Pair = 2, options: Pool2dOptions = {}): Tensor {
   const g = poolGeometry('avgPool2d', x, poolSize, options);
-  const out = alloc([g.batch, g.outH, g.outW, g.channels], x.backend);
+  const out = allocOutput([g.batch, g.outH, g.outW, g.channels], x.backend);
   x.backend.avgPool(x.storage, g, out.storage);
   return record('avgPool2d', out, [x], (dy) => {
-    const dx = alloc(x.shape, x.backend);
+    const dx = allocOutput(x.shape, x.backend);
     x.backend.avgPoolGrad(dy.storage, g, dx.storage);
     return [dx];
   });

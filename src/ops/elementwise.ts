@@ -7,12 +7,12 @@ import type { BinaryOp } from '../backend/backend.js';
 import { broadcastShapes, broadcastStrides } from '../tensor/shape.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { sumTo } from './reduce.js';
-import { alloc, asTensor } from './util.js';
+import { allocOutput, asTensor } from './util.js';
 
 /** Compute a op b into a new tensor of the broadcast shape; no graph. */
 export function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const out = alloc(shape, a.backend);
+  const out = allocOutput(shape, a.backend);
   a.backend.binary(
     op,
     a.storage,

@@ -11,7 +11,7 @@ import { broadcastShapes, formatShape, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { broadcastTo } from './layout.js';
 import { sumTo } from './reduce.js';
-import { alloc } from './util.js';
+import { allocOutput } from './util.js';
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
@@ -54,7 +54,7 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   const batch = sizeOf(batchShape);
   const [A, aStride] = batchOperand(a, batchShape, batch);
   const [B, bStride] = batchOperand(b, batchShape, batch);
-  const out = alloc([...batchShape, m, n], a.backend);
+  const out = allocOutput([...batchShape, m, n], a.backend);
   a.backend.matmul(A.storage, B.storage, out.storage, {
     batch,
     m,

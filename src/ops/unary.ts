@@ -5,13 +5,13 @@
 import { record } from '../autograd/graph.js';
 import type { UnaryOp } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { alloc } from './util.js';
+import { allocOutput } from './util.js';
 
 export function unaryOp(op: UnaryOp, x: Tensor, p0 = 0, p1 = 0): Tensor {
-  const out = alloc(x.shape, x.backend);
+  const out = allocOutput(x.shape, x.backend);
   x.backend.unary(op, x.storage, out.storage, p0, p1);
   return record(op, out, [x], (g) => {
-    const dx = alloc(x.shape, x.backend);
+    const dx = allocOutput(x.shape, x.backend);
     x.backend.unaryGrad(op, x.storage, out.storage, g.storage, dx.storage, p0, p1);
     return [dx];
   });

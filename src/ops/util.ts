@@ -4,9 +4,14 @@ import { ArgumentError } from '../errors.js';
 import { type Shape, sizeOf } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 
-/** A fresh zero-filled tensor (the kernels overwrite it). */
+/** A fresh zero-filled tensor. */
 export function alloc(shape: Shape, backend: Backend): Tensor {
   return new Tensor(backend.alloc(sizeOf(shape)), shape, backend);
+}
+
+/** A fresh tensor for a kernel that writes every element: no need to clear recycled memory. */
+export function allocOutput(shape: Shape, backend: Backend): Tensor {
+  return new Tensor(backend.alloc(sizeOf(shape), true), shape, backend);
 }
 
 /** The same storage under another shape of equal size: reshape without a copy, not recorded. */

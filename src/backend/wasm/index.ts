@@ -4,8 +4,9 @@
  * TypeScript one running on views of the same memory — so every op works on this backend, and
  * kernels move to WebAssembly one at a time without touching ops or layers.
  */
-import type { Backend, MatmulSpec, Storage, UpdateRule } from '../backend.js';
+import type { Backend, MatmulSpec, Storage, UpdateRule, WindowGeometry } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
+import { windowTable } from '../ts/window.js';
 import { as2d, BINARY_CODES, UNARY_CODES } from './dispatch.js';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.generated.js';
 import { WasmHeap, WasmStorage } from './memory.js';
@@ -44,14 +45,83 @@ interface Kernels {
     c2: number,
     eps: number,
   ): void;
+  im2col(
+    x: number,
+    table: number,
+    cellsPerImage: number,
+    batch: number,
+    imageSize: number,
+    c: number,
+    out: number,
+    padValue: number,
+  ): void;
+  col2im(
+    cols: number,
+    table: number,
+    cellsPerImage: number,
+    batch: number,
+    imageSize: number,
+    c: number,
+    out: number,
+  ): void;
+  maxPool(
+    x: number,
+    table: number,
+    perImage: number,
+    cells: number,
+    batch: number,
+    imageSize: number,
+    c: number,
+    out: number,
+    argmax: number,
+  ): void;
+  maxPoolGrad(
+    dy: number,
+    argmax: number,
+    table: number,
+    perImage: number,
+    cells: number,
+    batch: number,
+    imageSize: number,
+    c: number,
+    dx: number,
+  ): void;
+  zero(ptr: number, bytes: number): void;
+  gemmColsA(
+    a: number,
+    acs: number,
+    bp: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    tile: number,
+  ): void;
+  sum(x: number, outer: number, size: number, inner: number, out: number, acc: number): void;
   packA(a: number, ars: number, acs: number, m: number, k: number, dst: number): void;
   packB(b: number, brs: number, bcs: number, k: number, n: number, dst: number): void;
   gemmPacked(ap: number, bp: number, c: number, m: number, k: number, n: number, tile: number): void;
+  gemmRowsA(
+    a: number,
+    ars: number,
+    bp: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    tile: number,
+  ): void;
 }
 
-/** One block of rows of C = packed A · packed B (byte offsets into the shared memory). */
+/** One block of rows of C = A · packed B (byte offsets into the shared memory). */
 export interface GemmJob {
+  /**
+   * A: packed panels (layout 0), or read in place — row-major with rows `stride` elements apart
+   * (1), or transposed with columns `stride` apart (2).
+   */
   ap: number;
+  layout: 0 | 1 | 2;
+  stride: number;
   bp: number;
   c: number;
   rows: number;
@@ -124,10 +194,12 @@ export function createWasmBackend(): Backend {
   const kernels = new WebAssembly.Instance(module, { env: { memory: heap.memory } })
     .exports as unknown as Kernels;
   const pool = factory ? factory(module, heap.memory) : null;
+  // A JS fill on shared memory runs ~17× slower than wasm's memory.fill.
+  heap.zero = (offset, bytes) => kernels.zero(offset, bytes);
 
-  const alloc = (length: number): Storage => {
+  const alloc = (length: number, overwritten = false): Storage => {
     const bytes = length * 4;
-    const offset = heap.tryAllocate(bytes);
+    const offset = heap.tryAllocate(bytes, undefined, !overwritten);
     // Past the soft limit outside fit()'s step scope: an ordinary array the GC reclaims (every
     // kernel below accepts it, falling back to the TypeScript loops or copying into scratch).
     if (offset < 0) return tsBackend.alloc(length);
@@ -142,9 +214,31 @@ export function createWasmBackend(): Backend {
   const tile = tiles[0]!;
 
   /** C rows split into blocks of whole 4-row panels, one per thread; this thread takes the last. */
-  const gemm = (pa: number, pb: number, c: number, m: number, k: number, n: number): void => {
+  /** Run one job (see GemmJob for A's layouts). */
+  const runJob = (j: GemmJob): void => {
+    if (j.layout === 0) kernels.gemmPacked(j.ap, j.bp, j.c, j.rows, j.k, j.n, j.tile);
+    else if (j.layout === 1) kernels.gemmRowsA(j.ap, j.stride, j.bp, j.c, j.rows, j.k, j.n, j.tile);
+    else kernels.gemmColsA(j.ap, j.stride, j.bp, j.c, j.rows, j.k, j.n, j.tile);
+  };
+  /**
+   * C = A·packed B, rows of C split into blocks of whole 4-row panels, one per thread (this thread
+   * takes the last). A as in GemmJob; read in place, m must be a multiple of 4.
+   */
+  const gemm = (
+    a: number,
+    layout: 0 | 1 | 2,
+    stride: number,
+    pb: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+  ): void => {
+    // Bytes from one row of A to the next: a packed panel row, a row, or one float (transposed).
+    const rowBytes = layout === 0 ? k * 4 : layout === 1 ? stride * 4 : 4;
+    const whole: GemmJob = { ap: a, layout, stride, bp: pb, c, rows: m, k, n, tile };
     if (!pool || pool.workers === 0 || m * k * n < PARALLEL_MIN || m < 8) {
-      kernels.gemmPacked(pa, pb, c, m, k, n, tile);
+      runJob(whole);
       return;
     }
     const parts = Math.min(pool.workers + 1, Math.floor(m / 4));
@@ -152,7 +246,9 @@ export function createWasmBackend(): Backend {
     const jobs: GemmJob[] = [];
     for (let i0 = 0, w = 1; i0 < m; i0 += chunk, w++) {
       jobs.push({
-        ap: pa + i0 * k * 4,
+        ap: a + i0 * rowBytes,
+        layout,
+        stride,
         bp: pb,
         c: c + i0 * n * 4,
         rows: Math.min(chunk, m - i0),
@@ -163,10 +259,10 @@ export function createWasmBackend(): Backend {
     }
     const mine = jobs.pop()!;
     if (!pool.start(jobs)) {
-      kernels.gemmPacked(pa, pb, c, m, k, n, tile);
+      runJob(whole);
       return;
     }
-    kernels.gemmPacked(mine.ap, mine.bp, mine.c, mine.rows, k, n, tile);
+    runJob({ ...mine, tile });
     pool.wait();
   };
   // Scratch blocks (packing, staging operands that live outside wasm memory), reused across
@@ -200,15 +296,27 @@ export function createWasmBackend(): Backend {
     }
     // Allocate scratch before taking pointers: allocation may grow (and move) memory views,
     // but byte offsets stay valid.
-    const pa = scratch(((m + 3) & ~3) * k * 4, 'packA');
+    // A is read in place (row-major, or transposed with a panel's rows side by side), all but a
+    // ragged last panel of < 4 rows, which is packed.
+    const inPlace = m & ~3;
+    const layout = s.transA ? 2 : 1;
+    const stride = s.transA ? m : k;
+    const pa = scratch(((m - inPlace + 3) & ~3) * k * 4, 'packA');
     const pb = scratch(((n + 7) & ~7) * k * 4, 'packB');
     const aAt = staged(a, 'stageA');
     const bAt = staged(b, 'stageB');
     const outAt = isWasm(out) ? ptr(out) : scratch(out.length * 4, 'stageOut');
     for (let t = 0; t < s.batch; t++) {
-      if (t === 0 || s.aBatchStride !== 0) kernels.packA(aAt + t * s.aBatchStride * 4, ars, acs, m, k, pa);
+      const aT = aAt + t * s.aBatchStride * 4;
+      const cT = outAt + t * m * n * 4;
       if (t === 0 || s.bBatchStride !== 0) kernels.packB(bAt + t * s.bBatchStride * 4, brs, bcs, k, n, pb);
-      gemm(pa, pb, outAt + t * m * n * 4, m, k, n);
+      if (inPlace > 0) gemm(aT, layout, stride, pb, cT, inPlace, k, n);
+      if (inPlace < m) {
+        // The rows not read in place, packed (once, if A repeats over the batch).
+        if (t === 0 || s.aBatchStride !== 0)
+          kernels.packA(aT + inPlace * ars * 4, ars, acs, m - inPlace, k, pa);
+        gemm(pa, 0, 0, pb, cT + inPlace * n * 4, m - inPlace, k, n);
+      }
     }
     if (!isWasm(out)) out.view().set(new Float32Array(heap.memory.buffer, outAt, out.length));
   };
@@ -225,6 +333,24 @@ export function createWasmBackend(): Backend {
     }
     return indexBlock;
   };
+
+  // Window tables (which input pixel each window cell reads) copied into wasm memory, per geometry.
+  const tableBlocks = new Map<object, number>();
+  const tableIn = (g: WindowGeometry): number => {
+    const source = windowTable(g).source;
+    let at = tableBlocks.get(source);
+    if (at === undefined) {
+      at = heap.allocate(source.length * 4);
+      new Int32Array(heap.memory.buffer, at, source.length).set(source);
+      tableBlocks.set(source, at);
+    }
+    return at;
+  };
+  const windowArgs = (g: WindowGeometry) => ({
+    perImage: g.outH * g.outW,
+    cells: g.kernelH * g.kernelW,
+    imageSize: g.inH * g.inW * g.channels,
+  });
 
   const update = (rule: UpdateRule, w: Storage, g: Storage, state: readonly Storage[]): void => {
     if (!isWasm(w) || !isWasm(g) || !state.every(isWasm)) {
@@ -308,6 +434,79 @@ export function createWasmBackend(): Backend {
       const idx = indexScratch(indices.length); // may grow the memory: take pointers after
       new Int32Array(heap.memory.buffer, idx, indices.length).set(indices);
       kernels.gatherRows(ptr(x), rowSize * 4, idx, indices.length, ptr(out));
+    },
+    im2col: (x, g, out, padValue) => {
+      if (!isWasm(x) || !isWasm(out)) {
+        tsBackend.im2col(x, g, out, padValue);
+        return;
+      }
+      const w = windowArgs(g);
+      const table = tableIn(g);
+      kernels.im2col(
+        ptr(x),
+        table,
+        w.perImage * w.cells,
+        g.batch,
+        w.imageSize,
+        g.channels,
+        ptr(out),
+        padValue,
+      );
+    },
+    col2im: (cols, g, out) => {
+      if (!isWasm(cols) || !isWasm(out)) {
+        tsBackend.col2im(cols, g, out);
+        return;
+      }
+      const w = windowArgs(g);
+      const table = tableIn(g);
+      kernels.col2im(ptr(cols), table, w.perImage * w.cells, g.batch, w.imageSize, g.channels, ptr(out));
+    },
+    maxPool: (x, g, out, argmax) => {
+      if (!isWasm(x) || !isWasm(out) || !isWasm(argmax)) {
+        tsBackend.maxPool(x, g, out, argmax);
+        return;
+      }
+      const w = windowArgs(g);
+      const table = tableIn(g);
+      kernels.maxPool(
+        ptr(x),
+        table,
+        w.perImage,
+        w.cells,
+        g.batch,
+        w.imageSize,
+        g.channels,
+        ptr(out),
+        ptr(argmax),
+      );
+    },
+    maxPoolGrad: (dy, argmax, g, dx) => {
+      if (!isWasm(dy) || !isWasm(argmax) || !isWasm(dx)) {
+        tsBackend.maxPoolGrad(dy, argmax, g, dx);
+        return;
+      }
+      const w = windowArgs(g);
+      const table = tableIn(g);
+      kernels.maxPoolGrad(
+        ptr(dy),
+        ptr(argmax),
+        table,
+        w.perImage,
+        w.cells,
+        g.batch,
+        w.imageSize,
+        g.channels,
+        ptr(dx),
+      );
+    },
+    reduce: (op, x, outer, size, inner, out) => {
+      if (op !== 'sum' || !isWasm(x) || !isWasm(out)) {
+        tsBackend.reduce(op, x, outer, size, inner, out);
+        return;
+      }
+      const acc = scratch(Math.max(inner, 1) * 8, 'sumAcc');
+      kernels.sum(ptr(x), outer, size, inner, ptr(out), acc);
     },
     update,
     beginStep: () => heap.beginStep(),

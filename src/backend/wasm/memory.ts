@@ -48,12 +48,16 @@ export class WasmHeap {
    * Like allocate, but returns −1 instead of growing the bump pointer past `limit` bytes — or past
    * the soft limit when no step scope is open (see WasmHeap.softLimit).
    */
-  tryAllocate(bytes: number, limit = this.scoped !== null ? MAX_BYTES : this.softLimit): number {
+  tryAllocate(
+    bytes: number,
+    limit = this.scoped !== null ? MAX_BYTES : this.softLimit,
+    clear = true,
+  ): number {
     const size = Math.max(16, (bytes + 15) & ~15);
     const list = this.free.get(size);
     if (list && list.length > 0) {
       const offset = list.pop()!;
-      new Uint8Array(this.memory.buffer, offset, size).fill(0);
+      if (clear) this.zero(offset, size);
       return offset;
     }
     const offset = this.top;
@@ -79,6 +83,11 @@ export class WasmHeap {
    * wasm memory.
    */
   softLimit = 1 << 30;
+
+  /** Zero a block; the backend swaps in wasm's memory.fill (a JS fill on shared memory is slow). */
+  zero = (offset: number, bytes: number): void => {
+    new Uint8Array(this.memory.buffer, offset, bytes).fill(0);
+  };
 
   release(offset: number, bytes: number): void {
     const size = Math.max(16, (bytes + 15) & ~15);

@@ -4,3 +4,5 @@ export * from './matmul';
 export * from './elementwise';
 export * from './update';
 export * from './layout';
+export * from './window';
+export * from './reduce';

@@ -118,6 +118,42 @@ export function packB(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usize):
   }
 }
 
+/** Write a 4×8 tile of C at (i, j); edge tiles go through `tile` scratch, keeping rows < m, columns < n. */
+@inline function storeTile(
+  c: usize, i: i32, j: i32, m: i32, n: i32, tile: usize,
+  c0a: v128, c0b: v128, c1a: v128, c1b: v128, c2a: v128, c2b: v128, c3a: v128, c3b: v128,
+): void {
+  if (i + 4 <= m && j + 8 <= n) {
+    const o = c + (<usize>(i * n + j) << 2);
+    const row = <usize>n << 2;
+    v128.store(o, c0a);
+    v128.store(o, c0b, 16);
+    v128.store(o + row, c1a);
+    v128.store(o + row, c1b, 16);
+    v128.store(o + 2 * row, c2a);
+    v128.store(o + 2 * row, c2b, 16);
+    v128.store(o + 3 * row, c3a);
+    v128.store(o + 3 * row, c3b, 16);
+  } else {
+    // Edge tile: spill to scratch, copy the rows and columns that exist.
+    v128.store(tile, c0a);
+    v128.store(tile, c0b, 16);
+    v128.store(tile, c1a, 32);
+    v128.store(tile, c1b, 48);
+    v128.store(tile, c2a, 64);
+    v128.store(tile, c2b, 80);
+    v128.store(tile, c3a, 96);
+    v128.store(tile, c3b, 112);
+    const rows = min(4, m - i);
+    const cols = min(8, n - j);
+    for (let r = 0; r < rows; r++) {
+      for (let q = 0; q < cols; q++) {
+        store<f32>(c + (<usize>((i + r) * n + j + q) << 2), f32At(tile, r * 8 + q));
+      }
+    }
+  }
+}
+
 /** C = packed A · packed B; `tile` is 32 floats of scratch for edge tiles. */
 export function gemmPacked(ap: usize, bp: usize, c: usize, m: i32, k: i32, n: i32, tile: usize): void {
   for (let i = 0; i < m; i += 4) {
@@ -146,35 +182,84 @@ export function gemmPacked(ap: usize, bp: usize, c: usize, m: i32, k: i32, n: i3
         c3a = f32x4.add(c3a, f32x4.mul(a3, b0));
         c3b = f32x4.add(c3b, f32x4.mul(a3, b1));
       }
-      if (i + 4 <= m && j + 8 <= n) {
-        const o = c + (<usize>(i * n + j) << 2);
-        const row = <usize>n << 2;
-        v128.store(o, c0a);
-        v128.store(o, c0b, 16);
-        v128.store(o + row, c1a);
-        v128.store(o + row, c1b, 16);
-        v128.store(o + 2 * row, c2a);
-        v128.store(o + 2 * row, c2b, 16);
-        v128.store(o + 3 * row, c3a);
-        v128.store(o + 3 * row, c3b, 16);
-      } else {
-        // Edge tile: spill to scratch, copy the rows and columns that exist.
-        v128.store(tile, c0a);
-        v128.store(tile, c0b, 16);
-        v128.store(tile, c1a, 32);
-        v128.store(tile, c1b, 48);
-        v128.store(tile, c2a, 64);
-        v128.store(tile, c2b, 80);
-        v128.store(tile, c3a, 96);
-        v128.store(tile, c3b, 112);
-        const rows = min(4, m - i);
-        const cols = min(8, n - j);
-        for (let r = 0; r < rows; r++) {
-          for (let q = 0; q < cols; q++) {
-            store<f32>(c + (<usize>((i + r) * n + j + q) << 2), f32At(tile, r * 8 + q));
-          }
-        }
+      storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
+    }
+  }
+}
+
+/**
+ * C = A · packed B for row-major A (row stride ars elements, contiguous along k), read in place:
+ * no packing of A. m must be a multiple of 4 (the caller packs a ragged last panel).
+ */
+export function gemmRowsA(a: usize, ars: i32, bp: usize, c: usize, m: i32, k: i32, n: i32, tile: usize): void {
+  const rs = <usize>ars << 2;
+  for (let i = 0; i < m; i += 4) {
+    const r0 = a + <usize>i * rs;
+    const r1 = r0 + rs;
+    const r2 = r1 + rs;
+    const r3 = r2 + rs;
+    for (let j = 0; j < n; j += 8) {
+      const bBase = bp + (<usize>(j * k) << 2);
+      let c0a = f32x4.splat(0), c0b = f32x4.splat(0);
+      let c1a = f32x4.splat(0), c1b = f32x4.splat(0);
+      let c2a = f32x4.splat(0), c2b = f32x4.splat(0);
+      let c3a = f32x4.splat(0), c3b = f32x4.splat(0);
+      const kEnd = <usize>k << 2;
+      for (let p: usize = 0, bo = bBase; p < kEnd; p += 4, bo += 32) {
+        const b0 = v128.load(bo);
+        const b1 = v128.load(bo, 16);
+        const a0 = v128.load32_splat(r0 + p);
+        const a1 = v128.load32_splat(r1 + p);
+        const a2 = v128.load32_splat(r2 + p);
+        const a3 = v128.load32_splat(r3 + p);
+        c0a = f32x4.add(c0a, f32x4.mul(a0, b0));
+        c0b = f32x4.add(c0b, f32x4.mul(a0, b1));
+        c1a = f32x4.add(c1a, f32x4.mul(a1, b0));
+        c1b = f32x4.add(c1b, f32x4.mul(a1, b1));
+        c2a = f32x4.add(c2a, f32x4.mul(a2, b0));
+        c2b = f32x4.add(c2b, f32x4.mul(a2, b1));
+        c3a = f32x4.add(c3a, f32x4.mul(a3, b0));
+        c3b = f32x4.add(c3b, f32x4.mul(a3, b1));
       }
+      storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
+    }
+  }
+}
+
+/**
+ * C = op(A) · packed B for a transposed A stored [k, m] (column stride acs = m elements): the four
+ * rows of a panel sit side by side at each p, so one load and four lane splats replace packing.
+ * m must be a multiple of 4 (the caller packs a ragged last panel).
+ */
+export function gemmColsA(a: usize, acs: i32, bp: usize, c: usize, m: i32, k: i32, n: i32, tile: usize): void {
+  const cs = <usize>acs << 2;
+  for (let i = 0; i < m; i += 4) {
+    const aBase = a + (<usize>i << 2);
+    for (let j = 0; j < n; j += 8) {
+      const bBase = bp + (<usize>(j * k) << 2);
+      let c0a = f32x4.splat(0), c0b = f32x4.splat(0);
+      let c1a = f32x4.splat(0), c1b = f32x4.splat(0);
+      let c2a = f32x4.splat(0), c2b = f32x4.splat(0);
+      let c3a = f32x4.splat(0), c3b = f32x4.splat(0);
+      const aEnd = aBase + <usize>k * cs;
+      for (let ao = aBase, bo = bBase; ao < aEnd; ao += cs, bo += 32) {
+        const b0 = v128.load(bo);
+        const b1 = v128.load(bo, 16);
+        const va = v128.load(ao);
+        const a0 = v128.shuffle<f32>(va, va, 0, 0, 0, 0);
+        const a1 = v128.shuffle<f32>(va, va, 1, 1, 1, 1);
+        const a2 = v128.shuffle<f32>(va, va, 2, 2, 2, 2);
+        const a3 = v128.shuffle<f32>(va, va, 3, 3, 3, 3);
+        c0a = f32x4.add(c0a, f32x4.mul(a0, b0));
+        c0b = f32x4.add(c0b, f32x4.mul(a0, b1));
+        c1a = f32x4.add(c1a, f32x4.mul(a1, b0));
+        c1b = f32x4.add(c1b, f32x4.mul(a1, b1));
+        c2a = f32x4.add(c2a, f32x4.mul(a2, b0));
+        c2b = f32x4.add(c2b, f32x4.mul(a2, b1));
+        c3a = f32x4.add(c3a, f32x4.mul(a3, b0));
+        c3b = f32x4.add(c3b, f32x4.mul(a3, b1));
+      }
+      storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
     }
   }
 }
