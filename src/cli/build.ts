@@ -1,5 +1,16 @@
 /** Shared pieces of the CLI commands: building an MLP from layer sizes, choosing an optimiser. */
-import { ArgumentError, Dense, Dropout, getOptimizer, type Optimizer, Sequential } from '../node/index.js';
+import {
+  ArgumentError,
+  Conv2D,
+  Dense,
+  Dropout,
+  Flatten,
+  getOptimizer,
+  MaxPooling2D,
+  type Optimizer,
+  Reshape,
+  Sequential,
+} from '../node/index.js';
 
 export interface MlpOptions {
   /** All layer sizes, input first: [784, 100, 10]. */
@@ -35,6 +46,25 @@ export function buildMlp(options: MlpOptions): Sequential {
     );
     if (!last && options.dropout > 0) model.add(new Dropout({ rate: options.dropout }));
   });
+  return model;
+}
+
+/**
+ * The CNN of `train mnist --model cnn`, LeNet-style: two convolution + max-pooling blocks and a dense
+ * head with dropout. Input rows of 784 pixels are reshaped to 28×28×1 images by the first layer, so
+ * the same data (and saved-model input format) serves MLPs and CNNs.
+ */
+export function buildCnn(options: { dropout: number; outputActivation: string }): Sequential {
+  const model = new Sequential({ name: 'cnn_mnist' });
+  model.add(new Reshape({ targetShape: [28, 28, 1], inputShape: [784] }));
+  model.add(new Conv2D({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }));
+  model.add(new MaxPooling2D({ poolSize: 2 }));
+  model.add(new Conv2D({ filters: 32, kernelSize: 5, activation: 'relu' }));
+  model.add(new MaxPooling2D({ poolSize: 2 }));
+  model.add(new Flatten());
+  model.add(new Dense({ units: 128, activation: 'relu' }));
+  if (options.dropout > 0) model.add(new Dropout({ rate: options.dropout }));
+  model.add(new Dense({ units: 10, activation: options.outputActivation }));
   return model;
 }
 

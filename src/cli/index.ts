@@ -39,8 +39,13 @@ const train = program.command('train').description('train a model and write a re
 
 train
   .command('mnist')
-  .description('train an MLP on real MNIST (50,000 train / 10,000 validation / 10,000 test images)')
-  .option('--layers <sizes>', 'layer sizes, input to output', parser(parseLayers), [784, 256, 10])
+  .description('train an MLP or a CNN on real MNIST (50,000 train / 10,000 validation / 10,000 test images)')
+  .option(
+    '--model <kind>',
+    'mlp (sizes from --layers) or cnn (2× conv 5×5 + max pooling, dense 128, dropout)',
+    'mlp',
+  )
+  .option('--layers <sizes>', 'MLP layer sizes, input to output', parser(parseLayers), [784, 256, 10])
   .option('--activation <name>', 'hidden-layer activation (relu, sigmoid, tanh, leakyRelu, elu…)', 'relu')
   .option('--output-activation <name>', 'output activation', 'softmax')
   .option(
@@ -53,7 +58,11 @@ train
   .option('--momentum <mu>', 'momentum for sgd', parser(number('--momentum', 0)))
   .option('--batch <size>', 'mini-batch size', parser(number('--batch', 1)), 128)
   .option('--epochs <n>', 'epochs', parser(number('--epochs', 1)), 10)
-  .option('--dropout <rate>', 'dropout after each hidden layer', parser(number('--dropout', 0)), 0)
+  .option(
+    '--dropout <rate>',
+    'dropout after each hidden dense layer (default: 0 for the MLP, 0.4 for the CNN)',
+    parser(number('--dropout', 0)),
+  )
   .option('--augment', 'shift and rotate training images a little, per batch', false)
   .option('--binarize', 'pixels as 0/1 instead of grey levels', false)
   .option('--init <name>', 'kernel initialiser (glorotUniform, heNormal, randomNormal…)')
@@ -96,7 +105,11 @@ train
   .option('--lr <rate>', 'learning rate', parser(number('--lr', 0)))
   .option('--batch <size>', 'mini-batch size', parser(number('--batch', 1)), 32)
   .option('--epochs <n>', 'epochs', parser(number('--epochs', 1)), 100)
-  .option('--dropout <rate>', 'dropout after each hidden layer', parser(number('--dropout', 0)), 0)
+  .option(
+    '--dropout <rate>',
+    'dropout after each hidden dense layer (default: 0 for the MLP, 0.4 for the CNN)',
+    parser(number('--dropout', 0)),
+  )
   .option(
     '--test-size <fraction>',
     'share of rows held out for testing',

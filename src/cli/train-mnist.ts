@@ -1,4 +1,4 @@
-/** `backprop train mnist`: train an MLP on real MNIST, report test accuracy, write a report folder. */
+/** `backprop train mnist`: train an MLP or a CNN on real MNIST, report test accuracy, write a report folder. */
 import { join } from 'node:path';
 import { imageAugmenter } from '../data/augment.js';
 import { confusionMatrix, formatConfusionMatrix } from '../metrics/classification.js';
@@ -6,10 +6,12 @@ import { writeFileAtomic } from '../node/file-io.js';
 import { manualSeed } from '../node/index.js';
 import { loadMnist } from '../node/mnist.js';
 import { historyChart, imageGridChart } from '../plot/specs.js';
-import { buildMlp, makeOptimizer } from './build.js';
+import { buildCnn, buildMlp, makeOptimizer } from './build.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
 
 export interface TrainMnistOptions {
+  /** 'mlp' (layer sizes from `layers`) or 'cnn' (the LeNet-style network of buildCnn). */
+  model: string;
   layers: number[];
   activation: string;
   outputActivation: string;
@@ -19,7 +21,8 @@ export interface TrainMnistOptions {
   momentum?: number;
   batch: number;
   epochs: number;
-  dropout: number;
+  /** Default: 0 for the MLP, 0.4 before the CNN's output layer. */
+  dropout?: number;
   augment: boolean;
   binarize: boolean;
   seed: number;
@@ -42,17 +45,21 @@ export async function trainMnist(o: TrainMnistOptions): Promise<{ testAccuracy: 
   console.log(
     `  train ${train.x.shape[0]} · validation ${validation?.x.shape[0] ?? 0} · test ${test.x.shape[0]} images`,
   );
+  if (o.model !== 'mlp' && o.model !== 'cnn') throw new Error(`--model must be mlp or cnn, got '${o.model}'`);
   if (o.layers[0] !== 784) throw new Error(`--layers must start with 784 (28×28 pixels), got ${o.layers[0]}`);
   if (o.layers.at(-1) !== 10) throw new Error(`--layers must end with 10 (digits), got ${o.layers.at(-1)}`);
 
   manualSeed(o.seed);
-  const model = buildMlp({
-    layers: o.layers,
-    activation: o.activation,
-    outputActivation: o.outputActivation,
-    dropout: o.dropout,
-    kernelInitializer: o.init,
-  });
+  const model =
+    o.model === 'cnn'
+      ? buildCnn({ dropout: o.dropout ?? 0.4, outputActivation: o.outputActivation })
+      : buildMlp({
+          layers: o.layers,
+          activation: o.activation,
+          outputActivation: o.outputActivation,
+          dropout: o.dropout ?? 0,
+          kernelInitializer: o.init,
+        });
   model.compile({
     optimizer: makeOptimizer(o.optimizer, o.lr, o.momentum),
     loss: o.loss as never,
@@ -63,7 +70,11 @@ export async function trainMnist(o: TrainMnistOptions): Promise<{ testAccuracy: 
     `Optimizer ${model.optimizer!.className} (lr ${model.optimizer!.learningRate}) · loss ${o.loss} · batch ${o.batch} · ${o.epochs} epochs${o.augment ? ' · augmented' : ''}`,
   );
 
-  const report = await startReport(o.out, `MNIST ${o.layers.join('-')} (${o.activation})`);
+  const title =
+    o.model === 'cnn'
+      ? 'MNIST CNN (2× conv 5×5 + max pooling, dense 128)'
+      : `MNIST ${o.layers.join('-')} (${o.activation})`;
+  const report = await startReport(o.out, title);
   const history = await model.fit(train.x, train.y, {
     batchSize: o.batch,
     epochs: o.epochs,
