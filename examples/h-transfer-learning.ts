@@ -2,15 +2,15 @@
  * Transfer learning, the tutorials' recipe (tutorial 002: "freeze the layers, replace the head"):
  *
  *   1. train a small CNN on the digits 0–4 only;
- *   2. freeze its convolutional base (and the dense layer after it), pop the 5-way head and put a
- *      new 5-way head on top for the digits 5–9;
+ *   2. freeze its convolutional base, pop the dense head (128 → 5) and put a new one on top for
+ *      the digits 5–9;
  *   3. train only the new head, on a few hundred images of 5–9.
  *
  * It prints that the frozen weights did not move by a single bit, how the new head learns, and —
  * for comparison — what the same network reaches from scratch with the same few images and steps.
  *
  *   npx tsx examples/h-transfer-learning.ts          (about a minute on the wasm backend)
- *   options: --base-epochs 2 --head-images 500 --head-epochs 10
+ *   options: --base-epochs 2 --base-images all --head-images 500 --head-epochs 10
  */
 import {
   Conv2D,
@@ -29,6 +29,7 @@ import {
 import { arg, OUTPUT } from './args.js';
 
 const baseEpochs = arg('base-epochs', 2);
+const baseImages = arg('base-images', Number.POSITIVE_INFINITY);
 const headImages = arg('head-images', 500);
 const headEpochs = arg('head-epochs', 10);
 const { train, test } = await loadMnist({ validationSize: 0 });
@@ -63,7 +64,7 @@ const pct = (v: number | undefined) => `${((v ?? 0) * 100).toFixed(2)} %`;
 
 // 1. The base task: digits 0–4.
 manualSeed(arg('seed', 1));
-const lowTrain = digits(train, 0);
+const lowTrain = digits(train, 0, baseImages);
 const lowTest = digits(test, 0);
 const model = network();
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -71,15 +72,18 @@ console.log(`1. digits 0–4: ${lowTrain.n} training images, ${baseEpochs} epoch
 await model.fit(lowTrain.x, lowTrain.y, { batchSize: 64, epochs: baseEpochs, verbose: 0 });
 console.log(`   test accuracy on 0–4: ${pct(model.evaluate(lowTest.x, lowTest.y).accuracy)}`);
 
-// 2. Freeze everything but the head, then swap the head.
-for (const layer of model.layers) layer.trainable = false;
+// 2. Freeze the convolutional base, then swap the dense head.
 model.pop();
+model.pop();
+for (const layer of model.layers) layer.trainable = false;
+model.add(new Dense({ units: 128, activation: 'relu', name: 'new_dense' }));
 model.add(new Dense({ units: 5, activation: 'softmax', name: 'new_head' }));
+const headLayers = 2;
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-const frozen = model.layers
-  .slice(0, -1)
-  .flatMap((l) => l.weights.map((w) => ({ name: w.name, before: w.tensor.data() })));
-const headBefore = model.layers.at(-1)!.weights.map((w) => w.tensor.data());
+const base = () => model.layers.slice(0, -headLayers).flatMap((l) => l.weights);
+const head = () => model.layers.slice(-headLayers).flatMap((l) => l.weights);
+const frozen = base().map((w) => ({ name: w.name, before: w.tensor.data() }));
+const headBefore = head().map((w) => w.tensor.data());
 console.log('\n2. base frozen, head replaced:');
 model.summary((line) => console.log(`   ${line}`));
 
@@ -93,20 +97,21 @@ const transfer = await model.fit(highTrain.x, highTrain.y, {
   verbose: 0,
   validationData: [highTest.x, highTest.y],
 });
-const moved = frozen.filter((w, i) => {
-  const after = model.layers
-    .slice(0, -1)
-    .flatMap((l) => l.weights)
-    [i]!.tensor.data();
-  return after.some((v, j) => v !== w.before[j]);
-});
-const headChange = model.layers
-  .at(-1)!
-  .weights.map((w, i) => w.tensor.data().reduce((s, v, j) => s + Math.abs(v - headBefore[i]![j]!), 0));
+const moved = frozen.filter((w, i) =>
+  base()
+    [i]!.tensor.data()
+    .some((v, j) => v !== w.before[j]),
+);
+const headChange = head().map((w, i) => ({
+  name: w.name,
+  change: w.tensor.data().reduce((s, v, j) => s + Math.abs(v - headBefore[i]![j]!), 0),
+}));
 console.log(
   `   frozen weights changed: ${moved.length} of ${frozen.length} tensors (${frozen.map((w) => w.name).join(', ')})`,
 );
-console.log(`   new head moved: Σ|Δ| = ${headChange.map((d) => d.toFixed(2)).join(' (kernel), ')} (bias)`);
+console.log(
+  `   new head moved: ${headChange.map((h) => `${h.name} Σ|Δ| = ${h.change.toFixed(2)}`).join(', ')}`,
+);
 transfer.history.loss!.forEach((loss, e) => {
   if (e === 0 || e === headEpochs - 1 || (e + 1) % 5 === 0)
     console.log(

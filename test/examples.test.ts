@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { it } from 'node:test';
 
-function runExample(file: string): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
+function runExample(file: string, ...args: string[]): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', file, ...args], { encoding: 'utf8' });
 }
 
 it('examples/computational-graph.ts prints the tutorial values', () => {
@@ -45,4 +45,17 @@ it('examples/churn-data.ts generates the tutorial columns with about 20 % churn'
     'probabilities in (0, 1)',
   );
   assert.deepEqual(generateChurn(50, 3).rows, rows.slice(0, 50), 'seeded');
+});
+
+it('examples/h-transfer-learning.ts keeps the frozen base bit-identical while the new head learns', () => {
+  // A short run: 2,000 base images, 200 head images.
+  const out = runExample(
+    'examples/h-transfer-learning.ts',
+    ...['--base-epochs', '1', '--base-images', '2000', '--head-images', '200', '--head-epochs', '3'],
+  );
+  assert.match(out, /frozen weights changed: 0 of 4 tensors/);
+  const head = out.match(/new_head\/kernel Σ\|Δ\| = ([\d.]+)/);
+  assert.ok(head && Number(head[1]) > 0, `the new head did not move:\n${out}`);
+  const accuracy = out.match(/epoch {2}3: loss [\d.]+ · test accuracy on 5–9 ([\d.]+) %/);
+  assert.ok(accuracy && Number(accuracy[1]) > 60, `head accuracy on 5–9 after 3 epochs:\n${out}`);
 });
