@@ -6,11 +6,15 @@ import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import {
   avgPool2d,
+  BatchNormalization,
+  Conv2D,
   concat,
   conv2d,
+  GlobalAveragePooling2D,
   type GradcheckOptions,
   getBackend,
   gradcheck,
+  manualSeed,
   maxPool2d,
   noGrad,
   Rng,
@@ -178,6 +182,34 @@ const cases: Case[] = [
     () => [r(3, 4), r(4, 1)],
   ],
 ];
+
+/** One instance of a layer per backend (its weights live on the backend active when it was built). */
+function perBackend<T>(make: () => T): () => T {
+  const made = new Map<string, T>();
+  return () => {
+    const name = getBackend().name;
+    if (!made.has(name)) made.set(name, make());
+    return made.get(name)!;
+  };
+}
+const bn = perBackend(() => new BatchNormalization({ epsilon: 1e-3 }));
+const bn4 = perBackend(() => new BatchNormalization());
+const gap = perBackend(() => new GlobalAveragePooling2D());
+const convLayer = perBackend(() => {
+  manualSeed(3);
+  return new Conv2D({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' });
+});
+// Layers, with respect to their input (their weights' gradients go through the ops above).
+cases.push(
+  ['BatchNormalization (training) [6,4]', (x) => bn().apply(x, { training: true }), () => [r(6, 4)]],
+  [
+    'BatchNormalization (training) [2,3,3,2]',
+    (x) => bn4().apply(x, { training: true }),
+    () => [r(2, 3, 3, 2)],
+  ],
+  ['GlobalAveragePooling2D', (x) => gap().apply(x), () => [r(2, 3, 4, 2)]],
+  ['Conv2D layer, stride 2 same, bias, tanh', (x) => convLayer().apply(x), () => [r(2, 5, 6, 2)]],
+);
 
 const report: string[] = [];
 
