@@ -23,6 +23,7 @@ import {
   type Tensor,
   tensor,
 } from '../src/index.js';
+import { biasActivation } from '../src/ops/bias-activation.js';
 import { describeEachBackend } from './helpers.js';
 
 type Case = [
@@ -201,6 +202,16 @@ const convLayer = perBackend(() => {
 });
 // Layers, with respect to their input (their weights' gradients go through the ops above).
 cases.push(
+  ['biasActivation linear', (x, b) => biasActivation(x, b), () => [r(3, 5), r(5)]],
+  ['biasActivation sigmoid', (x, b) => biasActivation(x, b, 'sigmoid'), () => [r(3, 5), r(5)]],
+  ['biasActivation tanh [2,3,4]', (x, b) => biasActivation(x, b, 'tanh'), () => [r(2, 3, 4), r(4)]],
+  ['biasActivation relu', (x, b) => biasActivation(x, b, 'relu'), () => [away(4, 6), r(6).mul(0.01)]],
+  [
+    'biasActivation leakyRelu',
+    (x, b) => biasActivation(x, b, 'leakyRelu'),
+    () => [away(4, 6), r(6).mul(0.01)],
+  ],
+  ['biasActivation elu', (x, b) => biasActivation(x, b, 'elu'), () => [away(4, 6), r(6).mul(0.01)]],
   ['BatchNormalization (training) [6,4]', (x) => bn().apply(x, { training: true }), () => [r(6, 4)]],
   [
     'BatchNormalization (training) [2,3,3,2]',

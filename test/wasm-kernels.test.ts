@@ -115,6 +115,25 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
     agree(wasm.read(ow), tsBackend.read(ot), 'transposed input', 0);
   });
 
+  it('bias + activation in one pass', () => {
+    for (const op of [null, 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'elu'] as const) {
+      for (const [rows, cols] of [
+        [7, 13],
+        [3, 4],
+        [1, 1],
+      ] as const) {
+        const [xt, xw] = onBoth(values(rows * cols));
+        const [bt, bw] = onBoth(values(cols));
+        const ot = tsBackend.alloc(rows * cols);
+        const ow = wasm.alloc(rows * cols);
+        const p0 = op === 'leakyRelu' ? 0.01 : 1;
+        tsBackend.biasActivation(op, xt, bt, ot, cols, p0);
+        wasm.biasActivation(op, xw, bw, ow, cols, p0);
+        agree(wasm.read(ow), tsBackend.read(ot), `${op ?? 'bias only'} ${rows}×${cols}`, 4e-6, 1e-30);
+      }
+    }
+  });
+
   it('gathers rows', () => {
     const x = values(40 * 13);
     const idx = Int32Array.from([39, 0, 7, 7, 12, 3]);

@@ -149,6 +149,20 @@ export interface Backend {
   /** out = x with its axes reordered: out axis i is x axis perm[i]. */
   permute(x: Storage, shape: readonly number[], perm: readonly number[], out: Storage): void;
 
+  /**
+   * out[r, c] = f(x[r, c] + bias[c]) over rows × cols in one pass (f = `op`, or none when null):
+   * a layer's bias add and activation fused. Its backward is unaryGrad with y in place of x, which
+   * is exact for the activations whose derivative the output determines (see ops/bias-activation).
+   */
+  biasActivation(
+    op: UnaryOp | null,
+    x: Storage,
+    bias: Storage,
+    out: Storage,
+    cols: number,
+    p0?: number,
+  ): void;
+
   /** Softmax (or log-softmax) along the middle axis of [outer, size, inner]; stable for any input. */
   softmax(x: Storage, outer: number, size: number, inner: number, out: Storage, log: boolean): void;
   /** Backward of softmax given its output y: dx = y·(dy − Σdy·y); of log-softmax: dx = dy − e^y·Σdy. */

@@ -3,6 +3,7 @@
  * the kernel [kernelH, kernelW, C, filters] as in Keras/TF.js (so saved weights line up with theirs).
  */
 import { ArgumentError } from '../errors.js';
+import { biasActivation, isFusable } from '../ops/bias-activation.js';
 import { conv2d, type Padding, type Pair, pair, windowGeometry } from '../ops/conv.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -124,13 +125,20 @@ export class Conv2D extends Layer {
   }
 
   protected forward(x: Tensor, options: CallOptions): Tensor {
-    let y = conv2d(x, this.getWeight('kernel'), {
+    const y = conv2d(x, this.getWeight('kernel'), {
       strides: this.strides,
       padding: this.padding,
       dilation: this.dilationRate,
     });
-    if (this.useBias) y = y.add(this.getWeight('bias'));
-    return options.skipActivation ? y : getActivation(this.activation)(y);
+    return this.finish(y, options);
+  }
+
+  /** Bias and activation: one fused pass where the activation allows it (ops/bias-activation). */
+  private finish(z: Tensor, options: CallOptions): Tensor {
+    const activation = options.skipActivation ? 'linear' : this.activation;
+    if (this.useBias && isFusable(activation)) return biasActivation(z, this.getWeight('bias'), activation);
+    const y = this.useBias ? z.add(this.getWeight('bias')) : z;
+    return getActivation(activation)(y);
   }
 
   protected layerConfig(): Record<string, unknown> {

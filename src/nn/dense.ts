@@ -1,5 +1,6 @@
 /** Dense (fully connected): y = activation(x·W + b), W of shape [inputFeatures, units]. */
 import { ArgumentError } from '../errors.js';
+import { biasActivation, isFusable } from '../ops/bias-activation.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { activationName, getActivation } from './activations.js';
@@ -74,9 +75,16 @@ export class Dense extends Layer {
   }
 
   protected forward(x: Tensor, options: CallOptions): Tensor {
-    let y = x.matmul(this.getWeight('kernel'));
-    if (this.useBias) y = y.add(this.getWeight('bias'));
-    return options.skipActivation ? y : getActivation(this.activation)(y);
+    const z = x.matmul(this.getWeight('kernel'));
+    return this.finish(z, options);
+  }
+
+  /** Bias and activation: one fused pass where the activation allows it (ops/bias-activation). */
+  private finish(z: Tensor, options: CallOptions): Tensor {
+    const activation = options.skipActivation ? 'linear' : this.activation;
+    if (this.useBias && isFusable(activation)) return biasActivation(z, this.getWeight('bias'), activation);
+    const y = this.useBias ? z.add(this.getWeight('bias')) : z;
+    return getActivation(activation)(y);
   }
 
   protected layerConfig(): Record<string, unknown> {

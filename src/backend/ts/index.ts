@@ -50,5 +50,9 @@ export const tsBackend: Backend = {
   maxPoolGrad: (dy, argmax, g, dx) => maxPoolGradKernel(v(dy), v(argmax), g, v(dx)),
   avgPool: (x, g, out) => avgPoolKernel(v(x), g, v(out)),
   avgPoolGrad: (dy, g, dx) => avgPoolGradKernel(v(dy), g, v(dx)),
+  biasActivation: (op, x, bias, out, cols, p0 = 0) => {
+    binaryKernel('add', v(x), [cols, 1], v(bias), [0, 1], v(out), [out.length / cols, cols]);
+    if (op !== null) unaryLoops[op](v(out), v(out), out.length, p0, 0);
+  },
   update: (rule, w, g, state) => updateKernel(rule, v(w), v(g), state.map(v)),
 };

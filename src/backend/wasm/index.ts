@@ -28,6 +28,15 @@ interface Kernels {
     cols: number,
   ): void;
   gatherRows(x: number, rowBytes: number, idx: number, count: number, out: number): void;
+  biasActivation(
+    op: number,
+    x: number,
+    bias: number,
+    out: number,
+    rows: number,
+    cols: number,
+    p0: number,
+  ): void;
   sgd(w: number, g: number, n: number, lr: number): void;
   momentum(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
   adagrad(w: number, g: number, h: number, n: number, lr: number, eps: number): void;
@@ -407,6 +416,14 @@ export function createWasmBackend(): Backend {
       if (code === undefined || !isWasm(x) || !isWasm(y) || !isWasm(dy) || !isWasm(out))
         return tsBackend.unaryGrad(op, x, y, dy, out, p0, p1);
       kernels.unaryGrad(code, ptr(x), ptr(y), ptr(dy), ptr(out), out.length, p0);
+    },
+    biasActivation: (op, x, bias, out, cols, p0 = 0) => {
+      const code = op === null ? -1 : UNARY_CODES[op];
+      if (code === undefined || !isWasm(x) || !isWasm(bias) || !isWasm(out) || cols === 0) {
+        tsBackend.biasActivation(op, x, bias, out, cols, p0);
+        return;
+      }
+      kernels.biasActivation(code, ptr(x), ptr(bias), ptr(out), out.length / cols, cols, p0);
     },
     binary: (op, a, aStrides, b, bStrides, out, shape) => {
       const code = BINARY_CODES[op];

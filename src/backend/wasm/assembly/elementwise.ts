@@ -117,3 +117,25 @@ export function binary2d(
     }
   }
 }
+
+/**
+ * out[r, c] = f(x[r, c] + bias[c]): a layer's bias add and activation in one pass (op < 0: no
+ * activation).
+ */
+export function biasActivation(op: i32, x: usize, bias: usize, out: usize, rows: i32, cols: i32, p0: f32): void {
+  const c4 = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * cols) << 2);
+    const orow = out + (<usize>(r * cols) << 2);
+    for (let j = 0; j < c4; j += 4) {
+      const o = <usize>j << 2;
+      const z = f32x4.add(v128.load(xr + o), v128.load(bias + o));
+      v128.store(orow + o, op < 0 ? z : unaryv(op, z, p0));
+    }
+    for (let j = c4; j < cols; j++) {
+      const o = <usize>j << 2;
+      const z = f32x4.splat(load<f32>(xr + o) + load<f32>(bias + o));
+      store<f32>(orow + o, f32x4.extract_lane(op < 0 ? z : unaryv(op, z, p0), 0));
+    }
+  }
+}
