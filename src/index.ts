@@ -30,6 +30,7 @@ export {
   setGemmPoolFactory,
   wasmSimdSupported,
 } from './backend/wasm/index.js';
+export { webWorkerGemmPool, webWorkersAvailable } from './backend/wasm/web-workers.js';
 // Data: formats, MNIST, encoders, scalers, split, augmentation
 export * from './data/index.js';
 export { ArgumentError, GraphError, ModelFormatError, ShapeError, TrainingError } from './errors.js';

@@ -10,6 +10,7 @@ import { windowTable } from '../ts/window.js';
 import { as2d, BINARY_CODES, UNARY_CODES } from './dispatch.js';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.generated.js';
 import { WasmHeap, WasmStorage } from './memory.js';
+import { webWorkerGemmPool } from './web-workers.js';
 
 /** The compiled kernels' exports (assembly/*.ts); pointers are byte offsets, counts elements. */
 interface Kernels {
@@ -195,7 +196,9 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 
 /** Build the backend: compiles the (small) module synchronously. */
 export function createWasmBackend(): Backend {
-  const factory = poolFactory;
+  // Threads: what the host registered (Node: worker_threads), else Web Workers on a cross-origin
+  // isolated page, else none.
+  const factory = poolFactory ?? webWorkerGemmPool();
   const heap = new WasmHeap(factory !== null);
   const module = new WebAssembly.Module(
     decodeBase64(factory ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64),

@@ -1,0 +1,130 @@
+/**
+ * A pool of worker threads that run matrix-product jobs in the wasm backend's shared memory, for
+ * any host that can start workers: worker_threads in Node (src/node/threads.ts), Web Workers in
+ * browsers (./web-workers.ts). The caller writes each worker's job into a shared control block,
+ * bumps a generation counter and notifies; workers run their rows of C and count themselves done.
+ * The call stays synchronous for ops and layers.
+ *
+ * Control block (Int32Array): [0] generation, [1] workers done, [2] workers ready, then SLOT ints
+ * per worker: ap, bp, c, rows, k, n, tile, layout, stride, active (see GemmJob).
+ */
+import type { GemmJob, GemmPool, GemmPoolFactory } from './index.js';
+
+const HEADER = 3;
+const SLOT = 10;
+
+/**
+ * The loop each worker runs, as JavaScript source: it expects `module`, `memory`, `control` and
+ * `index` in scope (the host's bootstrap provides them).
+ */
+export const WORKER_LOOP = `
+const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ctrl = new Int32Array(control);
+const slot = ${HEADER} + index * ${SLOT};
+Atomics.add(ctrl, 2, 1);
+Atomics.notify(ctrl, 2);
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctrl, 0, seen);
+  seen = Atomics.load(ctrl, 0);
+  if (ctrl[slot + 9] === 1) {
+    const [ap, bp, c, rows, k, n, tile, layout, stride] = ctrl.subarray(slot, slot + 9);
+    if (layout === 0) kernels.gemmPacked(ap, bp, c, rows, k, n, tile);
+    else if (layout === 1) kernels.gemmRowsA(ap, stride, bp, c, rows, k, n, tile);
+    else kernels.gemmColsA(ap, stride, bp, c, rows, k, n, tile);
+  }
+  Atomics.add(ctrl, 1, 1);
+  Atomics.notify(ctrl, 1);
+}
+`;
+
+export interface PoolHost {
+  /** Start worker `index`; its bootstrap must run WORKER_LOOP with these four values in scope. */
+  spawn(init: {
+    module: WebAssembly.Module;
+    memory: WebAssembly.Memory;
+    control: SharedArrayBuffer;
+    index: number;
+  }): void;
+  /**
+   * Whether the calling thread may sleep in Atomics.wait (Node's main thread, a Web Worker). A
+   * browser's main thread may not, so it polls instead — only for the length of one product.
+   */
+  canBlock: boolean;
+  /** How long the first product may wait for the workers to start (0: never wait, retry later). */
+  readyTimeoutMs: number;
+  warn(message: string): void;
+}
+
+/** A job that does not finish in this long means a worker died: fail loudly instead of hanging. */
+const JOB_TIMEOUT_MS = 60_000;
+
+/** Sleep (or poll) until ctrl[at] differs from `value`, at most until `deadline` (ms since epoch). */
+function waitChange(ctrl: Int32Array, at: number, value: number, deadline: number, canBlock: boolean): void {
+  if (canBlock) {
+    Atomics.wait(ctrl, at, value, Math.max(0, deadline - Date.now()));
+    return;
+  }
+  for (let i = 1; Atomics.load(ctrl, at) === value; i++) {
+    if ((i & 1023) === 0 && Date.now() > deadline) return;
+  }
+}
+
+export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory | null {
+  if (threads <= 1) return null;
+  return (module, memory): GemmPool => {
+    const workers = threads - 1;
+    const ctrl = new Int32Array(new SharedArrayBuffer((HEADER + SLOT * workers) * 4));
+    for (let index = 0; index < workers; index++)
+      host.spawn({ module, memory, control: ctrl.buffer as SharedArrayBuffer, index });
+    let usable: boolean | null = null; // unknown until the first product needs the workers
+    const ready = (): boolean => {
+      if (usable !== null) return usable;
+      const deadline = Date.now() + host.readyTimeoutMs;
+      for (let n = Atomics.load(ctrl, 2); n < workers; n = Atomics.load(ctrl, 2)) {
+        if (host.readyTimeoutMs === 0) return false; // not yet: one thread this time, ask again next time
+        if (Date.now() >= deadline) {
+          host.warn(
+            `backprop: wasm worker threads did not start within ${host.readyTimeoutMs / 1000} s; using one thread`,
+          );
+          usable = false;
+          return false;
+        }
+        waitChange(ctrl, 2, n, deadline, host.canBlock);
+      }
+      usable = true;
+      return true;
+    };
+    return {
+      workers,
+      start(jobs: readonly GemmJob[]) {
+        if (!ready()) return false;
+        for (let w = 0; w < workers; w++) {
+          const slot = HEADER + w * SLOT;
+          const job = jobs[w];
+          if (job) {
+            ctrl.set(
+              [job.ap, job.bp, job.c, job.rows, job.k, job.n, job.tile, job.layout, job.stride, 1],
+              slot,
+            );
+          } else ctrl[slot + 9] = 0;
+        }
+        Atomics.store(ctrl, 1, 0);
+        Atomics.add(ctrl, 0, 1);
+        Atomics.notify(ctrl, 0);
+        return true;
+      },
+      wait() {
+        const deadline = Date.now() + JOB_TIMEOUT_MS;
+        for (let done = Atomics.load(ctrl, 1); done < workers; done = Atomics.load(ctrl, 1)) {
+          if (Date.now() >= deadline) {
+            throw new Error(
+              'backprop: a wasm worker thread stopped responding (matrix product not finished)',
+            );
+          }
+          waitChange(ctrl, 1, done, deadline, host.canBlock);
+        }
+      },
+    };
+  };
+}

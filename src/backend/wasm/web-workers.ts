@@ -1,0 +1,56 @@
+/**
+ * Threads for the wasm backend in browsers: Web Workers sharing the WebAssembly memory. That needs
+ * SharedArrayBuffer, which browsers only give cross-origin isolated pages (served with
+ * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`);
+ * elsewhere the backend runs on one thread. On a page's main thread, which may not sleep in
+ * Atomics.wait, the caller polls for the few milliseconds a product takes; inside a worker it sleeps.
+ */
+import { createGemmPool, WORKER_LOOP } from './gemm-pool.js';
+import type { GemmPoolFactory } from './index.js';
+
+interface BrowserGlobals {
+  crossOriginIsolated?: boolean;
+  navigator?: { hardwareConcurrency?: number };
+  Worker?: new (url: string) => { postMessage(message: unknown): void };
+  Blob?: new (parts: string[], options: { type: string }) => unknown;
+  URL?: { createObjectURL(blob: unknown): string };
+  document?: unknown;
+}
+
+/** Whether this page may share wasm memory with Web Workers. */
+export function webWorkersAvailable(): boolean {
+  const g = globalThis as BrowserGlobals;
+  return (
+    g.crossOriginIsolated === true &&
+    typeof g.Worker === 'function' &&
+    typeof g.Blob === 'function' &&
+    typeof SharedArrayBuffer === 'function'
+  );
+}
+
+/**
+ * A pool of `threads − 1` Web Workers (default: navigator.hardwareConcurrency), or null when the
+ * page is not cross-origin isolated. `spawn` is for tests: how to start a worker from its source.
+ */
+export function webWorkerGemmPool(
+  threads = (globalThis as BrowserGlobals).navigator?.hardwareConcurrency ?? 1,
+  spawn?: (source: string, init: unknown) => void,
+): GemmPoolFactory | null {
+  const g = globalThis as BrowserGlobals;
+  if (!spawn && !webWorkersAvailable()) return null;
+  const source = `self.onmessage = (event) => {\n  const { module, memory, control, index } = event.data;\n${WORKER_LOOP}};\n`;
+  const start =
+    spawn ??
+    ((code: string, init: unknown) => {
+      const url = g.URL!.createObjectURL(new g.Blob!([code], { type: 'text/javascript' }));
+      new g.Worker!(url).postMessage(init);
+    });
+  return createGemmPool(threads, {
+    spawn: (init) => start(source, init),
+    // Only a page's main thread (it has a document) must poll instead of sleeping.
+    canBlock: g.document === undefined,
+    // A worker cannot start while the page's main thread is busy, so never wait for one there.
+    readyTimeoutMs: 0,
+    warn: (message) => console.warn(message),
+  });
+}
