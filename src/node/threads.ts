@@ -5,8 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { GemmPoolFactory } from '../backend/wasm/gemm-pool.js';
 import { createGemmPool, WORKER_LOOP } from '../backend/wasm/gemm-pool.js';
-import type { GemmPoolFactory } from '../backend/wasm/index.js';
 
 // The worker is a few lines of plain JavaScript run with `eval: true`: no file to resolve, so it
 // works the same from src/ (under tsx) and from dist/.

@@ -8,7 +8,52 @@
  * Control block (Int32Array): [0] generation, [1] workers done, [2] workers ready, then SLOT ints
  * per worker: ap, bp, c, rows, k, n, tile, layout, stride, active (see GemmJob).
  */
-import type { GemmJob, GemmPool, GemmPoolFactory } from './index.js';
+
+/** One block of rows of C = A · packed B (byte offsets into the shared memory). */
+export interface GemmJob {
+  /**
+   * A: packed panels (layout 0), or read in place — row-major with rows `stride` elements apart
+   * (1), or transposed with columns `stride` apart (2).
+   */
+  ap: number;
+  layout: 0 | 1 | 2;
+  stride: number;
+  bp: number;
+  c: number;
+  rows: number;
+  k: number;
+  n: number;
+  tile: number;
+}
+
+/**
+ * Other threads that can run GemmJobs in the same (shared) memory. The Node entry provides one
+ * built on worker_threads; the browser-safe core only knows this interface.
+ */
+export interface GemmPool {
+  /** Threads besides the calling one. */
+  readonly workers: number;
+  /**
+   * Hand one job to each worker (fewer jobs leave some idle) and return at once; false if the
+   * workers are unavailable, in which case the caller runs the jobs itself.
+   */
+  start(jobs: readonly GemmJob[]): boolean;
+  /** Block until every job handed out by start() is done. */
+  wait(): void;
+}
+
+export type GemmPoolFactory = (module: WebAssembly.Module, memory: WebAssembly.Memory) => GemmPool;
+
+let registered: GemmPoolFactory | null = null;
+
+/** Let wasm backends created from now on split large matrix products across threads. */
+export function setGemmPoolFactory(factory: GemmPoolFactory | null): void {
+  registered = factory;
+}
+
+export function registeredGemmPoolFactory(): GemmPoolFactory | null {
+  return registered;
+}
 
 const HEADER = 3;
 const SLOT = 10;

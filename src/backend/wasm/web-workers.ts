@@ -5,8 +5,9 @@
  * elsewhere the backend runs on one thread. On a page's main thread, which may not sleep in
  * Atomics.wait, the caller polls for the few milliseconds a product takes; inside a worker it sleeps.
  */
+
+import type { GemmPoolFactory } from './gemm-pool.js';
 import { createGemmPool, WORKER_LOOP } from './gemm-pool.js';
-import type { GemmPoolFactory } from './index.js';
 
 interface BrowserGlobals {
   crossOriginIsolated?: boolean;

@@ -1,0 +1,95 @@
+/**
+ * Element-wise kernels, sums and row gathering on the wasm backend. Ops or layouts the compiled
+ * kernels do not cover run the TypeScript kernels on views of the same memory (see dispatch.ts).
+ */
+import type { Backend } from '../backend.js';
+import { tsBackend } from '../ts/index.js';
+import type { WasmContext } from './context.js';
+import { as2d, BINARY_CODES, UNARY_CODES } from './dispatch.js';
+
+type ElementwiseKernels = Pick<
+  Backend,
+  'unary' | 'unaryGrad' | 'biasActivation' | 'binary' | 'gatherRows' | 'reduce'
+>;
+
+export function elementwiseKernels(ctx: WasmContext): ElementwiseKernels {
+  // Row numbers for gatherRows, copied into the memory the kernel reads.
+  let indexBlock = 0;
+  let indexBytes = 0;
+  const indexScratch = (count: number): number => {
+    if (count * 4 > indexBytes) {
+      if (indexBlock) ctx.heap.release(indexBlock, indexBytes);
+      indexBytes = Math.max(count * 4, 1024);
+      indexBlock = ctx.heap.allocate(indexBytes);
+    }
+    return indexBlock;
+  };
+
+  return {
+    unary: (op, x, out, p0 = 0, p1 = 0) => {
+      const code = UNARY_CODES[op];
+      if (code === undefined || !ctx.isWasm(x) || !ctx.isWasm(out)) {
+        tsBackend.unary(op, x, out, p0, p1);
+        return;
+      }
+      ctx.kernels.unary(code, ctx.ptr(x), ctx.ptr(out), out.length, p0);
+    },
+    unaryGrad: (op, x, y, dy, out, p0 = 0, p1 = 0) => {
+      const code = UNARY_CODES[op];
+      if (code === undefined || !ctx.isWasm(x) || !ctx.isWasm(y) || !ctx.isWasm(dy) || !ctx.isWasm(out))
+        return tsBackend.unaryGrad(op, x, y, dy, out, p0, p1);
+      ctx.kernels.unaryGrad(code, ctx.ptr(x), ctx.ptr(y), ctx.ptr(dy), ctx.ptr(out), out.length, p0);
+    },
+    biasActivation: (op, x, bias, out, cols, p0 = 0) => {
+      const code = op === null ? -1 : UNARY_CODES[op];
+      if (code === undefined || !ctx.isWasm(x) || !ctx.isWasm(bias) || !ctx.isWasm(out) || cols === 0) {
+        tsBackend.biasActivation(op, x, bias, out, cols, p0);
+        return;
+      }
+      ctx.kernels.biasActivation(code, ctx.ptr(x), ctx.ptr(bias), ctx.ptr(out), out.length / cols, cols, p0);
+    },
+    binary: (op, a, aStrides, b, bStrides, out, shape) => {
+      const code = BINARY_CODES[op];
+      const a2 = as2d(aStrides, shape);
+      const b2 = as2d(bStrides, shape);
+      if (
+        code === undefined ||
+        !a2 ||
+        !b2 ||
+        out.length === 0 ||
+        !ctx.isWasm(a) ||
+        !ctx.isWasm(b) ||
+        !ctx.isWasm(out)
+      )
+        return tsBackend.binary(op, a, aStrides, b, bStrides, out, shape);
+      const cols = shape.length === 0 ? 1 : shape[shape.length - 1]!;
+      ctx.kernels.binary2d(
+        code,
+        ctx.ptr(a),
+        a2.rowStride,
+        a2.colStride,
+        ctx.ptr(b),
+        b2.rowStride,
+        b2.colStride,
+        ctx.ptr(out),
+        out.length / cols,
+        cols,
+      );
+    },
+    gatherRows: (x, rowSize, indices, out) => {
+      if (!ctx.isWasm(x) || !ctx.isWasm(out) || indices.length === 0 || rowSize === 0)
+        return tsBackend.gatherRows(x, rowSize, indices, out);
+      const idx = indexScratch(indices.length); // may grow the memory: take pointers after
+      new Int32Array(ctx.heap.memory.buffer, idx, indices.length).set(indices);
+      ctx.kernels.gatherRows(ctx.ptr(x), rowSize * 4, idx, indices.length, ctx.ptr(out));
+    },
+    reduce: (op, x, outer, size, inner, out) => {
+      if (op !== 'sum' || !ctx.isWasm(x) || !ctx.isWasm(out)) {
+        tsBackend.reduce(op, x, outer, size, inner, out);
+        return;
+      }
+      const acc = ctx.scratch(Math.max(inner, 1) * 8, 'sumAcc');
+      ctx.kernels.sum(ctx.ptr(x), outer, size, inner, ctx.ptr(out), acc);
+    },
+  };
+}

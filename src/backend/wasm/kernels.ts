@@ -1,0 +1,143 @@
+/** The compiled WebAssembly kernels: their exports, and loading them (embedded as base64). */
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.generated.js';
+
+/** The compiled kernels' exports (assembly/*.ts); pointers are byte offsets, counts elements. */
+export interface Kernels {
+  unary(op: number, x: number, out: number, n: number, p0: number): void;
+  unaryGrad(op: number, x: number, y: number, dy: number, out: number, n: number, p0: number): void;
+  binary2d(
+    op: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  gatherRows(x: number, rowBytes: number, idx: number, count: number, out: number): void;
+  biasActivation(
+    op: number,
+    x: number,
+    bias: number,
+    out: number,
+    rows: number,
+    cols: number,
+    p0: number,
+  ): void;
+  sgd(w: number, g: number, n: number, lr: number): void;
+  momentum(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
+  adagrad(w: number, g: number, h: number, n: number, lr: number, eps: number): void;
+  rmsprop(w: number, g: number, v: number, n: number, lr: number, rho: number, c: number, eps: number): void;
+  adam(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    a: number,
+    b1: number,
+    b2: number,
+    c1: number,
+    c2: number,
+    eps: number,
+  ): void;
+  im2col(
+    x: number,
+    table: number,
+    cellsPerImage: number,
+    batch: number,
+    imageSize: number,
+    c: number,
+    out: number,
+    padValue: number,
+  ): void;
+  col2im(
+    cols: number,
+    table: number,
+    cellsPerImage: number,
+    batch: number,
+    imageSize: number,
+    c: number,
+    out: number,
+  ): void;
+  maxPool(
+    x: number,
+    table: number,
+    perImage: number,
+    cells: number,
+    batch: number,
+    imageSize: number,
+    c: number,
+    out: number,
+    argmax: number,
+  ): void;
+  maxPoolGrad(
+    dy: number,
+    argmax: number,
+    table: number,
+    perImage: number,
+    cells: number,
+    batch: number,
+    imageSize: number,
+    c: number,
+    dx: number,
+  ): void;
+  zero(ptr: number, bytes: number): void;
+  gemmColsA(
+    a: number,
+    acs: number,
+    bp: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    tile: number,
+  ): void;
+  sum(x: number, outer: number, size: number, inner: number, out: number, acc: number): void;
+  packA(a: number, ars: number, acs: number, m: number, k: number, dst: number): void;
+  packB(b: number, brs: number, bcs: number, k: number, n: number, dst: number): void;
+  gemmPacked(ap: number, bp: number, c: number, m: number, k: number, n: number, tile: number): void;
+  gemmRowsA(
+    a: number,
+    ars: number,
+    bp: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    tile: number,
+  ): void;
+}
+
+/** Whether this JavaScript engine can run WebAssembly SIMD (a tiny module using v128 validates). */
+export function wasmSimdSupported(): boolean {
+  try {
+    // (module (func (result v128) (v128.const i32x4 0 0 0 0)))
+    const probe = new Uint8Array([
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+    ]);
+    return typeof WebAssembly === 'object' && WebAssembly.validate(probe);
+  } catch {
+    return false;
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Compile the kernels for a plain or a shared (multi-threaded) memory; small, so synchronous. */
+export function compileKernels(shared: boolean): WebAssembly.Module {
+  return new WebAssembly.Module(decodeBase64(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64));
+}
+
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernels;
+}

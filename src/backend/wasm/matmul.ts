@@ -1,0 +1,116 @@
+/**
+ * Matrix products on the wasm backend: B packed into 8-column panels, A read in place by the
+ * micro-kernels (a ragged last panel of < 4 rows packed), rows of C split over worker threads for
+ * large products. See assembly/matmul.ts for the kernels.
+ */
+import type { MatmulSpec, Storage } from '../backend.js';
+import type { WasmContext } from './context.js';
+import type { GemmJob, GemmPool } from './gemm-pool.js';
+
+/**
+ * Below this many multiply-adds a product stays on one thread. Waking a sleeping worker costs
+ * about as much as half of a 100×784×100 product here (2 vCPUs): splitting the MLP's products made
+ * a training epoch slower (1.85 s against 1.3–1.4 s on one thread), and spinning workers instead
+ * of sleeping slowed the other thread down. Large products (512³, inference batches) still gain ~1.5×.
+ */
+const PARALLEL_MIN = 1 << 24;
+
+export function createMatmul(
+  ctx: WasmContext,
+  pool: GemmPool | null,
+): (a: Storage, b: Storage, out: Storage, s: MatmulSpec) => void {
+  // One edge-tile scratch per thread.
+  const tiles = Array.from({ length: (pool?.workers ?? 0) + 1 }, () => ctx.heap.allocate(32 * 4));
+  const tile = tiles[0]!;
+
+  /** Run one job (see GemmJob for A's layouts). */
+  const runJob = (j: GemmJob): void => {
+    if (j.layout === 0) ctx.kernels.gemmPacked(j.ap, j.bp, j.c, j.rows, j.k, j.n, j.tile);
+    else if (j.layout === 1) ctx.kernels.gemmRowsA(j.ap, j.stride, j.bp, j.c, j.rows, j.k, j.n, j.tile);
+    else ctx.kernels.gemmColsA(j.ap, j.stride, j.bp, j.c, j.rows, j.k, j.n, j.tile);
+  };
+  /**
+   * C = A·packed B, rows of C split into blocks of whole 4-row panels, one per thread (this thread
+   * takes the last). A as in GemmJob; read in place, m must be a multiple of 4.
+   */
+  const gemm = (
+    a: number,
+    layout: 0 | 1 | 2,
+    stride: number,
+    pb: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+  ): void => {
+    // Bytes from one row of A to the next: a packed panel row, a row, or one float (transposed).
+    const rowBytes = layout === 0 ? k * 4 : layout === 1 ? stride * 4 : 4;
+    const whole: GemmJob = { ap: a, layout, stride, bp: pb, c, rows: m, k, n, tile };
+    if (!pool || pool.workers === 0 || m * k * n < PARALLEL_MIN || m < 8) {
+      runJob(whole);
+      return;
+    }
+    const parts = Math.min(pool.workers + 1, Math.floor(m / 4));
+    const chunk = Math.ceil(m / parts / 4) * 4;
+    const jobs: GemmJob[] = [];
+    for (let i0 = 0, w = 1; i0 < m; i0 += chunk, w++) {
+      jobs.push({
+        ap: a + i0 * rowBytes,
+        layout,
+        stride,
+        bp: pb,
+        c: c + i0 * n * 4,
+        rows: Math.min(chunk, m - i0),
+        k,
+        n,
+        tile: tiles[w] ?? tile,
+      });
+    }
+    const mine = jobs.pop()!;
+    if (!pool.start(jobs)) {
+      runJob(whole);
+      return;
+    }
+    runJob({ ...mine, tile });
+    pool.wait();
+  };
+  const matmul = (a: Storage, b: Storage, out: Storage, s: MatmulSpec): void => {
+    const { m, k, n } = s;
+    const ars = s.transA ? 1 : k;
+    const acs = s.transA ? m : 1;
+    const brs = s.transB ? 1 : n;
+    const bcs = s.transB ? k : 1;
+    if (k === 0) {
+      out.view().fill(0);
+      return;
+    }
+    // Allocate scratch before taking pointers: allocation may grow (and move) memory views,
+    // but byte offsets stay valid.
+    // A is read in place (row-major, or transposed with a panel's rows side by side), all but a
+    // ragged last panel of < 4 rows, which is packed.
+    const inPlace = m & ~3;
+    const layout = s.transA ? 2 : 1;
+    const stride = s.transA ? m : k;
+    const pa = ctx.scratch(((m - inPlace + 3) & ~3) * k * 4, 'packA');
+    const pb = ctx.scratch(((n + 7) & ~7) * k * 4, 'packB');
+    const aAt = ctx.staged(a, 'stageA');
+    const bAt = ctx.staged(b, 'stageB');
+    const outAt = ctx.isWasm(out) ? ctx.ptr(out) : ctx.scratch(out.length * 4, 'stageOut');
+    for (let t = 0; t < s.batch; t++) {
+      const aT = aAt + t * s.aBatchStride * 4;
+      const cT = outAt + t * m * n * 4;
+      if (t === 0 || s.bBatchStride !== 0)
+        ctx.kernels.packB(bAt + t * s.bBatchStride * 4, brs, bcs, k, n, pb);
+      if (inPlace > 0) gemm(aT, layout, stride, pb, cT, inPlace, k, n);
+      if (inPlace < m) {
+        // The rows not read in place, packed (once, if A repeats over the batch).
+        if (t === 0 || s.aBatchStride !== 0)
+          ctx.kernels.packA(aT + inPlace * ars * 4, ars, acs, m - inPlace, k, pa);
+        gemm(pa, 0, 0, pb, cT + inPlace * n * 4, m - inPlace, k, n);
+      }
+    }
+    if (!ctx.isWasm(out)) out.view().set(new Float32Array(ctx.heap.memory.buffer, outAt, out.length));
+  };
+
+  return matmul;
+}
