@@ -137,7 +137,7 @@ export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tenso
 }
 
 /** Unfolded floats per chunk when nothing needs gradients: ~8 MB, cache-sized, not batch-sized. */
-const INFERENCE_COLS = 1 << 21;
+const INFERENCE_COLS = 1 << 17;
 
 /**
  * Without gradients the unfolded windows need not exist all at once: unfold and multiply a few

@@ -25,34 +25,62 @@
   }
 }
 
+/**
+ * A kernel row's kw cells read kw consecutive input pixels whenever its first and last cell are
+ * inside the image (and the dilation is 1): then the whole row is one contiguous run of kw·c floats.
+ */
+@inline function rowRun(table: usize, t: i32, kw: i32): i32 {
+  const s0 = load<i32>(table + (<usize>t << 2));
+  if (s0 < 0) return -1;
+  return load<i32>(table + (<usize>(t + kw - 1) << 2)) == s0 + kw - 1 ? s0 : -1;
+}
+
 export function im2col(
-  x: usize, table: usize, cellsPerImage: i32, batch: i32, imageSize: i32, c: i32, out: usize, padValue: f32,
+  x: usize, table: usize, cellsPerImage: i32, kw: i32, batch: i32, imageSize: i32, c: i32, out: usize, padValue: f32,
 ): void {
   const run = <usize>c << 2;
   let dst = out;
   for (let n = 0; n < batch; n++) {
     const image = x + (<usize>(n * imageSize) << 2);
-    for (let t = 0; t < cellsPerImage; t++, dst += run) {
-      const s = load<i32>(table + (<usize>t << 2));
-      if (s < 0) {
-        for (let i = 0; i < c; i++) store<f32>(dst + (<usize>i << 2), padValue);
-      } else {
-        copyRun(dst, image + (<usize>(s * c) << 2), c);
+    for (let t = 0; t < cellsPerImage; t += kw) {
+      const s0 = rowRun(table, t, kw);
+      if (s0 >= 0) {
+        copyRun(dst, image + (<usize>(s0 * c) << 2), kw * c);
+        dst += <usize>kw * run;
+        continue;
+      }
+      for (let q = 0; q < kw; q++, dst += run) {
+        const s = load<i32>(table + (<usize>(t + q) << 2));
+        if (s < 0) {
+          for (let i = 0; i < c; i++) store<f32>(dst + (<usize>i << 2), padValue);
+        } else {
+          copyRun(dst, image + (<usize>(s * c) << 2), c);
+        }
       }
     }
   }
 }
 
 /** out (the image batch) = Σ of the column entries that read each pixel; overwrites out. */
-export function col2im(cols: usize, table: usize, cellsPerImage: i32, batch: i32, imageSize: i32, c: i32, out: usize): void {
+export function col2im(
+  cols: usize, table: usize, cellsPerImage: i32, kw: i32, batch: i32, imageSize: i32, c: i32, out: usize,
+): void {
   memory.fill(out, 0, <usize>(batch * imageSize) << 2);
   const run = <usize>c << 2;
   let src = cols;
   for (let n = 0; n < batch; n++) {
     const image = out + (<usize>(n * imageSize) << 2);
-    for (let t = 0; t < cellsPerImage; t++, src += run) {
-      const s = load<i32>(table + (<usize>t << 2));
-      if (s >= 0) addRun(image + (<usize>(s * c) << 2), src, c);
+    for (let t = 0; t < cellsPerImage; t += kw) {
+      const s0 = rowRun(table, t, kw);
+      if (s0 >= 0) {
+        addRun(image + (<usize>(s0 * c) << 2), src, kw * c);
+        src += <usize>kw * run;
+        continue;
+      }
+      for (let q = 0; q < kw; q++, src += run) {
+        const s = load<i32>(table + (<usize>(t + q) << 2));
+        if (s >= 0) addRun(image + (<usize>(s * c) << 2), src, c);
+      }
     }
   }
 }
@@ -61,6 +89,7 @@ export function col2im(cols: usize, table: usize, cellsPerImage: i32, batch: i32
 export function maxPool(
   x: usize, table: usize, perImage: i32, cells: i32, batch: i32, imageSize: i32, c: i32, out: usize, argmax: usize,
 ): void {
+  const c4 = c & ~3;
   let o = out;
   let a = argmax;
   for (let n = 0; n < batch; n++) {
@@ -74,9 +103,20 @@ export function maxPool(
         const s = load<i32>(table + (<usize>(p * cells + k) << 2));
         if (s < 0) continue;
         const src = image + (<usize>(s * c) << 2);
-        for (let i = 0; i < c; i++) {
+        const kv = f32x4.splat(<f32>k);
+        // Four channels at a time: take v where !(v <= best) and best is not NaN, as below.
+        for (let i = 0; i < c4; i += 4) {
+          const off = <usize>i << 2;
+          const v = v128.load(src + off);
+          const best = v128.load(o + off);
+          const take = v128.and(v128.not(f32x4.le(v, best)), f32x4.eq(best, best));
+          v128.store(o + off, v128.bitselect(v, best, take));
+          v128.store(a + off, v128.bitselect(kv, v128.load(a + off), take));
+        }
+        for (let i = c4; i < c; i++) {
           const v = load<f32>(src + (<usize>i << 2));
           const best = load<f32>(o + (<usize>i << 2));
+          // `!(v <= best)` also takes a NaN, and a NaN taken stays: NaN comes out, not hidden.
           if (!(v <= best) && best == best) {
             store<f32>(o + (<usize>i << 2), v);
             store<f32>(a + (<usize>i << 2), <f32>k);
