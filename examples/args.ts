@@ -7,4 +7,7 @@ export function arg(name: string, fallback: number): number {
   return v;
 }
 
-export const OUTPUT = new URL('./output/', import.meta.url).pathname;
+/** Where plots go: examples/output/, or BACKPROP_EXAMPLES_OUT (the tests use a temporary folder). */
+export const OUTPUT = process.env.BACKPROP_EXAMPLES_OUT
+  ? `${process.env.BACKPROP_EXAMPLES_OUT.replace(/\/$/, '')}/`
+  : new URL('./output/', import.meta.url).pathname;

@@ -2,9 +2,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { it } from 'node:test';
+import { useTempDir } from './helpers.js';
 
+const tmp = useTempDir('examples');
+
+/** Run an example; its plots go to a temporary folder, not over the recorded ones in examples/output. */
 function runExample(file: string, ...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', file, ...args], { encoding: 'utf8' });
+  return execFileSync(process.execPath, ['--import', 'tsx', file, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, BACKPROP_EXAMPLES_OUT: tmp.path },
+  });
 }
 
 it('examples/computational-graph.ts prints the tutorial values', () => {
