@@ -6,6 +6,52 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * The kernels' static data (active data segments) must end below the 64 KiB the heap reserves for
+ * it (src/backend/wasm/memory.ts): tensors live above, and every instantiation rewrites the data.
+ */
+function checkDataFits(bytes, name) {
+  const RESERVED = 65536;
+  let o = 8;
+  const leb = () => {
+    let r = 0;
+    let shift = 0;
+    let x;
+    do {
+      x = bytes[o++];
+      r += (x & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (x & 0x80);
+    return r;
+  };
+  while (o < bytes.length) {
+    const id = bytes[o++];
+    const size = leb();
+    const end = o + size;
+    if (id === 11) {
+      for (let n = leb(); n > 0; n--) {
+        const flags = leb();
+        if (flags === 1) {
+          o += leb(); // passive: its bytes only
+          continue;
+        }
+        if (flags === 2) leb(); // memory index
+        if (bytes[o++] !== 0x41) throw new Error(`wasm kernels (${name}): unexpected data segment offset`);
+        const offset = leb();
+        o++; // end
+        const length = leb();
+        o += length;
+        if (offset + length > RESERVED) {
+          throw new Error(
+            `wasm kernels (${name}): static data reaches byte ${offset + length}, past the ${RESERVED} reserved for it`,
+          );
+        }
+      }
+    }
+    o = end;
+  }
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Two builds of the same source: for a plain memory (browsers, one thread) and for a shared memory
 // (worker threads in Node; also browsers when cross-origin isolated).
@@ -39,6 +85,7 @@ for (const [name, flags] of Object.entries(variants)) {
     ],
     { stdio: 'inherit' },
   );
+  checkDataFits(readFileSync(out), name);
   encoded[name] = readFileSync(out).toString('base64');
   console.log(`wasm kernels (${name} memory): ${readFileSync(out).length} bytes`);
 }

@@ -10,6 +10,7 @@ import {
   Conv2D,
   concat,
   conv2d,
+  eye,
   GlobalAveragePooling2D,
   type GradcheckOptions,
   getBackend,
@@ -24,6 +25,7 @@ import {
   tensor,
 } from '../src/index.js';
 import { biasActivation } from '../src/ops/bias-activation.js';
+import { softmaxCrossEntropy } from '../src/ops/softmax-cross-entropy.js';
 import { describeEachBackend } from './helpers.js';
 
 type Case = [
@@ -202,6 +204,12 @@ const convLayer = perBackend(() => {
 });
 // Layers, with respect to their input (their weights' gradients go through the ops above).
 cases.push(
+  ['softmaxCrossEntropy one-hot', (z) => softmaxCrossEntropy(z, eye(4).gather([2, 0, 3])), () => [r(3, 4)]],
+  [
+    'softmaxCrossEntropy soft labels (both inputs)',
+    (z, y) => softmaxCrossEntropy(z, y),
+    () => [r(2, 3, 5), noGrad(() => r(2, 3, 5).softmax(-1))],
+  ],
   ['biasActivation linear', (x, b) => biasActivation(x, b), () => [r(3, 5), r(5)]],
   ['biasActivation sigmoid', (x, b) => biasActivation(x, b, 'sigmoid'), () => [r(3, 5), r(5)]],
   ['biasActivation tanh [2,3,4]', (x, b) => biasActivation(x, b, 'tanh'), () => [r(2, 3, 4), r(4)]],

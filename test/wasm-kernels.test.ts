@@ -134,6 +134,30 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
     }
   });
 
+  it('softmax cross-entropy and its gradient', () => {
+    for (const [rows, cols] of [
+      [5, 10],
+      [3, 1],
+      [2, 7],
+    ] as const) {
+      const z = values(rows * cols, 4);
+      const y = Float32Array.from({ length: rows * cols }, (_, i) => (i % cols === i % 3 ? 1 : 0));
+      const [zt, zw] = onBoth(z);
+      const [yt, yw] = onBoth(y);
+      const [lt, lw] = [tsBackend.alloc(rows), wasm.alloc(rows)];
+      const [pt, pw] = [tsBackend.alloc(rows * cols), wasm.alloc(rows * cols)];
+      tsBackend.softmaxCrossEntropy(zt, yt, rows, cols, lt, pt);
+      wasm.softmaxCrossEntropy(zw, yw, rows, cols, lw, pw);
+      agree(wasm.read(lw), tsBackend.read(lt), `loss ${rows}×${cols}`, 1e-6, 1e-6);
+      agree(wasm.read(pw), tsBackend.read(pt), `probabilities ${rows}×${cols}`, 1e-6, 1e-30);
+      const [gt, gw] = onBoth(values(rows, 1));
+      const [dt, dw] = [tsBackend.alloc(rows * cols), wasm.alloc(rows * cols)];
+      tsBackend.softmaxCrossEntropyGrad(pt, yt, gt, rows, cols, dt);
+      wasm.softmaxCrossEntropyGrad(wasm.fromValues(tsBackend.read(pt)), yw, gw, rows, cols, dw);
+      agree(wasm.read(dw), tsBackend.read(dt), `gradient ${rows}×${cols}`, 1e-6, 1e-7);
+    }
+  });
+
   it('gathers rows', () => {
     const x = values(40 * 13);
     const idx = Int32Array.from([39, 0, 7, 7, 12, 3]);

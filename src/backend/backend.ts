@@ -163,6 +163,28 @@ export interface Backend {
     p0?: number,
   ): void;
 
+  /**
+   * Softmax cross-entropy over rows of `cols` logits: probs = softmax(z) per row, and
+   * loss[r] = −Σ y·log probs, computed as Σ y·(logΣeᶻ − z) so it stays finite for any z.
+   */
+  softmaxCrossEntropy(
+    logits: Storage,
+    labels: Storage,
+    rows: number,
+    cols: number,
+    loss: Storage,
+    probs: Storage,
+  ): void;
+  /** Its gradient for the logits: dz = g[r]·(probs·Σy − y). */
+  softmaxCrossEntropyGrad(
+    probs: Storage,
+    labels: Storage,
+    g: Storage,
+    rows: number,
+    cols: number,
+    out: Storage,
+  ): void;
+
   /** Softmax (or log-softmax) along the middle axis of [outer, size, inner]; stable for any input. */
   softmax(x: Storage, outer: number, size: number, inner: number, out: Storage, log: boolean): void;
   /** Backward of softmax given its output y: dx = y·(dy − Σdy·y); of log-softmax: dx = dy − e^y·Σdy. */

@@ -7,6 +7,7 @@
  * log-softmax of logits is exact where log of a softmax that underflowed to 0 would be −∞.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
+import { softmaxCrossEntropy } from '../ops/softmax-cross-entropy.js';
 import { eye } from '../tensor/create.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -153,8 +154,8 @@ export const categoricalCrossentropy = (options: LossOptions = {}): Loss =>
           ? ' (for integer class labels use sparseCategoricalCrossentropy)'
           : '',
       );
-      const logp = fromLogits ? p.logSoftmax(-1) : p.clip(EPSILON, 1 - EPSILON).log();
-      return perSampleSum(y.mul(logp)).neg();
+      if (fromLogits) return perSampleSum(softmaxCrossEntropy(p, y)); // one fused kernel each way
+      return perSampleSum(y.mul(p.clip(EPSILON, 1 - EPSILON).log())).neg();
     },
     options,
   );
@@ -174,8 +175,8 @@ export const sparseCategoricalCrossentropy = (options: LossOptions = {}): Loss =
         );
       }
       const oneHot = eye(classes).gather(checkLabels(labels, classes)).reshape(p.shape);
-      const logp = fromLogits ? p.logSoftmax(-1) : p.clip(EPSILON, 1 - EPSILON).log();
-      return perSampleSum(oneHot.mul(logp)).neg();
+      if (fromLogits) return perSampleSum(softmaxCrossEntropy(p, oneHot));
+      return perSampleSum(oneHot.mul(p.clip(EPSILON, 1 - EPSILON).log())).neg();
     },
     options,
   );

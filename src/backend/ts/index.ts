@@ -4,7 +4,12 @@ import { binaryKernel, broadcastKernel } from './binary.js';
 import { gatherRowsKernel, permuteKernel, scatterAddRowsKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
 import { argReduceKernel, reduceKernel } from './reduce.js';
-import { softmaxGradKernel, softmaxKernel } from './softmax.js';
+import {
+  softmaxCrossEntropyGradKernel,
+  softmaxCrossEntropyKernel,
+  softmaxGradKernel,
+  softmaxKernel,
+} from './softmax.js';
 import { ArrayStorage } from './storage.js';
 import { unaryGradLoops, unaryLoops } from './unary.js';
 import { updateKernel } from './update.js';
@@ -54,5 +59,9 @@ export const tsBackend: Backend = {
     binaryKernel('add', v(x), [cols, 1], v(bias), [0, 1], v(out), [out.length / cols, cols]);
     if (op !== null) unaryLoops[op](v(out), v(out), out.length, p0, 0);
   },
+  softmaxCrossEntropy: (z, y, rows, cols, loss, probs) =>
+    softmaxCrossEntropyKernel(v(z), v(y), rows, cols, v(loss), v(probs)),
+  softmaxCrossEntropyGrad: (probs, y, g, rows, cols, out) =>
+    softmaxCrossEntropyGradKernel(v(probs), v(y), v(g), rows, cols, v(out)),
   update: (rule, w, g, state) => updateKernel(rule, v(w), v(g), state.map(v)),
 };

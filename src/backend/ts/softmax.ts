@@ -63,3 +63,47 @@ export function softmaxGradKernel(
     }
   }
 }
+
+/** Fused softmax + cross-entropy per row (see Backend.softmaxCrossEntropy); sums in float64. */
+export function softmaxCrossEntropyKernel(
+  z: Float32Array,
+  y: Float32Array,
+  rows: number,
+  cols: number,
+  loss: Float32Array,
+  probs: Float32Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < cols; c++) if (z[base + c]! > max) max = z[base + c]!;
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += Math.exp(z[base + c]! - max);
+    const lse = max + Math.log(sum);
+    let l = 0;
+    for (let c = 0; c < cols; c++) {
+      const v = z[base + c]!;
+      const t = y[base + c]!;
+      if (t !== 0) l += t * (lse - v); // 0·(lse − z) stays 0 even where z is −Infinity
+      probs[base + c] = Math.exp(v - lse);
+    }
+    loss[r] = l;
+  }
+}
+
+export function softmaxCrossEntropyGradKernel(
+  probs: Float32Array,
+  y: Float32Array,
+  g: Float32Array,
+  rows: number,
+  cols: number,
+  out: Float32Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    let sumY = 0;
+    for (let c = 0; c < cols; c++) sumY += y[base + c]!;
+    const gr = g[r]!;
+    for (let c = 0; c < cols; c++) out[base + c] = gr * (probs[base + c]! * sumY - y[base + c]!);
+  }
+}

@@ -9,7 +9,14 @@ import { as2d, BINARY_CODES, UNARY_CODES } from './dispatch.js';
 
 type ElementwiseKernels = Pick<
   Backend,
-  'unary' | 'unaryGrad' | 'biasActivation' | 'binary' | 'gatherRows' | 'reduce'
+  | 'unary'
+  | 'unaryGrad'
+  | 'biasActivation'
+  | 'binary'
+  | 'gatherRows'
+  | 'reduce'
+  | 'softmaxCrossEntropy'
+  | 'softmaxCrossEntropyGrad'
 >;
 
 export function elementwiseKernels(ctx: WasmContext): ElementwiseKernels {
@@ -90,6 +97,20 @@ export function elementwiseKernels(ctx: WasmContext): ElementwiseKernels {
       }
       const acc = ctx.scratch(Math.max(inner, 1) * 8, 'sumAcc');
       ctx.kernels.sum(ctx.ptr(x), outer, size, inner, ctx.ptr(out), acc);
+    },
+    softmaxCrossEntropy: (z, y, rows, cols, loss, probs) => {
+      if (![z, y, loss, probs].every((t) => ctx.isWasm(t))) {
+        tsBackend.softmaxCrossEntropy(z, y, rows, cols, loss, probs);
+        return;
+      }
+      ctx.kernels.softmaxCrossEntropy(ctx.ptr(z), ctx.ptr(y), rows, cols, ctx.ptr(loss), ctx.ptr(probs));
+    },
+    softmaxCrossEntropyGrad: (probs, y, g, rows, cols, out) => {
+      if (![probs, y, g, out].every((t) => ctx.isWasm(t))) {
+        tsBackend.softmaxCrossEntropyGrad(probs, y, g, rows, cols, out);
+        return;
+      }
+      ctx.kernels.softmaxCrossEntropyGrad(ctx.ptr(probs), ctx.ptr(y), ctx.ptr(g), rows, cols, ctx.ptr(out));
     },
   };
 }

@@ -88,6 +88,8 @@ export interface Kernels {
     dx: number,
   ): void;
   zero(ptr: number, bytes: number): void;
+  softmaxCrossEntropy(z: number, y: number, rows: number, cols: number, loss: number, probs: number): void;
+  softmaxCrossEntropyGrad(probs: number, y: number, g: number, rows: number, cols: number, out: number): void;
   gemmColsA(
     a: number,
     acs: number,

@@ -13,10 +13,16 @@ const PAGE = 65536;
 /** The memory's maximum: 65536 pages = 4 GiB, all wasm32 can address. */
 const MAX_PAGES = 65536;
 const MAX_BYTES = MAX_PAGES * PAGE;
+const RESERVED_BYTES = 65536;
 
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;
-  private top = 16; // offset 0 stays unused so a null pointer never aliases a tensor
+  /**
+   * The first 64 KiB belong to the kernels' static data (AssemblyScript's math tables sit at
+   * 1024–7168; every instantiation, one per worker thread, writes them again). Tensors start above;
+   * scripts/build-wasm.mjs fails the build if the data ever outgrows this.
+   */
+  private top = RESERVED_BYTES;
   private readonly free = new Map<number, number[]>();
   private readonly registry = new FinalizationRegistry<{ offset: number; bytes: number }>((block) => {
     this.release(block.offset, block.bytes);

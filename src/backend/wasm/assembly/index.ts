@@ -6,3 +6,4 @@ export * from './update';
 export * from './layout';
 export * from './window';
 export * from './reduce';
+export * from './softmax';
