@@ -7,6 +7,7 @@ import { createWasmBackend, setGemmPoolFactory, wasmSimdSupported } from '../src
 import { webWorkerGemmPool } from '../src/backend/wasm/web-workers.js';
 import { Rng } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
+import { windowGeometry } from '../src/ops/conv.js';
 
 it('splits large products over worker threads with bit-identical results', {
   skip: !wasmSimdSupported(),
@@ -125,4 +126,57 @@ parentPort.once('message', (data) => self.onmessage({ data }));`;
     delete g.document;
     setGemmPoolFactory(null);
   }
+});
+
+it('splits im2col, col2im and max pooling over the workers by images, with identical results', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  setGemmPoolFactory(null);
+  const single = createWasmBackend();
+  let splits = 0;
+  const factory = nodeGemmPool(2)!;
+  setGemmPoolFactory((module, memory) => {
+    const pool = factory(module, memory);
+    return {
+      workers: pool.workers,
+      start: (jobs) => {
+        const started = pool.start(jobs);
+        if (started) splits++;
+        return started;
+      },
+      wait: () => pool.wait(),
+    };
+  });
+  const multi = createWasmBackend();
+  setGemmPoolFactory(null);
+  const rng = new Rng(6);
+  // 33 images of 15×13×3 under a 5×5 'same' window: 33·195·75 ≈ 480k floats unfolded; and
+  // 64 images of 28×28×8 max-pooled 3×3 / 2 'same': ≈ 400k floats read, above the split threshold.
+  const g = windowGeometry('test', [33, 15, 13, 3], [5, 5], [1, 1], [1, 1], 'same');
+  const pg = windowGeometry('test', [64, 28, 28, 8], [3, 3], [2, 2], [1, 1], 'same');
+  const normals = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+  const image = normals(33 * 15 * 13 * 3);
+  const cols = normals(33 * g.outH * g.outW * 25 * 3);
+  const big = normals(64 * 28 * 28 * 8);
+  const pooledSize = 64 * pg.outH * pg.outW * 8;
+  const dy = normals(pooledSize);
+  const run = (b: Backend) => {
+    const unfolded = b.alloc(cols.length);
+    b.im2col(b.fromValues(image), g, unfolded, 0);
+    const folded = b.alloc(image.length);
+    b.col2im(b.fromValues(cols), g, folded);
+    const pooled = b.alloc(pooledSize);
+    const argmax = b.alloc(pooledSize);
+    b.maxPool(b.fromValues(big), pg, pooled, argmax);
+    const dx = b.alloc(big.length);
+    b.maxPoolGrad(b.fromValues(dy), argmax, pg, dx);
+    return [unfolded, folded, pooled, argmax, dx].map((s) => Array.from(b.read(s)));
+  };
+  const want = run(single);
+  splits = 0;
+  const got = run(multi);
+  ['im2col', 'col2im', 'maxPool', 'argmax', 'maxPoolGrad'].forEach((name, i) => {
+    assert.deepEqual(got[i], want[i], name);
+  });
+  assert.equal(splits, 4, 'every window kernel was split over the workers');
 });

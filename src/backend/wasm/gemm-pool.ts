@@ -1,29 +1,31 @@
 /**
- * A pool of worker threads that run matrix-product jobs in the wasm backend's shared memory, for
- * any host that can start workers: worker_threads in Node (src/node/threads.ts), Web Workers in
- * browsers (./web-workers.ts). The caller writes each worker's job into a shared control block,
- * bumps a generation counter and notifies; workers run their rows of C and count themselves done.
- * The call stays synchronous for ops and layers.
+ * A pool of worker threads that run kernel jobs in the wasm backend's shared memory, for any host
+ * that can start workers: worker_threads in Node (src/node/threads.ts), Web Workers in browsers
+ * (./web-workers.ts). A job is one compiled kernel called on one part of the work (a block of rows
+ * of a product, a slice of the image batch). The caller writes each worker's job into a shared
+ * control block, bumps a generation counter and notifies; workers run their part and count
+ * themselves done. The call stays synchronous for ops and layers.
  *
  * Control block (Int32Array): [0] generation, [1] workers done, [2] workers ready, then SLOT ints
- * per worker: ap, bp, c, rows, k, n, tile, layout, stride, active (see GemmJob).
+ * per worker: kernel index (POOL_KERNELS), MAX_ARGS arguments, active.
  */
 
-/** One block of rows of C = A · packed B (byte offsets into the shared memory). */
+/** The kernels a worker can run (their export names); arguments are int32s (offsets, counts). */
+export const POOL_KERNELS = [
+  'gemmPacked',
+  'gemmRowsA',
+  'gemmColsA',
+  'im2col',
+  'col2im',
+  'maxPool',
+  'maxPoolGrad',
+] as const;
+export type PoolKernel = (typeof POOL_KERNELS)[number];
+
+/** One part of a kernel's work: the export to call and its (integer) arguments. */
 export interface GemmJob {
-  /**
-   * A: packed panels (layout 0), or read in place — row-major with rows `stride` elements apart
-   * (1), or transposed with columns `stride` apart (2).
-   */
-  ap: number;
-  layout: 0 | 1 | 2;
-  stride: number;
-  bp: number;
-  c: number;
-  rows: number;
-  k: number;
-  n: number;
-  tile: number;
+  kernel: PoolKernel;
+  args: readonly number[];
 }
 
 /**
@@ -56,7 +58,8 @@ export function registeredGemmPoolFactory(): GemmPoolFactory | null {
 }
 
 const HEADER = 3;
-const SLOT = 10;
+const MAX_ARGS = 10;
+const SLOT = MAX_ARGS + 2;
 
 /**
  * The loop each worker runs, as JavaScript source: it expects `module`, `memory`, `control` and
@@ -64,6 +67,7 @@ const SLOT = 10;
  */
 export const WORKER_LOOP = `
 const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const names = ${JSON.stringify(POOL_KERNELS)};
 const ctrl = new Int32Array(control);
 const slot = ${HEADER} + index * ${SLOT};
 Atomics.add(ctrl, 2, 1);
@@ -72,11 +76,8 @@ let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
-  if (ctrl[slot + 9] === 1) {
-    const [ap, bp, c, rows, k, n, tile, layout, stride] = ctrl.subarray(slot, slot + 9);
-    if (layout === 0) kernels.gemmPacked(ap, bp, c, rows, k, n, tile);
-    else if (layout === 1) kernels.gemmRowsA(ap, stride, bp, c, rows, k, n, tile);
-    else kernels.gemmColsA(ap, stride, bp, c, rows, k, n, tile);
+  if (ctrl[slot + ${MAX_ARGS + 1}] === 1) {
+    kernels[names[ctrl[slot]]](...ctrl.subarray(slot + 1, slot + ${MAX_ARGS + 1}));
   }
   Atomics.add(ctrl, 1, 1);
   Atomics.notify(ctrl, 1);
@@ -96,7 +97,7 @@ export interface PoolHost {
    * browser's main thread may not, so it polls instead — only for the length of one product.
    */
   canBlock: boolean;
-  /** How long the first product may wait for the workers to start (0: never wait, retry later). */
+  /** How long the first job may wait for the workers to start (0: never wait, retry later). */
   readyTimeoutMs: number;
   warn(message: string): void;
 }
@@ -148,11 +149,13 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
           const slot = HEADER + w * SLOT;
           const job = jobs[w];
           if (job) {
-            ctrl.set(
-              [job.ap, job.bp, job.c, job.rows, job.k, job.n, job.tile, job.layout, job.stride, 1],
-              slot,
-            );
-          } else ctrl[slot + 9] = 0;
+            if (job.args.length > MAX_ARGS)
+              throw new Error(`${job.kernel}: too many arguments for a pool job`);
+            ctrl[slot] = POOL_KERNELS.indexOf(job.kernel);
+            ctrl.fill(0, slot + 1, slot + 1 + MAX_ARGS);
+            ctrl.set(job.args, slot + 1);
+            ctrl[slot + MAX_ARGS + 1] = 1;
+          } else ctrl[slot + MAX_ARGS + 1] = 0;
         }
         Atomics.store(ctrl, 1, 0);
         Atomics.add(ctrl, 0, 1);
@@ -163,13 +166,26 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
         const deadline = Date.now() + JOB_TIMEOUT_MS;
         for (let done = Atomics.load(ctrl, 1); done < workers; done = Atomics.load(ctrl, 1)) {
           if (Date.now() >= deadline) {
-            throw new Error(
-              'backprop: a wasm worker thread stopped responding (matrix product not finished)',
-            );
+            throw new Error('backprop: a wasm worker thread stopped responding (its job did not finish)');
           }
           waitChange(ctrl, 1, done, deadline, host.canBlock);
         }
       },
     };
   };
+}
+
+/**
+ * Run `parts` (one per thread at most): the last on this thread, the others on the workers; all
+ * here when there is no pool or it is not ready. Results do not depend on which thread ran what.
+ */
+export function runParts(pool: GemmPool | null, parts: GemmJob[], run: (job: GemmJob) => void): void {
+  const mine = parts[parts.length - 1];
+  if (mine === undefined) return;
+  if (!pool || parts.length === 1 || !pool.start(parts.slice(0, -1))) {
+    for (const part of parts) run(part);
+    return;
+  }
+  run(mine);
+  pool.wait();
 }

@@ -53,7 +53,7 @@ export function createWasmBackend(): Backend {
     ...tsBackend,
     name: 'wasm',
     ...elementwiseKernels(ctx),
-    ...windowKernels(ctx),
+    ...windowKernels(ctx, pool),
     update: createUpdate(ctx),
     matmul: createMatmul(ctx, pool),
     beginStep: () => ctx.heap.beginStep(),

@@ -5,7 +5,7 @@
  */
 import type { MatmulSpec, Storage } from '../backend.js';
 import type { WasmContext } from './context.js';
-import type { GemmJob, GemmPool } from './gemm-pool.js';
+import { type GemmJob, type GemmPool, runParts } from './gemm-pool.js';
 
 /**
  * Below this many multiply-adds a product stays on one thread. Waking a sleeping worker costs
@@ -23,15 +23,24 @@ export function createMatmul(
   const tiles = Array.from({ length: (pool?.workers ?? 0) + 1 }, () => ctx.heap.allocate(32 * 4));
   const tile = tiles[0]!;
 
-  /** Run one job (see GemmJob for A's layouts). */
-  const runJob = (j: GemmJob): void => {
-    if (j.layout === 0) ctx.kernels.gemmPacked(j.ap, j.bp, j.c, j.rows, j.k, j.n, j.tile);
-    else if (j.layout === 1) ctx.kernels.gemmRowsA(j.ap, j.stride, j.bp, j.c, j.rows, j.k, j.n, j.tile);
-    else ctx.kernels.gemmColsA(j.ap, j.stride, j.bp, j.c, j.rows, j.k, j.n, j.tile);
-  };
+  /** A's layouts: packed panels (0), row-major rows `stride` apart (1), transposed (2). */
+  const job = (
+    a: number,
+    layout: 0 | 1 | 2,
+    stride: number,
+    pb: number,
+    c: number,
+    rows: number,
+    k: number,
+    n: number,
+    tile: number,
+  ): GemmJob =>
+    layout === 0
+      ? { kernel: 'gemmPacked', args: [a, pb, c, rows, k, n, tile] }
+      : { kernel: layout === 1 ? 'gemmRowsA' : 'gemmColsA', args: [a, stride, pb, c, rows, k, n, tile] };
   /**
    * C = A·packed B, rows of C split into blocks of whole 4-row panels, one per thread (this thread
-   * takes the last). A as in GemmJob; read in place, m must be a multiple of 4.
+   * takes the last). A is read in place unless packed (layout 0); m is a multiple of 4 then.
    */
   const gemm = (
     a: number,
@@ -45,34 +54,22 @@ export function createMatmul(
   ): void => {
     // Bytes from one row of A to the next: a packed panel row, a row, or one float (transposed).
     const rowBytes = layout === 0 ? k * 4 : layout === 1 ? stride * 4 : 4;
-    const whole: GemmJob = { ap: a, layout, stride, bp: pb, c, rows: m, k, n, tile };
-    if (!pool || pool.workers === 0 || m * k * n < PARALLEL_MIN || m < 8) {
-      runJob(whole);
-      return;
-    }
-    const parts = Math.min(pool.workers + 1, Math.floor(m / 4));
-    const chunk = Math.ceil(m / parts / 4) * 4;
-    const jobs: GemmJob[] = [];
+    const threads =
+      !pool || m * k * n < PARALLEL_MIN || m < 8 ? 1 : Math.min(pool.workers + 1, Math.floor(m / 4));
+    const chunk = Math.ceil(m / threads / 4) * 4;
+    const parts: GemmJob[] = [];
     for (let i0 = 0, w = 1; i0 < m; i0 += chunk, w++) {
-      jobs.push({
-        ap: a + i0 * rowBytes,
-        layout,
-        stride,
-        bp: pb,
-        c: c + i0 * n * 4,
-        rows: Math.min(chunk, m - i0),
-        k,
-        n,
-        tile: tiles[w] ?? tile,
-      });
+      // The last part runs on this thread, with tile scratch 0; workers use their own.
+      const last = i0 + chunk >= m;
+      const rows = Math.min(chunk, m - i0);
+      parts.push(
+        job(a + i0 * rowBytes, layout, stride, pb, c + i0 * n * 4, rows, k, n, last ? tile : tiles[w]!),
+      );
     }
-    const mine = jobs.pop()!;
-    if (!pool.start(jobs)) {
-      runJob(whole);
-      return;
-    }
-    runJob({ ...mine, tile });
-    pool.wait();
+    runParts(pool, parts, run);
+  };
+  const run = (j: GemmJob): void => {
+    (ctx.kernels[j.kernel] as (...args: number[]) => void)(...j.args);
   };
   const matmul = (a: Storage, b: Storage, out: Storage, s: MatmulSpec): void => {
     const { m, k, n } = s;

@@ -3,10 +3,14 @@ import type { Backend, WindowGeometry } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
 import { windowTable } from '../ts/window.js';
 import type { WasmContext } from './context.js';
+import { type GemmJob, type GemmPool, type PoolKernel, runParts } from './gemm-pool.js';
 
 type WindowKernels = Pick<Backend, 'im2col' | 'col2im' | 'maxPool' | 'maxPoolGrad'>;
 
-export function windowKernels(ctx: WasmContext): WindowKernels {
+/** Below this many floats moved, a window kernel stays on one thread (waking workers costs more). */
+const PARALLEL_WORK = 1 << 18;
+
+export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKernels {
   // Window tables (which input pixel each window cell reads) copied into wasm memory, per geometry.
   const tableBlocks = new Map<object, number>();
   const tableIn = (g: WindowGeometry): number => {
@@ -25,25 +29,46 @@ export function windowKernels(ctx: WasmContext): WindowKernels {
     imageSize: g.inH * g.inW * g.channels,
   });
 
+  /**
+   * Run a window kernel over the image batch split into slices of whole images, one per thread,
+   * when the work is large enough to pay for waking the workers. `args(n0, count)` gives the
+   * kernel's arguments for images [n0, n0 + count). Images are independent, so the result does
+   * not depend on the split.
+   */
+  const perImages = (
+    kernel: PoolKernel,
+    batch: number,
+    work: number,
+    args: (n0: number, count: number) => number[],
+  ) => {
+    const threads = pool && work >= PARALLEL_WORK ? Math.min(pool.workers + 1, batch) : 1;
+    const per = Math.ceil(batch / threads);
+    const parts: GemmJob[] = [];
+    for (let n0 = 0; n0 < batch; n0 += per) parts.push({ kernel, args: args(n0, Math.min(per, batch - n0)) });
+    runParts(pool, parts, (j) => (ctx.kernels[j.kernel] as (...a: number[]) => void)(...j.args));
+  };
+
   return {
     im2col: (x, g, out, padValue) => {
-      if (!ctx.isWasm(x) || !ctx.isWasm(out)) {
+      // Pool jobs carry integers only: a non-zero pad value (never used by conv2d) stays here.
+      if (!ctx.isWasm(x) || !ctx.isWasm(out) || padValue !== 0) {
         tsBackend.im2col(x, g, out, padValue);
         return;
       }
       const w = windowArgs(g);
       const table = tableIn(g);
-      ctx.kernels.im2col(
-        ctx.ptr(x),
+      const rowFloats = w.perImage * w.cells * g.channels;
+      perImages('im2col', g.batch, g.batch * rowFloats, (n0, count) => [
+        ctx.ptr(x) + n0 * w.imageSize * 4,
         table,
         w.perImage * w.cells,
         g.kernelW,
-        g.batch,
+        count,
         w.imageSize,
         g.channels,
-        ctx.ptr(out),
-        padValue,
-      );
+        ctx.ptr(out) + n0 * rowFloats * 4,
+        0,
+      ]);
     },
     col2im: (cols, g, out) => {
       if (!ctx.isWasm(cols) || !ctx.isWasm(out)) {
@@ -52,16 +77,17 @@ export function windowKernels(ctx: WasmContext): WindowKernels {
       }
       const w = windowArgs(g);
       const table = tableIn(g);
-      ctx.kernels.col2im(
-        ctx.ptr(cols),
+      const rowFloats = w.perImage * w.cells * g.channels;
+      perImages('col2im', g.batch, g.batch * rowFloats, (n0, count) => [
+        ctx.ptr(cols) + n0 * rowFloats * 4,
         table,
         w.perImage * w.cells,
         g.kernelW,
-        g.batch,
+        count,
         w.imageSize,
         g.channels,
-        ctx.ptr(out),
-      );
+        ctx.ptr(out) + n0 * w.imageSize * 4,
+      ]);
     },
     maxPool: (x, g, out, argmax) => {
       if (!ctx.isWasm(x) || !ctx.isWasm(out) || !ctx.isWasm(argmax)) {
@@ -70,17 +96,18 @@ export function windowKernels(ctx: WasmContext): WindowKernels {
       }
       const w = windowArgs(g);
       const table = tableIn(g);
-      ctx.kernels.maxPool(
-        ctx.ptr(x),
+      const outFloats = w.perImage * g.channels;
+      perImages('maxPool', g.batch, g.batch * w.perImage * w.cells * g.channels, (n0, count) => [
+        ctx.ptr(x) + n0 * w.imageSize * 4,
         table,
         w.perImage,
         w.cells,
-        g.batch,
+        count,
         w.imageSize,
         g.channels,
-        ctx.ptr(out),
-        ctx.ptr(argmax),
-      );
+        ctx.ptr(out) + n0 * outFloats * 4,
+        ctx.ptr(argmax) + n0 * outFloats * 4,
+      ]);
     },
     maxPoolGrad: (dy, argmax, g, dx) => {
       if (!ctx.isWasm(dy) || !ctx.isWasm(argmax) || !ctx.isWasm(dx)) {
@@ -89,17 +116,18 @@ export function windowKernels(ctx: WasmContext): WindowKernels {
       }
       const w = windowArgs(g);
       const table = tableIn(g);
-      ctx.kernels.maxPoolGrad(
-        ctx.ptr(dy),
-        ctx.ptr(argmax),
+      const outFloats = w.perImage * g.channels;
+      perImages('maxPoolGrad', g.batch, g.batch * w.imageSize, (n0, count) => [
+        ctx.ptr(dy) + n0 * outFloats * 4,
+        ctx.ptr(argmax) + n0 * outFloats * 4,
         table,
         w.perImage,
         w.cells,
-        g.batch,
+        count,
         w.imageSize,
         g.channels,
-        ctx.ptr(dx),
-      );
+        ctx.ptr(dx) + n0 * w.imageSize * 4,
+      ]);
     },
   };
 }
