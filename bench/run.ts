@@ -322,9 +322,10 @@ const text = `# Benchmarks
 
 Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} — ${machine}.
 All rows ran in the same process, one after another (${epochs} timed epoch(s) each, after a warm-up).
-backprop (wasm) splits large matrix products over ${defaultThreadCount()} thread(s) (BACKPROP_THREADS); the
+backprop (wasm) splits large matrix products, im2col and pooling over ${defaultThreadCount()} thread(s) (BACKPROP_THREADS); the
 TF.js wasm backend has no threads in Node; everything else is single-threaded.
-ratios above 1 favour backprop. Numbers move ±10 % between runs; inference (the median of three\n10,000-image passes) moves most, TF.js wasm's by up to 2× between runs.
+ratios above 1 favour backprop. On this 2-vCPU virtual machine numbers move ±20–30 % between runs
+(both libraries alike: compare ratios from one run); inference (the median of three\n10,000-image passes) moves most, TF.js wasm's by up to 2× between runs.
 
 ${table.join('\n')}
 
@@ -344,7 +345,8 @@ threads, 5.3 s with 1, 97.7 % after one epoch; inference 13–17k images/s at ba
 
 Reference figures measured separately on this machine class (shared/peers/RESULTS.md, not rerun
 here): PyTorch 1.13 CPU 0.17 s per epoch (2 threads, OpenBLAS), NumPy 0.18 s; matmul 190–230
-GFLOP/s per core. backprop's fast WebAssembly backend is issue 5's work in progress.
+GFLOP/s per core: native AVX-512 FMA does 32 float operations per instruction, WebAssembly SIMD128's
+separate multiply and add 4.
 `;
 writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), text);
 console.log(
