@@ -3,32 +3,51 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import type { Backend } from '../src/backend/backend.js';
-import { createWasmBackend, setGemmPoolFactory, wasmSimdSupported } from '../src/backend/wasm/index.js';
+import {
+  createWasmBackend,
+  type GemmPoolFactory,
+  setGemmPoolFactory,
+  wasmSimdSupported,
+} from '../src/backend/wasm/index.js';
 import { webWorkerGemmPool } from '../src/backend/wasm/web-workers.js';
 import { Rng } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
 import { windowGeometry } from '../src/ops/conv.js';
+
+/** A pool factory that counts the jobs the workers really took, so a silent fallback cannot pass. */
+function counting(factory: GemmPoolFactory): {
+  factory: GemmPoolFactory;
+  splits: () => number;
+  reset: () => void;
+} {
+  let splits = 0;
+  return {
+    factory: (module, memory) => {
+      const pool = factory(module, memory);
+      return {
+        workers: pool.workers,
+        start: (jobs) => {
+          const started = pool.start(jobs);
+          if (started) splits++;
+          return started;
+        },
+        wait: () => pool.wait(),
+      };
+    },
+    splits: () => splits,
+    reset: () => {
+      splits = 0;
+    },
+  };
+}
 
 it('splits large products over worker threads with bit-identical results', {
   skip: !wasmSimdSupported(),
 }, () => {
   setGemmPoolFactory(null);
   const single = createWasmBackend();
-  // Count the products the workers really took part in, so a silent fallback cannot pass.
-  let splits = 0;
-  const factory = nodeGemmPool(2)!;
-  setGemmPoolFactory((module, memory) => {
-    const pool = factory(module, memory);
-    return {
-      workers: pool.workers,
-      start: (jobs) => {
-        const started = pool.start(jobs);
-        if (started) splits++;
-        return started;
-      },
-      wait: () => pool.wait(),
-    };
-  });
+  const pool = counting(nodeGemmPool(2)!);
+  setGemmPoolFactory(pool.factory);
   const multi = createWasmBackend();
   setGemmPoolFactory(null);
   const rng = new Rng(3);
@@ -56,8 +75,8 @@ it('splits large products over worker threads with bit-identical results', {
       return backend.read(out);
     });
     assert.deepEqual(results[1], results[0], `${m}×${k}×${n} transA=${transA} transB=${transB}`);
-    assert.ok(splits > 0, `${m}×${k}×${n}: the product was not split over the workers`);
-    splits = 0;
+    assert.ok(pool.splits() > 0, `${m}×${k}×${n}: the product was not split over the workers`);
+    pool.reset();
     // And the product is right: spot-check one element against a float64 dot product.
     const A = (i: number, p: number) => (transA ? aValues[p * m + i]! : aValues[i * k + p]!);
     const B = (p: number, j: number) => (transB ? bValues[j * k + p]! : bValues[p * n + j]!);
@@ -86,21 +105,9 @@ parentPort.once('message', (data) => self.onmessage({ data }));`;
   };
   const g = globalThis as { document?: unknown };
   g.document = {};
-  let splits = 0;
   try {
-    const factory = webWorkerGemmPool(2, spawnLikeABrowser)!;
-    setGemmPoolFactory((module, memory) => {
-      const pool = factory(module, memory);
-      return {
-        workers: pool.workers,
-        start: (jobs) => {
-          const started = pool.start(jobs);
-          if (started) splits++;
-          return started;
-        },
-        wait: () => pool.wait(),
-      };
-    });
+    const pool = counting(webWorkerGemmPool(2, spawnLikeABrowser)!);
+    setGemmPoolFactory(pool.factory);
     const multi = createWasmBackend();
     setGemmPoolFactory(null);
     const single = createWasmBackend();
@@ -116,11 +123,11 @@ parentPort.once('message', (data) => self.onmessage({ data }));`;
     };
     const expected = product(single);
     // Until the workers report ready, products run on one thread (never waiting for them).
-    for (let tries = 0; splits === 0 && tries < 250; tries++) {
+    for (let tries = 0; pool.splits() === 0 && tries < 250; tries++) {
       assert.deepEqual(product(multi), expected, 'before the workers are ready');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    assert.ok(splits > 0, 'the Web Worker pool never took a product');
+    assert.ok(pool.splits() > 0, 'the Web Worker pool never took a product');
     assert.deepEqual(product(multi), expected, 'split over the workers');
   } finally {
     delete g.document;
@@ -133,20 +140,8 @@ it('splits im2col, col2im and max pooling over the workers by images, with ident
 }, () => {
   setGemmPoolFactory(null);
   const single = createWasmBackend();
-  let splits = 0;
-  const factory = nodeGemmPool(2)!;
-  setGemmPoolFactory((module, memory) => {
-    const pool = factory(module, memory);
-    return {
-      workers: pool.workers,
-      start: (jobs) => {
-        const started = pool.start(jobs);
-        if (started) splits++;
-        return started;
-      },
-      wait: () => pool.wait(),
-    };
-  });
+  const pool = counting(nodeGemmPool(2)!);
+  setGemmPoolFactory(pool.factory);
   const multi = createWasmBackend();
   setGemmPoolFactory(null);
   const rng = new Rng(6);
@@ -173,10 +168,10 @@ it('splits im2col, col2im and max pooling over the workers by images, with ident
     return [unfolded, folded, pooled, argmax, dx].map((s) => Array.from(b.read(s)));
   };
   const want = run(single);
-  splits = 0;
+  pool.reset();
   const got = run(multi);
   ['im2col', 'col2im', 'maxPool', 'argmax', 'maxPoolGrad'].forEach((name, i) => {
     assert.deepEqual(got[i], want[i], name);
   });
-  assert.equal(splits, 4, 'every window kernel was split over the workers');
+  assert.equal(pool.splits(), 4, 'every window kernel was split over the workers');
 });

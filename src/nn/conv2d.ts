@@ -3,26 +3,14 @@
  * the kernel [kernelH, kernelW, C, filters] as in Keras/TF.js (so saved weights line up with theirs).
  */
 import { ArgumentError } from '../errors.js';
-import { biasActivation, isFusable } from '../ops/bias-activation.js';
 import { conv2d, type Padding, type Pair, pair, windowGeometry } from '../ops/conv.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { activationName, getActivation } from './activations.js';
-import {
-  getInitializer,
-  type Initializer,
-  type InitializerLike,
-  serializeInitializer,
-} from './initializers.js';
-import { type CallOptions, Layer, type LayerConfig } from './layer.js';
-import {
-  getRegularizer,
-  type Regularizer,
-  type RegularizerLike,
-  serializeRegularizer,
-} from './regularizers.js';
+import { KernelLayer, type KernelLayerConfig } from './kernel-layer.js';
+import type { CallOptions } from './layer.js';
 
-export interface Conv2DConfig extends LayerConfig {
+/** Besides these: activation, useBias, initialisers and regularisers as for Dense (the kernel's fans count the receptive field). */
+export interface Conv2DConfig extends KernelLayerConfig {
   /** Output channels. */
   filters: number;
   /** Window size: 5 or [5, 5]. */
@@ -33,29 +21,14 @@ export interface Conv2DConfig extends LayerConfig {
   padding?: Padding;
   /** Default 1. */
   dilationRate?: Pair;
-  /** Default 'linear' (none). */
-  activation?: string;
-  /** Default true. */
-  useBias?: boolean;
-  /** Default 'glorotUniform', as in Keras (fans count the receptive field). */
-  kernelInitializer?: InitializerLike;
-  biasInitializer?: InitializerLike;
-  kernelRegularizer?: RegularizerLike;
-  biasRegularizer?: RegularizerLike;
 }
 
-export class Conv2D extends Layer {
+export class Conv2D extends KernelLayer {
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly dilationRate: [number, number];
-  readonly activation: string;
-  readonly useBias: boolean;
-  private readonly kernelInitializer: Initializer;
-  private readonly biasInitializer: Initializer;
-  private readonly kernelRegularizer: Regularizer | undefined;
-  private readonly biasRegularizer: Regularizer | undefined;
 
   constructor(config: Conv2DConfig) {
     super(config, 'conv2d');
@@ -74,31 +47,15 @@ export class Conv2D extends Layer {
         `Conv2D '${this.name}': padding must be 'valid' or 'same', got '${String(this.padding)}'`,
       );
     }
-    this.activation = activationName(config.activation);
-    this.useBias = config.useBias ?? true;
-    this.kernelInitializer = getInitializer(config.kernelInitializer ?? 'glorotUniform');
-    this.biasInitializer = getInitializer(config.biasInitializer ?? 'zeros');
-    this.kernelRegularizer = config.kernelRegularizer ? getRegularizer(config.kernelRegularizer) : undefined;
-    this.biasRegularizer = config.biasRegularizer ? getRegularizer(config.biasRegularizer) : undefined;
   }
 
   get className(): string {
     return 'Conv2D';
   }
 
-  override get outputActivation(): string {
-    return this.activation;
-  }
-
   protected override build(inputShape: Shape): void {
     const channels = this.checkInput(inputShape)[2];
-    this.addWeight(
-      'kernel',
-      [...this.kernelSize, channels, this.filters],
-      this.kernelInitializer,
-      this.kernelRegularizer,
-    );
-    if (this.useBias) this.addWeight('bias', [this.filters], this.biasInitializer, this.biasRegularizer);
+    this.addKernelAndBias([...this.kernelSize, channels, this.filters], this.filters);
   }
 
   private checkInput(inputShape: Shape): [number, number, number] {
@@ -125,20 +82,12 @@ export class Conv2D extends Layer {
   }
 
   protected forward(x: Tensor, options: CallOptions): Tensor {
-    const y = conv2d(x, this.getWeight('kernel'), {
+    const z = conv2d(x, this.getWeight('kernel'), {
       strides: this.strides,
       padding: this.padding,
       dilation: this.dilationRate,
     });
-    return this.finish(y, options);
-  }
-
-  /** Bias and activation: one fused pass where the activation allows it (ops/bias-activation). */
-  private finish(z: Tensor, options: CallOptions): Tensor {
-    const activation = options.skipActivation ? 'linear' : this.activation;
-    if (this.useBias && isFusable(activation)) return biasActivation(z, this.getWeight('bias'), activation);
-    const y = this.useBias ? z.add(this.getWeight('bias')) : z;
-    return getActivation(activation)(y);
+    return this.finish(z, options);
   }
 
   protected layerConfig(): Record<string, unknown> {
@@ -148,12 +97,7 @@ export class Conv2D extends Layer {
       strides: this.strides,
       padding: this.padding,
       dilationRate: this.dilationRate,
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer),
-      biasInitializer: serializeInitializer(this.biasInitializer),
-      ...(this.kernelRegularizer && { kernelRegularizer: serializeRegularizer(this.kernelRegularizer) }),
-      ...(this.biasRegularizer && { biasRegularizer: serializeRegularizer(this.biasRegularizer) }),
+      ...this.kernelConfig(),
     };
   }
 }
