@@ -88,8 +88,8 @@ export abstract class Optimizer {
     const rule = this.rule(lr, this.iterations + 1);
     active.forEach((p, i) => {
       const backend = p.backend;
-      const grad = p.grad!.backend === backend ? p.grad! : p.grad!.to(backend.name);
-      const g = rewrites ? backend.fromValues(copies[i]!) : grad.storage;
+      // A gradient made on another backend (mixed use) is moved to the parameter's.
+      const g = rewrites ? backend.fromValues(copies[i]!) : p.grad!.to(backend.name).storage;
       let state = this.states.get(p);
       if (state === undefined) {
         const create = () =>
