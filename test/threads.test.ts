@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import type { Backend } from '../src/backend/backend.js';
+import type { Backend, MatmulSpec } from '../src/backend/backend.js';
 import {
   createWasmBackend,
   type GemmPoolFactory,
@@ -41,15 +41,38 @@ function counting(factory: GemmPoolFactory): {
   };
 }
 
-it('splits large products over worker threads with bit-identical results', {
-  skip: !wasmSimdSupported(),
-}, () => {
+/** One wasm backend on a single thread, and one whose pool (built by `factory`) is counted. */
+function backendPair(factory: GemmPoolFactory) {
   setGemmPoolFactory(null);
   const single = createWasmBackend();
-  const pool = counting(nodeGemmPool(2)!);
+  const pool = counting(factory);
   setGemmPoolFactory(pool.factory);
   const multi = createWasmBackend();
   setGemmPoolFactory(null);
+  return { single, multi, pool };
+}
+
+/** op(A)·op(B) for values given as flat arrays, on `backend`. */
+function product(
+  backend: Backend,
+  a: Float32Array,
+  b: Float32Array,
+  spec: Omit<MatmulSpec, 'batch' | 'aBatchStride' | 'bBatchStride'>,
+) {
+  const out = backend.alloc(spec.m * spec.n);
+  backend.matmul(backend.fromValues(a), backend.fromValues(b), out, {
+    ...spec,
+    batch: 1,
+    aBatchStride: 0,
+    bBatchStride: 0,
+  });
+  return backend.read(out);
+}
+
+it('splits large products over worker threads with bit-identical results', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const { single, multi, pool } = backendPair(nodeGemmPool(2)!);
   const rng = new Rng(3);
   // Shapes above the parallel threshold (2^24 multiply-adds), with row counts that do and do not divide evenly.
   for (const [m, k, n, transA, transB] of [
@@ -60,20 +83,9 @@ it('splits large products over worker threads with bit-identical results', {
   ] as const) {
     const aValues = Float32Array.from({ length: m * k }, () => rng.normal());
     const bValues = Float32Array.from({ length: k * n }, () => rng.normal());
-    const results = [single, multi].map((backend) => {
-      const out = backend.alloc(m * n);
-      backend.matmul(backend.fromValues(aValues), backend.fromValues(bValues), out, {
-        batch: 1,
-        m,
-        k,
-        n,
-        transA,
-        transB,
-        aBatchStride: 0,
-        bBatchStride: 0,
-      });
-      return backend.read(out);
-    });
+    const results = [single, multi].map((backend) =>
+      product(backend, aValues, bValues, { m, k, n, transA, transB }),
+    );
     assert.deepEqual(results[1], results[0], `${m}×${k}×${n} transA=${transA} transB=${transB}`);
     assert.ok(pool.splits() > 0, `${m}×${k}×${n}: the product was not split over the workers`);
     pool.reset();
@@ -106,29 +118,20 @@ parentPort.once('message', (data) => self.onmessage({ data }));`;
   const g = globalThis as { document?: unknown };
   g.document = {};
   try {
-    const pool = counting(webWorkerGemmPool(2, spawnLikeABrowser)!);
-    setGemmPoolFactory(pool.factory);
-    const multi = createWasmBackend();
-    setGemmPoolFactory(null);
-    const single = createWasmBackend();
+    const { single, multi, pool } = backendPair(webWorkerGemmPool(2, spawnLikeABrowser)!);
     const rng = new Rng(4);
     const [m, k, n] = [260, 520, 130];
     const aValues = Float32Array.from({ length: m * k }, () => rng.normal());
     const bValues = Float32Array.from({ length: k * n }, () => rng.normal());
-    const spec = { batch: 1, m, k, n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
-    const product = (backend: Backend) => {
-      const out = backend.alloc(m * n);
-      backend.matmul(backend.fromValues(aValues), backend.fromValues(bValues), out, spec);
-      return backend.read(out);
-    };
-    const expected = product(single);
+    const spec = { m, k, n, transA: false, transB: false };
+    const expected = product(single, aValues, bValues, spec);
     // Until the workers report ready, products run on one thread (never waiting for them).
     for (let tries = 0; pool.splits() === 0 && tries < 250; tries++) {
-      assert.deepEqual(product(multi), expected, 'before the workers are ready');
+      assert.deepEqual(product(multi, aValues, bValues, spec), expected, 'before the workers are ready');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assert.ok(pool.splits() > 0, 'the Web Worker pool never took a product');
-    assert.deepEqual(product(multi), expected, 'split over the workers');
+    assert.deepEqual(product(multi, aValues, bValues, spec), expected, 'split over the workers');
   } finally {
     delete g.document;
     setGemmPoolFactory(null);
@@ -138,12 +141,7 @@ parentPort.once('message', (data) => self.onmessage({ data }));`;
 it('splits im2col, col2im and max pooling over the workers by images, with identical results', {
   skip: !wasmSimdSupported(),
 }, () => {
-  setGemmPoolFactory(null);
-  const single = createWasmBackend();
-  const pool = counting(nodeGemmPool(2)!);
-  setGemmPoolFactory(pool.factory);
-  const multi = createWasmBackend();
-  setGemmPoolFactory(null);
+  const { single, multi, pool } = backendPair(nodeGemmPool(2)!);
   const rng = new Rng(6);
   // 33 images of 15×13×3 under a 5×5 'same' window: 33·195·75 ≈ 480k floats unfolded; and
   // 64 images of 28×28×8 max-pooled 3×3 / 2 'same': ≈ 400k floats read, above the split threshold.

@@ -183,17 +183,14 @@ export class Sequential implements CallbackModel {
       const backend = this.backend;
       for (let start = 0; start < n; start += batchSize) {
         // Each batch's tensors are internal (its output is copied out): reuse their memory.
-        backend.beginStep?.();
-        try {
+        inStep(backend, () => {
           const yb = this.call(xs.slice(start, start + batchSize));
           if (out === null) {
             shape = [n, ...yb.shape.slice(1)];
             out = new Float32Array((n * yb.size) / yb.shape[0]!);
           }
           out.set(yb.storage.view(), (start * yb.size) / yb.shape[0]!);
-        } finally {
-          backend.endStep?.();
-        }
+        });
       }
       return tensor(out!, { shape });
     });
@@ -318,11 +315,9 @@ export class Sequential implements CallbackModel {
         await callbacks.batchBegin(batch, {});
         const start = batch * batchSize;
         const end = Math.min(n, start + batchSize);
-        const logs: Logs = {};
         // Everything this step allocates (batch, activations, gradients) is internal to it:
         // backends that own memory take it all back at the end and reuse it next batch.
-        backend.beginStep?.();
-        try {
+        const logs = inStep(backend, (): Logs => {
           const rows = takeRows(xs, start, end, order);
           const xb = args.augment ? args.augment(rows, rng) : rows;
           const yb = takeRows(ys, start, end, order);
@@ -338,11 +333,10 @@ export class Sequential implements CallbackModel {
           const weights = params();
           this.optimizer!.step(weights);
           this.optimizer!.zeroGrad(weights);
-          logs.loss = value;
-          this.metricLogs(yb, predictions, logs);
-        } finally {
-          backend.endStep?.();
-        }
+          const stepLogs: Logs = { loss: value };
+          this.metricLogs(yb, predictions, stepLogs);
+          return stepLogs;
+        });
         const size = end - start;
         for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size;
         await callbacks.batchEnd(batch, { ...logs, size });
@@ -383,16 +377,14 @@ export class Sequential implements CallbackModel {
     noGrad(() => {
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
-        backend.beginStep?.(); // only numbers leave a batch: reuse its memory
-        try {
+        inStep(backend, () => {
+          // Only numbers leave a batch: its memory is reused.
           const yb = ys.slice(start, end);
           const { loss, predictions } = this.lossAndPredictions(xs.slice(start, end), yb, false, fused);
           const logs: Logs = { loss: loss.item() };
           this.metricLogs(yb, predictions, logs);
           for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * (end - start);
-        } finally {
-          backend.endStep?.();
-        }
+        });
       }
     });
     const result: Logs = {};
@@ -497,6 +489,19 @@ function positiveInt(value: number, name: string): number {
 }
 
 /** setImmediate where it exists (Node: no 1 ms timer clamp), setTimeout elsewhere. */
+/**
+ * Run one batch's work in the backend's step scope (if it has one): what it allocates goes back to
+ * the allocator when it returns or throws, so the next batch reuses the same memory.
+ */
+function inStep<T>(backend: Backend, fn: () => T): T {
+  backend.beginStep?.();
+  try {
+    return fn();
+  } finally {
+    backend.endStep?.();
+  }
+}
+
 /** How often fit() lets the event loop run (finalizers, timers, browser repaints). */
 const YIELD_EVERY_MS = 20;
 
