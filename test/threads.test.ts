@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { Backend, MatmulSpec } from '../src/backend/backend.js';
 import {
   createWasmBackend,
+  type GemmPool,
   type GemmPoolFactory,
   setGemmPoolFactory,
   wasmSimdSupported,
@@ -14,16 +15,22 @@ import { Rng } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
 import { windowGeometry } from '../src/ops/conv.js';
 
-/** A pool factory that counts the jobs the workers really took, so a silent fallback cannot pass. */
+/**
+ * A pool factory that counts the calls handed to the pool and reads how many jobs the workers
+ * really ran, so a silent fallback to one thread cannot pass.
+ */
 function counting(factory: GemmPoolFactory): {
   factory: GemmPoolFactory;
   splits: () => number;
+  workerJobs: () => number;
   reset: () => void;
 } {
   let splits = 0;
+  let inner: GemmPool | null = null;
   return {
     factory: (module, memory) => {
       const pool = factory(module, memory);
+      inner = pool;
       return {
         workers: pool.workers,
         start: (jobs) => {
@@ -31,10 +38,13 @@ function counting(factory: GemmPoolFactory): {
           if (started) splits++;
           return started;
         },
+        help: (run) => pool.help(run),
         wait: () => pool.wait(),
+        jobsRunByWorkers: () => pool.jobsRunByWorkers(),
       };
     },
     splits: () => splits,
+    workerJobs: () => inner?.jobsRunByWorkers() ?? 0,
     reset: () => {
       splits = 0;
     },
@@ -99,6 +109,8 @@ it('splits large products over worker threads with bit-identical results', {
       'last element',
     );
   }
+  // Parts are claimed by whichever thread is free: over these products the worker must have run some.
+  assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the parts');
 });
 
 it('the browser pool (Web Workers) runs the same protocol, polling on a page main thread', {
@@ -172,4 +184,5 @@ it('splits im2col, col2im and max pooling over the workers by images, with ident
     assert.deepEqual(got[i], want[i], name);
   });
   assert.equal(pool.splits(), 4, 'every window kernel was split over the workers');
+  assert.ok(pool.workerJobs() > 0, "the worker thread ran none of the window kernels' parts");
 });

@@ -2,12 +2,15 @@
  * A pool of worker threads that run kernel jobs in the wasm backend's shared memory, for any host
  * that can start workers: worker_threads in Node (src/node/threads.ts), Web Workers in browsers
  * (./web-workers.ts). A job is one compiled kernel called on one part of the work (a block of rows
- * of a product, a slice of the image batch). The caller writes each worker's job into a shared
- * control block, bumps a generation counter and notifies; workers run their part and count
- * themselves done. The call stays synchronous for ops and layers.
+ * of a product, a slice of the image batch). The caller writes the jobs into a shared control
+ * block, bumps a generation counter and notifies; then every thread, the caller included, claims
+ * jobs one at a time until none are left (dynamic scheduling: a thread that was slow to wake or
+ * was descheduled takes fewer parts instead of holding everyone up), and the caller waits until
+ * all are done. The call stays synchronous for ops and layers.
  *
- * Control block (Int32Array): [0] generation, [1] workers done, [2] workers ready, then SLOT ints
- * per worker: kernel index (POOL_KERNELS), MAX_ARGS arguments, active.
+ * Control block (Int32Array): [0] generation, [1] jobs done, [2] workers ready, [3] claim word
+ * (generation's low 16 bits << 16 | next job), [4] job count, [5] jobs run by workers (a
+ * statistic), then SLOT ints per job: kernel index (POOL_KERNELS), MAX_ARGS arguments.
  */
 
 /** The kernels a worker can run (their export names); arguments are int32s (offsets, counts). */
@@ -36,12 +39,16 @@ export interface GemmPool {
   /** Threads besides the calling one. */
   readonly workers: number;
   /**
-   * Hand one job to each worker (fewer jobs leave some idle) and return at once; false if the
+   * Publish the jobs (at most MAX_JOBS) for the workers to claim and return at once; false if the
    * workers are unavailable, in which case the caller runs the jobs itself.
    */
   start(jobs: readonly GemmJob[]): boolean;
-  /** Block until every job handed out by start() is done. */
+  /** Run, on the calling thread, the published jobs no worker has claimed yet. */
+  help(run: (job: GemmJob) => void): void;
+  /** Block until every job published by start() is done. */
   wait(): void;
+  /** How many jobs the workers have run so far (for tests and diagnostics). */
+  jobsRunByWorkers(): number;
 }
 
 export type GemmPoolFactory = (module: WebAssembly.Module, memory: WebAssembly.Memory) => GemmPool;
@@ -57,9 +64,27 @@ export function registeredGemmPoolFactory(): GemmPoolFactory | null {
   return registered;
 }
 
-const HEADER = 3;
+const HEADER = 6;
 const MAX_ARGS = 10;
-const SLOT = MAX_ARGS + 2;
+const SLOT = MAX_ARGS + 1;
+/** Most jobs one call may publish; callers split into a few per thread. */
+export const MAX_JOBS = 64;
+
+/**
+ * Claim the next unclaimed job of generation `gen` (-1 when none is left, or the generation is
+ * over). Compare-and-swap on one word holding both, so a thread that wakes late can never take a
+ * job from a later generation's table.
+ */
+function claim(ctrl: Int32Array, gen: number): number {
+  const tag = gen & 0xffff;
+  const count = ctrl[4]!;
+  for (;;) {
+    const word = Atomics.load(ctrl, 3);
+    const next = word & 0xffff;
+    if (word >>> 16 !== tag || next >= count) return -1;
+    if (Atomics.compareExchange(ctrl, 3, word, word + 1) === word) return next;
+  }
+}
 
 /**
  * The loop each worker runs, as JavaScript source: it expects `module`, `memory`, `control` and
@@ -69,18 +94,19 @@ export const WORKER_LOOP = `
 const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const names = ${JSON.stringify(POOL_KERNELS)};
 const ctrl = new Int32Array(control);
-const slot = ${HEADER} + index * ${SLOT};
+const claim = ${claim.toString()};
 Atomics.add(ctrl, 2, 1);
 Atomics.notify(ctrl, 2);
 let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
-  if (ctrl[slot + ${MAX_ARGS + 1}] === 1) {
-    kernels[names[ctrl[slot]]](...ctrl.subarray(slot + 1, slot + ${MAX_ARGS + 1}));
+  for (let job = claim(ctrl, seen); job >= 0; job = claim(ctrl, seen)) {
+    const slot = ${HEADER} + job * ${SLOT};
+    kernels[names[ctrl[slot]]](...ctrl.subarray(slot + 1, slot + ${SLOT}));
+    Atomics.add(ctrl, 5, 1);
+    if (Atomics.add(ctrl, 1, 1) + 1 === ctrl[4]) Atomics.notify(ctrl, 1);
   }
-  Atomics.add(ctrl, 1, 1);
-  Atomics.notify(ctrl, 1);
 }
 `;
 
@@ -120,7 +146,7 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
   if (threads <= 1) return null;
   return (module, memory): GemmPool => {
     const workers = threads - 1;
-    const ctrl = new Int32Array(new SharedArrayBuffer((HEADER + SLOT * workers) * 4));
+    const ctrl = new Int32Array(new SharedArrayBuffer((HEADER + SLOT * MAX_JOBS) * 4));
     for (let index = 0; index < workers; index++)
       host.spawn({ module, memory, control: ctrl.buffer as SharedArrayBuffer, index });
     let usable: boolean | null = null; // unknown until the first product needs the workers
@@ -141,51 +167,66 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
       usable = true;
       return true;
     };
+    let generation = 0;
     return {
       workers,
       start(jobs: readonly GemmJob[]) {
+        if (jobs.length > MAX_JOBS)
+          throw new Error(`a pool call may publish ${MAX_JOBS} jobs, got ${jobs.length}`);
         if (!ready()) return false;
-        for (let w = 0; w < workers; w++) {
-          const slot = HEADER + w * SLOT;
-          const job = jobs[w];
-          if (job) {
-            if (job.args.length > MAX_ARGS)
-              throw new Error(`${job.kernel}: too many arguments for a pool job`);
-            ctrl[slot] = POOL_KERNELS.indexOf(job.kernel);
-            ctrl.fill(0, slot + 1, slot + 1 + MAX_ARGS);
-            ctrl.set(job.args, slot + 1);
-            ctrl[slot + MAX_ARGS + 1] = 1;
-          } else ctrl[slot + MAX_ARGS + 1] = 0;
-        }
+        jobs.forEach((job, i) => {
+          if (job.args.length > MAX_ARGS) throw new Error(`${job.kernel}: too many arguments for a pool job`);
+          const slot = HEADER + i * SLOT;
+          ctrl[slot] = POOL_KERNELS.indexOf(job.kernel);
+          ctrl.fill(0, slot + 1, slot + SLOT);
+          ctrl.set(job.args, slot + 1);
+        });
+        // Table and count first, then the claim word, then the generation the workers wake on.
+        ctrl[4] = jobs.length;
+        generation = (generation + 1) | 0;
         Atomics.store(ctrl, 1, 0);
-        Atomics.add(ctrl, 0, 1);
+        Atomics.store(ctrl, 3, (generation & 0xffff) << 16);
+        Atomics.store(ctrl, 0, generation);
         Atomics.notify(ctrl, 0);
         return true;
       },
+      help(run) {
+        for (let job = claim(ctrl, generation); job >= 0; job = claim(ctrl, generation)) {
+          const slot = HEADER + job * SLOT;
+          run({ kernel: POOL_KERNELS[ctrl[slot]!]!, args: Array.from(ctrl.subarray(slot + 1, slot + SLOT)) });
+          Atomics.add(ctrl, 1, 1);
+        }
+      },
       wait() {
+        const count = ctrl[4]!;
         const deadline = Date.now() + JOB_TIMEOUT_MS;
-        for (let done = Atomics.load(ctrl, 1); done < workers; done = Atomics.load(ctrl, 1)) {
+        for (let done = Atomics.load(ctrl, 1); done < count; done = Atomics.load(ctrl, 1)) {
           if (Date.now() >= deadline) {
             throw new Error('backprop: a wasm worker thread stopped responding (its job did not finish)');
           }
           waitChange(ctrl, 1, done, deadline, host.canBlock);
         }
       },
+      jobsRunByWorkers: () => Atomics.load(ctrl, 5),
     };
   };
 }
 
 /**
- * Run `parts` (one per thread at most): the last on this thread, the others on the workers; all
- * here when there is no pool or it is not ready. Results do not depend on which thread ran what.
+ * Run `parts` (at most MAX_JOBS): published to the pool, with this thread claiming parts too; all
+ * here when there is no pool or it is not ready. Results do not depend on which thread ran what
+ * (parts write disjoint outputs, each with its own scratch).
  */
 export function runParts(pool: GemmPool | null, parts: GemmJob[], run: (job: GemmJob) => void): void {
-  const mine = parts[parts.length - 1];
-  if (mine === undefined) return;
-  if (!pool || parts.length === 1 || !pool.start(parts.slice(0, -1))) {
+  if (!pool || parts.length <= 1 || !pool.start(parts)) {
     for (const part of parts) run(part);
     return;
   }
-  run(mine);
+  pool.help(run);
   pool.wait();
+}
+
+/** How many parts to cut work into for `threads` threads: a few each, so claiming balances them. */
+export function partCount(threads: number, most: number): number {
+  return Math.max(1, Math.min(threads === 1 ? 1 : threads * 4, most, MAX_JOBS));
 }

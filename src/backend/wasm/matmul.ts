@@ -5,7 +5,7 @@
  */
 import type { MatmulSpec, Storage } from '../backend.js';
 import type { WasmContext } from './context.js';
-import { type GemmJob, type GemmPool, runParts } from './gemm-pool.js';
+import { type GemmJob, type GemmPool, MAX_JOBS, partCount, runParts } from './gemm-pool.js';
 
 /**
  * Below this many multiply-adds a product stays on one thread. Measured on 2 vCPUs: waking a
@@ -19,9 +19,9 @@ export function createMatmul(
   ctx: WasmContext,
   pool: GemmPool | null,
 ): (a: Storage, b: Storage, out: Storage, s: MatmulSpec) => void {
-  // One edge-tile scratch per thread.
-  const tiles = Array.from({ length: (pool?.workers ?? 0) + 1 }, () => ctx.heap.allocate(32 * 4));
-  const tile = tiles[0]!;
+  // One edge-tile scratch per part (parts run concurrently on any thread).
+  const tiles = Array.from({ length: pool ? MAX_JOBS : 1 }, () => ctx.heap.allocate(32 * 4));
+  const threads = (pool?.workers ?? 0) + 1;
 
   /** A's layouts: packed panels (0), row-major rows `stride` apart (1), transposed (2). */
   const job = (
@@ -39,8 +39,8 @@ export function createMatmul(
       ? { kernel: 'gemmPacked', args: [a, pb, c, rows, k, n, tile] }
       : { kernel: layout === 1 ? 'gemmRowsA' : 'gemmColsA', args: [a, stride, pb, c, rows, k, n, tile] };
   /**
-   * C = A·packed B, rows of C split into blocks of whole 4-row panels, one per thread (this thread
-   * takes the last). A is read in place unless packed (layout 0); m is a multiple of 4 then.
+   * C = A·packed B, rows of C split into blocks of whole 4-row panels, a few per thread, claimed
+   * by whichever thread is free. A is read in place unless packed (layout 0); m is a multiple of 4 then.
    */
   const gemm = (
     a: number,
@@ -54,16 +54,13 @@ export function createMatmul(
   ): void => {
     // Bytes from one row of A to the next: a packed panel row, a row, or one float (transposed).
     const rowBytes = layout === 0 ? k * 4 : layout === 1 ? stride * 4 : 4;
-    const threads =
-      !pool || m * k * n < PARALLEL_MIN || m < 8 ? 1 : Math.min(pool.workers + 1, Math.floor(m / 4));
-    const chunk = Math.ceil(m / threads / 4) * 4;
+    const count = m * k * n < PARALLEL_MIN ? 1 : partCount(threads, Math.floor(m / 4));
+    const chunk = Math.ceil(m / count / 4) * 4;
     const parts: GemmJob[] = [];
-    for (let i0 = 0, w = 1; i0 < m; i0 += chunk, w++) {
-      // The last part runs on this thread, with tile scratch 0; workers use their own.
-      const last = i0 + chunk >= m;
+    for (let i0 = 0; i0 < m; i0 += chunk) {
       const rows = Math.min(chunk, m - i0);
       parts.push(
-        job(a + i0 * rowBytes, layout, stride, pb, c + i0 * n * 4, rows, k, n, last ? tile : tiles[w]!),
+        job(a + i0 * rowBytes, layout, stride, pb, c + i0 * n * 4, rows, k, n, tiles[parts.length]!),
       );
     }
     runParts(pool, parts, run);

@@ -3,7 +3,7 @@ import type { Backend, WindowGeometry } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
 import { windowTable } from '../ts/window.js';
 import type { WasmContext } from './context.js';
-import { type GemmJob, type GemmPool, type PoolKernel, runParts } from './gemm-pool.js';
+import { type GemmJob, type GemmPool, type PoolKernel, partCount, runParts } from './gemm-pool.js';
 
 type WindowKernels = Pick<Backend, 'im2col' | 'col2im' | 'maxPool' | 'maxPoolGrad'>;
 
@@ -30,7 +30,7 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
   });
 
   /**
-   * Run a window kernel over the image batch split into slices of whole images, one per thread,
+   * Run a window kernel over the image batch split into slices of whole images, a few per thread,
    * when the work is large enough to pay for waking the workers. `args(n0, count)` gives the
    * kernel's arguments for images [n0, n0 + count). Images are independent, so the result does
    * not depend on the split.
@@ -41,11 +41,11 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
     work: number,
     args: (n0: number, count: number) => number[],
   ) => {
-    const threads = pool && work >= PARALLEL_WORK ? Math.min(pool.workers + 1, batch) : 1;
-    const per = Math.ceil(batch / threads);
-    const parts: GemmJob[] = [];
-    for (let n0 = 0; n0 < batch; n0 += per) parts.push({ kernel, args: args(n0, Math.min(per, batch - n0)) });
-    runParts(pool, parts, (j) => (ctx.kernels[j.kernel] as (...a: number[]) => void)(...j.args));
+    const parts = pool && work >= PARALLEL_WORK ? partCount(pool.workers + 1, batch) : 1;
+    const per = Math.ceil(batch / parts);
+    const jobs: GemmJob[] = [];
+    for (let n0 = 0; n0 < batch; n0 += per) jobs.push({ kernel, args: args(n0, Math.min(per, batch - n0)) });
+    runParts(pool, jobs, (j) => (ctx.kernels[j.kernel] as (...a: number[]) => void)(...j.args));
   };
 
   return {

@@ -4,7 +4,9 @@
 // the same arithmetic wherever it sits.
 import { expv, sigmoidv, tanhv } from './math';
 
-// Op codes shared with ../index.ts.
+// Op codes shared with ../index.ts. Each exported kernel switches on the op once and runs a loop
+// specialised for it (the op is a constant inside the inlined loop, so its switch folds away):
+// a switch per vector cost more than the arithmetic of relu.
 const RELU = 0;
 const LEAKY_RELU = 1;
 const SIGMOID = 2;
@@ -26,7 +28,7 @@ const SQUARE = 6;
   }
 }
 
-export function unary(op: i32, x: usize, out: usize, n: i32, p0: f32): void {
+@inline function unaryOf(op: i32, x: usize, out: usize, n: i32, p0: f32): void {
   const n4 = n & ~3;
   for (let i = 0; i < n4; i += 4) {
     const o = <usize>i << 2;
@@ -54,7 +56,7 @@ export function unary(op: i32, x: usize, out: usize, n: i32, p0: f32): void {
   }
 }
 
-export function unaryGrad(op: i32, x: usize, y: usize, dy: usize, out: usize, n: i32, p0: f32): void {
+@inline function unaryGradOf(op: i32, x: usize, y: usize, dy: usize, out: usize, n: i32, p0: f32): void {
   const n4 = n & ~3;
   for (let i = 0; i < n4; i += 4) {
     const o = <usize>i << 2;
@@ -118,11 +120,7 @@ export function binary2d(
   }
 }
 
-/**
- * out[r, c] = f(x[r, c] + bias[c]): a layer's bias add and activation in one pass (op < 0: no
- * activation).
- */
-export function biasActivation(op: i32, x: usize, bias: usize, out: usize, rows: i32, cols: i32, p0: f32): void {
+@inline function biasActivationOf(op: i32, x: usize, bias: usize, out: usize, rows: i32, cols: i32, p0: f32): void {
   const c4 = cols & ~3;
   for (let r = 0; r < rows; r++) {
     const xr = x + (<usize>(r * cols) << 2);
@@ -137,5 +135,46 @@ export function biasActivation(op: i32, x: usize, bias: usize, out: usize, rows:
       const z = f32x4.splat(load<f32>(xr + o) + load<f32>(bias + o));
       store<f32>(orow + o, f32x4.extract_lane(op < 0 ? z : unaryv(op, z, p0), 0));
     }
+  }
+}
+
+export function unary(op: i32, x: usize, out: usize, n: i32, p0: f32): void {
+  switch (op) {
+    case RELU: unaryOf(RELU, x, out, n, p0); break;
+    case LEAKY_RELU: unaryOf(LEAKY_RELU, x, out, n, p0); break;
+    case SIGMOID: unaryOf(SIGMOID, x, out, n, p0); break;
+    case TANH: unaryOf(TANH, x, out, n, p0); break;
+    case EXP: unaryOf(EXP, x, out, n, p0); break;
+    case NEG: unaryOf(NEG, x, out, n, p0); break;
+    default: unaryOf(SQUARE, x, out, n, p0);
+  }
+}
+
+export function unaryGrad(op: i32, x: usize, y: usize, dy: usize, out: usize, n: i32, p0: f32): void {
+  switch (op) {
+    case RELU: unaryGradOf(RELU, x, y, dy, out, n, p0); break;
+    case LEAKY_RELU: unaryGradOf(LEAKY_RELU, x, y, dy, out, n, p0); break;
+    case SIGMOID: unaryGradOf(SIGMOID, x, y, dy, out, n, p0); break;
+    case TANH: unaryGradOf(TANH, x, y, dy, out, n, p0); break;
+    case EXP: unaryGradOf(EXP, x, y, dy, out, n, p0); break;
+    case NEG: unaryGradOf(NEG, x, y, dy, out, n, p0); break;
+    default: unaryGradOf(SQUARE, x, y, dy, out, n, p0);
+  }
+}
+
+/**
+ * out[r, c] = f(x[r, c] + bias[c]): a layer's bias add and activation in one pass (op < 0: no
+ * activation).
+ */
+export function biasActivation(op: i32, x: usize, bias: usize, out: usize, rows: i32, cols: i32, p0: f32): void {
+  switch (op) {
+    case RELU: biasActivationOf(RELU, x, bias, out, rows, cols, p0); break;
+    case LEAKY_RELU: biasActivationOf(LEAKY_RELU, x, bias, out, rows, cols, p0); break;
+    case SIGMOID: biasActivationOf(SIGMOID, x, bias, out, rows, cols, p0); break;
+    case TANH: biasActivationOf(TANH, x, bias, out, rows, cols, p0); break;
+    case EXP: biasActivationOf(EXP, x, bias, out, rows, cols, p0); break;
+    case NEG: biasActivationOf(NEG, x, bias, out, rows, cols, p0); break;
+    case SQUARE: biasActivationOf(SQUARE, x, bias, out, rows, cols, p0); break;
+    default: biasActivationOf(-1, x, bias, out, rows, cols, p0);
   }
 }
