@@ -198,13 +198,14 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
 });
 
 describe('wasm matmul agrees with the TypeScript one', { skip }, () => {
-  it('in every transpose variant, with edge panels and k not a multiple of 4', () => {
+  it('in every transpose variant, with edge panels, k not a multiple of 4 and k in several blocks', () => {
     for (const [m, k, n] of [
       [1, 1, 1],
       [4, 4, 8],
       [13, 29, 19],
       [9, 100, 17],
       [33, 7, 40],
+      [14, 600, 19], // k longer than gemmColsA's block (256): tiles carried across blocks, edge tiles too
     ] as const) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {

@@ -118,6 +118,18 @@ export function packB(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usize):
   }
 }
 
+/** The part of C's 4×8 tile at (i, j) that exists, copied into `tile` scratch (zeros elsewhere). */
+function loadEdgeTile(c: usize, i: i32, j: i32, m: i32, n: i32, tile: usize): void {
+  memory.fill(tile, 0, 128);
+  const rows = min(4, m - i);
+  const cols = min(8, n - j);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      store<f32>(tile + (<usize>(r * 8 + q) << 2), f32At(c, (i + r) * n + j + q));
+    }
+  }
+}
+
 /** Write a 4×8 tile of C at (i, j); edge tiles go through `tile` scratch, keeping rows < m, columns < n. */
 @inline function storeTile(
   c: usize, i: i32, j: i32, m: i32, n: i32, tile: usize,
@@ -226,12 +238,32 @@ export function gemmRowsA(a: usize, ars: i32, bp: usize, c: usize, m: i32, k: i3
   }
 }
 
+/** Pixels (k steps) per block of gemmColsA: the block of A it reads is re-read from L2, not memory. */
+const K_BLOCK = 256;
+
 /**
  * C = op(A) · packed B for a transposed A stored [k, m] (column stride acs = m elements): the four
  * rows of a panel sit side by side at each p, so one load and four lane splats replace packing.
  * m must be a multiple of 4 (the caller packs a ragged last panel).
+ *
+ * A long k (the weight gradient of a convolution: k = every pixel of the batch) is cut into blocks:
+ * each block's slice of A (K_BLOCK rows of m floats) stays in cache while every tile of C is
+ * updated from it, instead of all of A streaming from memory once per tile. The accumulation order
+ * is the same as in one pass (partial sums are f32 either way), so the result is bit-identical.
  */
 export function gemmColsA(a: usize, acs: i32, bp: usize, c: usize, m: i32, k: i32, n: i32, tile: usize): void {
+  for (let k0 = 0; k0 < k; k0 += K_BLOCK) {
+    gemmColsABlock(a + <usize>k0 * (<usize>acs << 2), acs, bp + (<usize>k0 << 5), c, m, k, min(K_BLOCK, k - k0), n, tile, k0 > 0);
+  }
+}
+
+/**
+ * Steps [0, kLen) of C (+)= op(A) · packed B: `bp` points at this block's first row in panel 0 (the
+ * panels are `k` rows long); with `accumulate`, the tile starts from C's current values.
+ */
+function gemmColsABlock(
+  a: usize, acs: i32, bp: usize, c: usize, m: i32, k: i32, kLen: i32, n: i32, tile: usize, accumulate: bool,
+): void {
   const cs = <usize>acs << 2;
   for (let i = 0; i < m; i += 4) {
     const aBase = a + (<usize>i << 2);
@@ -241,7 +273,24 @@ export function gemmColsA(a: usize, acs: i32, bp: usize, c: usize, m: i32, k: i3
       let c1a = f32x4.splat(0), c1b = f32x4.splat(0);
       let c2a = f32x4.splat(0), c2b = f32x4.splat(0);
       let c3a = f32x4.splat(0), c3b = f32x4.splat(0);
-      const aEnd = aBase + <usize>k * cs;
+      if (accumulate) {
+        let src = c + (<usize>(i * n + j) << 2);
+        let rs = <usize>n << 2;
+        if (i + 4 > m || j + 8 > n) {
+          loadEdgeTile(c, i, j, m, n, tile);
+          src = tile;
+          rs = 32;
+        }
+        c0a = v128.load(src);
+        c0b = v128.load(src, 16);
+        c1a = v128.load(src + rs);
+        c1b = v128.load(src + rs, 16);
+        c2a = v128.load(src + 2 * rs);
+        c2b = v128.load(src + 2 * rs, 16);
+        c3a = v128.load(src + 3 * rs);
+        c3b = v128.load(src + 3 * rs, 16);
+      }
+      const aEnd = aBase + <usize>kLen * cs;
       for (let ao = aBase, bo = bBase; ao < aEnd; ao += cs, bo += 32) {
         const b0 = v128.load(bo);
         const b1 = v128.load(bo, 16);
