@@ -9,6 +9,7 @@ import type { BinaryOp, Storage, UnaryOp, UpdateRule } from '../src/backend/back
 import { tsBackend } from '../src/backend/ts/index.js';
 import { createWasmBackend, wasmSimdSupported } from '../src/backend/wasm/index.js';
 import { Rng } from '../src/index.js';
+import { windowGeometry } from '../src/ops/conv.js';
 
 const skip = !wasmSimdSupported();
 const wasm = skip ? tsBackend : createWasmBackend();
@@ -226,6 +227,38 @@ describe('wasm matmul agrees with the TypeScript one', { skip }, () => {
           );
         }
       }
+    }
+  });
+});
+
+describe('wasm im2col and col2im agree with the TypeScript ones', { skip }, () => {
+  it('over padding, strides, dilation, non-square kernels and channel counts', () => {
+    const cases: [number[], [number, number], [number, number], [number, number], 'valid' | 'same'][] = [
+      [[3, 28, 28, 1], [5, 5], [1, 1], [1, 1], 'same'],
+      [[2, 7, 9, 3], [3, 3], [2, 2], [1, 1], 'same'],
+      [[2, 9, 8, 2], [3, 3], [1, 1], [2, 2], 'valid'],
+      [[2, 8, 7, 5], [4, 4], [2, 1], [1, 1], 'same'],
+      [[1, 6, 6, 4], [1, 1], [1, 1], [1, 1], 'valid'],
+      [[2, 5, 6, 2], [3, 2], [1, 2], [1, 1], 'same'],
+      [[2, 10, 10, 3], [3, 3], [1, 1], [2, 3], 'same'],
+    ];
+    for (const [shape, kernel, strides, dilation, padding] of cases) {
+      const g = windowGeometry('im2col', shape, kernel, strides, dilation, padding);
+      const label = `${shape.join('×')} kernel ${kernel} strides ${strides} dilation ${dilation} ${padding}`;
+      const colsLength = g.batch * g.outH * g.outW * g.kernelH * g.kernelW * g.channels;
+      const [xt, xw] = onBoth(values(shape.reduce((a, b) => a * b, 1)));
+      const ct = tsBackend.alloc(colsLength);
+      const cw = wasm.alloc(colsLength);
+      tsBackend.im2col(xt, g, ct, 0);
+      wasm.im2col(xw, g, cw, 0);
+      agree(wasm.read(cw), tsBackend.read(ct), `im2col ${label}`, 0);
+      const [dt, dw] = onBoth(values(colsLength));
+      const it = tsBackend.alloc(xt.length);
+      const iw = wasm.alloc(xw.length);
+      tsBackend.col2im(dt, g, it);
+      wasm.col2im(dw, g, iw);
+      // Sums of the same terms, possibly in another order.
+      agree(wasm.read(iw), tsBackend.read(it), `col2im ${label}`, 1e-5, 1e-5);
     }
   });
 });

@@ -44,27 +44,9 @@ export interface Kernels {
     c2: number,
     eps: number,
   ): void;
-  im2col(
-    x: number,
-    table: number,
-    cellsPerImage: number,
-    kw: number,
-    batch: number,
-    imageSize: number,
-    c: number,
-    out: number,
-    padValue: number,
-  ): void;
-  col2im(
-    cols: number,
-    table: number,
-    cellsPerImage: number,
-    kw: number,
-    batch: number,
-    imageSize: number,
-    c: number,
-    out: number,
-  ): void;
+  /** geo: the geometry block (see assembly/window.ts); frame: scratch for one framed image. */
+  im2col(x: number, geo: number, batch: number, frame: number, out: number): void;
+  col2im(cols: number, geo: number, batch: number, frame: number, out: number): void;
   maxPool(
     x: number,
     table: number,

@@ -29,23 +29,74 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
     imageSize: g.inH * g.inW * g.channels,
   });
 
+  /** How many slices of whole images to cut `batch` into: one unless the work pays for waking workers. */
+  const partsFor = (batch: number, work: number): number =>
+    pool && work >= PARALLEL_WORK ? partCount(pool.workers + 1, batch) : 1;
   /**
-   * Run a window kernel over the image batch split into slices of whole images, a few per thread,
-   * when the work is large enough to pay for waking the workers. `args(n0, count)` gives the
-   * kernel's arguments for images [n0, n0 + count). Images are independent, so the result does
-   * not depend on the split.
+   * Run a window kernel over the image batch cut into `parts` slices of whole images, claimed by
+   * whichever thread is free. `args(n0, count, part)` gives the kernel's arguments for images
+   * [n0, n0 + count), the part-th slice. Images are independent, so the result does not depend on
+   * the split.
    */
   const perImages = (
     kernel: PoolKernel,
     batch: number,
-    work: number,
-    args: (n0: number, count: number) => number[],
+    parts: number,
+    args: (n0: number, count: number, part: number) => number[],
   ) => {
-    const parts = pool && work >= PARALLEL_WORK ? partCount(pool.workers + 1, batch) : 1;
     const per = Math.ceil(batch / parts);
     const jobs: GemmJob[] = [];
-    for (let n0 = 0; n0 < batch; n0 += per) jobs.push({ kernel, args: args(n0, Math.min(per, batch - n0)) });
+    for (let n0 = 0; n0 < batch; n0 += per)
+      jobs.push({ kernel, args: args(n0, Math.min(per, batch - n0), jobs.length) });
     runParts(pool, jobs, (j) => (ctx.kernels[j.kernel] as (...a: number[]) => void)(...j.args));
+  };
+
+  // im2col/col2im: the geometry block their kernels read (one call at a time), and one framed
+  // image of scratch per part (see assembly/window.ts).
+  const geometryBlock = ctx.heap.allocate(15 * 4);
+  const unfold = (kernel: 'im2col' | 'col2im', images: number, g: WindowGeometry, cols: number) => {
+    const frameH = Math.max((g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1, g.padTop + g.inH);
+    const frameW = Math.max((g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1, g.padLeft + g.inW);
+    const imageSize = g.inH * g.inW * g.channels;
+    const rowFloats = g.outH * g.outW * g.kernelH * g.kernelW * g.channels;
+    const frameBytes = frameH * frameW * g.channels * 4;
+    const parts = partsFor(g.batch, g.batch * rowFloats);
+    // Scratch before pointers are taken: allocating may grow the memory (offsets stay valid).
+    const frames = ctx.scratch(parts * frameBytes, 'frames');
+    new Int32Array(ctx.heap.memory.buffer, geometryBlock, 15).set([
+      g.inH,
+      g.inW,
+      g.channels,
+      frameH,
+      frameW,
+      g.padTop,
+      g.padLeft,
+      g.outH,
+      g.outW,
+      g.strideH,
+      g.strideW,
+      g.kernelH,
+      g.kernelW,
+      g.dilationH,
+      g.dilationW,
+    ]);
+    perImages(kernel, g.batch, parts, (n0, count, part) =>
+      kernel === 'im2col'
+        ? [
+            images + n0 * imageSize * 4,
+            geometryBlock,
+            count,
+            frames + part * frameBytes,
+            cols + n0 * rowFloats * 4,
+          ]
+        : [
+            cols + n0 * rowFloats * 4,
+            geometryBlock,
+            count,
+            frames + part * frameBytes,
+            images + n0 * imageSize * 4,
+          ],
+    );
   };
 
   return {
@@ -55,39 +106,14 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
         tsBackend.im2col(x, g, out, padValue);
         return;
       }
-      const w = windowArgs(g);
-      const table = tableIn(g);
-      const rowFloats = w.perImage * w.cells * g.channels;
-      perImages('im2col', g.batch, g.batch * rowFloats, (n0, count) => [
-        ctx.ptr(x) + n0 * w.imageSize * 4,
-        table,
-        w.perImage * w.cells,
-        g.kernelW,
-        count,
-        w.imageSize,
-        g.channels,
-        ctx.ptr(out) + n0 * rowFloats * 4,
-        0,
-      ]);
+      unfold('im2col', ctx.ptr(x), g, ctx.ptr(out));
     },
     col2im: (cols, g, out) => {
       if (!ctx.isWasm(cols) || !ctx.isWasm(out)) {
         tsBackend.col2im(cols, g, out);
         return;
       }
-      const w = windowArgs(g);
-      const table = tableIn(g);
-      const rowFloats = w.perImage * w.cells * g.channels;
-      perImages('col2im', g.batch, g.batch * rowFloats, (n0, count) => [
-        ctx.ptr(cols) + n0 * rowFloats * 4,
-        table,
-        w.perImage * w.cells,
-        g.kernelW,
-        count,
-        w.imageSize,
-        g.channels,
-        ctx.ptr(out) + n0 * w.imageSize * 4,
-      ]);
+      unfold('col2im', ctx.ptr(out), g, ctx.ptr(cols));
     },
     maxPool: (x, g, out, argmax) => {
       if (!ctx.isWasm(x) || !ctx.isWasm(out) || !ctx.isWasm(argmax)) {
@@ -97,17 +123,22 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
       const w = windowArgs(g);
       const table = tableIn(g);
       const outFloats = w.perImage * g.channels;
-      perImages('maxPool', g.batch, g.batch * w.perImage * w.cells * g.channels, (n0, count) => [
-        ctx.ptr(x) + n0 * w.imageSize * 4,
-        table,
-        w.perImage,
-        w.cells,
-        count,
-        w.imageSize,
-        g.channels,
-        ctx.ptr(out) + n0 * outFloats * 4,
-        ctx.ptr(argmax) + n0 * outFloats * 4,
-      ]);
+      perImages(
+        'maxPool',
+        g.batch,
+        partsFor(g.batch, g.batch * w.perImage * w.cells * g.channels),
+        (n0, count) => [
+          ctx.ptr(x) + n0 * w.imageSize * 4,
+          table,
+          w.perImage,
+          w.cells,
+          count,
+          w.imageSize,
+          g.channels,
+          ctx.ptr(out) + n0 * outFloats * 4,
+          ctx.ptr(argmax) + n0 * outFloats * 4,
+        ],
+      );
     },
     maxPoolGrad: (dy, argmax, g, dx) => {
       if (!ctx.isWasm(dy) || !ctx.isWasm(argmax) || !ctx.isWasm(dx)) {
@@ -117,7 +148,7 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
       const w = windowArgs(g);
       const table = tableIn(g);
       const outFloats = w.perImage * g.channels;
-      perImages('maxPoolGrad', g.batch, g.batch * w.imageSize, (n0, count) => [
+      perImages('maxPoolGrad', g.batch, partsFor(g.batch, g.batch * w.imageSize), (n0, count) => [
         ctx.ptr(dy) + n0 * outFloats * 4,
         ctx.ptr(argmax) + n0 * outFloats * 4,
         table,

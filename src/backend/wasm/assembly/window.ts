@@ -1,85 +1,128 @@
 // Sliding-window kernels on channels-last images (see src/backend/ts/window.ts, which these
-// mirror). `table` holds, for each output pixel of one image and each window cell, the input pixel
-// it reads (or −1 for padding); `cellsPerImage` = outH·outW·kernelH·kernelW entries. A pixel's
-// channels are contiguous, so each table entry moves a run of c floats.
+// mirror). For pooling, `table` holds, for each output pixel of one image and each window cell,
+// the input pixel it reads (or −1 for padding); a pixel's channels are contiguous, so each table
+// entry covers a run of c floats.
 
-@inline function copyRun(dst: usize, src: usize, c: i32): void {
-  if (c == 1) {
-    store<f32>(dst, load<f32>(src));
+// im2col and col2im go through a zero-padded frame of one image (per call, a few KB that stay in
+// L1): every window then lies inside the frame, so a window row is copied as whole runs — kw·c
+// contiguous floats without horizontal dilation — with no per-cell bounds or table lookups.
+// Geometry block (int32s), filled by ../window.ts:
+const IN_H = 0;
+const IN_W = 4;
+const CHANNELS = 8;
+const FRAME_H = 12;
+const FRAME_W = 16;
+const PAD_TOP = 20;
+const PAD_LEFT = 24;
+const OUT_H = 28;
+const OUT_W = 32;
+const STRIDE_H = 36;
+const STRIDE_W = 40;
+const KERNEL_H = 44;
+const KERNEL_W = 48;
+const DILATION_H = 52;
+const DILATION_W = 56;
+
+/** n floats from src to dst, 4 at a time; the last 4 overlap the previous ones instead of a scalar tail. */
+@inline function copyFloats(dst: usize, src: usize, n: i32): void {
+  if (n < 4) {
+    for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
     return;
   }
-  let i = 0;
-  for (; i + 4 <= c; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
-  for (; i < c; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+  const bytes = <usize>n << 2;
+  for (let o: usize = 0; o + 16 < bytes; o += 16) v128.store(dst + o, v128.load(src + o));
+  v128.store(dst + bytes - 16, v128.load(src + bytes - 16));
 }
 
-@inline function addRun(dst: usize, src: usize, c: i32): void {
-  let i = 0;
-  for (; i + 4 <= c; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
-  }
-  for (; i < c; i++) {
-    const o = <usize>i << 2;
-    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
-  }
+/** dst[0..n) += src[0..n). */
+@inline function addFloats(dst: usize, src: usize, n: i32): void {
+  const bytes = <usize>n << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  for (; o < bytes; o += 4) store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+}
+
+/** Whether the image needs a frame (padding, or windows reaching past it). */
+@inline function framed(geo: usize): bool {
+  return load<i32>(geo, FRAME_H) != load<i32>(geo, IN_H) || load<i32>(geo, FRAME_W) != load<i32>(geo, IN_W);
 }
 
 /**
- * A kernel row's kw cells read kw consecutive input pixels whenever its first and last cell are
- * inside the image (and the dilation is 1): then the whole row is one contiguous run of kw·c floats.
+ * Every window run of one image (framed at `base`) in im2col order, against consecutive runs of
+ * `cols`: copied out (im2col) or, with `add`, added back in (col2im). Returns the end of the rows.
  */
-@inline function rowRun(table: usize, t: i32, kw: i32): i32 {
-  const s0 = load<i32>(table + (<usize>t << 2));
-  if (s0 < 0) return -1;
-  return load<i32>(table + (<usize>(t + kw - 1) << 2)) == s0 + kw - 1 ? s0 : -1;
-}
-
-export function im2col(
-  x: usize, table: usize, cellsPerImage: i32, kw: i32, batch: i32, imageSize: i32, c: i32, out: usize, padValue: f32,
-): void {
-  const run = <usize>c << 2;
-  let dst = out;
-  for (let n = 0; n < batch; n++) {
-    const image = x + (<usize>(n * imageSize) << 2);
-    for (let t = 0; t < cellsPerImage; t += kw) {
-      const s0 = rowRun(table, t, kw);
-      if (s0 >= 0) {
-        copyRun(dst, image + (<usize>(s0 * c) << 2), kw * c);
-        dst += <usize>kw * run;
-        continue;
-      }
-      for (let q = 0; q < kw; q++, dst += run) {
-        const s = load<i32>(table + (<usize>(t + q) << 2));
-        if (s < 0) {
-          for (let i = 0; i < c; i++) store<f32>(dst + (<usize>i << 2), padValue);
-        } else {
-          copyRun(dst, image + (<usize>(s * c) << 2), c);
+@inline function windowRuns(geo: usize, base: usize, cols: usize, add: bool): usize {
+  const c = load<i32>(geo, CHANNELS);
+  const kw = load<i32>(geo, KERNEL_W);
+  const dw = load<i32>(geo, DILATION_W);
+  // Without horizontal dilation a window row is one run; with it, kw runs of c floats.
+  const runs = dw == 1 ? 1 : kw;
+  const run = dw == 1 ? kw * c : c;
+  const runStep = <usize>(dw * c) << 2;
+  const rowBytes = <usize>(load<i32>(geo, FRAME_W) * c) << 2;
+  const kh = load<i32>(geo, KERNEL_H);
+  const dh = load<i32>(geo, DILATION_H);
+  const sh = load<i32>(geo, STRIDE_H);
+  const swBytes = <usize>(load<i32>(geo, STRIDE_W) * c) << 2;
+  const outH = load<i32>(geo, OUT_H);
+  const outW = load<i32>(geo, OUT_W);
+  const runBytes = <usize>run << 2;
+  let dst = cols;
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      const window = base + <usize>(oy * sh) * rowBytes + <usize>ox * swBytes;
+      for (let ky = 0; ky < kh; ky++) {
+        let src = window + <usize>(ky * dh) * rowBytes;
+        for (let r = 0; r < runs; r++, src += runStep, dst += runBytes) {
+          if (add) addFloats(src, dst, run);
+          else copyFloats(dst, src, run);
         }
       }
     }
   }
+  return dst;
 }
 
-/** out (the image batch) = Σ of the column entries that read each pixel; overwrites out. */
-export function col2im(
-  cols: usize, table: usize, cellsPerImage: i32, kw: i32, batch: i32, imageSize: i32, c: i32, out: usize,
-): void {
-  memory.fill(out, 0, <usize>(batch * imageSize) << 2);
-  const run = <usize>c << 2;
+/** Images [inH, inW, c] → rows of windows; `frame` is scratch for one framed image. */
+export function im2col(x: usize, geo: usize, batch: i32, frame: usize, out: usize): void {
+  const c = load<i32>(geo, CHANNELS);
+  const imageRow = <usize>(load<i32>(geo, IN_W) * c) << 2;
+  const imageBytes = <usize>load<i32>(geo, IN_H) * imageRow;
+  const frameRow = <usize>(load<i32>(geo, FRAME_W) * c) << 2;
+  const inset = <usize>load<i32>(geo, PAD_TOP) * frameRow + (<usize>(load<i32>(geo, PAD_LEFT) * c) << 2);
+  const pad = framed(geo);
+  // The border is written once and never touched again: only the image area is overwritten.
+  if (pad) memory.fill(frame, 0, <usize>load<i32>(geo, FRAME_H) * frameRow);
+  let dst = out;
+  for (let n = 0; n < batch; n++) {
+    const image = x + <usize>n * imageBytes;
+    if (pad) {
+      for (let y = 0; y < load<i32>(geo, IN_H); y++) {
+        memory.copy(frame + inset + <usize>y * frameRow, image + <usize>y * imageRow, imageRow);
+      }
+    }
+    dst = windowRuns(geo, pad ? frame : image, dst, false);
+  }
+}
+
+/** The adjoint: images (overwritten) = Σ of the column entries that read each pixel. */
+export function col2im(cols: usize, geo: usize, batch: i32, frame: usize, out: usize): void {
+  const c = load<i32>(geo, CHANNELS);
+  const imageRow = <usize>(load<i32>(geo, IN_W) * c) << 2;
+  const imageBytes = <usize>load<i32>(geo, IN_H) * imageRow;
+  const frameRow = <usize>(load<i32>(geo, FRAME_W) * c) << 2;
+  const frameBytes = <usize>load<i32>(geo, FRAME_H) * frameRow;
+  const inset = <usize>load<i32>(geo, PAD_TOP) * frameRow + (<usize>(load<i32>(geo, PAD_LEFT) * c) << 2);
+  const pad = framed(geo);
   let src = cols;
   for (let n = 0; n < batch; n++) {
-    const image = out + (<usize>(n * imageSize) << 2);
-    for (let t = 0; t < cellsPerImage; t += kw) {
-      const s0 = rowRun(table, t, kw);
-      if (s0 >= 0) {
-        addRun(image + (<usize>(s0 * c) << 2), src, kw * c);
-        src += <usize>kw * run;
-        continue;
-      }
-      for (let q = 0; q < kw; q++, src += run) {
-        const s = load<i32>(table + (<usize>(t + q) << 2));
-        if (s >= 0) addRun(image + (<usize>(s * c) << 2), src, c);
+    const image = out + <usize>n * imageBytes;
+    const target = pad ? frame : image;
+    memory.fill(target, 0, pad ? frameBytes : imageBytes);
+    src = windowRuns(geo, target, src, true);
+    if (pad) {
+      for (let y = 0; y < load<i32>(geo, IN_H); y++) {
+        memory.copy(image + <usize>y * imageRow, frame + inset + <usize>y * frameRow, imageRow);
       }
     }
   }
