@@ -136,8 +136,11 @@ export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tenso
   return y.reshape([g.batch, g.outH, g.outW, filters]);
 }
 
-/** Unfolded floats per chunk when nothing needs gradients: ~8 MB, cache-sized, not batch-sized. */
-const INFERENCE_COLS = 1 << 17;
+/**
+ * Unfolded floats per chunk when nothing needs gradients: 1 MB, cache-sized, not batch-sized, and
+ * large enough for the unfolding and the product to be split over threads.
+ */
+const INFERENCE_COLS = 1 << 18;
 
 /**
  * Without gradients the unfolded windows need not exist all at once: unfold and multiply a few

@@ -8,12 +8,13 @@ import type { WasmContext } from './context.js';
 import { type GemmJob, type GemmPool, MAX_JOBS, partCount, runParts } from './gemm-pool.js';
 
 /**
- * Below this many multiply-adds a product stays on one thread. Measured on 2 vCPUs: waking a
- * sleeping worker costs ~0.1 ms, so a 100×784×100 product (~0.5 ms) barely gains, while 784×100×100
- * gains 1.6× and 512³ 1.4–1.7×; end to end, splitting the MLP's products did not make an epoch
- * measurably faster, and spinning workers instead of sleeping slowed the other thread down.
+ * Below this many multiply-adds (~0.1 ms of work) a product stays on one thread. Parts are claimed
+ * dynamically (gemm-pool.ts), so a worker that is slow to wake costs at most one part, not a wait:
+ * with that, splitting the MLP's and the CNN's mid-sized products (inference chunks, 64-image
+ * batches) no longer slowed anything down on 2 vCPUs, where the fixed one-part-per-thread split
+ * needed 2^24 to break even (interleaved MLP epochs: 0.84–0.87 s split vs 0.80–1.24 s unsplit).
  */
-const PARALLEL_MIN = 1 << 24;
+const PARALLEL_MIN = 1 << 21;
 
 export function createMatmul(
   ctx: WasmContext,
