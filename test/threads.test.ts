@@ -150,7 +150,7 @@ parentPort.once('message', (data) => self.onmessage({ data }));`;
   }
 });
 
-it('splits im2col, col2im and max pooling over the workers by images, with identical results', {
+it('splits im2col, col2im, max pooling and bias + activation over the workers, with identical results', {
   skip: !wasmSimdSupported(),
 }, () => {
   const { single, multi, pool } = backendPair(nodeGemmPool(2)!);
@@ -165,6 +165,7 @@ it('splits im2col, col2im and max pooling over the workers by images, with ident
   const big = normals(64 * 28 * 28 * 8);
   const pooledSize = 64 * pg.outH * pg.outW * 8;
   const dy = normals(pooledSize);
+  const bias = normals(8);
   const run = (b: Backend) => {
     const unfolded = b.alloc(cols.length);
     b.im2col(b.fromValues(image), g, unfolded, 0);
@@ -175,14 +176,17 @@ it('splits im2col, col2im and max pooling over the workers by images, with ident
     b.maxPool(b.fromValues(big), pg, pooled, argmax);
     const dx = b.alloc(big.length);
     b.maxPoolGrad(b.fromValues(dy), argmax, pg, dx);
-    return [unfolded, folded, pooled, argmax, dx].map((s) => Array.from(b.read(s)));
+    // A conv layer's output, 8 channels: leaky ReLU carries a parameter through the integer-only job.
+    const activated = b.alloc(big.length);
+    b.biasActivation('leakyRelu', b.fromValues(big), b.fromValues(bias), activated, 8, 0.3);
+    return [unfolded, folded, pooled, argmax, dx, activated].map((s) => Array.from(b.read(s)));
   };
   const want = run(single);
   pool.reset();
   const got = run(multi);
-  ['im2col', 'col2im', 'maxPool', 'argmax', 'maxPoolGrad'].forEach((name, i) => {
+  ['im2col', 'col2im', 'maxPool', 'argmax', 'maxPoolGrad', 'biasActivation'].forEach((name, i) => {
     assert.deepEqual(got[i], want[i], name);
   });
-  assert.equal(pool.splits(), 4, 'every window kernel was split over the workers');
+  assert.equal(pool.splits(), 5, 'every kernel was split over the workers');
   assert.ok(pool.workerJobs() > 0, "the worker thread ran none of the window kernels' parts");
 });

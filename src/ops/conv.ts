@@ -140,7 +140,7 @@ export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tenso
  * Unfolded floats per chunk when nothing needs gradients: 1 MB, cache-sized, not batch-sized, and
  * large enough for the unfolding and the product to be split over threads.
  */
-const INFERENCE_COLS = 1 << 18;
+const INFERENCE_COLS = 1 << 20;
 
 /**
  * Without gradients the unfolded windows need not exist all at once: unfold and multiply a few

@@ -6,6 +6,7 @@ import type { Backend } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
 import type { WasmContext } from './context.js';
 import { as2d, BINARY_CODES, UNARY_CODES } from './dispatch.js';
+import { type GemmJob, type GemmPool, partCount, runParts } from './gemm-pool.js';
 
 type ElementwiseKernels = Pick<
   Backend,
@@ -19,7 +20,12 @@ type ElementwiseKernels = Pick<
   | 'softmaxCrossEntropyGrad'
 >;
 
-export function elementwiseKernels(ctx: WasmContext): ElementwiseKernels {
+/** Below this many floats a fused bias + activation stays on one thread (waking workers costs more). */
+const PARALLEL_WORK = 1 << 18;
+
+export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): ElementwiseKernels {
+  const floatBits = new Int32Array(1);
+  const floatView = new Float32Array(floatBits.buffer);
   // Row numbers for gatherRows, copied into the memory the kernel reads.
   let indexBlock = 0;
   let indexBytes = 0;
@@ -53,7 +59,28 @@ export function elementwiseKernels(ctx: WasmContext): ElementwiseKernels {
         tsBackend.biasActivation(op, x, bias, out, cols, p0);
         return;
       }
-      ctx.kernels.biasActivation(code, ctx.ptr(x), ctx.ptr(bias), ctx.ptr(out), out.length / cols, cols, p0);
+      // Conv layers' outputs are large (a batch of feature maps): blocks of rows over the threads.
+      const rows = out.length / cols;
+      const parts = pool && out.length >= PARALLEL_WORK ? partCount(pool.workers + 1, rows) : 1;
+      const per = Math.ceil(rows / parts);
+      floatView[0] = p0;
+      const jobs: GemmJob[] = [];
+      for (let r0 = 0; r0 < rows; r0 += per) {
+        const offset = r0 * cols * 4;
+        jobs.push({
+          kernel: 'biasActivationBits',
+          args: [
+            code,
+            ctx.ptr(x) + offset,
+            ctx.ptr(bias),
+            ctx.ptr(out) + offset,
+            Math.min(per, rows - r0),
+            cols,
+            floatBits[0]!,
+          ],
+        });
+      }
+      runParts(pool, jobs, (j) => (ctx.kernels[j.kernel] as (...a: number[]) => void)(...j.args));
     },
     binary: (op, a, aStrides, b, bStrides, out, shape) => {
       const code = BINARY_CODES[op];

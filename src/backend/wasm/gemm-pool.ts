@@ -22,6 +22,7 @@ export const POOL_KERNELS = [
   'col2im',
   'maxPool',
   'maxPoolGrad',
+  'biasActivationBits',
 ] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 

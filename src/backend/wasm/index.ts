@@ -52,7 +52,7 @@ export function createWasmBackend(): Backend {
   return {
     ...tsBackend,
     name: 'wasm',
-    ...elementwiseKernels(ctx),
+    ...elementwiseKernels(ctx, pool),
     ...windowKernels(ctx, pool),
     update: createUpdate(ctx),
     matmul: createMatmul(ctx, pool),

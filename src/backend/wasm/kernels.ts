@@ -27,6 +27,15 @@ export interface Kernels {
     cols: number,
     p0: number,
   ): void;
+  biasActivationBits(
+    op: number,
+    x: number,
+    bias: number,
+    out: number,
+    rows: number,
+    cols: number,
+    p0Bits: number,
+  ): void;
   sgd(w: number, g: number, n: number, lr: number): void;
   momentum(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
   adagrad(w: number, g: number, h: number, n: number, lr: number, eps: number): void;

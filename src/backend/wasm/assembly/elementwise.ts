@@ -178,3 +178,8 @@ export function biasActivation(op: i32, x: usize, bias: usize, out: usize, rows:
     default: biasActivationOf(-1, x, bias, out, rows, cols, p0);
   }
 }
+
+/** biasActivation with p0 as its float's bits: pool jobs (worker threads) carry integers only. */
+export function biasActivationBits(op: i32, x: usize, bias: usize, out: usize, rows: i32, cols: i32, p0Bits: i32): void {
+  biasActivation(op, x, bias, out, rows, cols, reinterpret<f32>(p0Bits));
+}
