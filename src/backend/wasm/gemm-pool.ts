@@ -15,6 +15,7 @@
 
 /** The kernels a worker can run (their export names); arguments are int32s (offsets, counts). */
 export const POOL_KERNELS = [
+  'packA',
   'gemmPacked',
   'gemmRowsA',
   'gemmColsA',

@@ -15,6 +15,10 @@ import { type GemmJob, type GemmPool, MAX_JOBS, partCount, runParts } from './ge
  * needed 2^24 to break even (interleaved MLP epochs: 0.84–0.87 s split vs 0.80–1.24 s unsplit).
  */
 const PARALLEL_MIN = 1 << 21;
+/** A is packed when B has at least this many columns (four 8-column panels). */
+const PACK_A_MIN_COLUMNS = 32;
+/** Below this many floats A is packed on one thread. */
+const PACK_PARALLEL_MIN = 1 << 18;
 
 export function createMatmul(
   ctx: WasmContext,
@@ -66,6 +70,20 @@ export function createMatmul(
     }
     runParts(pool, parts, run);
   };
+  /** Pack rows of A into 4-row panels, blocks of panels over the threads when A is large. */
+  const packA = (a: number, ars: number, acs: number, m: number, k: number, dst: number): void => {
+    const panels = Math.ceil(m / 4);
+    const count = m * k < PACK_PARALLEL_MIN ? 1 : partCount(threads, panels);
+    const per = Math.ceil(panels / count) * 4;
+    const parts: GemmJob[] = [];
+    for (let i0 = 0; i0 < m; i0 += per) {
+      parts.push({
+        kernel: 'packA',
+        args: [a + i0 * ars * 4, ars, acs, Math.min(per, m - i0), k, dst + i0 * k * 4],
+      });
+    }
+    runParts(pool, parts, run);
+  };
   const run = (j: GemmJob): void => {
     (ctx.kernels[j.kernel] as (...args: number[]) => void)(...j.args);
   };
@@ -81,9 +99,12 @@ export function createMatmul(
     }
     // Allocate scratch before taking pointers: allocation may grow (and move) memory views,
     // but byte offsets stay valid.
-    // A is read in place (row-major, or transposed with a panel's rows side by side), all but a
-    // ragged last panel of < 4 rows, which is packed.
-    const inPlace = m & ~3;
+    // With several column panels A is packed (its panels are re-read once per panel of B, and the
+    // packed kernel needs a quarter of the in-place kernels' address arithmetic: 100×784×100 runs
+    // at ~42 GFLOP/s packed vs ~35 in place, packing included). With one or two panels (conv
+    // layers' few filters) packing costs more than it saves: A is read in place (row-major, or
+    // transposed with a panel's rows side by side), all but a ragged last panel of < 4 rows.
+    const inPlace = n >= PACK_A_MIN_COLUMNS ? 0 : m & ~3;
     const layout = s.transA ? 2 : 1;
     const stride = s.transA ? m : k;
     const pa = ctx.scratch(((m - inPlace + 3) & ~3) * k * 4, 'packA');
@@ -99,8 +120,7 @@ export function createMatmul(
       if (inPlace > 0) gemm(aT, layout, stride, pb, cT, inPlace, k, n);
       if (inPlace < m) {
         // The rows not read in place, packed (once, if A repeats over the batch).
-        if (t === 0 || s.aBatchStride !== 0)
-          ctx.kernels.packA(aT + inPlace * ars * 4, ars, acs, m - inPlace, k, pa);
+        if (t === 0 || s.aBatchStride !== 0) packA(aT + inPlace * ars * 4, ars, acs, m - inPlace, k, pa);
         gemm(pa, 0, 0, pb, cT + inPlace * n * 4, m - inPlace, k, n);
       }
     }
