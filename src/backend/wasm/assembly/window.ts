@@ -71,8 +71,17 @@ const DILATION_W = 56;
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
       const window = base + <usize>(oy * sh) * rowBytes + <usize>ox * swBytes;
+      const kyStep = <usize>dh * rowBytes;
+      if (runs == 1) {
+        // The common case: one run per kernel row.
+        for (let ky = 0, src = window; ky < kh; ky++, src += kyStep, dst += runBytes) {
+          if (add) addFloats(src, dst, run);
+          else copyFloats(dst, src, run);
+        }
+        continue;
+      }
       for (let ky = 0; ky < kh; ky++) {
-        let src = window + <usize>(ky * dh) * rowBytes;
+        let src = window + <usize>ky * kyStep;
         for (let r = 0; r < runs; r++, src += runStep, dst += runBytes) {
           if (add) addFloats(src, dst, run);
           else copyFloats(dst, src, run);
