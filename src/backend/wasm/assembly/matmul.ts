@@ -243,7 +243,7 @@ const K_BLOCK = 256;
 
 /**
  * C = op(A) · packed B for a transposed A stored [k, m] (column stride acs = m elements): the four
- * rows of a panel sit side by side at each p, so one load and four lane splats replace packing.
+ * rows of a panel sit side by side at each p, so four broadcast loads replace packing.
  * m must be a multiple of 4 (the caller packs a ragged last panel).
  *
  * A long k (the weight gradient of a convolution: k = every pixel of the batch) is cut into blocks:
@@ -294,11 +294,12 @@ function gemmColsABlock(
       for (let ao = aBase, bo = bBase; ao < aEnd; ao += cs, bo += 32) {
         const b0 = v128.load(bo);
         const b1 = v128.load(bo, 16);
-        const va = v128.load(ao);
-        const a0 = v128.shuffle<f32>(va, va, 0, 0, 0, 0);
-        const a1 = v128.shuffle<f32>(va, va, 1, 1, 1, 1);
-        const a2 = v128.shuffle<f32>(va, va, 2, 2, 2, 2);
-        const a3 = v128.shuffle<f32>(va, va, 3, 3, 3, 3);
+        // Four broadcast loads, not one load and four lane shuffles: shuffles compete with the
+        // multiplies and adds for the vector pipes, loads do not.
+        const a0 = v128.load32_splat(ao);
+        const a1 = v128.load32_splat(ao, 4);
+        const a2 = v128.load32_splat(ao, 8);
+        const a3 = v128.load32_splat(ao, 12);
         c0a = f32x4.add(c0a, f32x4.mul(a0, b0));
         c0b = f32x4.add(c0b, f32x4.mul(a0, b1));
         c1a = f32x4.add(c1a, f32x4.mul(a1, b0));
