@@ -230,5 +230,5 @@ export function runParts(pool: GemmPool | null, parts: GemmJob[], run: (job: Gem
 
 /** How many parts to cut work into for `threads` threads: a few each, so claiming balances them. */
 export function partCount(threads: number, most: number): number {
-  return Math.max(1, Math.min(threads === 1 ? 1 : threads * 4, most, MAX_JOBS));
+  return Math.max(1, Math.min(threads === 1 ? 1 : threads * 8, most, MAX_JOBS));
 }
