@@ -262,3 +262,23 @@ describe('wasm im2col and col2im agree with the TypeScript ones', { skip }, () =
     }
   });
 });
+
+describe('wasm sums agree with the TypeScript ones bit for bit', { skip }, () => {
+  it('along the middle axis, for few columns (SIMD float64 path) and many (accumulator row)', () => {
+    for (const [outer, size, inner] of [
+      [1, 1000, 8],
+      [3, 77, 16],
+      [2, 50, 5],
+      [1, 10, 100],
+      [4, 1, 4],
+      [2, 333, 64],
+    ] as const) {
+      const [xt, xw] = onBoth(values(outer * size * inner));
+      const ot = tsBackend.alloc(outer * inner);
+      const ow = wasm.alloc(outer * inner);
+      tsBackend.reduce('sum', xt, outer, size, inner, ot);
+      wasm.reduce('sum', xw, outer, size, inner, ow);
+      agree(wasm.read(ow), tsBackend.read(ot), `sum over [${outer}, ${size}, ${inner}]`, 0);
+    }
+  });
+});
