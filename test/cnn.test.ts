@@ -134,13 +134,17 @@ describeEachBackend('convolution and pooling', () => {
   }
 
   it('max and average pooling match direct loops, with valid and same padding', () => {
-    const x = randn([2, 7, 6, 3], { seed: 5 });
-    for (const [k, s, padding] of [
-      [2, 2, 'valid'],
-      [3, 2, 'same'],
-      [3, 1, 'same'],
-      [2, 1, 'valid'],
-    ] as const) {
+    // 3 channels: one at a time; 5: four at a time plus one (the wasm kernel's SIMD and tail paths).
+    for (const [x, k, s, padding] of [3, 5].flatMap((c) =>
+      (
+        [
+          [2, 2, 'valid'],
+          [3, 2, 'same'],
+          [3, 1, 'same'],
+          [2, 1, 'valid'],
+        ] as const
+      ).map(([k, s, padding]) => [randn([2, 7, 6, c], { seed: 5 + c }), k, s, padding] as const),
+    )) {
       const max = referencePool(x, k, s, padding, 'max');
       const got = maxPool2d(x, k, { strides: s, padding });
       assert.deepEqual(got.shape, max.shape, `max ${k}/${s}/${padding} shape`);
@@ -158,6 +162,22 @@ describeEachBackend('convolution and pooling', () => {
       ],
     ]);
     assert.ok(Number.isNaN(maxPool2d(x, 2).item()), 'max over a window holding NaN');
+    // Four channels (the SIMD path): NaN in the first cell, in a later cell, and nowhere.
+    const y = tensor([
+      [
+        [
+          [Number.NaN, 1, 5, 0],
+          [1, Number.NaN, 6, 0],
+        ],
+        [
+          [2, 3, 7, 0],
+          [0, 0, 8, 1],
+        ],
+      ],
+    ]);
+    const pooled = Array.from(maxPool2d(y, 2).data());
+    assert.ok(Number.isNaN(pooled[0]!) && Number.isNaN(pooled[1]!), `NaN kept per channel: ${pooled}`);
+    assert.deepEqual(pooled.slice(2), [8, 1], 'the other channels');
   });
 
   it('explains shape mistakes', () => {

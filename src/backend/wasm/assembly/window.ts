@@ -142,38 +142,46 @@ export function maxPool(
   x: usize, table: usize, perImage: i32, cells: i32, batch: i32, imageSize: i32, c: i32, out: usize, argmax: usize,
 ): void {
   const c4 = c & ~3;
+  const pixelBytes = <usize>c << 2;
   let o = out;
   let a = argmax;
   for (let n = 0; n < batch; n++) {
     const image = x + (<usize>(n * imageSize) << 2);
-    for (let p = 0; p < perImage; p++, o += <usize>c << 2, a += <usize>c << 2) {
-      for (let i = 0; i < c; i++) {
-        store<f32>(o + (<usize>i << 2), -Infinity);
-        store<f32>(a + (<usize>i << 2), 0);
-      }
-      for (let k = 0; k < cells; k++) {
-        const s = load<i32>(table + (<usize>(p * cells + k) << 2));
-        if (s < 0) continue;
-        const src = image + (<usize>(s * c) << 2);
-        const kv = f32x4.splat(<f32>k);
-        // Four channels at a time: take v where !(v <= best) and best is not NaN, as below.
-        for (let i = 0; i < c4; i += 4) {
-          const off = <usize>i << 2;
-          const v = v128.load(src + off);
-          const best = v128.load(o + off);
+    for (let p = 0; p < perImage; p++, o += pixelBytes, a += pixelBytes) {
+      const cellsAt = table + (<usize>(p * cells) << 2);
+      // Four channels at a time, the running max and its cell in registers: take v where
+      // !(v <= best) and best is not NaN, as below.
+      for (let i = 0; i < c4; i += 4) {
+        const off = <usize>i << 2;
+        let best = f32x4.splat(-Infinity);
+        let arg = f32x4.splat(0);
+        for (let k = 0; k < cells; k++) {
+          const s = load<i32>(cellsAt + (<usize>k << 2));
+          if (s < 0) continue;
+          const v = v128.load(image + (<usize>(s * c) << 2) + off);
           const take = v128.and(v128.not(f32x4.le(v, best)), f32x4.eq(best, best));
-          v128.store(o + off, v128.bitselect(v, best, take));
-          v128.store(a + off, v128.bitselect(kv, v128.load(a + off), take));
+          best = v128.bitselect(v, best, take);
+          arg = v128.bitselect(f32x4.splat(<f32>k), arg, take);
         }
-        for (let i = c4; i < c; i++) {
-          const v = load<f32>(src + (<usize>i << 2));
-          const best = load<f32>(o + (<usize>i << 2));
+        v128.store(o + off, best);
+        v128.store(a + off, arg);
+      }
+      for (let i = c4; i < c; i++) {
+        const off = <usize>i << 2;
+        let best: f32 = -Infinity;
+        let arg: f32 = 0;
+        for (let k = 0; k < cells; k++) {
+          const s = load<i32>(cellsAt + (<usize>k << 2));
+          if (s < 0) continue;
+          const v = load<f32>(image + (<usize>(s * c) << 2) + off);
           // `!(v <= best)` also takes a NaN, and a NaN taken stays: NaN comes out, not hidden.
           if (!(v <= best) && best == best) {
-            store<f32>(o + (<usize>i << 2), v);
-            store<f32>(a + (<usize>i << 2), <f32>k);
+            best = v;
+            arg = <f32>k;
           }
         }
+        store<f32>(o + off, best);
+        store<f32>(a + off, arg);
       }
     }
   }
