@@ -170,19 +170,21 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
       return true;
     };
     let generation = 0;
+    let published: readonly GemmJob[] = []; // this generation's jobs, for help()
     return {
       workers,
       start(jobs: readonly GemmJob[]) {
         if (jobs.length > MAX_JOBS)
           throw new Error(`a pool call may publish ${MAX_JOBS} jobs, got ${jobs.length}`);
         if (!ready()) return false;
-        jobs.forEach((job, i) => {
+        for (let i = 0; i < jobs.length; i++) {
+          const job = jobs[i]!;
           if (job.args.length > MAX_ARGS) throw new Error(`${job.kernel}: too many arguments for a pool job`);
           const slot = HEADER + i * SLOT;
           ctrl[slot] = POOL_KERNELS.indexOf(job.kernel);
-          ctrl.fill(0, slot + 1, slot + SLOT);
-          ctrl.set(job.args, slot + 1);
-        });
+          for (let a = 0; a < MAX_ARGS; a++) ctrl[slot + 1 + a] = job.args[a] ?? 0;
+        }
+        published = jobs;
         // Table and count first, then the claim word, then the generation the workers wake on.
         ctrl[4] = jobs.length;
         generation = (generation + 1) | 0;
@@ -194,8 +196,7 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
       },
       help(run) {
         for (let job = claim(ctrl, generation); job >= 0; job = claim(ctrl, generation)) {
-          const slot = HEADER + job * SLOT;
-          run({ kernel: POOL_KERNELS[ctrl[slot]!]!, args: Array.from(ctrl.subarray(slot + 1, slot + SLOT)) });
+          run(published[job]!);
           Atomics.add(ctrl, 1, 1);
         }
       },
