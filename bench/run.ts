@@ -21,6 +21,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createWasmBackend, setGemmPoolFactory } from '../src/backend/wasm/index.js';
 import {
   Conv2D,
   Dense,
@@ -31,7 +32,9 @@ import {
   loadMnist,
   MaxPooling2D,
   manualSeed,
+  nodeGemmPool,
   randn,
+  registerBackend,
   Sequential,
   SGD,
   setBackend,
@@ -65,6 +68,11 @@ const { train, test } = mnist;
 const flops = (m: number, k: number, n: number) => 2 * m * k * n;
 
 // ---- backprop, each backend --------------------------------------------------------------
+// The wasm backend once more on a single thread: the per-thread figures (the matmul target
+// is per thread, and TF.js's wasm backend has no threads in Node).
+setGemmPoolFactory(null);
+registerBackend({ ...createWasmBackend(), name: 'wasm, 1 thread' });
+setGemmPoolFactory(nodeGemmPool());
 for (const backend of listBackends()) {
   setBackend(backend);
   const gflops = (m: number, k: number, n: number) => {
