@@ -161,6 +161,8 @@ it('splits im2col, col2im, max pooling and bias + activation over the workers, w
   const pg = windowGeometry('test', [64, 28, 28, 8], [3, 3], [2, 2], [1, 1], 'same');
   const normals = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
   const image = normals(33 * 15 * 13 * 3);
+  const sg = windowGeometry('test', [40, 28, 28, 1], [5, 5], [1, 1], [1, 1], 'same');
+  const small = normals(40 * 28 * 28);
   const cols = normals(33 * g.outH * g.outW * 25 * 3);
   const big = normals(64 * 28 * 28 * 8);
   const pooledSize = 64 * pg.outH * pg.outW * 8;
@@ -169,6 +171,10 @@ it('splits im2col, col2im, max pooling and bias + activation over the workers, w
   const run = (b: Backend) => {
     const unfolded = b.alloc(cols.length);
     b.im2col(b.fromValues(image), g, unfolded, 0);
+    // One channel: runs of 5 floats, copied 8 at a time except each image's last (parts must not
+    // write into each other's rows).
+    const digits = b.alloc(40 * 784 * 25);
+    b.im2col(b.fromValues(small), sg, digits, 0);
     const folded = b.alloc(image.length);
     b.col2im(b.fromValues(cols), g, folded);
     const pooled = b.alloc(pooledSize);
@@ -179,14 +185,16 @@ it('splits im2col, col2im, max pooling and bias + activation over the workers, w
     // A conv layer's output, 8 channels: leaky ReLU carries a parameter through the integer-only job.
     const activated = b.alloc(big.length);
     b.biasActivation('leakyRelu', b.fromValues(big), b.fromValues(bias), activated, 8, 0.3);
-    return [unfolded, folded, pooled, argmax, dx, activated].map((s) => Array.from(b.read(s)));
+    return [unfolded, folded, pooled, argmax, dx, activated, digits].map((s) => Array.from(b.read(s)));
   };
   const want = run(single);
   pool.reset();
   const got = run(multi);
-  ['im2col', 'col2im', 'maxPool', 'argmax', 'maxPoolGrad', 'biasActivation'].forEach((name, i) => {
-    assert.deepEqual(got[i], want[i], name);
-  });
-  assert.equal(pool.splits(), 5, 'every kernel was split over the workers');
+  ['im2col', 'col2im', 'maxPool', 'argmax', 'maxPoolGrad', 'biasActivation', 'im2col (1 channel)'].forEach(
+    (name, i) => {
+      assert.deepEqual(got[i], want[i], name);
+    },
+  );
+  assert.equal(pool.splits(), 6, 'every kernel was split over the workers');
   assert.ok(pool.workerJobs() > 0, "the worker thread ran none of the window kernels' parts");
 });

@@ -62,7 +62,8 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
     const frameBytes = frameH * frameW * g.channels * 4;
     const parts = partsFor(g.batch, g.batch * rowFloats);
     // Scratch before pointers are taken: allocating may grow the memory (offsets stay valid).
-    const frames = ctx.scratch(parts * frameBytes, 'frames');
+    // 32 bytes of slack: im2col may read a short run as 8 floats (assembly/window.ts).
+    const frames = ctx.scratch(parts * frameBytes + 32, 'frames');
     new Int32Array(ctx.heap.memory.buffer, geometryBlock, 15).set([
       g.inH,
       g.inW,
