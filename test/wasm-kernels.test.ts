@@ -159,6 +159,28 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
     }
   });
 
+  it('softmax and log-softmax over rows (and other axes through the TypeScript loops)', () => {
+    for (const [outer, size, inner] of [
+      [5, 10, 1],
+      [3, 1, 1],
+      [2, 7, 3],
+    ] as const) {
+      const [xt, xw] = onBoth(values(outer * size * inner, 4));
+      for (const log of [false, true]) {
+        const [ot, ow] = [tsBackend.alloc(outer * size * inner), wasm.alloc(outer * size * inner)];
+        tsBackend.softmax(xt, outer, size, inner, ot, log);
+        wasm.softmax(xw, outer, size, inner, ow, log);
+        agree(
+          wasm.read(ow),
+          tsBackend.read(ot),
+          `${log ? 'log-' : ''}softmax [${outer}, ${size}, ${inner}]`,
+          1e-6,
+          1e-30,
+        );
+      }
+    }
+  });
+
   it('gathers rows', () => {
     const x = values(40 * 13);
     const idx = Int32Array.from([39, 0, 7, 7, 12, 3]);

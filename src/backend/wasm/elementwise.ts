@@ -16,6 +16,7 @@ type ElementwiseKernels = Pick<
   | 'binary'
   | 'gatherRows'
   | 'reduce'
+  | 'softmax'
   | 'softmaxCrossEntropy'
   | 'softmaxCrossEntropyGrad'
 >;
@@ -124,6 +125,14 @@ export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): Ele
       }
       const acc = ctx.scratch(Math.max(inner, 1) * 8, 'sumAcc');
       ctx.kernels.sum(ctx.ptr(x), outer, size, inner, ctx.ptr(out), acc);
+    },
+    softmax: (x, outer, size, inner, out, log) => {
+      // Softmax over the last axis (rows of `size` values); other axes stay on the TypeScript loops.
+      if (inner !== 1 || !ctx.isWasm(x) || !ctx.isWasm(out)) {
+        tsBackend.softmax(x, outer, size, inner, out, log);
+        return;
+      }
+      ctx.kernels.softmax(ctx.ptr(x), outer, size, ctx.ptr(out), log ? 1 : 0);
     },
     softmaxCrossEntropy: (z, y, rows, cols, loss, probs) => {
       if (![z, y, loss, probs].every((t) => ctx.isWasm(t))) {

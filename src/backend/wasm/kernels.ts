@@ -36,6 +36,7 @@ export interface Kernels {
     cols: number,
     p0Bits: number,
   ): void;
+  softmax(x: number, rows: number, cols: number, out: number, log: number): void;
   sgd(w: number, g: number, n: number, lr: number): void;
   momentum(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
   adagrad(w: number, g: number, h: number, n: number, lr: number, eps: number): void;
