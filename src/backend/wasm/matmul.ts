@@ -1,7 +1,8 @@
 /**
- * Matrix products on the wasm backend: B packed into 8-column panels, A read in place by the
- * micro-kernels (a ragged last panel of < 4 rows packed), rows of C split over worker threads for
- * large products. See assembly/matmul.ts for the kernels.
+ * Matrix products on the wasm backend: B packed into 8-column panels; A packed into 4-row panels
+ * when B has many columns, else read in place by the micro-kernels (a ragged last panel of < 4 rows
+ * packed); rows of C cut into parts that worker threads claim, for large products. See
+ * assembly/matmul.ts for the kernels.
  */
 import type { MatmulSpec, Storage } from '../backend.js';
 import type { WasmContext } from './context.js';
