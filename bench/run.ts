@@ -38,6 +38,7 @@ import {
   Sequential,
   SGD,
   setBackend,
+  type Tensor,
 } from '../src/node/index.js';
 
 const argv = process.argv.slice(2);
@@ -75,6 +76,12 @@ registerBackend({ ...createWasmBackend(), name: 'wasm, 1 thread' });
 setGemmPoolFactory(nodeGemmPool());
 for (const backend of listBackends()) {
   setBackend(backend);
+  // The data in this backend's memory (tensors in another backend's memory take slower paths).
+  const [xTrain, yTrain, xTest] = [train.x, train.y, test.x].map((t) => t.to(backend)) as [
+    Tensor,
+    Tensor,
+    Tensor,
+  ];
   const gflops = (m: number, k: number, n: number) => {
     const a = randn([m, k], { seed: 1 });
     const b = randn([k, n], { seed: 2 });
@@ -90,7 +97,7 @@ for (const backend of listBackends()) {
     m.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: 'categoricalCrossentropy' });
     return m;
   };
-  await build().fit(train.x.slice(0, 2000), train.y.slice(0, 2000), {
+  await build().fit(xTrain.slice(0, 2000), yTrain.slice(0, 2000), {
     batchSize: 100,
     epochs: 1,
     verbose: 0,
@@ -99,11 +106,11 @@ for (const backend of listBackends()) {
   const times: number[] = [];
   for (let e = 0; e < epochs; e++) {
     const t0 = performance.now();
-    await model.fit(train.x, train.y, { batchSize: 100, epochs: 1, verbose: 0 });
+    await model.fit(xTrain, yTrain, { batchSize: 100, epochs: 1, verbose: 0 });
     times.push((performance.now() - t0) / 1000);
   }
-  const inference = test.x.shape[0]! / timeIt(() => model.predict(test.x, { batchSize: 1000 }), 3);
-  const predicted = model.predict(test.x, { batchSize: 1000 }).argmax(-1).data();
+  const inference = xTest.shape[0]! / timeIt(() => model.predict(xTest, { batchSize: 1000 }), 3);
+  const predicted = model.predict(xTest, { batchSize: 1000 }).argmax(-1).data();
   const accuracy = predicted.reduce((c, p, i) => c + (p === test.labels[i] ? 1 : 0), 0) / predicted.length;
   rows.push({
     name: `backprop (${getBackend().name})`,
@@ -197,6 +204,11 @@ const accuracyOf = (labels: ArrayLike<number>) =>
 
 for (const backend of listBackends()) {
   setBackend(backend);
+  const [xImages, yLabels, xTestImages] = [x4, train.y, xte4].map((t) => t.to(backend)) as [
+    Tensor,
+    Tensor,
+    Tensor,
+  ];
   const build = () => {
     manualSeed(0);
     const m = new Sequential();
@@ -211,16 +223,17 @@ for (const backend of listBackends()) {
     m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
     return m;
   };
-  await build().fit(x4.slice(0, 1280), train.y.slice(0, 1280), { batchSize: 64, epochs: 1, verbose: 0 }); // warm-up
+  await build().fit(xImages.slice(0, 1280), yLabels.slice(0, 1280), { batchSize: 64, epochs: 1, verbose: 0 }); // warm-up
   // The TypeScript backend times a tenth of the epoch (a full one takes minutes).
   const n = backend === 'ts' ? 6000 : 60000;
   const model = build();
   const t0 = performance.now();
-  await model.fit(x4.slice(0, n), train.y.slice(0, n), { batchSize: 64, epochs: 1, verbose: 0 });
+  await model.fit(xImages.slice(0, n), yLabels.slice(0, n), { batchSize: 64, epochs: 1, verbose: 0 });
   const seconds = (performance.now() - t0) / 1000;
   const images = backend === 'ts' ? 2000 : 10000;
-  const inference = images / timeIt(() => model.predict(xte4.slice(0, images), { batchSize: 1000 }), 1);
-  const accuracy = accuracyOf(model.predict(xte4, { batchSize: 1000 }).argmax(-1).data());
+  const inference =
+    images / timeIt(() => model.predict(xTestImages.slice(0, images), { batchSize: 1000 }), 1);
+  const accuracy = accuracyOf(model.predict(xTestImages, { batchSize: 1000 }).argmax(-1).data());
   cnnRows.push({
     name: `backprop (${getBackend().name})`,
     epoch: (seconds * 60000) / n,
