@@ -84,7 +84,7 @@ it('splits large products over worker threads with bit-identical results', {
 }, () => {
   const { single, multi, pool } = backendPair(nodeGemmPool(2)!);
   const rng = new Rng(3);
-  // Shapes above the parallel threshold (2^24 multiply-adds), with row counts that do and do not divide evenly.
+  // Shapes above the parallel threshold (2^23 multiply-adds), with row counts that do and do not divide evenly.
   for (const [m, k, n, transA, transB] of [
     [256, 512, 136, false, false],
     [257, 700, 101, false, true],

@@ -9,13 +9,13 @@ import type { WasmContext } from './context.js';
 import { type GemmJob, type GemmPool, MAX_JOBS, partCount, runParts } from './gemm-pool.js';
 
 /**
- * Below this many multiply-adds (~0.1 ms of work) a product stays on one thread. Parts are claimed
- * dynamically (gemm-pool.ts), so a worker that is slow to wake costs at most one part, not a wait:
- * with that, splitting the MLP's and the CNN's mid-sized products (inference chunks, 64-image
- * batches) no longer slowed anything down on 2 vCPUs, where the fixed one-part-per-thread split
- * needed 2^24 to break even (interleaved MLP epochs: 0.84–0.87 s split vs 0.80–1.24 s unsplit).
+ * Below this many multiply-adds (~0.3 ms of work) a product stays on one thread. Parts are claimed
+ * dynamically (gemm-pool.ts), so a worker that is slow to wake costs at most one part; still, the
+ * MLP's 100×784×100 products (7.8M) ran faster on one thread — a bench run gave 0.65 s per epoch
+ * on one thread and 0.74 s with them split over two — while the CNN's products (10–40M per batch)
+ * and inference chunks gain from the split.
  */
-const PARALLEL_MIN = 1 << 21;
+const PARALLEL_MIN = 1 << 23;
 /** A is packed when B has at least this many columns (four 8-column panels). */
 const PACK_A_MIN_COLUMNS = 32;
 /** Below this many floats A is packed on one thread. */
