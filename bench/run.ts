@@ -343,10 +343,10 @@ const text = `# Benchmarks
 
 Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} — ${machine}.
 All rows ran in the same process, one after another (${epochs} timed epoch(s) each, after a warm-up).
-backprop (wasm) splits large matrix products, im2col and pooling over ${defaultThreadCount()} thread(s) (BACKPROP_THREADS); the
-TF.js wasm backend has no threads in Node; everything else is single-threaded.
-ratios above 1 favour backprop. On this 2-vCPU virtual machine numbers move ±20–30 % between runs
-(both libraries alike: compare ratios from one run); inference (the median of three\n10,000-image passes) moves most, TF.js wasm's by up to 2× between runs.
+backprop (wasm) splits large matrix products, im2col, pooling and bias + activation over ${defaultThreadCount()} thread(s) (BACKPROP_THREADS); the
+TF.js wasm backend has no threads in Node; "wasm, 1 thread" is the same backend without them.
+ratios above 1 favour backprop. On this 2-vCPU virtual machine numbers move by up to 2× within an hour
+(both libraries alike, with its neighbours' load: compare ratios from one run); inference (the median of three\n10,000-image passes) moves most, TF.js wasm's by up to 2× between runs.
 
 ${table.join('\n')}
 
