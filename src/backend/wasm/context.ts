@@ -1,5 +1,6 @@
 /** What the wasm backend's kernel wrappers share: the heap, the kernels, and scratch memory. */
 import type { Storage } from '../backend.js';
+import type { GemmJob } from './gemm-pool.js';
 import type { Kernels } from './kernels.js';
 import { type WasmHeap, WasmStorage } from './memory.js';
 
@@ -11,6 +12,11 @@ export class WasmContext {
     readonly heap: WasmHeap,
     readonly kernels: Kernels,
   ) {}
+
+  /** Run one pool job (a kernel part) on the calling thread. */
+  readonly runJob = (job: GemmJob): void => {
+    (this.kernels[job.kernel] as (...args: number[]) => void)(...job.args);
+  };
 
   /** Whether s lives in this backend's memory (past the soft limit, storage can be an ordinary array). */
   isWasm(s: Storage): s is WasmStorage {

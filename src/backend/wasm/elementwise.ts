@@ -6,7 +6,7 @@ import type { Backend } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
 import type { WasmContext } from './context.js';
 import { as2d, BINARY_CODES, UNARY_CODES } from './dispatch.js';
-import { type GemmJob, type GemmPool, partCount, runParts } from './gemm-pool.js';
+import { type GemmJob, type GemmPool, partsFor, runParts } from './gemm-pool.js';
 
 type ElementwiseKernels = Pick<
   Backend,
@@ -20,9 +20,6 @@ type ElementwiseKernels = Pick<
   | 'softmaxCrossEntropy'
   | 'softmaxCrossEntropyGrad'
 >;
-
-/** Below this many floats a fused bias + activation stays on one thread (waking workers costs more). */
-const PARALLEL_WORK = 1 << 18;
 
 export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): ElementwiseKernels {
   const floatBits = new Int32Array(1);
@@ -62,7 +59,7 @@ export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): Ele
       }
       // Conv layers' outputs are large (a batch of feature maps): blocks of rows over the threads.
       const rows = out.length / cols;
-      const parts = pool && out.length >= PARALLEL_WORK ? partCount(pool.workers + 1, rows) : 1;
+      const parts = partsFor(pool, out.length, rows);
       const per = Math.ceil(rows / parts);
       floatView[0] = p0;
       const jobs: GemmJob[] = [];
@@ -81,7 +78,7 @@ export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): Ele
           ],
         });
       }
-      runParts(pool, jobs, (j) => (ctx.kernels[j.kernel] as (...a: number[]) => void)(...j.args));
+      runParts(pool, jobs, ctx.runJob);
     },
     binary: (op, a, aStrides, b, bStrides, out, shape) => {
       const code = BINARY_CODES[op];

@@ -229,6 +229,17 @@ export function runParts(pool: GemmPool | null, parts: GemmJob[], run: (job: Gem
   pool.wait();
 }
 
+/**
+ * Below this many floats moved, a memory-bound kernel (window kernels, bias + activation, packing)
+ * stays on one thread: waking a worker costs more than it saves.
+ */
+export const PARALLEL_FLOATS = 1 << 18;
+
+/** Parts for memory-bound work over `work` floats, cut along an axis of `most` slices. */
+export function partsFor(pool: GemmPool | null, work: number, most: number): number {
+  return pool && work >= PARALLEL_FLOATS ? partCount(pool.workers + 1, most) : 1;
+}
+
 /** How many parts to cut work into for `threads` threads: a few each, so claiming balances them. */
 export function partCount(threads: number, most: number): number {
   return Math.max(1, Math.min(threads === 1 ? 1 : threads * 8, most, MAX_JOBS));

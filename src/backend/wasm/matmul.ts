@@ -6,7 +6,7 @@
  */
 import type { MatmulSpec, Storage } from '../backend.js';
 import type { WasmContext } from './context.js';
-import { type GemmJob, type GemmPool, MAX_JOBS, partCount, runParts } from './gemm-pool.js';
+import { type GemmJob, type GemmPool, MAX_JOBS, partCount, partsFor, runParts } from './gemm-pool.js';
 
 /**
  * Below this many multiply-adds (~0.3 ms of work) a product stays on one thread. Parts are claimed
@@ -18,8 +18,6 @@ import { type GemmJob, type GemmPool, MAX_JOBS, partCount, runParts } from './ge
 const PARALLEL_MIN = 1 << 23;
 /** A is packed when B has at least this many columns (four 8-column panels). */
 const PACK_A_MIN_COLUMNS = 32;
-/** Below this many floats A is packed on one thread. */
-const PACK_PARALLEL_MIN = 1 << 18;
 
 export function createMatmul(
   ctx: WasmContext,
@@ -74,7 +72,7 @@ export function createMatmul(
   /** Pack rows of A into 4-row panels, blocks of panels over the threads when A is large. */
   const packA = (a: number, ars: number, acs: number, m: number, k: number, dst: number): void => {
     const panels = Math.ceil(m / 4);
-    const count = m * k < PACK_PARALLEL_MIN ? 1 : partCount(threads, panels);
+    const count = partsFor(pool, m * k, panels);
     const per = Math.ceil(panels / count) * 4;
     const parts: GemmJob[] = [];
     for (let i0 = 0; i0 < m; i0 += per) {
@@ -85,9 +83,7 @@ export function createMatmul(
     }
     runParts(pool, parts, run);
   };
-  const run = (j: GemmJob): void => {
-    (ctx.kernels[j.kernel] as (...args: number[]) => void)(...j.args);
-  };
+  const run = ctx.runJob;
   const matmul = (a: Storage, b: Storage, out: Storage, s: MatmulSpec): void => {
     const { m, k, n } = s;
     const ars = s.transA ? 1 : k;

@@ -3,12 +3,9 @@ import type { Backend, WindowGeometry } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
 import { windowTable } from '../ts/window.js';
 import type { WasmContext } from './context.js';
-import { type GemmJob, type GemmPool, type PoolKernel, partCount, runParts } from './gemm-pool.js';
+import { type GemmJob, type GemmPool, type PoolKernel, partsFor, runParts } from './gemm-pool.js';
 
 type WindowKernels = Pick<Backend, 'im2col' | 'col2im' | 'maxPool' | 'maxPoolGrad'>;
-
-/** Below this many floats moved, a window kernel stays on one thread (waking workers costs more). */
-const PARALLEL_WORK = 1 << 18;
 
 export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKernels {
   // Window tables (which input pixel each window cell reads) copied into wasm memory, per geometry.
@@ -29,9 +26,6 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
     imageSize: g.inH * g.inW * g.channels,
   });
 
-  /** How many slices of whole images to cut `batch` into: one unless the work pays for waking workers. */
-  const partsFor = (batch: number, work: number): number =>
-    pool && work >= PARALLEL_WORK ? partCount(pool.workers + 1, batch) : 1;
   /**
    * Run a window kernel over the image batch cut into `parts` slices of whole images, claimed by
    * whichever thread is free. `args(n0, count, part)` gives the kernel's arguments for images
@@ -48,7 +42,7 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
     const jobs: GemmJob[] = [];
     for (let n0 = 0; n0 < batch; n0 += per)
       jobs.push({ kernel, args: args(n0, Math.min(per, batch - n0), jobs.length) });
-    runParts(pool, jobs, (j) => (ctx.kernels[j.kernel] as (...a: number[]) => void)(...j.args));
+    runParts(pool, jobs, ctx.runJob);
   };
 
   // im2col/col2im: the geometry block their kernels read (one call at a time), and one framed
@@ -60,7 +54,7 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
     const imageSize = g.inH * g.inW * g.channels;
     const rowFloats = g.outH * g.outW * g.kernelH * g.kernelW * g.channels;
     const frameBytes = frameH * frameW * g.channels * 4;
-    const parts = partsFor(g.batch, g.batch * rowFloats);
+    const parts = partsFor(pool, g.batch * rowFloats, g.batch);
     // Scratch before pointers are taken: allocating may grow the memory (offsets stay valid).
     // 32 bytes of slack: im2col may read a short run as 8 floats (assembly/window.ts).
     const frames = ctx.scratch(parts * frameBytes + 32, 'frames');
@@ -81,23 +75,12 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
       g.dilationH,
       g.dilationW,
     ]);
-    perImages(kernel, g.batch, parts, (n0, count, part) =>
-      kernel === 'im2col'
-        ? [
-            images + n0 * imageSize * 4,
-            geometryBlock,
-            count,
-            frames + part * frameBytes,
-            cols + n0 * rowFloats * 4,
-          ]
-        : [
-            cols + n0 * rowFloats * 4,
-            geometryBlock,
-            count,
-            frames + part * frameBytes,
-            images + n0 * imageSize * 4,
-          ],
-    );
+    perImages(kernel, g.batch, parts, (n0, count, part) => {
+      const [imagesAt, colsAt] = [images + n0 * imageSize * 4, cols + n0 * rowFloats * 4];
+      // Each kernel reads its first pointer and writes its last.
+      const [from, to] = kernel === 'im2col' ? [imagesAt, colsAt] : [colsAt, imagesAt];
+      return [from, geometryBlock, count, frames + part * frameBytes, to];
+    });
   };
 
   return {
@@ -127,7 +110,7 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
       perImages(
         'maxPool',
         g.batch,
-        partsFor(g.batch, g.batch * w.perImage * w.cells * g.channels),
+        partsFor(pool, g.batch * w.perImage * w.cells * g.channels, g.batch),
         (n0, count) => [
           ctx.ptr(x) + n0 * w.imageSize * 4,
           table,
@@ -149,7 +132,7 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
       const w = windowArgs(g);
       const table = tableIn(g);
       const outFloats = w.perImage * g.channels;
-      perImages('maxPoolGrad', g.batch, partsFor(g.batch, g.batch * w.imageSize), (n0, count) => [
+      perImages('maxPoolGrad', g.batch, partsFor(pool, g.batch * w.imageSize, g.batch), (n0, count) => [
         ctx.ptr(dy) + n0 * outFloats * 4,
         ctx.ptr(argmax) + n0 * outFloats * 4,
         table,
