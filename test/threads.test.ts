@@ -198,3 +198,36 @@ it('splits im2col, col2im, max pooling and bias + activation over the workers, w
   assert.equal(pool.splits(), 6, 'every kernel was split over the workers');
   assert.ok(pool.workerJobs() > 0, "the worker thread ran none of the window kernels' parts");
 });
+
+it('runs convolution in parts over the workers (forward, dW, dX) with the same bits as one thread', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const { single, multi, pool } = backendPair(nodeGemmPool(2)!);
+  const rng = new Rng(8);
+  const normals = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+  // 40 one-channel digits under 5×5×8 'same' (7 parts of 6 images), 24 maps of 14×14×8 under 5×5×16.
+  for (const [shape, filters] of [
+    [[40, 28, 28, 1], 8],
+    [[24, 14, 14, 8], 16],
+  ] as const) {
+    const g = windowGeometry('test', shape, [5, 5], [1, 1], [1, 1], 'same');
+    const x = normals((shape as readonly number[]).reduce((a, b) => a * b, 1));
+    const w = normals(25 * shape[3] * filters);
+    const dy = normals(g.batch * g.outH * g.outW * filters);
+    const run = (b: Backend) => {
+      const out = b.alloc(dy.length);
+      const dw = b.alloc(w.length);
+      const dx = b.alloc(x.length);
+      assert.ok(b.convForward?.(b.fromValues(x), g, b.fromValues(w), filters, out), 'forward taken');
+      assert.ok(b.convKernelGrad?.(b.fromValues(x), g, b.fromValues(dy), filters, dw), 'dW taken');
+      assert.ok(b.convInputGrad?.(b.fromValues(dy), g, b.fromValues(w), filters, dx), 'dX taken');
+      return [out, dw, dx].map((s) => Array.from(b.read(s)));
+    };
+    const want = run(single);
+    const got = run(multi);
+    ['forward', 'dW', 'dX'].forEach((name, i) => {
+      assert.deepEqual(got[i], want[i], `${shape.join('×')} ${name}`);
+    });
+  }
+  assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the convolution parts');
+});

@@ -209,6 +209,15 @@ export interface Backend {
    * Padding cells read `padValue`.
    */
   im2col(x: Storage, g: WindowGeometry, out: Storage, padValue: number): void;
+  /**
+   * Optional convolution kernels that never unfold the whole batch (wasm: a few images at a time in
+   * cache-sized scratch). out [batch·outH·outW, filters] = windows(x) · w, w viewed [kH·kW·C, filters];
+   * dw (overwritten) = windows(x)ᵀ · dy; dx (overwritten) = col2im(dy · wᵀ). Each returns false when
+   * the backend cannot take the call; conv2d then unfolds with im2col and multiplies with matmul.
+   */
+  convForward?(x: Storage, g: WindowGeometry, w: Storage, filters: number, out: Storage): boolean;
+  convKernelGrad?(x: Storage, g: WindowGeometry, dy: Storage, filters: number, dw: Storage): boolean;
+  convInputGrad?(dy: Storage, g: WindowGeometry, w: Storage, filters: number, dx: Storage): boolean;
   /** The adjoint of im2col: out (the image, overwritten) = Σ of every column entry that read it. */
   col2im(cols: Storage, g: WindowGeometry, out: Storage): void;
   /**

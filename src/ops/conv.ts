@@ -14,7 +14,8 @@ import type { WindowGeometry } from '../backend/backend.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { allocOutput } from './util.js';
+import { matmulRaw } from './matmul.js';
+import { allocOutput, view } from './util.js';
 
 export type Padding = 'valid' | 'same';
 export type Pair = number | readonly [number, number];
@@ -130,10 +131,55 @@ export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tenso
       `conv2d: input ${formatShape(x.shape)} has ${g.channels} channels but the kernel ${formatShape(w.shape)} expects ${inC}`,
     );
   }
+  const fused = conv2dFused(x, w, g);
+  if (fused) return fused;
   if (!isGradEnabled() || (!x.requiresGrad && !w.requiresGrad)) return conv2dInference(x, w, g);
   const cols = im2col(x, g);
   const y = cols.matmul(w.reshape([kh * kw * inC, filters]));
   return y.reshape([g.batch, g.outH, g.outW, filters]);
+}
+
+/**
+ * Convolution through the backend's fused kernels (wasm), which never unfold the whole batch; null
+ * when the backend has none. The backward pass uses them too, each falling back to unfolding.
+ */
+function conv2dFused(x: Tensor, w: Tensor, g: WindowGeometry): Tensor | null {
+  const backend = x.backend;
+  const filters = w.shape[3]!;
+  if (!backend.convForward) return null;
+  const out = allocOutput([g.batch, g.outH, g.outW, filters], backend);
+  if (!backend.convForward(x.storage, g, w.storage, filters, out.storage)) return null;
+  return record('conv2d', out, [x, w], (dy) => [
+    x.requiresGrad ? conv2dInputGrad(dy, w, g) : null,
+    w.requiresGrad ? conv2dKernelGrad(x, dy, g, w) : null,
+  ]);
+}
+
+/** dX = col2im(dY · Wᵀ). */
+function conv2dInputGrad(dy: Tensor, w: Tensor, g: WindowGeometry): Tensor {
+  const backend = dy.backend;
+  const [kh, kw, channels, filters] = w.shape as [number, number, number, number];
+  const dx = allocOutput([g.batch, g.inH, g.inW, channels], backend);
+  if (backend.convInputGrad?.(dy.storage, g, w.storage, filters, dx.storage)) return dx;
+  const dCols = matmulRaw(
+    view(dy, [g.batch * g.outH * g.outW, filters]),
+    view(w, [kh * kw * channels, filters]),
+    false,
+    true,
+  );
+  backend.col2im(dCols.storage, g, dx.storage);
+  return dx;
+}
+
+/** dW = windows(x)ᵀ · dY. */
+function conv2dKernelGrad(x: Tensor, dy: Tensor, g: WindowGeometry, w: Tensor): Tensor {
+  const backend = x.backend;
+  const [kh, kw, channels, filters] = w.shape as [number, number, number, number];
+  const dw = allocOutput(w.shape, backend);
+  if (backend.convKernelGrad?.(x.storage, g, dy.storage, filters, dw.storage)) return dw;
+  const cols = allocOutput([g.batch * g.outH * g.outW, kh * kw * channels], backend);
+  backend.im2col(x.storage, g, cols.storage, 0);
+  return view(matmulRaw(cols, view(dy, [g.batch * g.outH * g.outW, filters]), true, false), w.shape);
 }
 
 /**

@@ -24,6 +24,9 @@ export const POOL_KERNELS = [
   'maxPool',
   'maxPoolGrad',
   'biasActivationBits',
+  'convForwardPart',
+  'convKernelGradPart',
+  'convInputGradPart',
 ] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 
@@ -105,7 +108,9 @@ for (;;) {
   seen = Atomics.load(ctrl, 0);
   for (let job = claim(ctrl, seen); job >= 0; job = claim(ctrl, seen)) {
     const slot = ${HEADER} + job * ${SLOT};
-    kernels[names[ctrl[slot]]](...ctrl.subarray(slot + 1, slot + ${SLOT}));
+    // After the arguments, which thread this is (1…; the calling thread is 0): kernels with
+    // per-thread scratch take it as their last parameter.
+    kernels[names[ctrl[slot]]](...ctrl.subarray(slot + 1, slot + ${SLOT}), index + 1);
     Atomics.add(ctrl, 5, 1);
     if (Atomics.add(ctrl, 1, 1) + 1 === ctrl[4]) Atomics.notify(ctrl, 1);
   }

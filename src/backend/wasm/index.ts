@@ -8,6 +8,7 @@
 import type { Backend, Storage } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
 import { WasmContext } from './context.js';
+import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
 import { registeredGemmPoolFactory } from './gemm-pool.js';
 import { compileKernels, instantiateKernels } from './kernels.js';
@@ -56,6 +57,7 @@ export function createWasmBackend(): Backend {
     ...windowKernels(ctx, pool),
     update: createUpdate(ctx),
     matmul: createMatmul(ctx, pool),
+    ...convKernels(ctx, pool),
     beginStep: () => ctx.heap.beginStep(),
     endStep: () => ctx.heap.endStep(),
     persistent: (fn) => ctx.heap.persistent(fn),

@@ -37,6 +37,10 @@ export interface Kernels {
     p0Bits: number,
   ): void;
   softmax(x: number, rows: number, cols: number, out: number, log: number): void;
+  /** Convolution parts (assembly/conv.ts): arguments 7–10 unused; `thread` picks the scratch. */
+  convForwardPart(x: number, geo: number, wp: number, out: number, n0: number, count: number): void;
+  convKernelGradPart(x: number, geo: number, dy: number, partial: number, n0: number, count: number): void;
+  convInputGradPart(dy: number, geo: number, wtp: number, dx: number, n0: number, count: number): void;
   sgd(w: number, g: number, n: number, lr: number): void;
   momentum(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
   adagrad(w: number, g: number, h: number, n: number, lr: number, eps: number): void;

@@ -7,6 +7,45 @@ import { type GemmJob, type GemmPool, type PoolKernel, partsFor, runParts } from
 
 type WindowKernels = Pick<Backend, 'im2col' | 'col2im' | 'maxPool' | 'maxPoolGrad'>;
 
+/** The zero-padded frame one image is copied into: every window inside it, the image at (padTop, padLeft). */
+function frameOf(g: WindowGeometry): { frameH: number; frameW: number } {
+  return {
+    frameH: Math.max((g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1, g.padTop + g.inH),
+    frameW: Math.max((g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1, g.padLeft + g.inW),
+  };
+}
+
+/** Bytes of one framed image, plus 32 of slack: im2col may read a short run as 8 floats. */
+export function frameBytesOf(g: WindowGeometry): number {
+  const { frameH, frameW } = frameOf(g);
+  return frameH * frameW * g.channels * 4 + 32;
+}
+
+/** Ints the window kernels' geometry block holds (assembly/window.ts). */
+export const WINDOW_GEOMETRY_INTS = 15;
+
+/** Write the geometry block the im2col/col2im kernels read (assembly/window.ts) at `at`. */
+export function writeWindowGeometry(ctx: WasmContext, at: number, g: WindowGeometry): void {
+  const { frameH, frameW } = frameOf(g);
+  new Int32Array(ctx.heap.memory.buffer, at, WINDOW_GEOMETRY_INTS).set([
+    g.inH,
+    g.inW,
+    g.channels,
+    frameH,
+    frameW,
+    g.padTop,
+    g.padLeft,
+    g.outH,
+    g.outW,
+    g.strideH,
+    g.strideW,
+    g.kernelH,
+    g.kernelW,
+    g.dilationH,
+    g.dilationW,
+  ]);
+}
+
 export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKernels {
   // Window tables (which input pixel each window cell reads) copied into wasm memory, per geometry.
   const tableBlocks = new Map<object, number>();
@@ -47,34 +86,15 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
 
   // im2col/col2im: the geometry block their kernels read (one call at a time), and one framed
   // image of scratch per part (see assembly/window.ts).
-  const geometryBlock = ctx.heap.allocate(15 * 4);
+  const geometryBlock = ctx.heap.allocate(WINDOW_GEOMETRY_INTS * 4);
   const unfold = (kernel: 'im2col' | 'col2im', images: number, g: WindowGeometry, cols: number) => {
-    const frameH = Math.max((g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1, g.padTop + g.inH);
-    const frameW = Math.max((g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1, g.padLeft + g.inW);
     const imageSize = g.inH * g.inW * g.channels;
     const rowFloats = g.outH * g.outW * g.kernelH * g.kernelW * g.channels;
-    const frameBytes = frameH * frameW * g.channels * 4;
+    const frameBytes = frameBytesOf(g);
     const parts = partsFor(pool, g.batch * rowFloats, g.batch);
     // Scratch before pointers are taken: allocating may grow the memory (offsets stay valid).
-    // 32 bytes of slack: im2col may read a short run as 8 floats (assembly/window.ts).
-    const frames = ctx.scratch(parts * frameBytes + 32, 'frames');
-    new Int32Array(ctx.heap.memory.buffer, geometryBlock, 15).set([
-      g.inH,
-      g.inW,
-      g.channels,
-      frameH,
-      frameW,
-      g.padTop,
-      g.padLeft,
-      g.outH,
-      g.outW,
-      g.strideH,
-      g.strideW,
-      g.kernelH,
-      g.kernelW,
-      g.dilationH,
-      g.dilationW,
-    ]);
+    const frames = ctx.scratch(parts * frameBytes, 'frames');
+    writeWindowGeometry(ctx, geometryBlock, g);
     perImages(kernel, g.batch, parts, (n0, count, part) => {
       const [imagesAt, colsAt] = [images + n0 * imageSize * 4, cols + n0 * rowFloats * 4];
       // Each kernel reads its first pointer and writes its last.

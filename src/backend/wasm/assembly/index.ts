@@ -7,3 +7,4 @@ export * from './layout';
 export * from './window';
 export * from './reduce';
 export * from './softmax';
+export * from './conv';

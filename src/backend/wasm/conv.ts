@@ -1,0 +1,131 @@
+/**
+ * Convolution on the wasm backend without the whole unfolded matrix (assembly/conv.ts): the batch is
+ * cut into parts of a few images whose unfolded rows fit in cache; each part unfolds into the
+ * scratch of the thread that claims it (the same block every call, so it stays cached) and
+ * multiplies right there. For a 5×5 kernel the unfolded batch is 25× the images — tens of MB per
+ * training batch, which otherwise go out to memory and back three times (forward, dW, dX).
+ *
+ * Forward and dX give the same bits as unfolding everything (each output row sums in the same
+ * order); dW is summed per part, then the parts in order, in float64 (parts are fixed by the
+ * geometry, not by the thread count, so results do not depend on the threads).
+ */
+import type { Backend, WindowGeometry } from '../backend.js';
+import type { WasmContext } from './context.js';
+import { type GemmJob, type GemmPool, MAX_JOBS, runParts } from './gemm-pool.js';
+import { frameBytesOf, WINDOW_GEOMETRY_INTS, writeWindowGeometry } from './window.js';
+
+type ConvKernels = Required<Pick<Backend, 'convForward' | 'convKernelGrad' | 'convInputGrad'>>;
+
+/** Unfolded floats per part: ~512 KB, half of a core's L2 here. */
+const PART_FLOATS = 1 << 17;
+/** The geometry block: the window kernels' ints, then assembly/conv.ts's fields. */
+const GEOMETRY_INTS = WINDOW_GEOMETRY_INTS + 10;
+
+/** Images per part (their unfolded rows about PART_FLOATS) and the number of parts: fixed by g alone. */
+function partsOf(g: WindowGeometry): { imagesPerPart: number; parts: number } {
+  const rowFloats = g.outH * g.outW * g.kernelH * g.kernelW * g.channels;
+  const imagesPerPart = Math.max(1, Math.min(g.batch, Math.floor(PART_FLOATS / rowFloats)));
+  return { imagesPerPart, parts: Math.ceil(g.batch / imagesPerPart) };
+}
+
+export function convKernels(ctx: WasmContext, pool: GemmPool | null): ConvKernels {
+  const threads = (pool?.workers ?? 0) + 1;
+  const geometryBlock = ctx.heap.allocate(GEOMETRY_INTS * 4);
+
+  /**
+   * Lay out per-thread scratch for geometry g, write the geometry block, and run `kernel` over the
+   * batch in parts (partsOf; waves of at most MAX_JOBS). `args(n0, count, part)` gives a part's
+   * arguments.
+   */
+  const inParts = (
+    g: WindowGeometry,
+    filters: number,
+    kernel: 'convForwardPart' | 'convKernelGradPart' | 'convInputGradPart',
+    args: (n0: number, count: number, part: number) => number[],
+  ): void => {
+    const row = g.kernelH * g.kernelW * g.channels;
+    const perImage = g.outH * g.outW;
+    const { imagesPerPart, parts } = partsOf(g);
+    const pixels = imagesPerPart * perImage;
+    const colsBytes = pixels * row * 4;
+    // A ragged panel (4 rows of the longest k) and dY's rows packed in 8-column panels.
+    const packBytes = (4 * Math.max(pixels, row, filters) + pixels * (Math.ceil(filters / 8) * 8)) * 4;
+    const frameAt = colsBytes + packBytes;
+    const tileAt = frameAt + frameBytesOf(g);
+    const stride = Math.ceil((tileAt + 128) / 64) * 64;
+    const scratch = ctx.scratch(threads * stride, 'convParts');
+    writeWindowGeometry(ctx, geometryBlock, g);
+    new Int32Array(ctx.heap.memory.buffer, geometryBlock + WINDOW_GEOMETRY_INTS * 4, 10).set([
+      row,
+      filters,
+      perImage,
+      g.inH * g.inW * g.channels,
+      scratch,
+      stride,
+      colsBytes,
+      colsBytes,
+      frameAt,
+      tileAt,
+    ]);
+    for (let first = 0; first < parts; first += MAX_JOBS) {
+      const jobs: GemmJob[] = [];
+      for (let p = first; p < Math.min(parts, first + MAX_JOBS); p++) {
+        const n0 = p * imagesPerPart;
+        jobs.push({ kernel, args: args(n0, Math.min(imagesPerPart, g.batch - n0), p) });
+      }
+      runParts(pool, jobs, ctx.runJob);
+    }
+  };
+
+  return {
+    convForward: (x, g, w, filters, out) => {
+      if (![x, w, out].every((s) => ctx.isWasm(s)) || g.batch === 0) return false;
+      const row = g.kernelH * g.kernelW * g.channels;
+      const wp = ctx.scratch(Math.ceil(filters / 8) * 8 * row * 4, 'convW');
+      ctx.kernels.packB(ctx.ptr(w), filters, 1, row, filters, wp);
+      inParts(g, filters, 'convForwardPart', (n0, count) => [
+        ctx.ptr(x),
+        geometryBlock,
+        wp,
+        ctx.ptr(out),
+        n0,
+        count,
+      ]);
+      return true;
+    },
+    convKernelGrad: (x, g, dy, filters, dw) => {
+      if (![x, dy, dw].every((s) => ctx.isWasm(s)) || g.batch === 0) return false;
+      const row = g.kernelH * g.kernelW * g.channels;
+      const { parts } = partsOf(g);
+      const partials = ctx.scratch(parts * row * filters * 4, 'convPartials');
+      inParts(g, filters, 'convKernelGradPart', (n0, count, part) => [
+        ctx.ptr(x),
+        geometryBlock,
+        ctx.ptr(dy),
+        partials + part * row * filters * 4,
+        n0,
+        count,
+      ]);
+      // dW = Σ over parts, in order, in float64 (the sum kernel over [1, parts, row·filters]).
+      const acc = ctx.scratch(row * filters * 8, 'sumAcc');
+      ctx.kernels.sum(partials, 1, parts, row * filters, ctx.ptr(dw), acc);
+      return true;
+    },
+    convInputGrad: (dy, g, w, filters, dx) => {
+      if (![dy, w, dx].every((s) => ctx.isWasm(s)) || g.batch === 0) return false;
+      const row = g.kernelH * g.kernelW * g.channels;
+      // Wᵀ: k = filters, n = row.
+      const wtp = ctx.scratch(Math.ceil(row / 8) * 8 * filters * 4, 'convWt');
+      ctx.kernels.packB(ctx.ptr(w), 1, filters, filters, row, wtp);
+      inParts(g, filters, 'convInputGradPart', (n0, count) => [
+        ctx.ptr(dy),
+        geometryBlock,
+        wtp,
+        ctx.ptr(dx),
+        n0,
+        count,
+      ]);
+      return true;
+    },
+  };
+}
