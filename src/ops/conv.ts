@@ -7,6 +7,8 @@
  * the output [batch·outH·outW, F]. The backward pass follows from the two pieces: matmul's rule
  * gives d(cols) = dY·Wᵀ and dW = colsᵀ·dY, and im2col's adjoint (col2im) folds d(cols) back onto
  * the image. So convolution runs on the fast matrix product of whichever backend is active.
+ * Backends with fused kernels (wasm: convForward/convKernelGrad/convInputGrad) compute the same
+ * products a few images at a time instead of unfolding the whole batch.
  */
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/graph.js';
