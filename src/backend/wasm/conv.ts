@@ -48,8 +48,10 @@ export function convKernels(ctx: WasmContext, pool: GemmPool | null): ConvKernel
     const { imagesPerPart, parts } = partsOf(g);
     const pixels = imagesPerPart * perImage;
     const colsBytes = pixels * row * 4;
-    // A ragged panel (4 rows of the longest k) and dY's rows packed in 8-column panels.
-    const packBytes = (4 * Math.max(pixels, row, filters) + pixels * (Math.ceil(filters / 8) * 8)) * 4;
+    // A ragged panel (4 rows of the longest k), then dY packed: in 8-column panels (dW) or in
+    // 4-row panels (dX) — room for either.
+    const dyPanels = Math.ceil(pixels / 4) * 4 * Math.ceil(filters / 8) * 8;
+    const packBytes = (4 * Math.max(pixels, row, filters) + dyPanels) * 4;
     const frameAt = colsBytes + packBytes;
     const tileAt = frameAt + frameBytesOf(g);
     const stride = Math.ceil((tileAt + 128) / 64) * 64;

@@ -88,9 +88,9 @@ export function convInputGradPart(
   const row = field(geo, ROW);
   const filters = field(geo, FILTERS);
   const pixels = count * field(geo, PER_IMAGE);
-  productRows(
-    dy + (<usize>(n0 * field(geo, PER_IMAGE) * filters) << 2), filters, wtp, s, pixels, filters, row,
-    s + <usize>field(geo, PACK_AT), s + <usize>field(geo, TILE_AT),
-  );
+  // Wᵀ has many columns (kernelH·kernelW·channels): dY's rows are packed, for the packed kernel.
+  const pack = s + <usize>field(geo, PACK_AT);
+  packA(dy + (<usize>(n0 * field(geo, PER_IMAGE) * filters) << 2), filters, 1, pixels, filters, pack);
+  gemmPacked(pack, wtp, s, pixels, filters, row, s + <usize>field(geo, TILE_AT));
   col2im(s, geo, count, s + <usize>field(geo, FRAME_AT), dx + (<usize>(n0 * field(geo, IMAGE_FLOATS)) << 2));
 }
