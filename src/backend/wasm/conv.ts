@@ -19,7 +19,8 @@ type ConvKernels = Required<Pick<Backend, 'convForward' | 'convKernelGrad' | 'co
 /** Unfolded floats per part: ~512 KB, half of a core's L2 here. */
 const PART_FLOATS = 1 << 17;
 /** The geometry block: the window kernels' ints, then assembly/conv.ts's fields. */
-const GEOMETRY_INTS = WINDOW_GEOMETRY_INTS + 10;
+const CONV_INTS = 9;
+const GEOMETRY_INTS = WINDOW_GEOMETRY_INTS + CONV_INTS;
 
 /** Images per part (their unfolded rows about PART_FLOATS) and the number of parts: fixed by g alone. */
 function partsOf(g: WindowGeometry): { imagesPerPart: number; parts: number } {
@@ -57,15 +58,14 @@ export function convKernels(ctx: WasmContext, pool: GemmPool | null): ConvKernel
     const stride = Math.ceil((tileAt + 128) / 64) * 64;
     const scratch = ctx.scratch(threads * stride, 'convParts');
     writeWindowGeometry(ctx, geometryBlock, g);
-    new Int32Array(ctx.heap.memory.buffer, geometryBlock + WINDOW_GEOMETRY_INTS * 4, 10).set([
+    new Int32Array(ctx.heap.memory.buffer, geometryBlock + WINDOW_GEOMETRY_INTS * 4, CONV_INTS).set([
       row,
       filters,
       perImage,
       g.inH * g.inW * g.channels,
       scratch,
       stride,
-      colsBytes,
-      colsBytes,
+      colsBytes, // the packing area follows the unfolded rows
       frameAt,
       tileAt,
     ]);

@@ -14,10 +14,10 @@ const PER_IMAGE = 68; // outH·outW
 const IMAGE_FLOATS = 72; // inH·inW·channels
 const SCRATCH = 76; // per-thread scratch: base and stride in bytes
 const SCRATCH_STRIDE = 80;
-const COLS_BYTES = 84; // offsets inside one thread's scratch: unfolded rows first, then these
-const PACK_AT = 88;
-const FRAME_AT = 92;
-const TILE_AT = 96;
+// Offsets inside one thread's scratch: the unfolded rows start it, then these.
+const PACK_AT = 84;
+const FRAME_AT = 88;
+const TILE_AT = 92;
 
 @inline function field(geo: usize, at: i32): i32 {
   return load<i32>(geo + <usize>at);
