@@ -8,6 +8,7 @@ import {
   type GemmPool,
   type GemmPoolFactory,
   setGemmPoolFactory,
+  sparseProductCount,
   wasmSimdSupported,
 } from '../src/backend/wasm/index.js';
 import { webWorkerGemmPool } from '../src/backend/wasm/web-workers.js';
@@ -110,6 +111,29 @@ it('splits large products over worker threads with bit-identical results', {
     );
   }
   // Parts are claimed by whichever thread is free: over these products the worker must have run some.
+  assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the parts');
+});
+
+it('splits products that skip a mostly-zero A over the workers, with the same bits', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const { single, multi, pool } = backendPair(nodeGemmPool(2)!);
+  const rng = new Rng(5);
+  for (const [m, k, n, transA] of [
+    [1000, 784, 100, false], // MNIST-like inference: 1000 images × 784 pixels, mostly background
+    [784, 1200, 102, true], // a weight gradient's Xᵀ·dY, ragged columns, k over one list block
+  ] as const) {
+    const aValues = Float32Array.from({ length: m * k }, () => (rng.uniform() < 0.8 ? 0 : rng.normal()));
+    const bValues = Float32Array.from({ length: k * n }, () => rng.normal());
+    const before = sparseProductCount();
+    const results = [single, multi].map((backend) =>
+      product(backend, aValues, bValues, { m, k, n, transA, transB: false }),
+    );
+    assert.equal(sparseProductCount(), before + 2, `${m}×${k}×${n}: the zeros were not skipped`);
+    assert.deepEqual(results[1], results[0], `${m}×${k}×${n} transA=${transA}`);
+    assert.ok(pool.splits() > 0, `${m}×${k}×${n}: the product was not split over the workers`);
+    pool.reset();
+  }
   assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the parts');
 });
 

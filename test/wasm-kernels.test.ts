@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BinaryOp, Storage, UnaryOp, UpdateRule } from '../src/backend/backend.js';
 import { tsBackend } from '../src/backend/ts/index.js';
-import { createWasmBackend, wasmSimdSupported } from '../src/backend/wasm/index.js';
+import { createWasmBackend, sparseProductCount, wasmSimdSupported } from '../src/backend/wasm/index.js';
 import { Rng } from '../src/index.js';
 import { windowGeometry } from '../src/ops/conv.js';
 
@@ -250,6 +250,104 @@ describe('wasm matmul agrees with the TypeScript one', { skip }, () => {
         }
       }
     }
+  });
+});
+
+describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
+  /** Values with about `zeros` of them exactly zero (some -0), NaN and ±Inf among the rest when asked. */
+  function sparse(n: number, zeros: number, specials = false): Float32Array {
+    const v = values(n, 1);
+    for (let i = 0; i < n; i++) if (rng.uniform() < zeros) v[i] = i % 5 === 0 ? -0 : 0;
+    if (specials && n > 40) [v[3], v[17], v[31]] = [Number.NaN, Number.POSITIVE_INFINITY, -1e30];
+    return v;
+  }
+  /** Row-major [rows × cols] stored as asked (transposed: [cols × rows]). */
+  const stored = (v: Float32Array, rows: number, cols: number, transposed: boolean): Float32Array =>
+    transposed
+      ? Float32Array.from({ length: v.length }, (_, i) => v[(i % rows) * cols + Math.floor(i / rows)]!)
+      : v;
+  const product = (
+    a: Float32Array,
+    b: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+  ) => {
+    const out = wasm.alloc(m * n);
+    const spec = { batch: 1, m, k, n, transA, transB, aBatchStride: 0, bBatchStride: 0 };
+    wasm.matmul(
+      wasm.fromValues(stored(a, m, k, transA)),
+      wasm.fromValues(stored(b, k, n, transB)),
+      out,
+      spec,
+    );
+    return wasm.read(out);
+  };
+
+  it("with the dense kernels' bits: ragged columns, long k, both transposes, NaN and Inf in A", () => {
+    for (const [m, k, n] of [
+      [8, 30, 16],
+      [13, 29, 19],
+      [9, 100, 24],
+      [12, 64, 36],
+      [40, 784, 101],
+      [17, 1500, 100], // k over the kernel's list block (1024): partial sums carried across blocks
+    ] as const) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const label = `${m}×${k}×${n} transA=${transA} transB=${transB}`;
+          const a = sparse(m * k, 0.85, true);
+          const b = values(k * n, 1);
+          const before = sparseProductCount();
+          const skipped = product(a, b, m, k, n, transA, transB);
+          assert.equal(sparseProductCount(), before + 1, `${label}: the zeros were not skipped`);
+          // The same rows under as many dense rows: too few zeros, so the dense kernels run; each
+          // row of C is summed in the same order either way.
+          const stacked = new Float32Array(2 * m * k);
+          stacked.set(a);
+          stacked.set(values(m * k, 1), m * k);
+          const dense = product(stacked, b, 2 * m, k, n, transA, transB);
+          assert.equal(sparseProductCount(), before + 1, `${label}: the stacked product skipped zeros`);
+          for (let i = 0; i < m * n; i++) {
+            if (!Object.is(skipped[i], dense[i])) {
+              assert.fail(`${label}: element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
+            }
+          }
+          const [at, bt] = [
+            tsBackend.fromValues(stored(a, m, k, transA)),
+            tsBackend.fromValues(stored(b, k, n, transB)),
+          ];
+          const ot = tsBackend.alloc(m * n);
+          tsBackend.matmul(at, bt, ot, {
+            batch: 1,
+            m,
+            k,
+            n,
+            transA,
+            transB,
+            aBatchStride: 0,
+            bBatchStride: 0,
+          });
+          agree(skipped, tsBackend.read(ot), label, 1e-4, 1e-3);
+        }
+      }
+    }
+  });
+
+  it('not when B holds Inf or NaN (0·Inf is NaN: skipping would hide it), nor for few zeros', () => {
+    const [m, k, n] = [16, 50, 20];
+    const a = sparse(m * k, 0.9);
+    for (let i = 0; i < m; i++) a[i * k + 7] = 0; // column 7 of A all zeros …
+    const b = values(k * n, 1);
+    b[7 * n + 3] = Number.POSITIVE_INFINITY; // … meets Inf in row 7 of B
+    const before = sparseProductCount();
+    const c = product(a, b, m, k, n, false, false);
+    assert.equal(sparseProductCount(), before, 'the zeros were skipped although B holds Inf');
+    for (let i = 0; i < m; i++) assert.ok(Number.isNaN(c[i * n + 3]!), `row ${i}: 0·Inf must give NaN`);
+    product(values(m * k, 1), values(k * n, 1), m, k, n, false, false);
+    assert.equal(sparseProductCount(), before, 'a dense A took the sparse kernel');
   });
 });
 

@@ -19,6 +19,7 @@ export const POOL_KERNELS = [
   'gemmPacked',
   'gemmRowsA',
   'gemmColsA',
+  'gemmSparseA',
   'im2col',
   'col2im',
   'maxPool',

@@ -100,6 +100,23 @@ export interface Kernels {
   packA(a: number, ars: number, acs: number, m: number, k: number, dst: number): void;
   packB(b: number, brs: number, bcs: number, k: number, n: number, dst: number): void;
   gemmPacked(ap: number, bp: number, c: number, m: number, k: number, n: number, tile: number): void;
+  gemmSparseA(
+    a: number,
+    ars: number,
+    b: number,
+    rowBytes: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    tile: number,
+    lists: number,
+  ): void;
+  transpose(x: number, k: number, m: number, out: number): void;
+  writeCompactPatterns(dst: number): void;
+  packRows(b: number, brs: number, bcs: number, k: number, n: number, dst: number, np: number): void;
+  countZeros(x: number, len: number): number;
+  allFinite(x: number, len: number): number;
   gemmRowsA(
     a: number,
     ars: number,

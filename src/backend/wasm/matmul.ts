@@ -18,6 +18,22 @@ import { type GemmJob, type GemmPool, MAX_JOBS, partCount, partsFor, runParts } 
 const PARALLEL_MIN = 1 << 23;
 /** A is packed when B has at least this many columns (four 8-column panels). */
 const PACK_A_MIN_COLUMNS = 32;
+/**
+ * Products whose A is at least this fraction zeros skip them (assembly/sparse.ts), when B has
+ * enough columns for the 24-column kernel and A enough rows to be worth counting its zeros.
+ */
+const SPARSE_MIN_ZEROS = 0.5;
+const SPARSE_MIN_COLUMNS = 16;
+const SPARSE_MIN_ROWS = 8;
+/** assembly/sparse.ts's scratch: swizzle patterns (16 × 16 bytes), and per thread a list of a block's nonzeros. */
+const SPARSE_PATTERN_BYTES = 256;
+const SPARSE_LIST_BYTES = 2 * (1024 + 4) * 4;
+
+let sparseProducts = 0;
+/** How many products (of any wasm backend) skipped A's zeros so far: for tests and profiling. */
+export function sparseProductCount(): number {
+  return sparseProducts;
+}
 
 export function createMatmul(
   ctx: WasmContext,
@@ -83,6 +99,85 @@ export function createMatmul(
     }
     runParts(pool, parts, run);
   };
+  // The sparse kernel's scratch: its 16 swizzle patterns, then a list of nonzeros per thread.
+  const lists = ctx.heap.allocate(SPARSE_PATTERN_BYTES + threads * SPARSE_LIST_BYTES);
+  ctx.kernels.writeCompactPatterns(lists);
+  /**
+   * Roughly the fraction of zeros among len values at x: all of them when few, else 16 evenly
+   * spaced stretches of 4096 (the decision needs an estimate, not a third pass over the input).
+   */
+  const zeroFraction = (x: number, len: number): number => {
+    const SAMPLES = 16;
+    const STRETCH = 4096;
+    if (len <= SAMPLES * STRETCH * 2) return ctx.kernels.countZeros(x, len) / len;
+    const gap = Math.floor((len - STRETCH) / (SAMPLES - 1));
+    let zeros = 0;
+    for (let s = 0; s < SAMPLES; s++) zeros += ctx.kernels.countZeros(x + s * gap * 4, STRETCH);
+    return zeros / (SAMPLES * STRETCH);
+  };
+  /**
+   * C = op(A) · B skipping A's zeros (assembly/sparse.ts), when A is mostly zeros and B has no Inf
+   * or NaN (0·Inf is NaN, so skipping would change the result); false if not taken. B is read in
+   * place when its rows are contiguous and a multiple of 4 long, else laid out in padded rows; a
+   * transposed A is first turned row-major (rows are listed four values at a time). Rows of C are
+   * split over the threads as in gemm.
+   */
+  const trySparse = (
+    a: number,
+    transA: boolean,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+  ): boolean => {
+    if (n < SPARSE_MIN_COLUMNS || m < SPARSE_MIN_ROWS) return false;
+    if (zeroFraction(a, m * k) < SPARSE_MIN_ZEROS) return false;
+    let rowsOfB = b;
+    let rowBytes = brs * 4;
+    if (bcs !== 1 || n % 4 !== 0) {
+      const np = (n + 3) & ~3;
+      rowsOfB = ctx.scratch(np * k * 4, 'sparseB');
+      rowBytes = np * 4;
+      ctx.kernels.packRows(b, brs, bcs, k, n, rowsOfB, np);
+      if (ctx.kernels.allFinite(rowsOfB, np * k) !== 1) return false;
+    } else if (brs === n) {
+      if (ctx.kernels.allFinite(b, k * n) !== 1) return false;
+    } else {
+      for (let p = 0; p < k; p++) if (ctx.kernels.allFinite(b + p * rowBytes, n) !== 1) return false;
+    }
+    let rowsOfA = a;
+    if (transA) {
+      rowsOfA = ctx.scratch(m * k * 4, 'sparseA');
+      ctx.kernels.transpose(a, k, m, rowsOfA);
+    }
+    const count = m * k * n < PARALLEL_MIN ? 1 : partCount(threads, m);
+    const chunk = Math.ceil(m / count);
+    const parts: GemmJob[] = [];
+    for (let i0 = 0; i0 < m; i0 += chunk) {
+      const rows = Math.min(chunk, m - i0);
+      parts.push({
+        kernel: 'gemmSparseA',
+        args: [
+          rowsOfA + i0 * k * 4,
+          k,
+          rowsOfB,
+          rowBytes,
+          c + i0 * n * 4,
+          rows,
+          k,
+          n,
+          tiles[parts.length]!,
+          lists,
+        ],
+      });
+    }
+    runParts(pool, parts, run);
+    sparseProducts++;
+    return true;
+  };
   const run = ctx.runJob;
   const matmul = (a: Storage, b: Storage, out: Storage, s: MatmulSpec): void => {
     const { m, k, n } = s;
@@ -109,15 +204,21 @@ export function createMatmul(
     const aAt = ctx.staged(a, 'stageA');
     const bAt = ctx.staged(b, 'stageB');
     const outAt = ctx.isWasm(out) ? ctx.ptr(out) : ctx.scratch(out.length * 4, 'stageOut');
+    // Packed operands are reused over the batch when they repeat (batch stride 0).
+    let packedB = false;
+    let packedA = false;
     for (let t = 0; t < s.batch; t++) {
       const aT = aAt + t * s.aBatchStride * 4;
+      const bT = bAt + t * s.bBatchStride * 4;
       const cT = outAt + t * m * n * 4;
-      if (t === 0 || s.bBatchStride !== 0)
-        ctx.kernels.packB(bAt + t * s.bBatchStride * 4, brs, bcs, k, n, pb);
+      if (trySparse(aT, s.transA, bT, brs, bcs, cT, m, k, n)) continue;
+      if (!packedB || s.bBatchStride !== 0) ctx.kernels.packB(bT, brs, bcs, k, n, pb);
+      packedB = true;
       if (inPlace > 0) gemm(aT, layout, stride, pb, cT, inPlace, k, n);
       if (inPlace < m) {
-        // The rows not read in place, packed (once, if A repeats over the batch).
-        if (t === 0 || s.aBatchStride !== 0) packA(aT + inPlace * ars * 4, ars, acs, m - inPlace, k, pa);
+        // The rows not read in place, packed.
+        if (!packedA || s.aBatchStride !== 0) packA(aT + inPlace * ars * 4, ars, acs, m - inPlace, k, pa);
+        packedA = true;
         gemm(pa, 0, 0, pb, cT + inPlace * n * 4, m - inPlace, k, n);
       }
     }

@@ -8,3 +8,4 @@ export * from './window';
 export * from './reduce';
 export * from './softmax';
 export * from './conv';
+export * from './sparse';

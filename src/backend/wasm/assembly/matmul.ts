@@ -6,20 +6,10 @@
 // f32x4 registers. Every C element is summed in the same order (p ascending) whatever its tile,
 // so results do not depend on the batch a row was computed in.
 
+import { transposeStore } from './simd';
+
 @inline function f32At(ptr: usize, index: i32): f32 {
   return load<f32>(ptr + (<usize>index << 2));
-}
-
-/** 4×4 transpose of rows r0..r3, stored as four consecutive vectors at dst (columns become rows). */
-@inline function transposeStore(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-  v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-  v128.store(dst + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-  v128.store(dst + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 /** One row of a panel, element by element (edges, odd strides); rows past `m` are zero. */

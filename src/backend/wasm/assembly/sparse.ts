@@ -1,0 +1,259 @@
+import { transposeStore } from './simd';
+
+// Products whose left operand is mostly zeros (images with a blank background — MNIST is 81 %
+// zeros —, one-hot columns, ReLU outputs): each row of A is listed as its nonzero entries, and only
+// those rows of B are multiplied in. Skipping a zero term leaves a float sum unchanged, and the
+// terms that remain are added in the same order (p ascending) as in matmul.ts's kernels, so the
+// result has the same bits — except where B holds Inf or NaN (0·Inf is NaN): the caller checks B
+// first (allFinite), and only takes this path when at least half of A is zeros (../matmul.ts).
+//
+// Per listed entry and 24 columns: one broadcast, six loads of B, six multiplies and adds. Each
+// row of C is worked on alone, so B's values are not reused from registers as in the dense 4×8
+// tile: per multiply-add this costs about 1.5× the dense kernel, and wins from ~50 % zeros on.
+
+/**
+ * A thread's list holds the entries of K_BLOCK steps of k at most (longer rows are listed block
+ * by block): offsets (i32) first, values (f32) VALUES_AT bytes on, so the inner loops read both
+ * through one pointer.
+ */
+const K_BLOCK = 1024;
+const VALUES_AT = (K_BLOCK + 4) << 2;
+/** Bytes of list scratch per thread (../matmul.ts reserves this much, after 256 bytes of patterns). */
+const LIST_BYTES = 2 * VALUES_AT;
+const PATTERN_BYTES = 256;
+
+/**
+ * The nonzero entries among k contiguous values at `row` (p counted from `p0`) into `list`: the byte
+ * offset of B's row p (p·rowBytes) and the value. Returns their number; NaN counts as nonzero.
+ *
+ * Four values at a time without branches (a blank stretch and a stroke cost the same, and MNIST's
+ * rows switch between them too often for a branch to be predicted): the nonzero lanes are moved to
+ * the front by a swizzle from `compact` (16 patterns, one per lane mask), both vectors are stored
+ * whole at the list's end, and the end moves on by the number of nonzeros.
+ */
+function listNonzeros(row: usize, p0: i32, k: i32, rowBytes: i32, list: usize, compact: usize): i32 {
+  let count = 0;
+  let p = 0;
+  const zero = f32x4.splat(0);
+  let offsets = i32x4.add(i32x4.splat(p0 * rowBytes), i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(rowBytes)));
+  const step = i32x4.splat(rowBytes << 2);
+  for (const k4 = k & ~3; p < k4; p += 4) {
+    const v = v128.load(row + (<usize>p << 2));
+    const mask = i32x4.bitmask(f32x4.ne(v, zero));
+    const pattern = v128.load(compact + (<usize>mask << 4));
+    const e = list + (<usize>count << 2);
+    v128.store(e, i8x16.swizzle(offsets, pattern));
+    v128.store(e, i8x16.swizzle(v, pattern), VALUES_AT);
+    count += popcnt(mask);
+    offsets = i32x4.add(offsets, step);
+  }
+  for (; p < k; p++) {
+    const x = load<f32>(row + (<usize>p << 2));
+    const e = list + (<usize>count << 2);
+    store<i32>(e, (p0 + p) * rowBytes);
+    store<f32>(e, x, VALUES_AT);
+    count += i32(x != 0);
+  }
+  return count;
+}
+
+/** The 16 swizzle patterns listNonzeros uses, written to `dst` (256 bytes). */
+export function writeCompactPatterns(dst: usize): void {
+  for (let mask = 0; mask < 16; mask++) {
+    let slot = 0;
+    for (let lane = 0; lane < 4; lane++) {
+      if ((mask >> lane) & 1) {
+        for (let b = 0; b < 4; b++) store<u8>(dst + <usize>(mask * 16 + slot * 4 + b), <u8>(lane * 4 + b));
+        slot++;
+      }
+    }
+    for (; slot < 4; slot++) {
+      for (let b = 0; b < 4; b++) store<u8>(dst + <usize>(mask * 16 + slot * 4 + b), <u8>b);
+    }
+  }
+}
+
+/**
+ * Where a block of `width` columns of C's row at column j is read and written: in place, or — for a
+ * ragged last block — `tile` scratch, filled with the columns that exist when accumulating.
+ */
+@inline function blockAt(crow: usize, j: i32, n: i32, width: i32, tile: usize, accumulate: bool): usize {
+  if (j + width <= n) return crow + (<usize>j << 2);
+  if (accumulate) memory.copy(tile, crow + (<usize>j << 2), <usize>(n - j) << 2);
+  return tile;
+}
+
+/** Copy the columns that exist of a ragged block back from `tile`. */
+@inline function finishBlock(at: usize, crow: usize, j: i32, n: i32, tile: usize): void {
+  if (at == tile) memory.copy(crow + (<usize>j << 2), tile, <usize>(n - j) << 2);
+}
+
+/**
+ * Columns [j, j + 24) of C's row (+)= the listed entries · B's rows (row-major, padded: `at` is
+ * column j of row 0). One base register per entry and immediate offsets: with B in 8-column
+ * panels the loop needed an address per panel, and V8 spilled them.
+ */
+function sparse24(list: usize, count: i32, b: usize, crow: usize, j: i32, n: i32, tile: usize, accumulate: bool): void {
+  const at = blockAt(crow, j, n, 24, tile, accumulate);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0);
+  if (accumulate) {
+    c0 = v128.load(at);
+    c1 = v128.load(at, 16);
+    c2 = v128.load(at, 32);
+    c3 = v128.load(at, 48);
+    c4 = v128.load(at, 64);
+    c5 = v128.load(at, 80);
+  }
+  const end = list + (<usize>count << 2);
+  for (let e = list; e < end; e += 4) {
+    const r = b + <usize>load<i32>(e);
+    const a = v128.load32_splat(e, VALUES_AT);
+    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(r)));
+    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(r, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(a, v128.load(r, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(a, v128.load(r, 48)));
+    c4 = f32x4.add(c4, f32x4.mul(a, v128.load(r, 64)));
+    c5 = f32x4.add(c5, f32x4.mul(a, v128.load(r, 80)));
+  }
+  v128.store(at, c0);
+  v128.store(at, c1, 16);
+  v128.store(at, c2, 32);
+  v128.store(at, c3, 48);
+  v128.store(at, c4, 64);
+  v128.store(at, c5, 80);
+  finishBlock(at, crow, j, n, tile);
+}
+
+/** Columns [j, j + 8) of C's row, as sparse24. */
+function sparse8(list: usize, count: i32, b: usize, crow: usize, j: i32, n: i32, tile: usize, accumulate: bool): void {
+  const at = blockAt(crow, j, n, 8, tile, accumulate);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  if (accumulate) {
+    c0 = v128.load(at);
+    c1 = v128.load(at, 16);
+  }
+  const end = list + (<usize>count << 2);
+  for (let e = list; e < end; e += 4) {
+    const r = b + <usize>load<i32>(e);
+    const a = v128.load32_splat(e, VALUES_AT);
+    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(r)));
+    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(r, 16)));
+  }
+  v128.store(at, c0);
+  v128.store(at, c1, 16);
+  finishBlock(at, crow, j, n, tile);
+}
+
+/** Columns [j, j + 4) of C's row, as sparse24. */
+function sparse4(list: usize, count: i32, b: usize, crow: usize, j: i32, n: i32, tile: usize, accumulate: bool): void {
+  const at = blockAt(crow, j, n, 4, tile, accumulate);
+  let c0 = accumulate ? v128.load(at) : f32x4.splat(0);
+  const end = list + (<usize>count << 2);
+  for (let e = list; e < end; e += 4) {
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(e, VALUES_AT), v128.load(b + <usize>load<i32>(e))));
+  }
+  v128.store(at, c0);
+  finishBlock(at, crow, j, n, tile);
+}
+
+/**
+ * B[k × n] (element strides brs, bcs) into rows of `np` floats (n rounded up to 4, zero padded), the
+ * layout gemmSparseA reads. Vector copies: memory.copy on shared memory is slow.
+ */
+export function packRows(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usize, np: i32): void {
+  const n4 = n & ~3;
+  for (let p = 0; p < k; p++) {
+    const row = dst + (<usize>(p * np) << 2);
+    const src = b + (<usize>(p * brs) << 2);
+    let j = 0;
+    if (bcs == 1) for (; j < n4; j += 4) v128.store(row + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+    for (; j < n; j++) store<f32>(row + (<usize>j << 2), load<f32>(src + (<usize>(j * bcs) << 2)));
+    for (; j < np; j++) store<f32>(row + (<usize>j << 2), 0);
+  }
+}
+
+/**
+ * C[m × n] = A · B for row-major A (rows `ars` apart) and B in rows of `rowBytes` holding n values
+ * rounded up to 4 (in place, or laid out by packRows), skipping A's zeros. k is listed in blocks
+ * of K_BLOCK; partial sums are stored as float32 between blocks, as in one pass, so the bits do
+ * not change. `lists` holds the swizzle patterns, then LIST_BYTES of scratch per thread; `thread`
+ * (filled in by the pool) picks one. `tile` is 32 floats of scratch for a ragged last block.
+ */
+export function gemmSparseA(
+  a: usize, ars: i32, b: usize, rowBytes: i32, c: usize, m: i32, k: i32, n: i32, tile: usize, lists: usize,
+  thread: i32,
+): void {
+  const list = lists + PATTERN_BYTES + <usize>thread * LIST_BYTES;
+  const n4 = (n + 3) & ~3;
+  const n24 = n4 - (n4 % 24);
+  const n8 = n4 & ~7;
+  for (let k0 = 0; k0 < k; k0 += K_BLOCK) {
+    const accumulate = k0 > 0;
+    const len = min(K_BLOCK, k - k0);
+    for (let i = 0; i < m; i++) {
+      const count = listNonzeros(a + (<usize>(i * ars + k0) << 2), k0, len, rowBytes, list, lists);
+      if (count == 0 && accumulate) continue;
+      const crow = c + (<usize>(i * n) << 2);
+      let j = 0;
+      for (; j < n24; j += 24) sparse24(list, count, b + (<usize>j << 2), crow, j, n, tile, accumulate);
+      for (; j < n8; j += 8) sparse8(list, count, b + (<usize>j << 2), crow, j, n, tile, accumulate);
+      if (j < n4) sparse4(list, count, b + (<usize>j << 2), crow, j, n, tile, accumulate);
+    }
+  }
+}
+
+/** out[m × k] = the transpose of x[k × m] (row-major both). */
+export function transpose(x: usize, k: i32, m: i32, out: usize): void {
+  const m4 = m & ~3;
+  const k4 = k & ~3;
+  const xs = <usize>m << 2;
+  const os = <usize>k << 2;
+  for (let i = 0; i < m4; i += 4) {
+    for (let p = 0; p < k4; p += 4) {
+      const src = x + <usize>p * xs + (<usize>i << 2);
+      transposeStore(v128.load(src), v128.load(src + xs), v128.load(src + 2 * xs), v128.load(src + 3 * xs), out + <usize>i * os + (<usize>p << 2), os);
+    }
+    for (let p = k4; p < k; p++) {
+      for (let r = 0; r < 4; r++) store<f32>(out + <usize>(i + r) * os + (<usize>p << 2), load<f32>(x + <usize>p * xs + (<usize>(i + r) << 2)));
+    }
+  }
+  for (let i = m4; i < m; i++) {
+    for (let p = 0; p < k; p++) store<f32>(out + <usize>i * os + (<usize>p << 2), load<f32>(x + <usize>p * xs + (<usize>i << 2)));
+  }
+}
+
+/** How many of x's len values are exactly zero (±0). */
+export function countZeros(x: usize, len: i32): i32 {
+  const zero = f32x4.splat(0);
+  let counts = i32x4.splat(0);
+  let i = 0;
+  // f32x4.eq gives -1 per equal lane: subtracting counts them.
+  for (const len4 = len & ~3; i < len4; i += 4) {
+    counts = i32x4.sub(counts, f32x4.eq(v128.load(x + (<usize>i << 2)), zero));
+  }
+  let count =
+    i32x4.extract_lane(counts, 0) + i32x4.extract_lane(counts, 1) + i32x4.extract_lane(counts, 2) + i32x4.extract_lane(counts, 3);
+  for (; i < len; i++) count += i32(load<f32>(x + (<usize>i << 2)) == 0);
+  return count;
+}
+
+/** 1 when all len values are finite (no Inf, no NaN), else 0. */
+export function allFinite(x: usize, len: i32): i32 {
+  // x·0 is 0 for a finite x and NaN for ±Inf or NaN; NaN survives the sums. Four independent
+  // sums, so the additions' latency does not set the pace.
+  const zero = f32x4.splat(0);
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  let i = 0;
+  for (const len16 = len & ~15; i < len16; i += 16) {
+    const at = x + (<usize>i << 2);
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(at), zero));
+    s1 = f32x4.add(s1, f32x4.mul(v128.load(at, 16), zero));
+    s2 = f32x4.add(s2, f32x4.mul(v128.load(at, 32), zero));
+    s3 = f32x4.add(s3, f32x4.mul(v128.load(at, 48), zero));
+  }
+  const v = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+  let s = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+  for (; i < len; i++) s += load<f32>(x + (<usize>i << 2)) * 0;
+  return i32(s == 0);
+}
