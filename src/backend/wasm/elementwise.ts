@@ -5,7 +5,7 @@
 import type { Backend } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
 import type { WasmContext } from './context.js';
-import { as2d, BINARY_CODES, UNARY_CODES } from './dispatch.js';
+import { as2d, BINARY_CODES, UNARY_CODES, UNARY_COST } from './dispatch.js';
 import { type GemmJob, type GemmPool, partsFor, runParts } from './gemm-pool.js';
 
 type ElementwiseKernels = Pick<
@@ -57,9 +57,10 @@ export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): Ele
         tsBackend.biasActivation(op, x, bias, out, cols, p0);
         return;
       }
-      // Conv layers' outputs are large (a batch of feature maps): blocks of rows over the threads.
+      // Conv layers' outputs are large (a batch of feature maps), and an exp per element costs
+      // several relus (a dense layer's sigmoid at batch 1000): blocks of rows over the threads.
       const rows = out.length / cols;
-      const parts = partsFor(pool, out.length, rows);
+      const parts = partsFor(pool, out.length * (UNARY_COST[code] ?? 1), rows);
       const per = Math.ceil(rows / parts);
       floatView[0] = p0;
       const jobs: GemmJob[] = [];
