@@ -8,6 +8,7 @@ import {
   type GemmPool,
   type GemmPoolFactory,
   setGemmPoolFactory,
+  setSkipZeros,
   sparseProductCount,
   wasmSimdSupported,
 } from '../src/backend/wasm/index.js';
@@ -237,21 +238,41 @@ it('runs convolution in parts over the workers (forward, dW, dX) with the same b
     const g = windowGeometry('test', shape, [5, 5], [1, 1], [1, 1], 'same');
     const x = normals((shape as readonly number[]).reduce((a, b) => a * b, 1));
     const w = normals(25 * shape[3] * filters);
-    const dy = normals(g.batch * g.outH * g.outW * filters);
-    const run = (b: Backend) => {
-      const out = b.alloc(dy.length);
-      const dw = b.alloc(w.length);
-      const dx = b.alloc(x.length);
-      assert.ok(b.convForward?.(b.fromValues(x), g, b.fromValues(w), filters, out), 'forward taken');
-      assert.ok(b.convKernelGrad?.(b.fromValues(x), g, b.fromValues(dy), filters, dw), 'dW taken');
-      assert.ok(b.convInputGrad?.(b.fromValues(dy), g, b.fromValues(w), filters, dx), 'dX taken');
-      return [out, dw, dx].map((s) => Array.from(b.read(s)));
-    };
-    const want = run(single);
-    const got = run(multi);
-    ['forward', 'dW', 'dX'].forEach((name, i) => {
-      assert.deepEqual(got[i], want[i], `${shape.join('×')} ${name}`);
-    });
+    const dense = normals(g.batch * g.outH * g.outW * filters);
+    // As after ReLU and max pooling: most of dY zero, so dW and dX skip the zeros (dX always, dW
+    // where the unfolded rows are a multiple of 4 long: 200, not 25).
+    const sparse = dense.map((v, i) => (i % 7 === 0 || rng.uniform() < 0.2 ? v : 0));
+    for (const dy of [dense, sparse]) {
+      const label = `${shape.join('×')} ${dy === sparse ? 'mostly-zero' : 'dense'} dY`;
+      const run = (b: Backend) => {
+        const out = b.alloc(dy.length);
+        const dw = b.alloc(w.length);
+        const dx = b.alloc(x.length);
+        assert.ok(b.convForward?.(b.fromValues(x), g, b.fromValues(w), filters, out), 'forward taken');
+        assert.ok(b.convKernelGrad?.(b.fromValues(x), g, b.fromValues(dy), filters, dw), 'dW taken');
+        assert.ok(b.convInputGrad?.(b.fromValues(dy), g, b.fromValues(w), filters, dx), 'dX taken');
+        return [out, dw, dx].map((s) => Array.from(b.read(s)));
+      };
+      const before = sparseProductCount();
+      const want = run(single);
+      const skipped = sparseProductCount() - before;
+      assert.equal(
+        skipped,
+        dy === dense ? 0 : shape[3] === 1 ? 1 : 2,
+        `${label}: products that skipped zeros`,
+      );
+      const got = run(multi);
+      ['forward', 'dW', 'dX'].forEach((name, i) => {
+        assert.deepEqual(got[i], want[i], `${label} ${name}: threads`);
+      });
+      // Skipping zeros gives the dense kernels' bits.
+      setSkipZeros(false);
+      const denseKernels = run(single);
+      setSkipZeros(true);
+      ['forward', 'dW', 'dX'].forEach((name, i) => {
+        assert.deepEqual(denseKernels[i], want[i], `${label} ${name}: skipping zeros or not`);
+      });
+    }
   }
   assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the convolution parts');
 });

@@ -9,9 +9,10 @@
  * order); dW is summed per part, then the parts in order, in float64 (parts are fixed by the
  * geometry, not by the thread count, so results do not depend on the threads).
  */
-import type { Backend, WindowGeometry } from '../backend.js';
+import type { Backend, Storage, WindowGeometry } from '../backend.js';
 import type { WasmContext } from './context.js';
 import { type GemmJob, type GemmPool, MAX_JOBS, runParts } from './gemm-pool.js';
+import { allocateSparseLists, countSparseProduct, mostlyZeros } from './sparse.js';
 import { frameBytesOf, WINDOW_GEOMETRY_INTS, writeWindowGeometry } from './window.js';
 
 type ConvKernels = Required<Pick<Backend, 'convForward' | 'convKernelGrad' | 'convInputGrad'>>;
@@ -19,7 +20,7 @@ type ConvKernels = Required<Pick<Backend, 'convForward' | 'convKernelGrad' | 'co
 /** Unfolded floats per part: ~512 KB, half of a core's L2 here. */
 const PART_FLOATS = 1 << 17;
 /** The geometry block: the window kernels' ints, then assembly/conv.ts's fields. */
-const CONV_INTS = 9;
+const CONV_INTS = 11;
 const GEOMETRY_INTS = WINDOW_GEOMETRY_INTS + CONV_INTS;
 
 /** Images per part (their unfolded rows about PART_FLOATS) and the number of parts: fixed by g alone. */
@@ -32,6 +33,14 @@ function partsOf(g: WindowGeometry): { imagesPerPart: number; parts: number } {
 export function convKernels(ctx: WasmContext, pool: GemmPool | null): ConvKernels {
   const threads = (pool?.workers ?? 0) + 1;
   const geometryBlock = ctx.heap.allocate(GEOMETRY_INTS * 4);
+  const lists = allocateSparseLists(ctx, threads);
+  /**
+   * Whether the backward products should skip dY's zeros (sparse.ts): ReLU and max pooling leave
+   * most of a convolution's output gradient zero (pooling passes each window's gradient to one of
+   * its cells). Not when `other` — the operand dY meets — holds Inf or NaN (0·Inf is NaN).
+   */
+  const skipZerosOf = (dy: Storage, other: Storage): boolean =>
+    mostlyZeros(ctx, ctx.ptr(dy), dy.length) && ctx.kernels.allFinite(ctx.ptr(other), other.length) === 1;
 
   /**
    * Lay out per-thread scratch for geometry g, write the geometry block, and run `kernel` over the
@@ -43,6 +52,7 @@ export function convKernels(ctx: WasmContext, pool: GemmPool | null): ConvKernel
     filters: number,
     kernel: 'convForwardPart' | 'convKernelGradPart' | 'convInputGradPart',
     args: (n0: number, count: number, part: number) => number[],
+    sparse = false,
   ): void => {
     const row = g.kernelH * g.kernelW * g.channels;
     const perImage = g.outH * g.outW;
@@ -68,6 +78,8 @@ export function convKernels(ctx: WasmContext, pool: GemmPool | null): ConvKernel
       colsBytes, // the packing area follows the unfolded rows
       frameAt,
       tileAt,
+      sparse ? 1 : 0,
+      lists,
     ]);
     for (let first = 0; first < parts; first += MAX_JOBS) {
       const jobs: GemmJob[] = [];
@@ -99,34 +111,53 @@ export function convKernels(ctx: WasmContext, pool: GemmPool | null): ConvKernel
       if (![x, dy, dw].every((s) => ctx.isWasm(s)) || g.batch === 0) return false;
       const row = g.kernelH * g.kernelW * g.channels;
       const { parts } = partsOf(g);
+      // Skipping dY's zeros reads the unfolded rows in place: whole vectors of 4 (row % 4 == 0).
+      const sparse = row % 4 === 0 && skipZerosOf(dy, x);
       const partials = ctx.scratch(parts * row * filters * 4, 'convPartials');
-      inParts(g, filters, 'convKernelGradPart', (n0, count, part) => [
-        ctx.ptr(x),
-        geometryBlock,
-        ctx.ptr(dy),
-        partials + part * row * filters * 4,
-        n0,
-        count,
-      ]);
-      // dW = Σ over parts, in order, in float64 (the sum kernel over [1, parts, row·filters]).
+      inParts(
+        g,
+        filters,
+        'convKernelGradPart',
+        (n0, count, part) => [
+          ctx.ptr(x),
+          geometryBlock,
+          ctx.ptr(dy),
+          partials + part * row * filters * 4,
+          n0,
+          count,
+        ],
+        sparse,
+      );
+      // dW = Σ over parts, in order, in float64 (the sum kernel over [1, parts, row·filters]); the
+      // sparse parts hold dWᵀ.
       const acc = ctx.scratch(row * filters * 8, 'sumAcc');
-      ctx.kernels.sum(partials, 1, parts, row * filters, ctx.ptr(dw), acc);
+      if (!sparse) {
+        ctx.kernels.sum(partials, 1, parts, row * filters, ctx.ptr(dw), acc);
+      } else {
+        const total = ctx.scratch(row * filters * 4, 'convDwT');
+        ctx.kernels.sum(partials, 1, parts, row * filters, total, acc);
+        ctx.kernels.transpose(total, filters, row, ctx.ptr(dw));
+        countSparseProduct();
+      }
       return true;
     },
     convInputGrad: (dy, g, w, filters, dx) => {
       if (![dy, w, dx].every((s) => ctx.isWasm(s)) || g.batch === 0) return false;
       const row = g.kernelH * g.kernelW * g.channels;
-      // Wᵀ: k = filters, n = row.
+      const sparse = skipZerosOf(dy, w);
+      // Wᵀ (k = filters, n = row): in 8-column panels for the dense kernel, in rows padded to 4
+      // for the sparse one.
       const wtp = ctx.scratch(Math.ceil(row / 8) * 8 * filters * 4, 'convWt');
-      ctx.kernels.packB(ctx.ptr(w), 1, filters, filters, row, wtp);
-      inParts(g, filters, 'convInputGradPart', (n0, count) => [
-        ctx.ptr(dy),
-        geometryBlock,
-        wtp,
-        ctx.ptr(dx),
-        n0,
-        count,
-      ]);
+      if (sparse) ctx.kernels.packRows(ctx.ptr(w), 1, filters, filters, row, wtp, (row + 3) & ~3);
+      else ctx.kernels.packB(ctx.ptr(w), 1, filters, filters, row, wtp);
+      inParts(
+        g,
+        filters,
+        'convInputGradPart',
+        (n0, count) => [ctx.ptr(dy), geometryBlock, wtp, ctx.ptr(dx), n0, count],
+        sparse,
+      );
+      if (sparse) countSparseProduct();
       return true;
     },
   };

@@ -25,7 +25,7 @@ export {
   setGemmPoolFactory,
 } from './gemm-pool.js';
 export { wasmSimdSupported } from './kernels.js';
-export { sparseProductCount } from './matmul.js';
+export { setSkipZeros, sparseProductCount } from './sparse.js';
 
 /** Build the backend: compiles the (small) module synchronously. */
 export function createWasmBackend(): Backend {

@@ -114,6 +114,7 @@ export interface Kernels {
   ): void;
   transpose(x: number, k: number, m: number, out: number): void;
   writeCompactPatterns(dst: number): void;
+  sparseScratchBytes(threads: number): number;
   packRows(b: number, brs: number, bcs: number, k: number, n: number, dst: number, np: number): void;
   countZeros(x: number, len: number): number;
   allFinite(x: number, len: number): number;

@@ -7,6 +7,7 @@
 import type { MatmulSpec, Storage } from '../backend.js';
 import type { WasmContext } from './context.js';
 import { type GemmJob, type GemmPool, MAX_JOBS, partCount, partsFor, runParts } from './gemm-pool.js';
+import { allocateSparseLists, countSparseProduct, mostlyZeros } from './sparse.js';
 
 /**
  * Below this many multiply-adds (~0.3 ms of work) a product stays on one thread. Parts are claimed
@@ -19,21 +20,11 @@ const PARALLEL_MIN = 1 << 23;
 /** A is packed when B has at least this many columns (four 8-column panels). */
 const PACK_A_MIN_COLUMNS = 32;
 /**
- * Products whose A is at least this fraction zeros skip them (assembly/sparse.ts), when B has
- * enough columns for the 24-column kernel and A enough rows to be worth counting its zeros.
+ * Products whose A is mostly zeros skip them (sparse.ts) when B has enough columns for the
+ * 24-column kernel and A enough rows to be worth counting its zeros.
  */
-const SPARSE_MIN_ZEROS = 0.5;
 const SPARSE_MIN_COLUMNS = 16;
 const SPARSE_MIN_ROWS = 8;
-/** assembly/sparse.ts's scratch: swizzle patterns (16 × 16 bytes), and per thread a list of a block's nonzeros. */
-const SPARSE_PATTERN_BYTES = 256;
-const SPARSE_LIST_BYTES = 2 * (1024 + 4) * 4;
-
-let sparseProducts = 0;
-/** How many products (of any wasm backend) skipped A's zeros so far: for tests and profiling. */
-export function sparseProductCount(): number {
-  return sparseProducts;
-}
 
 export function createMatmul(
   ctx: WasmContext,
@@ -99,22 +90,7 @@ export function createMatmul(
     }
     runParts(pool, parts, run);
   };
-  // The sparse kernel's scratch: its 16 swizzle patterns, then a list of nonzeros per thread.
-  const lists = ctx.heap.allocate(SPARSE_PATTERN_BYTES + threads * SPARSE_LIST_BYTES);
-  ctx.kernels.writeCompactPatterns(lists);
-  /**
-   * Roughly the fraction of zeros among len values at x: all of them when few, else 16 evenly
-   * spaced stretches of 4096 (the decision needs an estimate, not a third pass over the input).
-   */
-  const zeroFraction = (x: number, len: number): number => {
-    const SAMPLES = 16;
-    const STRETCH = 4096;
-    if (len <= SAMPLES * STRETCH * 2) return ctx.kernels.countZeros(x, len) / len;
-    const gap = Math.floor((len - STRETCH) / (SAMPLES - 1));
-    let zeros = 0;
-    for (let s = 0; s < SAMPLES; s++) zeros += ctx.kernels.countZeros(x + s * gap * 4, STRETCH);
-    return zeros / (SAMPLES * STRETCH);
-  };
+  const lists = allocateSparseLists(ctx, threads);
   /**
    * C = op(A) · B skipping A's zeros (assembly/sparse.ts), when A is mostly zeros and B has no Inf
    * or NaN (0·Inf is NaN, so skipping would change the result); false if not taken. B is read in
@@ -134,7 +110,7 @@ export function createMatmul(
     n: number,
   ): boolean => {
     if (n < SPARSE_MIN_COLUMNS || m < SPARSE_MIN_ROWS) return false;
-    if (zeroFraction(a, m * k) < SPARSE_MIN_ZEROS) return false;
+    if (!mostlyZeros(ctx, a, m * k)) return false;
     let rowsOfB = b;
     let rowBytes = brs * 4;
     if (bcs !== 1 || n % 4 !== 0) {
@@ -175,7 +151,7 @@ export function createMatmul(
       });
     }
     runParts(pool, parts, run);
-    sparseProducts++;
+    countSparseProduct();
     return true;
   };
   const run = ctx.runJob;

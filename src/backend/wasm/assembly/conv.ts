@@ -6,6 +6,7 @@
 // The geometry block is window.ts's (offsets 0–56) followed by the fields below; `thread` (the
 // last argument, filled in by the pool: 0 on the calling thread) picks the scratch.
 import { gemmColsA, gemmPacked, gemmRowsA, packA, packB } from './matmul';
+import { gemmSparseA, transpose } from './sparse';
 import { col2im, im2col } from './window';
 
 const ROW = 60; // kernelH·kernelW·channels: the length of an unfolded row
@@ -18,6 +19,9 @@ const SCRATCH_STRIDE = 80;
 const PACK_AT = 84;
 const FRAME_AT = 88;
 const TILE_AT = 92;
+// Nonzero when this call skips the zeros of dY (../conv.ts decides), and the sparse kernel's lists.
+const SPARSE = 96;
+const LISTS = 100;
 
 @inline function field(geo: usize, at: i32): i32 {
   return load<i32>(geo + <usize>at);
@@ -68,9 +72,19 @@ export function convKernelGradPart(
   const pack = s + <usize>field(geo, PACK_AT);
   const tile = s + <usize>field(geo, TILE_AT);
   im2col(x + (<usize>(n0 * field(geo, IMAGE_FLOATS)) << 2), geo, count, s + <usize>field(geo, FRAME_AT), s);
+  const dyPart = dy + (<usize>(n0 * field(geo, PER_IMAGE) * filters) << 2);
+  if (field(geo, SPARSE)) {
+    // dY is mostly zeros (ReLU, and max pooling passes each window's gradient to one cell): the
+    // transposed product dWᵀ = dYᵀ · windows lists dY's nonzeros, windows' rows read in place
+    // (row is a multiple of 4). The same sums in the same order as below; the partial is
+    // [filters × row], and ../conv.ts transposes the total.
+    transpose(dyPart, pixels, filters, pack);
+    gemmSparseA(pack, pixels, s, row << 2, partial, filters, pixels, row, tile, <usize>field(geo, LISTS), thread);
+    return;
+  }
   // B = this part's dY rows, packed after the unfolded rows' ragged panel.
   const dyPacked = pack + (<usize>(4 * pixels) << 2);
-  packB(dy + (<usize>(n0 * field(geo, PER_IMAGE) * filters) << 2), filters, 1, pixels, filters, dyPacked);
+  packB(dyPart, filters, 1, pixels, filters, dyPacked);
   const r4 = row & ~3;
   if (r4 > 0) gemmColsA(s, row, dyPacked, partial, r4, pixels, filters, tile);
   if (r4 < row) {
@@ -79,7 +93,7 @@ export function convKernelGradPart(
   }
 }
 
-/** dX of images [n0, n0 + count) = col2im(dY rows · Wᵀ), Wᵀ packed (`wtp`). */
+/** dX of images [n0, n0 + count) = col2im(dY rows · Wᵀ), Wᵀ packed (`wtp`: panels, or rows when skipping zeros). */
 export function convInputGradPart(
   dy: usize, geo: usize, wtp: usize, dx: usize, n0: i32, count: i32,
   _a: i32, _b: i32, _c: i32, _d: i32, thread: i32,
@@ -88,9 +102,16 @@ export function convInputGradPart(
   const row = field(geo, ROW);
   const filters = field(geo, FILTERS);
   const pixels = count * field(geo, PER_IMAGE);
-  // Wᵀ has many columns (kernelH·kernelW·channels): dY's rows are packed, for the packed kernel.
-  const pack = s + <usize>field(geo, PACK_AT);
-  packA(dy + (<usize>(n0 * field(geo, PER_IMAGE) * filters) << 2), filters, 1, pixels, filters, pack);
-  gemmPacked(pack, wtp, s, pixels, filters, row, s + <usize>field(geo, TILE_AT));
+  const dyPart = dy + (<usize>(n0 * field(geo, PER_IMAGE) * filters) << 2);
+  const tile = s + <usize>field(geo, TILE_AT);
+  if (field(geo, SPARSE)) {
+    // dY mostly zeros: its rows' nonzeros times Wᵀ's rows (`wtp` holds them padded to 4).
+    gemmSparseA(dyPart, filters, wtp, ((row + 3) & ~3) << 2, s, pixels, filters, row, tile, <usize>field(geo, LISTS), thread);
+  } else {
+    // Wᵀ has many columns (kernelH·kernelW·channels): dY's rows are packed, for the packed kernel.
+    const pack = s + <usize>field(geo, PACK_AT);
+    packA(dyPart, filters, 1, pixels, filters, pack);
+    gemmPacked(pack, wtp, s, pixels, filters, row, tile);
+  }
   col2im(s, geo, count, s + <usize>field(geo, FRAME_AT), dx + (<usize>(n0 * field(geo, IMAGE_FLOATS)) << 2));
 }

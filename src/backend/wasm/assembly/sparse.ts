@@ -57,6 +57,11 @@ function listNonzeros(row: usize, p0: i32, k: i32, rowBytes: i32, list: usize, c
   return count;
 }
 
+/** Bytes of scratch gemmSparseA needs for `threads` threads: the patterns, then a list per thread. */
+export function sparseScratchBytes(threads: i32): i32 {
+  return PATTERN_BYTES + threads * LIST_BYTES;
+}
+
 /** The 16 swizzle patterns listNonzeros uses, written to `dst` (256 bytes). */
 export function writeCompactPatterns(dst: usize): void {
   for (let mask = 0; mask < 16; mask++) {
