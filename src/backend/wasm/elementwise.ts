@@ -130,7 +130,14 @@ export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): Ele
         tsBackend.softmax(x, outer, size, inner, out, log);
         return;
       }
-      ctx.kernels.softmax(ctx.ptr(x), outer, size, ctx.ptr(out), log ? 1 : 0);
+      ctx.kernels.softmax(
+        ctx.ptr(x),
+        outer,
+        size,
+        ctx.ptr(out),
+        log ? 1 : 0,
+        ctx.scratch(size * 8, 'softmaxRow'),
+      );
     },
     softmaxCrossEntropy: (z, y, rows, cols, loss, probs) => {
       if (![z, y, loss, probs].every((t) => ctx.isWasm(t))) {

@@ -36,7 +36,7 @@ export interface Kernels {
     cols: number,
     p0Bits: number,
   ): void;
-  softmax(x: number, rows: number, cols: number, out: number, log: number): void;
+  softmax(x: number, rows: number, cols: number, out: number, log: number, tmp: number): void;
   /** Convolution parts (assembly/conv.ts): arguments 7–10 unused; `thread` picks the scratch. */
   convForwardPart(x: number, geo: number, wp: number, out: number, n0: number, count: number): void;
   convKernelGradPart(x: number, geo: number, dy: number, partial: number, n0: number, count: number): void;

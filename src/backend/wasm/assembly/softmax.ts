@@ -40,9 +40,10 @@ export function softmaxCrossEntropyGrad(probs: usize, y: usize, g: usize, rows: 
 
 /**
  * Softmax (or log-softmax, log ≠ 0) over rows of `cols` values, as the TypeScript kernel computes
- * it: the row max subtracted first, sums in float64 — a softmax output layer in predict().
+ * it: the row max subtracted first, sums in float64 — a softmax output layer in predict(). `tmp`
+ * holds a row's exponentials (cols float64s), so each is computed once.
  */
-export function softmax(x: usize, rows: i32, cols: i32, out: usize, log: i32): void {
+export function softmax(x: usize, rows: i32, cols: i32, out: usize, log: i32, tmp: usize): void {
   for (let r = 0; r < rows; r++) {
     const xr = x + (<usize>(r * cols) << 2);
     const or = out + (<usize>(r * cols) << 2);
@@ -52,15 +53,17 @@ export function softmax(x: usize, rows: i32, cols: i32, out: usize, log: i32): v
       if (v > max) max = v;
     }
     let sum: f64 = 0;
-    for (let c = 0; c < cols; c++) sum += Math.exp(<f64>load<f32>(xr + (<usize>c << 2)) - max);
+    for (let c = 0; c < cols; c++) {
+      const e = Math.exp(<f64>load<f32>(xr + (<usize>c << 2)) - max);
+      store<f64>(tmp + (<usize>c << 3), e);
+      sum += e;
+    }
     if (log) {
       const lse = max + Math.log(sum);
       for (let c = 0; c < cols; c++) store<f32>(or + (<usize>c << 2), <f32>(<f64>load<f32>(xr + (<usize>c << 2)) - lse));
     } else {
       const inv = 1 / sum;
-      for (let c = 0; c < cols; c++) {
-        store<f32>(or + (<usize>c << 2), <f32>(Math.exp(<f64>load<f32>(xr + (<usize>c << 2)) - max) * inv));
-      }
+      for (let c = 0; c < cols; c++) store<f32>(or + (<usize>c << 2), <f32>(load<f64>(tmp + (<usize>c << 3)) * inv));
     }
   }
 }
