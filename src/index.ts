@@ -28,6 +28,7 @@ export {
   type GemmPool,
   type GemmPoolFactory,
   setGemmPoolFactory,
+  setSkipZeros,
   wasmSimdSupported,
 } from './backend/wasm/index.js';
 export { webWorkerGemmPool, webWorkersAvailable } from './backend/wasm/web-workers.js';
