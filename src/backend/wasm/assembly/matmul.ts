@@ -206,14 +206,16 @@ export function gemmRowsA(a: usize, ars: i32, bp: usize, c: usize, m: i32, k: i3
       let c1a = f32x4.splat(0), c1b = f32x4.splat(0);
       let c2a = f32x4.splat(0), c2b = f32x4.splat(0);
       let c3a = f32x4.splat(0), c3b = f32x4.splat(0);
-      const kEnd = <usize>k << 2;
-      for (let p: usize = 0, bo = bBase; p < kEnd; p += 4, bo += 32) {
+      // Four row pointers stepped along k (V8 recomputed row i + r from i·stride every step when
+      // they were offsets from one base).
+      const bEnd = bBase + (<usize>k << 5);
+      for (let p0 = r0, p1 = r1, p2 = r2, p3 = r3, bo = bBase; bo < bEnd; p0 += 4, p1 += 4, p2 += 4, p3 += 4, bo += 32) {
         const b0 = v128.load(bo);
         const b1 = v128.load(bo, 16);
-        const a0 = v128.load32_splat(r0 + p);
-        const a1 = v128.load32_splat(r1 + p);
-        const a2 = v128.load32_splat(r2 + p);
-        const a3 = v128.load32_splat(r3 + p);
+        const a0 = v128.load32_splat(p0);
+        const a1 = v128.load32_splat(p1);
+        const a2 = v128.load32_splat(p2);
+        const a3 = v128.load32_splat(p3);
         c0a = f32x4.add(c0a, f32x4.mul(a0, b0));
         c0b = f32x4.add(c0b, f32x4.mul(a0, b1));
         c1a = f32x4.add(c1a, f32x4.mul(a1, b0));
