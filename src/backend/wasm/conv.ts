@@ -111,8 +111,7 @@ export function convKernels(ctx: WasmContext, pool: GemmPool | null): ConvKernel
       if (![x, dy, dw].every((s) => ctx.isWasm(s)) || g.batch === 0) return false;
       const row = g.kernelH * g.kernelW * g.channels;
       const { parts } = partsOf(g);
-      // Skipping dY's zeros reads the unfolded rows in place: whole vectors of 4 (row % 4 == 0).
-      const sparse = row % 4 === 0 && skipZerosOf(dy, x);
+      const sparse = skipZerosOf(dy, x);
       const partials = ctx.scratch(parts * row * filters * 4, 'convPartials');
       inParts(
         g,
@@ -145,10 +144,9 @@ export function convKernels(ctx: WasmContext, pool: GemmPool | null): ConvKernel
       if (![dy, w, dx].every((s) => ctx.isWasm(s)) || g.batch === 0) return false;
       const row = g.kernelH * g.kernelW * g.channels;
       const sparse = skipZerosOf(dy, w);
-      // Wᵀ (k = filters, n = row): in 8-column panels for the dense kernel, in rows padded to 4
-      // for the sparse one.
+      // Wᵀ (k = filters, n = row): in 8-column panels for the dense kernel, in rows for the sparse one.
       const wtp = ctx.scratch(Math.ceil(row / 8) * 8 * filters * 4, 'convWt');
-      if (sparse) ctx.kernels.packRows(ctx.ptr(w), 1, filters, filters, row, wtp, (row + 3) & ~3);
+      if (sparse) ctx.kernels.packRows(ctx.ptr(w), 1, filters, filters, row, wtp, row);
       else ctx.kernels.packB(ctx.ptr(w), 1, filters, filters, row, wtp);
       inParts(
         g,

@@ -109,7 +109,6 @@ export interface Kernels {
     m: number,
     k: number,
     n: number,
-    tile: number,
     lists: number,
   ): void;
   transpose(x: number, k: number, m: number, out: number): void;

@@ -93,10 +93,9 @@ export function createMatmul(
   const lists = allocateSparseLists(ctx, threads);
   /**
    * C = op(A) · B skipping A's zeros (assembly/sparse.ts), when A is mostly zeros and B has no Inf
-   * or NaN (0·Inf is NaN, so skipping would change the result); false if not taken. B is read in
-   * place when its rows are contiguous and a multiple of 4 long, else laid out in padded rows; a
-   * transposed A is first turned row-major (rows are listed four values at a time). Rows of C are
-   * split over the threads as in gemm.
+   * or NaN (0·Inf is NaN, so skipping would change the result); false if not taken. B's rows are
+   * read in place (a transposed B is laid out as rows first); a transposed A is turned row-major
+   * (rows are listed four values at a time). Rows of C are split over the threads as in gemm.
    */
   const trySparse = (
     a: number,
@@ -111,16 +110,16 @@ export function createMatmul(
   ): boolean => {
     if (n < SPARSE_MIN_COLUMNS || m < SPARSE_MIN_ROWS) return false;
     if (!mostlyZeros(ctx, a, m * k)) return false;
+    // B's rows in place when contiguous, else (B transposed) laid out as rows.
     let rowsOfB = b;
     let rowBytes = brs * 4;
-    if (bcs !== 1 || n % 4 !== 0) {
-      const np = (n + 3) & ~3;
-      rowsOfB = ctx.scratch(np * k * 4, 'sparseB');
-      rowBytes = np * 4;
-      ctx.kernels.packRows(b, brs, bcs, k, n, rowsOfB, np);
-      if (ctx.kernels.allFinite(rowsOfB, np * k) !== 1) return false;
-    } else if (brs === n) {
-      if (ctx.kernels.allFinite(b, k * n) !== 1) return false;
+    if (bcs !== 1) {
+      rowsOfB = ctx.scratch(n * k * 4, 'sparseB');
+      rowBytes = n * 4;
+      ctx.kernels.packRows(b, brs, bcs, k, n, rowsOfB, n);
+    }
+    if (rowBytes === n * 4) {
+      if (ctx.kernels.allFinite(rowsOfB, k * n) !== 1) return false;
     } else {
       for (let p = 0; p < k; p++) if (ctx.kernels.allFinite(b + p * rowBytes, n) !== 1) return false;
     }
@@ -136,18 +135,7 @@ export function createMatmul(
       const rows = Math.min(chunk, m - i0);
       parts.push({
         kernel: 'gemmSparseA',
-        args: [
-          rowsOfA + i0 * k * 4,
-          k,
-          rowsOfB,
-          rowBytes,
-          c + i0 * n * 4,
-          rows,
-          k,
-          n,
-          tiles[parts.length]!,
-          lists,
-        ],
+        args: [rowsOfA + i0 * k * 4, k, rowsOfB, rowBytes, c + i0 * n * 4, rows, k, n, lists],
       });
     }
     runParts(pool, parts, run);

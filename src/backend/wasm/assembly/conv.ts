@@ -75,11 +75,11 @@ export function convKernelGradPart(
   const dyPart = dy + (<usize>(n0 * field(geo, PER_IMAGE) * filters) << 2);
   if (field(geo, SPARSE)) {
     // dY is mostly zeros (ReLU, and max pooling passes each window's gradient to one cell): the
-    // transposed product dWᵀ = dYᵀ · windows lists dY's nonzeros, windows' rows read in place
-    // (row is a multiple of 4). The same sums in the same order as below; the partial is
+    // transposed product dWᵀ = dYᵀ · windows lists dY's nonzeros, windows' rows read in place.
+    // The same sums in the same order as below; the partial is
     // [filters × row], and ../conv.ts transposes the total.
     transpose(dyPart, pixels, filters, pack);
-    gemmSparseA(pack, pixels, s, row << 2, partial, filters, pixels, row, tile, <usize>field(geo, LISTS), thread);
+    gemmSparseA(pack, pixels, s, row << 2, partial, filters, pixels, row, <usize>field(geo, LISTS), 0, thread);
     return;
   }
   // B = this part's dY rows, packed after the unfolded rows' ragged panel.
@@ -105,8 +105,8 @@ export function convInputGradPart(
   const dyPart = dy + (<usize>(n0 * field(geo, PER_IMAGE) * filters) << 2);
   const tile = s + <usize>field(geo, TILE_AT);
   if (field(geo, SPARSE)) {
-    // dY mostly zeros: its rows' nonzeros times Wᵀ's rows (`wtp` holds them padded to 4).
-    gemmSparseA(dyPart, filters, wtp, ((row + 3) & ~3) << 2, s, pixels, filters, row, tile, <usize>field(geo, LISTS), thread);
+    // dY mostly zeros: its rows' nonzeros times Wᵀ's rows (`wtp` holds them).
+    gemmSparseA(dyPart, filters, wtp, row << 2, s, pixels, filters, row, <usize>field(geo, LISTS), 0, thread);
   } else {
     // Wᵀ has many columns (kernelH·kernelW·channels): dY's rows are packed, for the packed kernel.
     const pack = s + <usize>field(geo, PACK_AT);

@@ -79,27 +79,11 @@ export function writeCompactPatterns(dst: usize): void {
 }
 
 /**
- * Where a block of `width` columns of C's row at column j is read and written: in place, or — for a
- * ragged last block — `tile` scratch, filled with the columns that exist when accumulating.
+ * Columns [0, 24) of a row of C at `at` (+)= the listed entries · B's rows (row-major: `b` is the
+ * block's first column in row 0). One base register per entry and immediate offsets: with B in
+ * 8-column panels the loop needed an address per panel, and V8 spilled them.
  */
-@inline function blockAt(crow: usize, j: i32, n: i32, width: i32, tile: usize, accumulate: bool): usize {
-  if (j + width <= n) return crow + (<usize>j << 2);
-  if (accumulate) memory.copy(tile, crow + (<usize>j << 2), <usize>(n - j) << 2);
-  return tile;
-}
-
-/** Copy the columns that exist of a ragged block back from `tile`. */
-@inline function finishBlock(at: usize, crow: usize, j: i32, n: i32, tile: usize): void {
-  if (at == tile) memory.copy(crow + (<usize>j << 2), tile, <usize>(n - j) << 2);
-}
-
-/**
- * Columns [j, j + 24) of C's row (+)= the listed entries · B's rows (row-major, padded: `at` is
- * column j of row 0). One base register per entry and immediate offsets: with B in 8-column
- * panels the loop needed an address per panel, and V8 spilled them.
- */
-function sparse24(list: usize, count: i32, b: usize, crow: usize, j: i32, n: i32, tile: usize, accumulate: bool): void {
-  const at = blockAt(crow, j, n, 24, tile, accumulate);
+function sparse24(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   let c4 = f32x4.splat(0), c5 = f32x4.splat(0);
   if (accumulate) {
@@ -127,12 +111,10 @@ function sparse24(list: usize, count: i32, b: usize, crow: usize, j: i32, n: i32
   v128.store(at, c3, 48);
   v128.store(at, c4, 64);
   v128.store(at, c5, 80);
-  finishBlock(at, crow, j, n, tile);
 }
 
-/** Columns [j, j + 8) of C's row, as sparse24. */
-function sparse8(list: usize, count: i32, b: usize, crow: usize, j: i32, n: i32, tile: usize, accumulate: bool): void {
-  const at = blockAt(crow, j, n, 8, tile, accumulate);
+/** Columns [0, 8) at `at`, as sparse24. */
+function sparse8(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
   if (accumulate) {
     c0 = v128.load(at);
@@ -147,24 +129,29 @@ function sparse8(list: usize, count: i32, b: usize, crow: usize, j: i32, n: i32,
   }
   v128.store(at, c0);
   v128.store(at, c1, 16);
-  finishBlock(at, crow, j, n, tile);
 }
 
-/** Columns [j, j + 4) of C's row, as sparse24. */
-function sparse4(list: usize, count: i32, b: usize, crow: usize, j: i32, n: i32, tile: usize, accumulate: bool): void {
-  const at = blockAt(crow, j, n, 4, tile, accumulate);
+/** Columns [0, 4) at `at`, as sparse24. */
+function sparse4(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
   let c0 = accumulate ? v128.load(at) : f32x4.splat(0);
   const end = list + (<usize>count << 2);
   for (let e = list; e < end; e += 4) {
     c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(e, VALUES_AT), v128.load(b + <usize>load<i32>(e))));
   }
   v128.store(at, c0);
-  finishBlock(at, crow, j, n, tile);
+}
+
+/** One column at `at` (n % 4 of them end a row), with the same float32 arithmetic as a lane. */
+function sparse1(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
+  let c0: f32 = accumulate ? load<f32>(at) : 0;
+  const end = list + (<usize>count << 2);
+  for (let e = list; e < end; e += 4) c0 += load<f32>(e, VALUES_AT) * load<f32>(b + <usize>load<i32>(e));
+  store<f32>(at, c0);
 }
 
 /**
- * B[k × n] (element strides brs, bcs) into rows of `np` floats (n rounded up to 4, zero padded), the
- * layout gemmSparseA reads. Vector copies: memory.copy on shared memory is slow.
+ * B[k × n] (element strides brs, bcs) into rows of `np` floats (np ≥ n, zero padded): a transposed B
+ * in the layout gemmSparseA reads. Vector copies: memory.copy on shared memory is slow.
  */
 export function packRows(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usize, np: i32): void {
   const n4 = n & ~3;
@@ -179,18 +166,18 @@ export function packRows(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usiz
 }
 
 /**
- * C[m × n] = A · B for row-major A (rows `ars` apart) and B in rows of `rowBytes` holding n values
- * rounded up to 4 (in place, or laid out by packRows), skipping A's zeros. k is listed in blocks
+ * C[m × n] = A · B for row-major A (rows `ars` apart) and B in rows of `rowBytes` (in place, or
+ * laid out by packRows), skipping A's zeros. Only B's n columns are read. k is listed in blocks
  * of K_BLOCK; partial sums are stored as float32 between blocks, as in one pass, so the bits do
  * not change. `lists` holds the swizzle patterns, then LIST_BYTES of scratch per thread; `thread`
- * (filled in by the pool) picks one. `tile` is 32 floats of scratch for a ragged last block.
+ * (filled in by the pool) picks one.
  */
 export function gemmSparseA(
-  a: usize, ars: i32, b: usize, rowBytes: i32, c: usize, m: i32, k: i32, n: i32, tile: usize, lists: usize,
+  a: usize, ars: i32, b: usize, rowBytes: i32, c: usize, m: i32, k: i32, n: i32, lists: usize, _pad0: i32,
   thread: i32,
 ): void {
   const list = lists + PATTERN_BYTES + <usize>thread * LIST_BYTES;
-  const n4 = (n + 3) & ~3;
+  const n4 = n & ~3;
   const n24 = n4 - (n4 % 24);
   const n8 = n4 & ~7;
   for (let k0 = 0; k0 < k; k0 += K_BLOCK) {
@@ -201,9 +188,13 @@ export function gemmSparseA(
       if (count == 0 && accumulate) continue;
       const crow = c + (<usize>(i * n) << 2);
       let j = 0;
-      for (; j < n24; j += 24) sparse24(list, count, b + (<usize>j << 2), crow, j, n, tile, accumulate);
-      for (; j < n8; j += 8) sparse8(list, count, b + (<usize>j << 2), crow, j, n, tile, accumulate);
-      if (j < n4) sparse4(list, count, b + (<usize>j << 2), crow, j, n, tile, accumulate);
+      for (; j < n24; j += 24) sparse24(list, count, b + (<usize>j << 2), crow + (<usize>j << 2), accumulate);
+      for (; j < n8; j += 8) sparse8(list, count, b + (<usize>j << 2), crow + (<usize>j << 2), accumulate);
+      if (j < n4) {
+        sparse4(list, count, b + (<usize>j << 2), crow + (<usize>j << 2), accumulate);
+        j += 4;
+      }
+      for (; j < n; j++) sparse1(list, count, b + (<usize>j << 2), crow + (<usize>j << 2), accumulate);
     }
   }
 }
