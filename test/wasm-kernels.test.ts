@@ -390,6 +390,8 @@ describe('wasm sums agree with the TypeScript ones bit for bit', { skip }, () =>
     for (const [outer, size, inner] of [
       [1, 1000, 8],
       [3, 77, 16],
+      [2, 91, 20],
+      [1, 64, 12],
       [2, 50, 5],
       [1, 10, 100],
       [4, 1, 4],
