@@ -392,6 +392,8 @@ describe('wasm sums agree with the TypeScript ones bit for bit', { skip }, () =>
       [3, 77, 16],
       [2, 91, 20],
       [1, 64, 12],
+      [1, 5000, 8],
+      [2, 40, 28],
       [2, 50, 5],
       [1, 10, 100],
       [4, 1, 4],

@@ -44,6 +44,20 @@ export function sum(x: usize, outer: i32, size: i32, inner: i32, out: usize, acc
         storeSums(d + 32, s4, s5);
         storeSums(d + 48, s6, s7);
       }
+      for (; j + 8 <= inner; j += 8) {
+        let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+        for (let at = base + (<usize>j << 2); at < end; at += rowBytes) {
+          const v0 = v128.load(at);
+          const v1 = v128.load(at, 16);
+          s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v0));
+          s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v0, v0, 2, 3, 0, 1)));
+          s2 = f64x2.add(s2, f64x2.promote_low_f32x4(v1));
+          s3 = f64x2.add(s3, f64x2.promote_low_f32x4(v128.shuffle<f32>(v1, v1, 2, 3, 0, 1)));
+        }
+        const d = dst + (<usize>j << 2);
+        storeSums(d, s0, s1);
+        storeSums(d + 16, s2, s3);
+      }
       for (; j < inner; j += 4) {
         let lo = f64x2.splat(0);
         let hi = f64x2.splat(0);
