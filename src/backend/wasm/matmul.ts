@@ -110,19 +110,13 @@ export function createMatmul(
   ): boolean => {
     if (n < SPARSE_MIN_COLUMNS || m < SPARSE_MIN_ROWS) return false;
     if (!mostlyZeros(ctx, a, m * k)) return false;
-    // B's rows in place when contiguous, else (B transposed) laid out as rows.
+    // B's rows in place (brs = n), or — B transposed — laid out as rows first.
     let rowsOfB = b;
-    let rowBytes = brs * 4;
     if (bcs !== 1) {
       rowsOfB = ctx.scratch(n * k * 4, 'sparseB');
-      rowBytes = n * 4;
       ctx.kernels.packRows(b, brs, bcs, k, n, rowsOfB, n);
     }
-    if (rowBytes === n * 4) {
-      if (ctx.kernels.allFinite(rowsOfB, k * n) !== 1) return false;
-    } else {
-      for (let p = 0; p < k; p++) if (ctx.kernels.allFinite(b + p * rowBytes, n) !== 1) return false;
-    }
+    if (ctx.kernels.allFinite(rowsOfB, k * n) !== 1) return false;
     let rowsOfA = a;
     if (transA) {
       rowsOfA = ctx.scratch(m * k * 4, 'sparseA');
@@ -135,7 +129,7 @@ export function createMatmul(
       const rows = Math.min(chunk, m - i0);
       parts.push({
         kernel: 'gemmSparseA',
-        args: [rowsOfA + i0 * k * 4, k, rowsOfB, rowBytes, c + i0 * n * 4, rows, k, n, lists],
+        args: [rowsOfA + i0 * k * 4, k, rowsOfB, n * 4, c + i0 * n * 4, rows, k, n, lists],
       });
     }
     runParts(pool, parts, run);
