@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
   ArgumentError,
+  arange,
   concat,
   getBackend,
   randn,
@@ -234,6 +235,13 @@ describeEachBackend('ops', () => {
     ]);
     assert.deepEqual(x.sum(1, true).toArray(), [[[9, 12]], [[27, 30]]]);
     assert.deepEqual(x.sum([0, 2]).toArray(), [18, 26, 34]);
+    // Consecutive axes go to the kernel as one (their product); the rest follow in turn.
+    assert.deepEqual(x.sum([0, 1]).toArray(), [36, 42]);
+    assert.deepEqual(x.sum([1, 2], true).toArray(), [[[21]], [[57]]]);
+    assert.deepEqual(x.max([0, 1]).toArray(), [11, 12]);
+    const y = arange(2 * 3 * 2 * 2).reshape([2, 3, 2, 2]);
+    assert.deepEqual(y.sum([0, 1, 3]).toArray(), [126, 150]);
+    assert.deepEqual(y.sum([0, 1, 3], true).shape, [1, 1, 2, 1]);
     assert.deepEqual(x.mean(-1).toArray(), [
       [1.5, 3.5, 5.5],
       [7.5, 9.5, 11.5],
