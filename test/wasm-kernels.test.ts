@@ -182,7 +182,7 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
   });
 
   it('gathers rows (four at a time when rows are whole vectors, one by one otherwise)', () => {
-    for (const cols of [13, 16, 784]) {
+    for (const cols of [13, 16, 784, 10, 3]) {
       const x = values(40 * cols);
       const idx = Int32Array.from([39, 0, 7, 7, 12, 3, 21]);
       const [xt, xw] = onBoth(x);

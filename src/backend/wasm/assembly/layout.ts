@@ -22,8 +22,16 @@ export function gatherRows(x: usize, rowBytes: i32, idx: usize, count: i32, out:
       }
     }
   }
+  // The rest one by one (label rows of 10 floats, too): vector copies, the last overlapping the one
+  // before, as memory.copy on shared memory is a runtime call per row.
   for (; r < count; r++) {
-    const from = x + <usize>load<i32>(idx + (<usize>r << 2)) * <usize>rowBytes;
-    memory.copy(out + <usize>r * <usize>rowBytes, from, <usize>rowBytes);
+    const from = x + <usize>load<i32>(idx + (<usize>r << 2)) * rb;
+    const to = out + <usize>r * rb;
+    if (rb < 16) {
+      for (let o: usize = 0; o < rb; o += 4) store<i32>(to + o, load<i32>(from + o));
+      continue;
+    }
+    for (let o: usize = 0; o + 16 < rb; o += 16) v128.store(to + o, v128.load(from + o));
+    v128.store(to + rb - 16, v128.load(from + rb - 16));
   }
 }
