@@ -32,9 +32,10 @@ writeFileSync(
 import * as bp from './backprop.js';
 const log = (s) => console.log('BP ' + s);
 try {
-  let jobs = 0;
+  // The pool as built, counting the calls handed to it; the workers' own count says what they ran.
+  let calls = 0, pool = null;
   const inner = bp.webWorkerGemmPool(2);
-  if (inner) bp.setGemmPoolFactory((m, mem) => { const p = inner(m, mem); return { workers: p.workers, start: (j) => { const s = p.start(j); if (s) jobs++; return s; }, wait: () => p.wait() }; });
+  if (inner) bp.setGemmPoolFactory((m, mem) => { pool = inner(m, mem); return { ...pool, start: (j) => { const s = pool.start(j); if (s) calls++; return s; } }; });
   log('crossOriginIsolated=' + globalThis.crossOriginIsolated + ' backend=' + bp.getBackend().name);
   await new Promise((r) => setTimeout(r, 500)); // workers start while the page is idle
   const a = bp.randn([512, 512], { seed: 1 }), b = bp.randn([512, 512], { seed: 2 });
@@ -59,7 +60,7 @@ try {
   const back = await bp.modelFromArtifacts(model.toArtifacts());
   const p1 = model.predict(x.slice(384)).data(), p2 = back.predict(x.slice(384)).data();
   log('CNN loss ' + h.history.loss[0].toFixed(3) + ' -> ' + h.history.loss.at(-1).toFixed(3) + ', held-out accuracy ' + (acc * 100).toFixed(1) + ' %, reloaded model identical: ' + p1.every((v, i) => v === p2[i]));
-  log('worker pool jobs: ' + jobs);
+  log('calls split over the workers: ' + calls + ', parts the worker ran: ' + (pool ? pool.jobsRunByWorkers() : 0));
   log('DONE');
 } catch (e) { log('ERROR ' + (e && e.stack || e)); }
 </script>`,
