@@ -5,7 +5,7 @@ import { transposeStore } from './simd';
 // those rows of B are multiplied in. Skipping a zero term leaves a float sum unchanged, and the
 // terms that remain are added in the same order (p ascending) as in matmul.ts's kernels, so the
 // result has the same bits — except where B holds Inf or NaN (0·Inf is NaN): the caller checks B
-// first (allFinite), and only takes this path when at least half of A is zeros (../matmul.ts).
+// first (allFinite), and only takes this path when at least half of A is zeros (../sparse.ts).
 //
 // Per listed entry and 24 columns: one broadcast, six loads of B, six multiplies and adds. Each
 // row of C is worked on alone, so B's values are not reused from registers as in the dense 4×8
@@ -18,7 +18,7 @@ import { transposeStore } from './simd';
  */
 const K_BLOCK = 1024;
 const VALUES_AT = (K_BLOCK + 4) << 2;
-/** Bytes of list scratch per thread (../matmul.ts reserves this much, after 256 bytes of patterns). */
+/** Bytes of list scratch per thread, after the patterns (sparseScratchBytes). */
 const LIST_BYTES = 2 * VALUES_AT;
 const PATTERN_BYTES = 256;
 
@@ -170,7 +170,7 @@ export function packRows(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usiz
  * laid out by packRows), skipping A's zeros. Only B's n columns are read. k is listed in blocks
  * of K_BLOCK; partial sums are stored as float32 between blocks, as in one pass, so the bits do
  * not change. `lists` holds the swizzle patterns, then LIST_BYTES of scratch per thread; `thread`
- * (filled in by the pool) picks one.
+ * (filled in by the pool after its ten argument slots, hence `_pad0`) picks one.
  */
 export function gemmSparseA(
   a: usize, ars: i32, b: usize, rowBytes: i32, c: usize, m: i32, k: i32, n: i32, lists: usize, _pad0: i32,
