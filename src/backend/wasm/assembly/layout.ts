@@ -1,4 +1,5 @@
 // Moving rows: mini-batch gathering straight from the data set into the batch tensor.
+import { copyFloats } from './simd';
 
 /** out row r = x row idx[r]; idx points at `count` int32 row numbers, rows are rowBytes long. */
 export function gatherRows(x: usize, rowBytes: i32, idx: usize, count: i32, out: usize): void {
@@ -22,16 +23,9 @@ export function gatherRows(x: usize, rowBytes: i32, idx: usize, count: i32, out:
       }
     }
   }
-  // The rest one by one (label rows of 10 floats, too): vector copies, the last overlapping the one
-  // before, as memory.copy on shared memory is a runtime call per row.
+  // The rest one by one (label rows of 10 floats, too), with vector copies: memory.copy on shared
+  // memory is a runtime call per row.
   for (; r < count; r++) {
-    const from = x + <usize>load<i32>(idx + (<usize>r << 2)) * rb;
-    const to = out + <usize>r * rb;
-    if (rb < 16) {
-      for (let o: usize = 0; o < rb; o += 4) store<i32>(to + o, load<i32>(from + o));
-      continue;
-    }
-    for (let o: usize = 0; o + 16 < rb; o += 16) v128.store(to + o, v128.load(from + o));
-    v128.store(to + rb - 16, v128.load(from + rb - 16));
+    copyFloats(out + <usize>r * rb, x + <usize>load<i32>(idx + (<usize>r << 2)) * rb, rowBytes >> 2);
   }
 }

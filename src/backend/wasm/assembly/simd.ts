@@ -11,3 +11,14 @@
   v128.store(dst + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
   v128.store(dst + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
+
+/** n floats from src to dst, 4 at a time; the last 4 overlap the previous ones instead of a scalar tail. */
+@inline export function copyFloats(dst: usize, src: usize, n: i32): void {
+  if (n < 4) {
+    for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+    return;
+  }
+  const bytes = <usize>n << 2;
+  for (let o: usize = 0; o + 16 < bytes; o += 16) v128.store(dst + o, v128.load(src + o));
+  v128.store(dst + bytes - 16, v128.load(src + bytes - 16));
+}

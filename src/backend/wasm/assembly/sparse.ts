@@ -1,4 +1,4 @@
-import { transposeStore } from './simd';
+import { copyFloats, transposeStore } from './simd';
 
 // Products whose left operand is mostly zeros (images with a blank background — MNIST is 81 %
 // zeros —, one-hot columns, ReLU outputs): each row of A is listed as its nonzero entries, and only
@@ -154,12 +154,14 @@ function sparse1(list: usize, count: i32, b: usize, at: usize, accumulate: bool)
  * in the layout gemmSparseA reads. Vector copies: memory.copy on shared memory is slow.
  */
 export function packRows(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usize, np: i32): void {
-  const n4 = n & ~3;
   for (let p = 0; p < k; p++) {
     const row = dst + (<usize>(p * np) << 2);
     const src = b + (<usize>(p * brs) << 2);
     let j = 0;
-    if (bcs == 1) for (; j < n4; j += 4) v128.store(row + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+    if (bcs == 1) {
+      copyFloats(row, src, n);
+      j = n;
+    }
     for (; j < n; j++) store<f32>(row + (<usize>j << 2), load<f32>(src + (<usize>(j * bcs) << 2)));
     for (; j < np; j++) store<f32>(row + (<usize>j << 2), 0);
   }

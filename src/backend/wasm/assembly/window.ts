@@ -1,3 +1,5 @@
+import { copyFloats } from './simd';
+
 // Sliding-window kernels on channels-last images (see src/backend/ts/window.ts, which these
 // mirror). For pooling, `table` holds, for each output pixel of one image and each window cell,
 // the input pixel it reads (or −1 for padding); a pixel's channels are contiguous, so each table
@@ -22,17 +24,6 @@ const KERNEL_H = 44;
 const KERNEL_W = 48;
 const DILATION_H = 52;
 const DILATION_W = 56;
-
-/** n floats from src to dst, 4 at a time; the last 4 overlap the previous ones instead of a scalar tail. */
-@inline function copyFloats(dst: usize, src: usize, n: i32): void {
-  if (n < 4) {
-    for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
-    return;
-  }
-  const bytes = <usize>n << 2;
-  for (let o: usize = 0; o + 16 < bytes; o += 16) v128.store(dst + o, v128.load(src + o));
-  v128.store(dst + bytes - 16, v128.load(src + bytes - 16));
-}
 
 /** dst[0..n) += src[0..n). */
 @inline function addFloats(dst: usize, src: usize, n: i32): void {
