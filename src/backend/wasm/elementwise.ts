@@ -60,7 +60,7 @@ export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): Ele
       // Conv layers' outputs are large (a batch of feature maps), and an exp per element costs
       // several relus (a dense layer's sigmoid at batch 1000): blocks of rows over the threads.
       const rows = out.length / cols;
-      const parts = partsFor(pool, out.length * (UNARY_COST[code] ?? 1), rows);
+      const parts = partsFor(pool, out.length * ((op && UNARY_COST[op]) ?? 1), rows);
       const per = Math.ceil(rows / parts);
       floatView[0] = p0;
       const jobs: GemmJob[] = [];

@@ -76,8 +76,8 @@ export function convKernelGradPart(
   if (field(geo, SPARSE)) {
     // dY is mostly zeros (ReLU, and max pooling passes each window's gradient to one cell): the
     // transposed product dWᵀ = dYᵀ · windows lists dY's nonzeros, windows' rows read in place.
-    // The same sums in the same order as below; the partial is
-    // [filters × row], and ../conv.ts transposes the total.
+    // The same sums in the same order as below; the partial is [filters × row], and ../conv.ts
+    // transposes the total.
     transpose(dyPart, pixels, filters, pack);
     gemmSparseA(pack, pixels, s, row << 2, partial, filters, pixels, row, <usize>field(geo, LISTS), 0, thread);
     return;
