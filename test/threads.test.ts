@@ -151,6 +151,11 @@ parentPort.once('message', (data) => self.onmessage({ data }));`;
     const worker = new Worker(bootstrap, { eval: true });
     worker.unref();
     worker.postMessage(init);
+    return {
+      terminate: () => void worker.terminate(),
+      addEventListener: (_type: 'error', listener: (event: { message?: string }) => void) =>
+        worker.on('error', (error: Error) => listener({ message: error.message })),
+    };
   };
   const g = globalThis as { document?: unknown };
   g.document = {};

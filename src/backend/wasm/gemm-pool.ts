@@ -10,7 +10,30 @@
  *
  * Control block (Int32Array): [0] generation, [1] jobs done, [2] workers ready, [3] claim word
  * (generation's low 16 bits << 16 | next job), [4] job count, [5] jobs run by workers (a
- * statistic), then SLOT ints per job: kernel index (POOL_KERNELS), MAX_ARGS arguments.
+ * statistic), [6] faults (workers that failed or left), then SLOT ints per job: kernel index
+ * (POOL_KERNELS), MAX_ARGS arguments.
+ *
+ * Faults. A worker that cannot start or dies must never crash or stall the caller, nor hand it
+ * garbage; the pool then stops using its workers (one warning) and every later call runs on the
+ * calling thread. How each fault is noticed:
+ * - an exception in a worker (instantiating the kernels, running a job) or a worker's own
+ *   process.exit: the worker loop counts a fault in [6], counts the job it held as done so the
+ *   caller's wait ends, and notifies; the caller sees the fault when the wait ends (or while it
+ *   waits for the workers to start) and redoes the whole call on its own thread;
+ * - a worker the host sees fail or exit (a module that does not load, a worker killed from
+ *   outside): the host's listener reports it (Node: the Worker's 'error' and 'exit' events; a
+ *   browser: 'error'), which takes effect from the next call — events only arrive between calls;
+ * - a worker that dies without a word while holding a job (a fatal error in its isolate): the
+ *   caller's wait gives up after jobTimeoutMs (60 s: thousands of times a part's length), stops
+ *   the workers and redoes the call itself. This last resort takes a worker silent for that long
+ *   for dead. One that was only descheduled for a whole minute is stopped by terminate() as soon
+ *   as it runs again (V8 interrupts wasm loops), but could still write some of its part (the
+ *   values the redone part wrote) before that — the one window left unguarded, since nothing on
+ *   the calling thread can see another thread stop. Workers that never report ready are given
+ *   up after readyTimeoutMs.
+ * Redoing a call is safe because every pool kernel computes its outputs from inputs that no job of
+ * the call writes (no job accumulates into its output or works in place), so running a part again,
+ * after a partial run or a complete one, gives the same bits.
  */
 
 /** The kernels a worker can run (their export names); arguments are int32s (offsets, counts). */
@@ -70,7 +93,14 @@ export function registeredGemmPoolFactory(): GemmPoolFactory | null {
   return registered;
 }
 
-const HEADER = 6;
+const GENERATION = 0;
+const DONE = 1;
+const READY = 2;
+const CLAIM = 3;
+const COUNT = 4;
+const WORKER_JOBS = 5;
+const FAULTS = 6;
+const HEADER = 7;
 const MAX_ARGS = 10;
 const SLOT = MAX_ARGS + 1;
 /** Most jobs one call may publish; callers split into a few per thread. */
@@ -79,7 +109,8 @@ export const MAX_JOBS = 64;
 /**
  * Claim the next unclaimed job of generation `gen` (-1 when none is left, or the generation is
  * over). Compare-and-swap on one word holding both, so a thread that wakes late can never take a
- * job from a later generation's table.
+ * job from a later generation's table. Its source is copied into the workers', so it names the
+ * control words by number (3: CLAIM, 4: COUNT), not by constants that are not in scope there.
  */
 function claim(ctrl: Int32Array, gen: number): number {
   const tag = gen & 0xffff;
@@ -94,38 +125,74 @@ function claim(ctrl: Int32Array, gen: number): number {
 
 /**
  * The loop each worker runs, as JavaScript source: it expects `module`, `memory`, `control` and
- * `index` in scope (the host's bootstrap provides them).
+ * `index` in scope (the host's bootstrap provides them). Anything that goes wrong in it is
+ * reported through the control block before the worker dies (see Faults above).
  */
 export const WORKER_LOOP = `
-const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const names = ${JSON.stringify(POOL_KERNELS)};
 const ctrl = new Int32Array(control);
 const claim = ${claim.toString()};
-Atomics.add(ctrl, 2, 1);
-Atomics.notify(ctrl, 2);
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctrl, 0, seen);
-  seen = Atomics.load(ctrl, 0);
-  for (let job = claim(ctrl, seen); job >= 0; job = claim(ctrl, seen)) {
-    const slot = ${HEADER} + job * ${SLOT};
-    // After the arguments, which thread this is (1…; the calling thread is 0): kernels with
-    // per-thread scratch take it as their last parameter.
-    kernels[names[ctrl[slot]]](...ctrl.subarray(slot + 1, slot + ${SLOT}), index + 1);
-    Atomics.add(ctrl, 5, 1);
-    if (Atomics.add(ctrl, 1, 1) + 1 === ctrl[4]) Atomics.notify(ctrl, 1);
+let current = -1; // the job this worker is running
+let left = false;
+// Count this worker out: a fault, and the job it held (if any) as done so the caller's wait ends;
+// the caller sees the fault and redoes the call.
+const leave = () => {
+  if (left) return;
+  left = true;
+  Atomics.add(ctrl, ${FAULTS}, 1);
+  if (current >= 0) Atomics.add(ctrl, ${DONE}, 1);
+  current = -1;
+  Atomics.notify(ctrl, ${DONE});
+  Atomics.notify(ctrl, ${READY});
+};
+// Node: process.exit() anywhere in the worker runs this (a terminated worker cannot run anything).
+globalThis.process?.on?.('exit', leave);
+try {
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  Atomics.add(ctrl, ${READY}, 1);
+  Atomics.notify(ctrl, ${READY});
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, ${GENERATION}, seen);
+    seen = Atomics.load(ctrl, ${GENERATION});
+    for (let job = claim(ctrl, seen); job >= 0; job = claim(ctrl, seen)) {
+      current = job;
+      const slot = ${HEADER} + job * ${SLOT};
+      // After the arguments, which thread this is (1…; the calling thread is 0): kernels with
+      // per-thread scratch take it as their last parameter.
+      kernels[names[ctrl[slot]]](...ctrl.subarray(slot + 1, slot + ${SLOT}), index + 1);
+      current = -1;
+      Atomics.add(ctrl, ${WORKER_JOBS}, 1);
+      if (Atomics.add(ctrl, ${DONE}, 1) + 1 === ctrl[${COUNT}]) Atomics.notify(ctrl, ${DONE});
+    }
   }
+} catch (error) {
+  leave();
+  throw error; // the host hears of it too (Node: the Worker's 'error' event)
 }
 `;
 
+/** A started worker, as far as the pool needs it. */
+export interface PoolWorker {
+  /** Stop it (after a fault the pool stops all its workers). */
+  terminate(): void;
+}
+
 export interface PoolHost {
-  /** Start worker `index`; its bootstrap must run WORKER_LOOP with these four values in scope. */
-  spawn(init: {
-    module: WebAssembly.Module;
-    memory: WebAssembly.Memory;
-    control: SharedArrayBuffer;
-    index: number;
-  }): void;
+  /**
+   * Start worker `index`; its bootstrap must run WORKER_LOOP with these four values in scope.
+   * `failed` is for the host to call when it learns the worker failed or exited (an event), with
+   * what happened; it may throw if the worker cannot be started at all.
+   */
+  spawn(
+    init: {
+      module: WebAssembly.Module;
+      memory: WebAssembly.Memory;
+      control: SharedArrayBuffer;
+      index: number;
+    },
+    failed: (what: string) => void,
+  ): PoolWorker;
   /**
    * Whether the calling thread may sleep in Atomics.wait (Node's main thread, a Web Worker). A
    * browser's main thread may not, so it polls instead — only for the length of one product.
@@ -133,11 +200,39 @@ export interface PoolHost {
   canBlock: boolean;
   /** How long the first job may wait for the workers to start (0: never wait, retry later). */
   readyTimeoutMs: number;
+  /** How long a call may wait for a worker's part before the worker is given up for dead. */
+  jobTimeoutMs?: number;
   warn(message: string): void;
 }
 
-/** A job that does not finish in this long means a worker died: fail loudly instead of hanging. */
+/** A job that does not finish in this long means a worker died: last resort, see Faults above. */
 const JOB_TIMEOUT_MS = 60_000;
+
+/** What the pools created so far have done (diagnostics, and how tests see the workers work). */
+export interface ThreadStats {
+  /** Worker threads started by all pools. */
+  workers: number;
+  /** Jobs those workers ran. */
+  jobsRunByWorkers: number;
+  /** Pools that gave up their workers after a fault and went on on one thread. */
+  fallbacks: number;
+}
+
+const poolStats: Array<() => ThreadStats> = [];
+
+/** Totals over every pool created in this thread (one per wasm backend). */
+export function threadStats(): ThreadStats {
+  const total: ThreadStats = { workers: 0, jobsRunByWorkers: 0, fallbacks: 0 };
+  for (const stats of poolStats) {
+    const s = stats();
+    total.workers += s.workers;
+    total.jobsRunByWorkers += s.jobsRunByWorkers;
+    total.fallbacks += s.fallbacks;
+  }
+  return total;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Sleep (or poll) until ctrl[at] differs from `value`, at most until `deadline` (ms since epoch). */
 function waitChange(ctrl: Int32Array, at: number, value: number, deadline: number, canBlock: boolean): void {
@@ -152,31 +247,73 @@ function waitChange(ctrl: Int32Array, at: number, value: number, deadline: numbe
 
 export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory | null {
   if (threads <= 1) return null;
+  const jobTimeoutMs = host.jobTimeoutMs ?? JOB_TIMEOUT_MS;
   return (module, memory): GemmPool => {
     const workers = threads - 1;
     const ctrl = new Int32Array(new SharedArrayBuffer((HEADER + SLOT * MAX_JOBS) * 4));
-    for (let index = 0; index < workers; index++)
-      host.spawn({ module, memory, control: ctrl.buffer as SharedArrayBuffer, index });
     let usable: boolean | null = null; // unknown until the first product needs the workers
+    let stopped = false;
+    const running: PoolWorker[] = [];
+    let spawned = 0;
+    /** Give the workers up for good: one warning, the workers stopped, one thread from now on. */
+    const fault = (what: string): void => {
+      if (stopped) return;
+      stopped = true;
+      usable = false;
+      host.warn(`backprop: ${what}; the wasm backend goes on on one thread`);
+      for (const worker of running.splice(0)) {
+        try {
+          worker.terminate();
+        } catch {
+          // Already gone: nothing left to stop.
+        }
+      }
+    };
+    for (let index = 0; index < workers && !stopped; index++) {
+      try {
+        const worker = host.spawn(
+          { module, memory, control: ctrl.buffer as SharedArrayBuffer, index },
+          (what) => fault(`wasm worker thread ${index + 1} ${what}`),
+        );
+        spawned++;
+        if (stopped) worker.terminate();
+        else running.push(worker);
+      } catch (error) {
+        fault(`could not start wasm worker threads (${messageOf(error)})`);
+      }
+    }
+    poolStats.push(() => ({
+      workers: spawned,
+      jobsRunByWorkers: Atomics.load(ctrl, WORKER_JOBS),
+      fallbacks: stopped ? 1 : 0,
+    }));
     const ready = (): boolean => {
       if (usable !== null) return usable;
       const deadline = Date.now() + host.readyTimeoutMs;
-      for (let n = Atomics.load(ctrl, 2); n < workers; n = Atomics.load(ctrl, 2)) {
-        if (host.readyTimeoutMs === 0) return false; // not yet: one thread this time, ask again next time
-        if (Date.now() >= deadline) {
-          host.warn(
-            `backprop: wasm worker threads did not start within ${host.readyTimeoutMs / 1000} s; using one thread`,
-          );
-          usable = false;
+      for (let n = Atomics.load(ctrl, READY); n < workers; n = Atomics.load(ctrl, READY)) {
+        if (Atomics.load(ctrl, FAULTS) !== 0) {
+          fault('wasm worker threads failed to start');
           return false;
         }
-        waitChange(ctrl, 2, n, deadline, host.canBlock);
+        if (host.readyTimeoutMs === 0) return false; // not yet: one thread this time, ask again next time
+        if (Date.now() >= deadline) {
+          fault(`wasm worker threads did not start within ${host.readyTimeoutMs / 1000} s`);
+          return false;
+        }
+        waitChange(ctrl, READY, n, deadline, host.canBlock);
       }
       usable = true;
       return true;
     };
     let generation = 0;
     let published: readonly GemmJob[] = []; // this generation's jobs, for help()
+    let runner: ((job: GemmJob) => void) | null = null; // help()'s, to redo a call after a fault
+    /** After a fault: stop the workers, then do every part of the call here (see Faults above). */
+    const redo = (what: string): void => {
+      fault(what);
+      if (!runner) throw new Error('backprop: a pool call was waited on without help()');
+      for (const job of published) runner(job);
+    };
     return {
       workers,
       start(jobs: readonly GemmJob[]) {
@@ -192,31 +329,37 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
         }
         published = jobs;
         // Table and count first, then the claim word, then the generation the workers wake on.
-        ctrl[4] = jobs.length;
+        ctrl[COUNT] = jobs.length;
         generation = (generation + 1) | 0;
-        Atomics.store(ctrl, 1, 0);
-        Atomics.store(ctrl, 3, (generation & 0xffff) << 16);
-        Atomics.store(ctrl, 0, generation);
-        Atomics.notify(ctrl, 0);
+        Atomics.store(ctrl, DONE, 0);
+        Atomics.store(ctrl, CLAIM, (generation & 0xffff) << 16);
+        Atomics.store(ctrl, GENERATION, generation);
+        Atomics.notify(ctrl, GENERATION);
         return true;
       },
       help(run) {
+        runner = run;
         for (let job = claim(ctrl, generation); job >= 0; job = claim(ctrl, generation)) {
           run(published[job]!);
-          Atomics.add(ctrl, 1, 1);
+          Atomics.add(ctrl, DONE, 1);
         }
       },
       wait() {
-        const count = ctrl[4]!;
-        const deadline = Date.now() + JOB_TIMEOUT_MS;
-        for (let done = Atomics.load(ctrl, 1); done < count; done = Atomics.load(ctrl, 1)) {
+        const count = ctrl[COUNT]!;
+        const deadline = Date.now() + jobTimeoutMs;
+        for (let done = Atomics.load(ctrl, DONE); done < count; done = Atomics.load(ctrl, DONE)) {
           if (Date.now() >= deadline) {
-            throw new Error('backprop: a wasm worker thread stopped responding (its job did not finish)');
+            redo(
+              `a wasm worker thread stopped responding (its part of the work did not finish within ${jobTimeoutMs / 1000} s; redone on this thread)`,
+            );
+            return;
           }
-          waitChange(ctrl, 1, done, deadline, host.canBlock);
+          waitChange(ctrl, DONE, done, deadline, host.canBlock);
         }
+        if (Atomics.load(ctrl, FAULTS) !== 0)
+          redo('a wasm worker thread failed during a call (the call was redone on this thread)');
       },
-      jobsRunByWorkers: () => Atomics.load(ctrl, 5),
+      jobsRunByWorkers: () => Atomics.load(ctrl, WORKER_JOBS),
     };
   };
 }
