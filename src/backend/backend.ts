@@ -244,6 +244,14 @@ export interface Backend {
   beginStep?(): void;
   endStep?(): void;
   persistent?<T>(fn: () => T): T;
-  /** For backends that own memory: bytes reserved, and the most ever handed out at once. */
-  memoryStats?(): { capacityBytes: number; highWaterBytes: number };
+  /**
+   * For backends that own memory: bytes reserved, the most ever handed out at once, the bytes in
+   * blocks not yet returned, and how many garbage collections the backend ran to get blocks back.
+   */
+  memoryStats?(): {
+    capacityBytes: number;
+    highWaterBytes: number;
+    liveBytes: number;
+    collections: number;
+  };
 }

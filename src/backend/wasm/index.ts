@@ -18,11 +18,14 @@ import { createUpdate } from './update.js';
 import { webWorkerGemmPool } from './web-workers.js';
 import { windowKernels } from './window.js';
 
+export { type CleanableRegistry, type HeapCollector, setHeapCollector } from './collector.js';
 export {
   type GemmJob,
   type GemmPool,
   type GemmPoolFactory,
   setGemmPoolFactory,
+  type ThreadStats,
+  threadStats,
 } from './gemm-pool.js';
 export { wasmSimdSupported } from './kernels.js';
 export { setSkipZeros, sparseProductCount } from './sparse.js';
@@ -42,7 +45,7 @@ export function createWasmBackend(): Backend {
 
   const alloc = (length: number, overwritten = false): Storage => {
     const bytes = length * 4;
-    const offset = heap.tryAllocate(bytes, undefined, !overwritten);
+    const offset = heap.allocateTensor(bytes, !overwritten);
     // Past the soft limit outside fit()'s step scope: an ordinary array the GC reclaims (every
     // kernel accepts it, falling back to the TypeScript loops or copying into scratch).
     if (offset < 0) return tsBackend.alloc(length);
@@ -65,6 +68,8 @@ export function createWasmBackend(): Backend {
     memoryStats: () => ({
       capacityBytes: ctx.heap.memory.buffer.byteLength,
       highWaterBytes: ctx.heap.highWater,
+      liveBytes: ctx.heap.liveBytes,
+      collections: ctx.heap.collections,
     }),
     alloc,
     fromValues: (values) => {

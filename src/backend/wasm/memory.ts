@@ -4,10 +4,21 @@
  * Users never free anything. Two ways give blocks back:
  * - a training step (fit) runs inside a step scope: blocks allocated during the step return to the
  *   free lists when it ends, so the next batch reuses the same blocks and memory stays flat;
- * - everything else is returned by a FinalizationRegistry when its Storage is garbage collected
- *   (which can take long: V8 does not see wasm memory as pressure on its own heap).
+ * - everything else is returned by a FinalizationRegistry when its Storage is garbage collected.
+ *   Where the host registered a collector (Node: src/node/gc-pressure.ts), a tensor allocation that
+ *   would take fresh memory first runs pending callbacks and, once enough was allocated since the
+ *   last time, a garbage collection (collector.ts has the policy) — so even a synchronous
+ *   hand-written loop reuses the blocks of the tensors it dropped. Elsewhere (browsers) callbacks
+ *   run between event-loop tasks only, and past a soft limit new tensors go to ordinary arrays.
+ * A WebAssembly.Memory cannot shrink: returned blocks are reused, never given back to the system.
  */
 import type { Storage } from '../backend.js';
+import {
+  BUDGET_PER_LIVE_BYTE,
+  type HeapCollector,
+  MIN_BUDGET_BYTES,
+  registeredHeapCollector,
+} from './collector.js';
 
 const PAGE = 65536;
 /** The memory's maximum: 65536 pages = 4 GiB, all wasm32 can address. */
@@ -24,9 +35,24 @@ export class WasmHeap {
    */
   private top = RESERVED_BYTES;
   private readonly free = new Map<number, number[]>();
-  private readonly registry = new FinalizationRegistry<{ offset: number; bytes: number }>((block) => {
-    this.release(block.offset, block.bytes);
-  });
+  /** Bytes sitting in the free lists. */
+  private freeBytes = 0;
+  private readonly collector: HeapCollector | null;
+  private readonly registry: {
+    register(target: object, held: Block, token: object): void;
+    unregister(token: object): boolean;
+    cleanupSome?(): void;
+  };
+  /** Bytes handed out (from free lists or fresh) since the last collection. */
+  private allocatedSinceCollect = 0;
+  /** Live bytes right after the last collection: the budget to the next one scales with it. */
+  private liveAfterCollect = 0;
+  /** The smallest budget between collections (collector.ts); tests lower it to collect often. */
+  minCollectBudget = MIN_BUDGET_BYTES;
+  /** Set while collecting: finalizer callbacks only release, but nothing may collect again. */
+  private collecting = false;
+  /** Full garbage collections the heap asked for. */
+  private gcCount = 0;
   /** Storages allocated in the open step scope (null: no scope open). */
   private scoped: WasmStorage[] | null = null;
   private stepDepth = 0;
@@ -34,8 +60,13 @@ export class WasmHeap {
   private persistentDepth = 0;
 
   /** `shared`: a SharedArrayBuffer-backed memory that worker threads can compute in too. */
-  constructor(shared = false, initialPages = 256) {
+  constructor(shared = false, initialPages = 256, collector = registeredHeapCollector()) {
     this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared });
+    this.collector = collector;
+    const cleanup = (block: Block): void => this.release(block.offset, block.bytes);
+    this.registry = collector
+      ? collector.createRegistry<Block>(cleanup)
+      : new FinalizationRegistry<Block>(cleanup);
   }
 
   /** A block of at least `bytes` bytes (rounded up to 16), zero-filled. Returns its byte offset. */
@@ -52,20 +83,51 @@ export class WasmHeap {
 
   /**
    * Like allocate, but returns −1 instead of growing the bump pointer past `limit` bytes — or past
-   * the soft limit when no step scope is open (see WasmHeap.softLimit).
+   * the soft limit when no step scope is open (see WasmHeap.softLimit). Never collects: kernels
+   * take their scratch blocks here while they hold pointers into the memory (see allocateTensor).
    */
   tryAllocate(
     bytes: number,
     limit = this.scoped !== null ? MAX_BYTES : this.softLimit,
     clear = true,
   ): number {
-    const size = Math.max(16, (bytes + 15) & ~15);
-    const list = this.free.get(size);
-    if (list && list.length > 0) {
-      const offset = list.pop()!;
-      if (clear) this.zero(offset, size);
-      return offset;
+    const size = blockSize(bytes);
+    const reused = this.takeFree(size, clear);
+    return reused >= 0 ? reused : this.bump(size, limit);
+  }
+
+  /**
+   * A block for a new tensor's storage (zero-filled if `clear`), or −1 past the soft limit outside
+   * a step scope. Before taking fresh memory it may collect (collector.ts). That is safe here and
+   * only here: an op allocates its output before its kernel runs, while the op still holds every
+   * input it will read — whereas inside a kernel, an input whose pointer was already taken could
+   * be unreachable, and a collection would hand its block to the scratch being allocated.
+   */
+  allocateTensor(bytes: number, clear = true): number {
+    const size = blockSize(bytes);
+    const reused = this.takeFree(size, clear);
+    if (reused >= 0) return reused;
+    const limit = this.scoped !== null ? MAX_BYTES : this.softLimit;
+    if (this.shouldCollect(size, limit)) {
+      this.collect();
+      const freed = this.takeFree(size, clear);
+      if (freed >= 0) return freed;
     }
+    return this.bump(size, limit);
+  }
+
+  private takeFree(size: number, clear: boolean): number {
+    const list = this.free.get(size);
+    if (!list || list.length === 0) return -1;
+    const offset = list.pop()!;
+    this.freeBytes -= size;
+    this.allocatedSinceCollect += size;
+    if (clear) this.zero(offset, size);
+    return offset;
+  }
+
+  /** Fresh memory from the bump pointer (already zero), or −1 past `limit`. */
+  private bump(size: number, limit: number): number {
     const offset = this.top;
     const end = offset + size;
     if (end > limit) return -1;
@@ -78,15 +140,51 @@ export class WasmHeap {
       this.memory.grow(Math.min(Math.max(needed, Math.ceil(current / 2)), MAX_PAGES - current));
     }
     this.top = end;
-    return offset; // fresh memory from the bump pointer is already zero
+    this.allocatedSinceCollect += size;
+    return offset;
+  }
+
+  private shouldCollect(size: number, limit: number): boolean {
+    if (this.collector === null || this.collecting) return false;
+    const since = this.allocatedSinceCollect;
+    const budget = Math.max(this.minCollectBudget, this.liveAfterCollect * BUDGET_PER_LIVE_BYTE);
+    if (since >= budget) return true;
+    // About to fall back to ordinary arrays (past the soft limit): collect first, unless a
+    // collection just found everything alive (then each allocation would pay for a gc).
+    return this.top + size > limit && since >= this.minCollectBudget / 4;
   }
 
   /**
-   * Outside a step scope, blocks come back only through the FinalizationRegistry, whose callbacks
-   * run between event-loop tasks — never inside a synchronous loop. So past this many bytes, the
-   * backend puts new tensors in ordinary garbage-collected arrays instead (slower kernels, but a
-   * hand-written training loop cannot exhaust the memory); fit() runs in step scopes and stays in
-   * wasm memory.
+   * Return the blocks of storages that are gone: first the callbacks already pending (a collection
+   * V8 ran by itself), and when those free less than half of what was allocated since the last
+   * time, a full gc and its callbacks.
+   */
+  private collect(): void {
+    const collector = this.collector!;
+    const cleanupSome = (): void => this.registry.cleanupSome?.();
+    this.collecting = true;
+    try {
+      const before = this.freeBytes;
+      cleanupSome();
+      if (this.freeBytes - before < this.allocatedSinceCollect / 2) {
+        collector.gc();
+        this.gcCount++;
+        cleanupSome();
+      }
+    } finally {
+      this.collecting = false;
+      this.allocatedSinceCollect = 0;
+      this.liveAfterCollect = this.liveBytes;
+    }
+  }
+
+  /**
+   * Without a collector (browsers), blocks outside a step scope come back only through
+   * FinalizationRegistry callbacks, which run between event-loop tasks — never inside a
+   * synchronous loop. So past this many bytes, the backend puts new tensors in ordinary
+   * garbage-collected arrays instead (slower kernels, but a hand-written training loop cannot
+   * exhaust the memory); fit() runs in step scopes and stays in wasm memory. With a collector the
+   * heap collects before crossing the limit, so only tensors that are really alive push past it.
    */
   softLimit = 1 << 30;
 
@@ -96,10 +194,11 @@ export class WasmHeap {
   };
 
   release(offset: number, bytes: number): void {
-    const size = Math.max(16, (bytes + 15) & ~15);
+    const size = blockSize(bytes);
     const list = this.free.get(size);
     if (list) list.push(offset);
     else this.free.set(size, [offset]);
+    this.freeBytes += size;
   }
 
   /** Tie a storage's block to its lifetime (or to the open step scope). */
@@ -140,6 +239,26 @@ export class WasmHeap {
   get highWater(): number {
     return this.top;
   }
+
+  /** Bytes in blocks not returned (tensors, optimiser state, kernels' scratch and tables). */
+  get liveBytes(): number {
+    return this.top - RESERVED_BYTES - this.freeBytes;
+  }
+
+  /** Full garbage collections run to get blocks back (0 where no collector is registered). */
+  get collections(): number {
+    return this.gcCount;
+  }
+}
+
+interface Block {
+  offset: number;
+  bytes: number;
+}
+
+/** Block sizes are multiples of 16 bytes (SIMD alignment), at least 16. */
+function blockSize(bytes: number): number {
+  return Math.max(16, (bytes + 15) & ~15);
 }
 
 /** float32 values at a byte offset of the heap's memory. */
