@@ -6,11 +6,13 @@
  * trained with categorical (or binary) cross-entropy passes logits instead of probabilities —
  * log-softmax of logits is exact where log of a softmax that underflowed to 0 would be −∞.
  */
+import { booleanOption, checkOptions, describeValue, enumOption, NameRegistry } from '../config/options.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { softmaxCrossEntropy } from '../ops/softmax-cross-entropy.js';
 import { eye } from '../tensor/create.js';
-import { formatShape, shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { formatShape, type Shape, shapesEqual } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { checkTargets, type TargetDomain } from './targets.js';
 
 export type Reduction = 'mean' | 'sum';
 
@@ -31,7 +33,14 @@ export interface Loss {
   (yTrue: Tensor, yPred: Tensor): Tensor;
   /** The same loss applied to logits (for the fused path). */
   withLogits(): Loss;
+  /**
+   * Refuse targets outside the loss's domain (a label of 2 for binary cross-entropy), naming the
+   * value and its position; `where` names the argument. Models call it once per fit/evaluate.
+   */
+  checkTargets?(yTrue: Tensor, outputShape: Shape, where: string): void;
 }
+
+export const LOSS_OPTIONS = ['fromLogits', 'reduction'] as const;
 
 export type LossName =
   | 'meanSquaredError'
@@ -70,9 +79,11 @@ function makeLoss(
   fusesWith: Loss['fusesWith'],
   compute: Compute,
   options: LossOptions,
+  domain: TargetDomain,
 ): Loss {
-  const fromLogits = options.fromLogits ?? false;
-  const reduction = options.reduction ?? 'mean';
+  checkOptions(name, options, LOSS_OPTIONS);
+  const fromLogits = booleanOption(name, 'fromLogits', options.fromLogits, false);
+  const reduction = enumOption(name, 'reduction', options.reduction, ['mean', 'sum'], 'mean');
   if (fromLogits && fusesWith === null) throw new ArgumentError(`${name} has no fromLogits form`);
   const fn = ((yTrue: Tensor, yPred: Tensor) => reduce(compute(yTrue, yPred, fromLogits), reduction)) as Loss;
   Object.defineProperties(fn, {
@@ -80,7 +91,11 @@ function makeLoss(
     fromLogits: { value: fromLogits },
     reduction: { value: reduction },
     fusesWith: { value: fusesWith },
-    withLogits: { value: () => makeLoss(name, fusesWith, compute, { ...options, fromLogits: true }) },
+    withLogits: { value: () => makeLoss(name, fusesWith, compute, { ...options, fromLogits: true }, domain) },
+    checkTargets: {
+      value: (yTrue: Tensor, outputShape: Shape, where: string) =>
+        checkTargets(name, domain, yTrue, outputShape, where),
+    },
   });
   return fn;
 }
@@ -95,6 +110,7 @@ export const meanSquaredError = (options: LossOptions = {}): Loss =>
       return perSampleMean(p.sub(y).square());
     },
     options,
+    'real',
   );
 
 /** mean(|y − ŷ|) over outputs, per sample. */
@@ -107,6 +123,7 @@ export const meanAbsoluteError = (options: LossOptions = {}): Loss =>
       return perSampleMean(p.sub(y).abs());
     },
     options,
+    'real',
   );
 
 /** ½Σ(y − ŷ)² over outputs, per sample: the tutorials' sum-of-squares error (gradient ŷ − y). */
@@ -119,6 +136,7 @@ export const sumOfSquares = (options: LossOptions = {}): Loss =>
       return perSampleSum(p.sub(y).square()).mul(0.5);
     },
     options,
+    'real',
   );
 
 /** −[y·log p + (1−y)·log(1−p)], averaged over outputs. From logits: max(z,0) − z·y + log(1+e^−|z|). */
@@ -138,6 +156,7 @@ export const binaryCrossentropy = (options: LossOptions = {}): Loss =>
       );
     },
     options,
+    'probability',
   );
 
 /** −Σ y·log p over classes (one-hot or soft targets). */
@@ -158,6 +177,7 @@ export const categoricalCrossentropy = (options: LossOptions = {}): Loss =>
       return perSampleSum(y.mul(p.clip(EPSILON, 1 - EPSILON).log())).neg();
     },
     options,
+    'distribution',
   );
 
 /** Categorical cross-entropy with integer class labels ([batch] or [batch, 1]). */
@@ -179,6 +199,7 @@ export const sparseCategoricalCrossentropy = (options: LossOptions = {}): Loss =
       return perSampleSum(oneHot.mul(p.clip(EPSILON, 1 - EPSILON).log())).neg();
     },
     options,
+    'classIndex',
   );
 
 function checkLabels(labels: Tensor, classes: number): Int32Array {
@@ -196,32 +217,69 @@ function checkLabels(labels: Tensor, classes: number): Int32Array {
   return out;
 }
 
-const byName: Record<LossName, (o?: LossOptions) => Loss> = {
-  meanSquaredError,
-  meanAbsoluteError,
-  sumOfSquares,
-  binaryCrossentropy,
-  categoricalCrossentropy,
-  sparseCategoricalCrossentropy,
-};
+/**
+ * A user's own loss function (yTrue, yPred) => scalar Tensor, as a Loss: never fused, and its
+ * result checked each batch (one instanceof) so a function returning a number is named, not a
+ * TypeError inside fit.
+ */
+function customLoss(fn: (yTrue: Tensor, yPred: Tensor) => Tensor): Loss {
+  const name = fn.name || 'custom loss';
+  const loss = ((yTrue: Tensor, yPred: Tensor) => {
+    const value: unknown = fn(yTrue, yPred);
+    if (!(value instanceof Tensor) || value.size !== 1) {
+      throw new ArgumentError(
+        `loss function '${name}' must return a scalar Tensor, got ${value instanceof Tensor ? `a Tensor of shape [${value.shape.join(', ')}]` : describeValue(value)}`,
+      );
+    }
+    return value;
+  }) as Loss;
+  Object.defineProperties(loss, {
+    name: { value: name },
+    fromLogits: { value: false },
+    reduction: { value: 'mean' },
+    fusesWith: { value: null },
+    withLogits: { value: () => loss },
+  });
+  return loss;
+}
 
-const aliases: Record<string, LossName> = {
-  mse: 'meanSquaredError',
-  mae: 'meanAbsoluteError',
-  mean_squared_error: 'meanSquaredError',
-  mean_absolute_error: 'meanAbsoluteError',
-  sum_of_squares: 'sumOfSquares',
-  binary_crossentropy: 'binaryCrossentropy',
-  categorical_crossentropy: 'categoricalCrossentropy',
-  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
-};
+const losses = new NameRegistry<(o?: LossOptions) => Loss>(
+  'loss',
+  [
+    ['meanSquaredError', meanSquaredError],
+    ['meanAbsoluteError', meanAbsoluteError],
+    ['sumOfSquares', sumOfSquares],
+    ['binaryCrossentropy', binaryCrossentropy],
+    ['categoricalCrossentropy', categoricalCrossentropy],
+    ['sparseCategoricalCrossentropy', sparseCategoricalCrossentropy],
+  ],
+  // Names match ignoring case and '_', so Keras' 'categorical_crossentropy' and class names
+  // ('CategoricalCrossentropy') need no entry; these are the short forms.
+  [
+    ['mse', 'meanSquaredError'],
+    ['mae', 'meanAbsoluteError'],
+  ],
+);
 
-export type LossLike = LossName | keyof typeof aliases | Loss;
+export type LossLike = LossName | 'mse' | 'mae' | (string & {}) | Loss;
 
+/**
+ * A loss by name (backprop's, Keras' snake_case or class name: 'binary_crossentropy',
+ * 'BinaryCrossentropy'), or a loss function, returned as is (options are for named losses only).
+ */
 export function getLoss(spec: LossLike, options: LossOptions = {}): Loss {
-  if (typeof spec === 'function') return spec;
-  const name = aliases[spec] ?? spec;
-  const make = byName[name as LossName];
-  if (!make) throw new ArgumentError(`unknown loss '${spec}' (known: ${Object.keys(byName).join(', ')})`);
-  return make(options);
+  if (typeof spec === 'function') {
+    if (options !== undefined && Object.keys(checkOptions('loss', options, LOSS_OPTIONS)).length > 0) {
+      throw new ArgumentError(
+        'compile(): lossOptions apply to a loss given by name; a loss function takes its options itself',
+      );
+    }
+    return typeof (spec as Partial<Loss>).withLogits === 'function' ? spec : customLoss(spec);
+  }
+  if (typeof spec !== 'string') {
+    throw new ArgumentError(
+      `loss must be a name ('categoricalCrossentropy') or a loss function, got ${describeValue(spec)}`,
+    );
+  }
+  return losses.get(spec)(options);
 }

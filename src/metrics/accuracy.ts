@@ -3,6 +3,13 @@
  * the fit loop averages batches weighted by their size.
  */
 import { noGrad } from '../autograd/grad-mode.js';
+import {
+  checkOptions,
+  describeValue,
+  isOptionsObject,
+  NameRegistry,
+  stringOption,
+} from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -46,23 +53,37 @@ export const accuracy: MetricFn = (yTrue, yPred) => {
   return sparseCategoricalAccuracy(yTrue, yPred);
 };
 
-const byName: Record<string, MetricFn> = {
-  accuracy,
-  acc: accuracy,
-  categoricalAccuracy,
-  sparseCategoricalAccuracy,
-  binaryAccuracy,
-  mse: meanSquaredErrorMetric,
-  meanSquaredError: meanSquaredErrorMetric,
-  mae: meanAbsoluteErrorMetric,
-  meanAbsoluteError: meanAbsoluteErrorMetric,
-};
+const metrics = new NameRegistry<MetricFn>(
+  'metric',
+  [
+    ['accuracy', accuracy],
+    ['categoricalAccuracy', categoricalAccuracy],
+    ['sparseCategoricalAccuracy', sparseCategoricalAccuracy],
+    ['binaryAccuracy', binaryAccuracy],
+    ['meanSquaredError', meanSquaredErrorMetric],
+    ['meanAbsoluteError', meanAbsoluteErrorMetric],
+  ],
+  // Case and '_' are ignored ('categorical_accuracy' is 'categoricalAccuracy'); these are short forms.
+  [
+    ['acc', 'accuracy'],
+    ['mse', 'meanSquaredError'],
+    ['mae', 'meanAbsoluteError'],
+  ],
+);
 
 export type MetricLike = string | Metric;
 
+/** A metric by name (looked up among the library's own, never Object.prototype's) or as given. */
 export function getMetric(spec: MetricLike): Metric {
-  if (typeof spec === 'object') return spec;
-  const fn = byName[spec];
-  if (!fn) throw new ArgumentError(`unknown metric '${spec}' (known: ${Object.keys(byName).join(', ')})`);
-  return { name: spec === 'acc' ? 'accuracy' : spec, fn };
+  if (isOptionsObject(spec)) {
+    checkOptions('metric', spec, ['name', 'fn'], {}, 'metric object');
+    stringOption('metric', 'name', spec.name);
+    if (typeof spec.fn !== 'function') {
+      throw new ArgumentError(`metric '${spec.name}': fn must be a function, got ${describeValue(spec.fn)}`);
+    }
+    return spec as Metric;
+  }
+  const fn = metrics.get(spec, 'metrics');
+  // The key in logs and history is the name as written, except Keras' 'acc', which reads 'accuracy'.
+  return { name: spec === 'acc' ? 'accuracy' : (spec as string), fn };
 }

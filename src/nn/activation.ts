@@ -12,8 +12,8 @@ export class Activation extends Layer {
   readonly activation: string;
 
   constructor(config: ActivationConfig) {
-    super(config, 'activation');
-    this.activation = activationName(config.activation);
+    super(config, 'activation', ['activation']);
+    this.activation = activationName(config.activation, this.component);
   }
 
   get className(): string {

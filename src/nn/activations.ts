@@ -1,5 +1,5 @@
 /** Activation functions by name, as layers and configs refer to them ('relu', 'softmax', …). */
-import { ArgumentError } from '../errors.js';
+import { NameRegistry } from '../config/options.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export type ActivationName =
@@ -25,21 +25,17 @@ const table: Record<ActivationName, (x: Tensor) => Tensor> = {
   logSoftmax: (x) => x.logSoftmax(-1),
 };
 
-/** Keras spellings accepted as well. */
-const aliases: Record<string, ActivationName> = {
-  leaky_relu: 'leakyRelu',
-  log_softmax: 'logSoftmax',
-  none: 'linear',
-};
+/** Own entries only ('constructor' is not an activation); case and '_' are ignored ('leaky_relu', 'ReLU'). */
+const names = new NameRegistry<ActivationName>(
+  'activation',
+  (Object.keys(table) as ActivationName[]).map((n) => [n, n] as const),
+  [['none', 'linear']],
+);
 
-/** Canonical name for an activation; throws listing the valid names. */
-export function activationName(name: string | null | undefined): ActivationName {
+/** Canonical name for an activation; throws listing the valid names. `component` prefixes the error. */
+export function activationName(name: unknown, component = ''): ActivationName {
   if (name === null || name === undefined) return 'linear';
-  const canonical = aliases[name] ?? name;
-  if (!(canonical in table)) {
-    throw new ArgumentError(`unknown activation '${name}' (known: ${Object.keys(table).join(', ')})`);
-  }
-  return canonical as ActivationName;
+  return names.get(name, component);
 }
 
 export function getActivation(name: string | null | undefined): (x: Tensor) => Tensor {

@@ -8,6 +8,7 @@
  * rest of its batch. γ and β are trained; the moving statistics are saved but never trained.
  */
 import { noGrad } from '../autograd/grad-mode.js';
+import { booleanOption, numberOption, withContext } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -42,26 +43,34 @@ export class BatchNormalization extends Layer {
   private readonly inits: Record<'beta' | 'gamma' | 'movingMean' | 'movingVariance', Initializer>;
 
   constructor(config: BatchNormalizationConfig = {}) {
-    super(config, 'batch_normalization');
-    this.momentum = config.momentum ?? 0.99;
-    this.epsilon = config.epsilon ?? 1e-3;
-    this.center = config.center ?? true;
-    this.scale = config.scale ?? true;
-    if (!(this.momentum >= 0 && this.momentum < 1)) {
-      throw new ArgumentError(
-        `BatchNormalization '${this.name}': momentum must be in [0, 1), got ${this.momentum}`,
-      );
-    }
-    if (!(this.epsilon > 0)) {
-      throw new ArgumentError(
-        `BatchNormalization '${this.name}': epsilon must be positive, got ${this.epsilon}`,
-      );
-    }
+    super(config, 'batch_normalization', [
+      'momentum',
+      'epsilon',
+      'center',
+      'scale',
+      'betaInitializer',
+      'gammaInitializer',
+      'movingMeanInitializer',
+      'movingVarianceInitializer',
+    ]);
+    const c = this.component;
+    this.momentum = numberOption(
+      c,
+      'momentum',
+      config.momentum,
+      { min: 0, max: 1, maxExclusive: true },
+      0.99,
+    );
+    this.epsilon = numberOption(c, 'epsilon', config.epsilon, { min: 0, minExclusive: true }, 1e-3);
+    this.center = booleanOption(c, 'center', config.center, true);
+    this.scale = booleanOption(c, 'scale', config.scale, true);
+    const init = (name: string, spec: InitializerLike | undefined, fallback: InitializerLike) =>
+      withContext(`${c}: ${name}`, () => getInitializer(spec ?? fallback));
     this.inits = {
-      beta: getInitializer(config.betaInitializer ?? 'zeros'),
-      gamma: getInitializer(config.gammaInitializer ?? 'ones'),
-      movingMean: getInitializer(config.movingMeanInitializer ?? 'zeros'),
-      movingVariance: getInitializer(config.movingVarianceInitializer ?? 'ones'),
+      beta: init('betaInitializer', config.betaInitializer, 'zeros'),
+      gamma: init('gammaInitializer', config.gammaInitializer, 'ones'),
+      movingMean: init('movingMeanInitializer', config.movingMeanInitializer, 'zeros'),
+      movingVariance: init('movingVarianceInitializer', config.movingVarianceInitializer, 'ones'),
     };
   }
 

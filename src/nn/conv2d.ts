@@ -2,12 +2,13 @@
  * Conv2D: y = activation(conv2d(x, kernel) + bias) on channels-last images [batch, H, W, C], with
  * the kernel [kernelH, kernelW, C, filters] as in Keras/TF.js (so saved weights line up with theirs).
  */
+import { enumOption, numberOption, pairOption } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
-import { conv2d, type Padding, type Pair, pair, windowGeometry } from '../ops/conv.js';
+import { conv2d, type Padding, type Pair, windowGeometry } from '../ops/conv.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { KernelLayer, type KernelLayerConfig } from './kernel-layer.js';
-import type { CallOptions } from './layer.js';
+import { KERNEL_LAYER_OPTIONS, KernelLayer, type KernelLayerConfig } from './kernel-layer.js';
+import { type CallOptions, SIZE } from './layer.js';
 
 /** Besides these: activation, useBias, initialisers and regularisers as for Dense (the kernel's fans count the receptive field). */
 export interface Conv2DConfig extends KernelLayerConfig {
@@ -31,22 +32,20 @@ export class Conv2D extends KernelLayer {
   readonly dilationRate: [number, number];
 
   constructor(config: Conv2DConfig) {
-    super(config, 'conv2d');
-    if (!Number.isInteger(config.filters) || config.filters <= 0) {
-      throw new ArgumentError(
-        `Conv2D '${this.name}': filters must be a positive integer, got ${config.filters}`,
-      );
-    }
-    this.filters = config.filters;
-    this.kernelSize = pair(config.kernelSize, `Conv2D '${this.name}': kernelSize`);
-    this.strides = pair(config.strides ?? 1, `Conv2D '${this.name}': strides`);
-    this.dilationRate = pair(config.dilationRate ?? 1, `Conv2D '${this.name}': dilationRate`);
-    this.padding = config.padding ?? 'valid';
-    if (this.padding !== 'valid' && this.padding !== 'same') {
-      throw new ArgumentError(
-        `Conv2D '${this.name}': padding must be 'valid' or 'same', got '${String(this.padding)}'`,
-      );
-    }
+    super(config, 'conv2d', [
+      'filters',
+      'kernelSize',
+      'strides',
+      'padding',
+      'dilationRate',
+      ...KERNEL_LAYER_OPTIONS,
+    ]);
+    const c = this.component;
+    this.filters = numberOption(c, 'filters', config.filters, SIZE);
+    this.kernelSize = pairOption(c, 'kernelSize', config.kernelSize, SIZE);
+    this.strides = pairOption(c, 'strides', config.strides, SIZE, 1);
+    this.dilationRate = pairOption(c, 'dilationRate', config.dilationRate, SIZE, 1);
+    this.padding = enumOption(c, 'padding', config.padding, ['valid', 'same'], 'valid');
   }
 
   get className(): string {

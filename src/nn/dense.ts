@@ -1,9 +1,10 @@
 /** Dense (fully connected): y = activation(x·W + b), W of shape [inputFeatures, units]. */
+import { numberOption } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { KernelLayer, type KernelLayerConfig } from './kernel-layer.js';
-import type { CallOptions } from './layer.js';
+import { KERNEL_LAYER_OPTIONS, KernelLayer, type KernelLayerConfig } from './kernel-layer.js';
+import { type CallOptions, SIZE } from './layer.js';
 
 export interface DenseConfig extends KernelLayerConfig {
   units: number;
@@ -13,11 +14,8 @@ export class Dense extends KernelLayer {
   readonly units: number;
 
   constructor(config: DenseConfig) {
-    super(config, 'dense');
-    if (!Number.isInteger(config.units) || config.units <= 0) {
-      throw new ArgumentError(`Dense '${this.name}': units must be a positive integer, got ${config.units}`);
-    }
-    this.units = config.units;
+    super(config, 'dense', ['units', ...KERNEL_LAYER_OPTIONS]);
+    this.units = numberOption(this.component, 'units', config.units, SIZE);
   }
 
   get className(): string {

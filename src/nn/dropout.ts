@@ -3,7 +3,7 @@
  * survivors by 1/(1 − rate), so the expected activation is unchanged and inference (where the
  * layer passes values through untouched) needs no rescaling.
  */
-import { ArgumentError } from '../errors.js';
+import { numberOption } from '../config/options.js';
 import { getRng, Rng } from '../random/rng.js';
 import type { Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -22,17 +22,19 @@ export class Dropout extends Layer {
   private readonly rng: Rng | null;
 
   constructor(config: DropoutConfig) {
-    super(config, 'dropout');
-    if (!(config.rate >= 0 && config.rate < 1)) {
-      throw new ArgumentError(`Dropout '${this.name}': rate must be in [0, 1), got ${config.rate}`);
-    }
-    this.rate = config.rate;
-    this.seed = config.seed;
+    super(config, 'dropout', ['rate', 'seed']);
+    this.rate = numberOption(this.component, 'rate', config.rate, { min: 0, max: 1, maxExclusive: true });
+    // Keras writes seed: null for "unseeded".
+    this.seed = config.seed == null ? undefined : numberOption(this.component, 'seed', config.seed, {});
     this.rng = config.seed === undefined ? null : new Rng(config.seed);
   }
 
   get className(): string {
     return 'Dropout';
+  }
+
+  override ownRngs(): Rng[] {
+    return this.rng ? [this.rng] : [];
   }
 
   computeOutputShape(inputShape: Shape): Shape {

@@ -5,7 +5,7 @@ import { Layer, type LayerConfig } from './layer.js';
 
 export class Flatten extends Layer {
   constructor(config: LayerConfig = {}) {
-    super(config, 'flatten');
+    super(config, 'flatten', []);
   }
 
   get className(): string {

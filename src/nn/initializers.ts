@@ -4,6 +4,15 @@
  * truncated at two standard deviations (rescaled so the variance is still the target).
  * All draw from a seedable Rng, so `manualSeed(s)` makes model initialisation reproducible.
  */
+import {
+  checkOptions,
+  describeValue,
+  enumOption,
+  isOptionsObject,
+  NameRegistry,
+  numberOption,
+  type Options,
+} from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import type { Rng } from '../random/rng.js';
 import { tensor } from '../tensor/create.js';
@@ -45,7 +54,13 @@ function fromGenerator(shape: Shape, draw: () => number): Tensor {
   return tensor(values, { shape });
 }
 
+/** Weights are float32: a value beyond its range would silently become Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+const FINITE = { min: -FLOAT32_MAX, max: FLOAT32_MAX } as const;
+const NON_NEGATIVE = { min: 0, max: FLOAT32_MAX } as const;
+
 export function constant(value: number): Initializer {
+  numberOption('constant', 'value', value, FINITE);
   return { className: 'constant', config: { value }, init: (shape) => fromGenerator(shape, () => value) };
 }
 
@@ -58,8 +73,9 @@ export function ones(): Initializer {
 }
 
 export function randomNormal(options: { mean?: number; stddev?: number } = {}): Initializer {
-  const mean = options.mean ?? 0;
-  const stddev = options.stddev ?? 0.05;
+  const o = checkOptions('randomNormal', options, ['mean', 'stddev'], SEEDED);
+  const mean = numberOption('randomNormal', 'mean', o.mean, FINITE, 0);
+  const stddev = numberOption('randomNormal', 'stddev', o.stddev, NON_NEGATIVE, 0.05);
   return {
     className: 'randomNormal',
     config: { mean, stddev },
@@ -68,8 +84,9 @@ export function randomNormal(options: { mean?: number; stddev?: number } = {}): 
 }
 
 export function randomUniform(options: { minval?: number; maxval?: number } = {}): Initializer {
-  const minval = options.minval ?? -0.05;
-  const maxval = options.maxval ?? 0.05;
+  const o = checkOptions('randomUniform', options, ['minval', 'maxval'], SEEDED);
+  const minval = numberOption('randomUniform', 'minval', o.minval, FINITE, -0.05);
+  const maxval = numberOption('randomUniform', 'maxval', o.maxval, { min: minval, max: FLOAT32_MAX }, 0.05);
   return {
     className: 'randomUniform',
     config: { minval, maxval },
@@ -79,6 +96,18 @@ export function randomUniform(options: { minval?: number; maxval?: number } = {}
 
 type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
 type Distribution = 'truncatedNormal' | 'uniform';
+const FAN_MODES: readonly FanMode[] = ['fanIn', 'fanOut', 'fanAvg'];
+const DISTRIBUTIONS: readonly Distribution[] = ['truncatedNormal', 'uniform'];
+
+/** Keras' seed option: initialisers here draw from the global RNG, so a seed is refused, not ignored. */
+const SEEDED: Readonly<Record<string, string>> = {
+  seed: 'initialisers draw from the global RNG: call manualSeed(seed) before building the model',
+};
+
+/** Keras spellings of the variance-scaling options ('fan_in', 'truncated_normal'). */
+function camel(value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : value;
+}
 
 /** std of a unit normal truncated to [−2, 2], used to rescale truncated draws. */
 const TRUNCATED_STD = 0.8796256610342398;
@@ -89,7 +118,11 @@ export function varianceScaling(options: {
   distribution: Distribution;
   className?: string;
 }): Initializer {
-  const { scale, mode, distribution } = options;
+  const c = 'varianceScaling';
+  const o = checkOptions(c, options, ['scale', 'mode', 'distribution', 'className'], SEEDED);
+  const scale = numberOption(c, 'scale', o.scale, { min: 0, minExclusive: true }, 1);
+  const mode = enumOption(c, 'mode', camel(o.mode), FAN_MODES, 'fanIn');
+  const distribution = enumOption(c, 'distribution', camel(o.distribution), DISTRIBUTIONS, 'truncatedNormal');
   return {
     className: options.className ?? 'varianceScaling',
     config: options.className ? {} : { scale, mode, distribution },
@@ -112,60 +145,73 @@ export function varianceScaling(options: {
   };
 }
 
-const named: Record<InitializerName, () => Initializer> = {
-  zeros,
-  ones,
-  randomNormal: () => randomNormal(),
-  randomUniform: () => randomUniform(),
-  glorotNormal: () =>
-    varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal', className: 'glorotNormal' }),
-  glorotUniform: () =>
-    varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform', className: 'glorotUniform' }),
-  heNormal: () =>
-    varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'truncatedNormal', className: 'heNormal' }),
-  heUniform: () =>
-    varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'uniform', className: 'heUniform' }),
-  lecunNormal: () =>
-    varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal', className: 'lecunNormal' }),
-  lecunUniform: () =>
-    varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform', className: 'lecunUniform' }),
-};
+/** Every initialiser by name: the fixed ones ignore config, the others take it as options. */
+const initializers = new NameRegistry<(config: Options) => Initializer>(
+  'initializer',
+  [
+    ['zeros', fixed(zeros)],
+    ['ones', fixed(ones)],
+    ['constant', (c) => constant((checkOptions('constant', c, ['value']).value ?? 0) as number)],
+    ['randomNormal', (c) => randomNormal(c)],
+    ['randomUniform', (c) => randomUniform(c)],
+    ['varianceScaling', (c) => varianceScaling(c as never)],
+    ['glorotNormal', fixed(() => scaled(1, 'fanAvg', 'truncatedNormal', 'glorotNormal'))],
+    ['glorotUniform', fixed(() => scaled(1, 'fanAvg', 'uniform', 'glorotUniform'))],
+    ['heNormal', fixed(() => scaled(2, 'fanIn', 'truncatedNormal', 'heNormal'))],
+    ['heUniform', fixed(() => scaled(2, 'fanIn', 'uniform', 'heUniform'))],
+    ['lecunNormal', fixed(() => scaled(1, 'fanIn', 'truncatedNormal', 'lecunNormal'))],
+    ['lecunUniform', fixed(() => scaled(1, 'fanIn', 'uniform', 'lecunUniform'))],
+  ],
+  // Case and '_' are ignored ('glorot_uniform', 'GlorotUniform'); these are other names.
+  [
+    ['xavierNormal', 'glorotNormal'],
+    ['xavierUniform', 'glorotUniform'],
+    ['zero', 'zeros'],
+    ['one', 'ones'],
+  ],
+);
 
-const aliases: Record<string, InitializerName> = {
-  xavierNormal: 'glorotNormal',
-  xavierUniform: 'glorotUniform',
-  glorot_normal: 'glorotNormal',
-  glorot_uniform: 'glorotUniform',
-  he_normal: 'heNormal',
-  he_uniform: 'heUniform',
-  lecun_normal: 'lecunNormal',
-  lecun_uniform: 'lecunUniform',
-  random_normal: 'randomNormal',
-  random_uniform: 'randomUniform',
-};
+function scaled(scale: number, mode: FanMode, distribution: Distribution, className: string): Initializer {
+  return varianceScaling({ scale, mode, distribution, className });
+}
 
-/** Resolve a name or an initialiser object; also rebuilds one from its saved {className, config}. */
+/** An initialiser without options: its config may only be empty (or Keras' `seed: null`). */
+function fixed(make: () => Initializer): (config: Options) => Initializer {
+  return (config) => {
+    checkOptions('initializer', config, [], SEEDED, 'config');
+    return make();
+  };
+}
+
+/**
+ * Resolve a name or an initialiser object; also rebuilds one from its saved {className, config}
+ * (Keras' {class_name, config} too). Anything else is an ArgumentError saying what was wrong.
+ */
 export function getInitializer(
-  spec: InitializerLike | { className: string; config: Record<string, unknown> },
+  spec: InitializerLike | { className: string; config?: Record<string, unknown> },
 ): Initializer {
-  if (typeof spec === 'object' && 'init' in spec) return spec;
-  const className = typeof spec === 'string' ? spec : spec.className;
-  const config = typeof spec === 'string' ? {} : (spec.config as Record<string, never>);
-  const name: string = aliases[className] ?? className;
-  switch (name) {
-    case 'constant':
-      return constant(Number(config.value ?? 0));
-    case 'randomNormal':
-      return randomNormal(config);
-    case 'randomUniform':
-      return randomUniform(config);
-    case 'varianceScaling':
-      return varianceScaling(config as unknown as Parameters<typeof varianceScaling>[0]);
+  if (typeof spec === 'string') return initializers.get(spec)({});
+  if (!isOptionsObject(spec)) {
+    throw new ArgumentError(
+      `initializer must be a name ('glorotUniform'), an initializer (initializers.randomNormal({ … })) or ` +
+        `{ className, config }, got ${describeValue(spec)}`,
+    );
   }
-  const make = named[name as InitializerName];
-  if (!make)
-    throw new ArgumentError(`unknown initializer '${className}' (known: ${Object.keys(named).join(', ')})`);
-  return make();
+  if (typeof (spec as Options).init === 'function') return spec as Initializer;
+  const keras = Object.hasOwn(spec, 'class_name');
+  const o = checkOptions(
+    'initializer spec',
+    spec,
+    keras ? ['class_name', 'config', 'module', 'registered_name'] : ['className', 'config'],
+  );
+  const make = initializers.get(keras ? o.class_name : o.className);
+  const config = o.config === undefined ? {} : o.config;
+  if (!isOptionsObject(config)) {
+    throw new ArgumentError(`initializer config must be an object, got ${describeValue(config)}`);
+  }
+  // Keras writes `seed: null` into every initialiser's config; it means "unseeded", as here.
+  const { seed, ...rest } = config;
+  return make(seed === null ? rest : config);
 }
 
 /** The form an initialiser is saved in. */

@@ -3,6 +3,7 @@
  * regularisers, an activation, and the end of the forward pass — bias and activation fused into
  * one kernel pass where the activation allows it (ops/bias-activation), two ops otherwise.
  */
+import { booleanOption, withContext } from '../config/options.js';
 import { biasActivation, isFusable } from '../ops/bias-activation.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -34,6 +35,16 @@ export interface KernelLayerConfig extends LayerConfig {
   biasRegularizer?: RegularizerLike;
 }
 
+/** The options KernelLayer handles, for the subclasses' lists of known options. */
+export const KERNEL_LAYER_OPTIONS = [
+  'activation',
+  'useBias',
+  'kernelInitializer',
+  'biasInitializer',
+  'kernelRegularizer',
+  'biasRegularizer',
+] as const;
+
 export abstract class KernelLayer extends Layer {
   readonly activation: string;
   readonly useBias: boolean;
@@ -42,14 +53,27 @@ export abstract class KernelLayer extends Layer {
   private readonly kernelRegularizer: Regularizer | undefined;
   private readonly biasRegularizer: Regularizer | undefined;
 
-  constructor(config: KernelLayerConfig, defaultPrefix: string) {
-    super(config, defaultPrefix);
-    this.activation = activationName(config.activation);
-    this.useBias = config.useBias ?? true;
-    this.kernelInitializer = getInitializer(config.kernelInitializer ?? 'glorotUniform');
-    this.biasInitializer = getInitializer(config.biasInitializer ?? 'zeros');
-    this.kernelRegularizer = config.kernelRegularizer ? getRegularizer(config.kernelRegularizer) : undefined;
-    this.biasRegularizer = config.biasRegularizer ? getRegularizer(config.biasRegularizer) : undefined;
+  /** `optionNames`: the subclass's options, KERNEL_LAYER_OPTIONS included. */
+  constructor(config: KernelLayerConfig, defaultPrefix: string, optionNames: readonly string[]) {
+    super(config, defaultPrefix, optionNames);
+    const c = this.component;
+    this.activation = activationName(config.activation, c);
+    this.useBias = booleanOption(c, 'useBias', config.useBias, true);
+    this.kernelInitializer = withContext(`${c}: kernelInitializer`, () =>
+      getInitializer(config.kernelInitializer ?? 'glorotUniform'),
+    );
+    this.biasInitializer = withContext(`${c}: biasInitializer`, () =>
+      getInitializer(config.biasInitializer ?? 'zeros'),
+    );
+    // null is Keras' "no regularizer", as is leaving it out.
+    this.kernelRegularizer =
+      config.kernelRegularizer == null
+        ? undefined
+        : withContext(`${c}: kernelRegularizer`, () => getRegularizer(config.kernelRegularizer!));
+    this.biasRegularizer =
+      config.biasRegularizer == null
+        ? undefined
+        : withContext(`${c}: biasRegularizer`, () => getRegularizer(config.biasRegularizer!));
   }
 
   override get outputActivation(): string {

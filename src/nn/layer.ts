@@ -4,8 +4,17 @@
  *
  * Shapes here never include the batch axis: a Dense layer on 30 features has inputShape [30].
  */
+import {
+  booleanOption,
+  checkOptions,
+  describeValue,
+  isOptionsObject,
+  numberOption,
+  type Options,
+  stringOption,
+} from '../config/options.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import { getRng } from '../random/rng.js';
+import { getRng, type Rng } from '../random/rng.js';
 import { formatShape, type Shape, shapesEqual, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { getInitializer, type InitializerLike } from './initializers.js';
@@ -36,6 +45,18 @@ export interface NamedWeight {
   readonly tensor: Tensor;
 }
 
+/** The options every layer takes, besides its own. */
+export const LAYER_OPTIONS = ['name', 'trainable', 'inputShape', 'inputDim'] as const;
+
+/**
+ * The most values one weight (or one axis of a declared shape) may have: 2^28 float32s = 1 GiB.
+ * A config asking for more (a typo, a corrupted file) is refused before anything is allocated.
+ */
+export const MAX_WEIGHT_VALUES = 2 ** 28;
+
+/** A size: a positive integer no larger than MAX_WEIGHT_VALUES. */
+export const SIZE = { min: 1, max: MAX_WEIGHT_VALUES, integer: true } as const;
+
 const nameCounters = new Map<string, number>();
 function uniqueName(prefix: string): string {
   const n = nameCounters.get(prefix) ?? 0;
@@ -54,17 +75,52 @@ export abstract class Layer {
   /** Weights the optimiser never updates (batch norm's moving statistics); saved like the rest. */
   private readonly _frozenWeights = new Set<string>();
 
-  constructor(config: LayerConfig, defaultPrefix: string) {
-    this.name = config.name ?? uniqueName(defaultPrefix);
-    this._trainable = config.trainable ?? true;
-    if (config.inputShape !== undefined && config.inputDim !== undefined) {
+  /**
+   * `optionNames` lists the subclass's own options: with it, any other key in `config` is refused
+   * with the nearest valid name (a custom layer that leaves it out keeps its extra keys unchecked).
+   */
+  constructor(config: LayerConfig, defaultPrefix: string, optionNames?: readonly string[]) {
+    // className may be a getter (built-in layers) or a field not yet set (a user's subclass).
+    const kind = (this as { className?: unknown }).className ?? new.target.name;
+    // Subclasses read their own options from `config` after this returns: it must be an object.
+    if (!isOptionsObject(config)) {
+      throw new ArgumentError(`${String(kind)}: options must be an object, got ${describeValue(config)}`);
+    }
+    const c: Options =
+      optionNames === undefined
+        ? checkOptions(String(kind), config, Object.keys(config ?? {}))
+        : checkOptions(String(kind), config, [...LAYER_OPTIONS, ...optionNames]);
+    this.name = c.name === undefined ? uniqueName(defaultPrefix) : stringOption(String(kind), 'name', c.name);
+    const component = `${String(kind)} '${this.name}'`;
+    this._trainable = booleanOption(component, 'trainable', c.trainable, true);
+    if (c.inputShape !== undefined && c.inputDim !== undefined) {
       throw new ArgumentError(`layer '${this.name}': give inputShape or inputDim, not both`);
     }
-    const declared = config.inputShape ?? (config.inputDim !== undefined ? [config.inputDim] : undefined);
-    if (declared?.some((d) => !Number.isInteger(d) || d <= 0)) {
-      throw new ArgumentError(`layer '${this.name}': invalid input shape ${formatShape(declared)}`);
+    if (c.inputShape !== undefined && !Array.isArray(c.inputShape)) {
+      throw new ArgumentError(
+        `${component}: inputShape must be an array of positive integers, got ${describeValue(c.inputShape)}`,
+      );
     }
-    this.declaredInputShape = declared;
+    const declared =
+      c.inputShape !== undefined
+        ? [...(c.inputShape as unknown[])]
+        : c.inputDim !== undefined
+          ? [numberOption(component, 'inputDim', c.inputDim, SIZE)]
+          : undefined;
+    if (
+      declared?.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d <= 0 || d > MAX_WEIGHT_VALUES)
+    ) {
+      throw new ArgumentError(
+        `layer '${this.name}': invalid input shape [${declared.map((d) => describeValue(d)).join(', ')}]` +
+          ` (sizes must be positive integers ≤ ${MAX_WEIGHT_VALUES})`,
+      );
+    }
+    this.declaredInputShape = declared as Shape | undefined;
+  }
+
+  /** "Dense 'dense_1'": how errors about this layer's options name it. */
+  protected get component(): string {
+    return `${this.className} '${this.name}'`;
   }
 
   /** The name this layer class is saved under. */
@@ -137,6 +193,12 @@ export abstract class Layer {
   ): Tensor {
     if (this._weights.has(name))
       throw new ArgumentError(`layer '${this.name}' already has a weight '${name}'`);
+    if (sizeOf(shape) > MAX_WEIGHT_VALUES) {
+      throw new ArgumentError(
+        `layer '${this.name}': weight '${name}' of shape ${formatShape(shape)} would have ${sizeOf(shape)} values, ` +
+          `more than the ${MAX_WEIGHT_VALUES} (1 GiB) a weight may have`,
+      );
+    }
     const w = getInitializer(initializer).init(shape, getRng());
     w.name = `${this.name}/${name}`;
     w.requiresGrad = trainable && this._trainable;
@@ -201,6 +263,14 @@ export abstract class Layer {
       total = total ? total.add(p) : p;
     }
     return total;
+  }
+
+  /**
+   * Random generators this layer owns (a seeded Dropout's), whose state a checkpoint saves so a
+   * resumed run draws the same masks. None by default.
+   */
+  ownRngs(): Rng[] {
+    return [];
   }
 
   /** The activation a model may fuse into its loss (Dense/Activation override this). */

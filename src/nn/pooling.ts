@@ -1,9 +1,10 @@
 /** Pooling layers on channels-last images [batch, H, W, C]. */
+import { enumOption, pairOption } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
-import { avgPool2d, maxPool2d, type Padding, type Pair, pair, windowGeometry } from '../ops/conv.js';
+import { avgPool2d, maxPool2d, type Padding, type Pair, windowGeometry } from '../ops/conv.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Layer, type LayerConfig } from './layer.js';
+import { Layer, type LayerConfig, SIZE } from './layer.js';
 
 export interface Pooling2DConfig extends LayerConfig {
   /** Window size; default 2. */
@@ -19,14 +20,13 @@ abstract class Pooling2D extends Layer {
   readonly strides: [number, number];
   readonly padding: Padding;
 
-  constructor(config: Pooling2DConfig, prefix: string, kind: string) {
-    super(config, prefix);
-    this.poolSize = pair(config.poolSize ?? 2, `${kind} '${this.name}': poolSize`);
-    this.strides = pair(config.strides ?? this.poolSize, `${kind} '${this.name}': strides`);
-    this.padding = config.padding ?? 'valid';
-    if (this.padding !== 'valid' && this.padding !== 'same') {
-      throw new ArgumentError(`${kind} '${this.name}': padding must be 'valid' or 'same'`);
-    }
+  constructor(config: Pooling2DConfig, prefix: string) {
+    super(config, prefix, ['poolSize', 'strides', 'padding']);
+    const c = this.component;
+    this.poolSize = pairOption(c, 'poolSize', config.poolSize, SIZE, 2);
+    // Keras writes strides: null for "same as poolSize".
+    this.strides = pairOption(c, 'strides', config.strides ?? undefined, SIZE, this.poolSize);
+    this.padding = enumOption(c, 'padding', config.padding, ['valid', 'same'], 'valid');
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -58,7 +58,7 @@ abstract class Pooling2D extends Layer {
 /** The largest value in each window, per channel. */
 export class MaxPooling2D extends Pooling2D {
   constructor(config: Pooling2DConfig = {}) {
-    super(config, 'max_pooling2d', 'MaxPooling2D');
+    super(config, 'max_pooling2d');
   }
 
   get className(): string {
@@ -73,7 +73,7 @@ export class MaxPooling2D extends Pooling2D {
 /** The mean of each window, per channel (padding cells are not counted). */
 export class AveragePooling2D extends Pooling2D {
   constructor(config: Pooling2DConfig = {}) {
-    super(config, 'average_pooling2d', 'AveragePooling2D');
+    super(config, 'average_pooling2d');
   }
 
   get className(): string {
@@ -88,7 +88,7 @@ export class AveragePooling2D extends Pooling2D {
 /** The mean over height and width: [batch, H, W, C] → [batch, C]. */
 export class GlobalAveragePooling2D extends Layer {
   constructor(config: LayerConfig = {}) {
-    super(config, 'global_average_pooling2d');
+    super(config, 'global_average_pooling2d', []);
   }
 
   get className(): string {

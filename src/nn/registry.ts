@@ -1,4 +1,5 @@
 /** Layer classes by saved name, so a model file can be turned back into layers. */
+import { checkOptions, describeValue, suggestion } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import { Activation } from './activation.js';
 import { BatchNormalization } from './batch-norm.js';
@@ -31,11 +32,15 @@ export function registerLayer(className: string, factory: LayerFactory): void {
 }
 
 export function layerFromConfig(spec: { className: string; config: Record<string, unknown> }): Layer {
-  const factory = factories.get(spec.className);
+  const o = checkOptions('layer spec { className, config }', spec, ['className', 'config']);
+  // A Map, so 'constructor' or '__proto__' are unknown classes, not Object.prototype's members.
+  const factory = typeof o.className === 'string' ? factories.get(o.className) : undefined;
   if (!factory) {
+    const name = typeof o.className === 'string' ? `'${o.className}'` : describeValue(o.className);
+    const known = [...factories.keys()];
     throw new ArgumentError(
-      `unknown layer class '${spec.className}' (known: ${[...factories.keys()].join(', ')})`,
+      `unknown layer class ${name}${typeof o.className === 'string' ? suggestion(o.className, known) : ` (known: ${known.join(', ')})`}`,
     );
   }
-  return factory(spec.config);
+  return factory(o.config === undefined ? {} : (o.config as Record<string, unknown>));
 }

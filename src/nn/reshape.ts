@@ -1,8 +1,9 @@
 /** Reshape every sample to `targetShape` (one entry may be −1): [batch, 784] → [batch, 28, 28, 1]. */
+import { describeValue } from '../config/options.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { formatShape, type Shape, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Layer, type LayerConfig } from './layer.js';
+import { Layer, type LayerConfig, MAX_WEIGHT_VALUES } from './layer.js';
 
 export interface ReshapeConfig extends LayerConfig {
   targetShape: readonly number[];
@@ -12,14 +13,20 @@ export class Reshape extends Layer {
   readonly targetShape: number[];
 
   constructor(config: ReshapeConfig) {
-    super(config, 'reshape');
-    const t = [...config.targetShape];
-    if (t.filter((d) => d === -1).length > 1 || t.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1))) {
+    super(config, 'reshape', ['targetShape']);
+    const given: unknown = config.targetShape;
+    const t = Array.isArray(given) ? [...(given as unknown[])] : [];
+    const valid = (d: unknown) =>
+      d === -1 || (typeof d === 'number' && Number.isInteger(d) && d > 0 && d <= MAX_WEIGHT_VALUES);
+    if (!Array.isArray(given) || t.filter((d) => d === -1).length > 1 || !t.every(valid)) {
+      const shown = Array.isArray(given)
+        ? `[${t.slice(0, 8).map(describeValue).join(', ')}]`
+        : describeValue(given);
       throw new ArgumentError(
-        `Reshape '${this.name}': targetShape needs positive sizes and at most one −1, got ${formatShape(t)}`,
+        `${this.component}: targetShape must be an array of positive sizes with at most one −1, got ${shown}`,
       );
     }
-    this.targetShape = t;
+    this.targetShape = t as number[];
   }
 
   get className(): string {

@@ -4,8 +4,29 @@
  * WebAssembly one).
  */
 import type { UpdateRule } from '../backend/backend.js';
-import { ArgumentError } from '../errors.js';
+import { booleanOption, checkOptions, numberOption, type Options } from '../config/options.js';
 import { Optimizer, type OptimizerConfig } from './optimizer.js';
+
+/** The options every optimiser takes (the base class checks their values). */
+export const OPTIMIZER_OPTIONS = ['learningRate', 'weightDecay', 'clipNorm', 'clipValue'] as const;
+
+/** Keras options people carry over that backprop does not implement, with what to do instead. */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  decay: 'use a learning-rate schedule (exponentialDecay, stepDecay, cosineDecay) as learningRate',
+  amsgrad: 'AMSGrad is not implemented',
+  centered: 'centered RMSprop is not implemented',
+  globalClipnorm: "use clipNorm (backprop's clipNorm is already the global norm)",
+  useEma: 'weight averaging (EMA) is not implemented',
+};
+
+/** The config object with every name checked: the shared options plus the rule's own. */
+function optimizerOptions(component: string, config: unknown, own: readonly string[]): Options {
+  return checkOptions(component, config, [...OPTIMIZER_OPTIONS, ...own], UNSUPPORTED);
+}
+
+const UNIT_INTERVAL = { min: 0, max: 1, maxExclusive: true } as const;
+/** ε divides; 0 would turn a zero gradient's update into 0/0 = NaN. */
+const EPSILON = { min: 0, minExclusive: true } as const;
 
 export interface SGDConfig extends OptimizerConfig {
   /** Velocity decay μ; 0 is plain SGD. */
@@ -20,11 +41,10 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
 
   constructor(config: SGDConfig = {}) {
-    super(config, 0.01);
-    this.momentum = config.momentum ?? 0;
-    this.nesterov = config.nesterov ?? false;
-    if (!(this.momentum >= 0 && this.momentum < 1))
-      throw new ArgumentError('SGD: momentum must be in [0, 1)');
+    const o = optimizerOptions(new.target.name, config, ['momentum', 'nesterov']);
+    super(o as OptimizerConfig, 0.01);
+    this.momentum = numberOption(new.target.name, 'momentum', o.momentum, UNIT_INTERVAL, 0);
+    this.nesterov = booleanOption(new.target.name, 'nesterov', o.nesterov, false);
   }
 
   protected get slots(): number {
@@ -54,9 +74,17 @@ export class Adagrad extends Optimizer {
   readonly epsilon: number;
 
   constructor(config: AdagradConfig = {}) {
-    super(config, 0.001);
-    this.initialAccumulatorValue = config.initialAccumulatorValue ?? 0.1;
-    this.epsilon = config.epsilon ?? 1e-7;
+    const o = optimizerOptions(new.target.name, config, ['initialAccumulatorValue', 'epsilon']);
+    super(o as OptimizerConfig, 0.001);
+    const c = new.target.name;
+    this.initialAccumulatorValue = numberOption(
+      c,
+      'initialAccumulatorValue',
+      o.initialAccumulatorValue,
+      { min: 0 },
+      0.1,
+    );
+    this.epsilon = numberOption(c, 'epsilon', o.epsilon, EPSILON, 1e-7);
   }
 
   protected get slots(): number {
@@ -88,9 +116,10 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
 
   constructor(config: RMSpropConfig = {}) {
-    super(config, 0.001);
-    this.rho = config.rho ?? 0.9;
-    this.epsilon = config.epsilon ?? 1e-7;
+    const o = optimizerOptions(new.target.name, config, ['rho', 'epsilon']);
+    super(o as OptimizerConfig, 0.001);
+    this.rho = numberOption(new.target.name, 'rho', o.rho, UNIT_INTERVAL, 0.9);
+    this.epsilon = numberOption(new.target.name, 'epsilon', o.epsilon, EPSILON, 1e-7);
   }
 
   protected get slots(): number {
@@ -120,10 +149,13 @@ export class Adam extends Optimizer {
   readonly epsilon: number;
 
   constructor(config: AdamConfig = {}) {
-    super(config, 0.001);
-    this.beta1 = config.beta1 ?? 0.9;
-    this.beta2 = config.beta2 ?? 0.999;
-    this.epsilon = config.epsilon ?? 1e-7;
+    const o = optimizerOptions(new.target.name, config, ['beta1', 'beta2', 'epsilon']);
+    super(o as OptimizerConfig, 0.001);
+    const c = new.target.name;
+    // β = 1 would divide by 1 − β^t = 0 in the bias correction.
+    this.beta1 = numberOption(c, 'beta1', o.beta1, UNIT_INTERVAL, 0.9);
+    this.beta2 = numberOption(c, 'beta2', o.beta2, UNIT_INTERVAL, 0.999);
+    this.epsilon = numberOption(c, 'epsilon', o.epsilon, EPSILON, 1e-7);
   }
 
   protected get slots(): number {
@@ -148,7 +180,10 @@ export class AdamW extends Adam {
   override readonly className = 'AdamW';
 
   constructor(config: AdamConfig = {}) {
-    super({ weightDecay: 0.004, ...config });
+    super({
+      weightDecay: 0.004,
+      ...optimizerOptions(new.target.name, config, ['beta1', 'beta2', 'epsilon']),
+    });
   }
 
   protected override get decoupledDecay(): boolean {

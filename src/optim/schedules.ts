@@ -1,6 +1,15 @@
 /**
  * Learning-rate schedules: functions of the optimiser's step count (batches seen), as in Keras.
+ * Options are checked when a schedule is made, so `at()` (called every step) does no checking.
  */
+import {
+  booleanOption,
+  checkOptions,
+  describeValue,
+  isOptionsObject,
+  NameRegistry,
+  numberOption,
+} from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 
 export interface LearningRateSchedule {
@@ -10,15 +19,19 @@ export interface LearningRateSchedule {
   at(step: number): number;
 }
 
+const POSITIVE = { min: 0, minExclusive: true } as const;
+
 /** lr · gamma^⌊step / stepSize⌋: drop by a factor every `stepSize` steps. */
 export function stepDecay(options: {
   initialLearningRate: number;
   stepSize: number;
   gamma?: number;
 }): LearningRateSchedule {
-  const { initialLearningRate, stepSize } = options;
-  const gamma = options.gamma ?? 0.1;
-  if (!(stepSize > 0)) throw new ArgumentError('stepDecay: stepSize must be > 0');
+  const c = 'stepDecay';
+  const o = checkOptions(c, options, ['initialLearningRate', 'stepSize', 'gamma']);
+  const initialLearningRate = numberOption(c, 'initialLearningRate', o.initialLearningRate, POSITIVE);
+  const stepSize = numberOption(c, 'stepSize', o.stepSize, POSITIVE);
+  const gamma = numberOption(c, 'gamma', o.gamma, POSITIVE, 0.1);
   return {
     className: 'stepDecay',
     config: { initialLearningRate, stepSize, gamma },
@@ -33,9 +46,12 @@ export function exponentialDecay(options: {
   decayRate: number;
   staircase?: boolean;
 }): LearningRateSchedule {
-  const { initialLearningRate, decaySteps, decayRate } = options;
-  const staircase = options.staircase ?? false;
-  if (!(decaySteps > 0)) throw new ArgumentError('exponentialDecay: decaySteps must be > 0');
+  const c = 'exponentialDecay';
+  const o = checkOptions(c, options, ['initialLearningRate', 'decaySteps', 'decayRate', 'staircase']);
+  const initialLearningRate = numberOption(c, 'initialLearningRate', o.initialLearningRate, POSITIVE);
+  const decaySteps = numberOption(c, 'decaySteps', o.decaySteps, POSITIVE);
+  const decayRate = numberOption(c, 'decayRate', o.decayRate, POSITIVE);
+  const staircase = booleanOption(c, 'staircase', o.staircase, false);
   return {
     className: 'exponentialDecay',
     config: { initialLearningRate, decaySteps, decayRate, staircase },
@@ -52,9 +68,12 @@ export function cosineDecay(options: {
   decaySteps: number;
   alpha?: number;
 }): LearningRateSchedule {
-  const { initialLearningRate, decaySteps } = options;
-  const alpha = options.alpha ?? 0;
-  if (!(decaySteps > 0)) throw new ArgumentError('cosineDecay: decaySteps must be > 0');
+  const c = 'cosineDecay';
+  const o = checkOptions(c, options, ['initialLearningRate', 'decaySteps', 'alpha']);
+  const initialLearningRate = numberOption(c, 'initialLearningRate', o.initialLearningRate, POSITIVE);
+  const decaySteps = numberOption(c, 'decaySteps', o.decaySteps, POSITIVE);
+  // alpha = 1 is a constant rate; beyond [0, 1] the "decay" would grow or turn negative.
+  const alpha = numberOption(c, 'alpha', o.alpha, { min: 0, max: 1 }, 0);
   return {
     className: 'cosineDecay',
     config: { initialLearningRate, decaySteps, alpha },
@@ -65,19 +84,35 @@ export function cosineDecay(options: {
   };
 }
 
+const schedules = new NameRegistry<(config: never) => LearningRateSchedule>('learning-rate schedule', [
+  ['stepDecay', stepDecay],
+  ['exponentialDecay', exponentialDecay],
+  ['cosineDecay', cosineDecay],
+]);
+
+/** A schedule from its saved form { className, config } (each schedule checks its own config). */
 export function scheduleFromConfig(spec: {
   className: string;
   config: Record<string, number | boolean>;
 }): LearningRateSchedule {
-  const c = spec.config as never;
-  switch (spec.className) {
-    case 'stepDecay':
-      return stepDecay(c);
-    case 'exponentialDecay':
-      return exponentialDecay(c);
-    case 'cosineDecay':
-      return cosineDecay(c);
-    default:
-      throw new ArgumentError(`unknown learning-rate schedule '${spec.className}'`);
-  }
+  const o = checkOptions('learning-rate schedule', spec, ['className', 'config'], {}, 'spec');
+  return schedules.get(o.className, 'learning-rate schedule')(o.config as never);
+}
+
+/** True for an object usable as a schedule (what stepDecay() and friends return, or a user's own). */
+export function isSchedule(value: unknown): value is LearningRateSchedule {
+  return isOptionsObject(value) && typeof value.at === 'function';
+}
+
+/**
+ * An optimiser's learningRate: a positive finite number or a schedule. A string such as '0.1' is
+ * refused (it is not a number, and not a schedule either).
+ */
+export function learningRateOption(component: string, value: unknown): number | LearningRateSchedule {
+  if (typeof value === 'number') return numberOption(component, 'learningRate', value, POSITIVE);
+  if (isSchedule(value)) return value;
+  throw new ArgumentError(
+    `${component}: learningRate must be a positive number or a schedule (stepDecay(…), exponentialDecay(…), ` +
+      `cosineDecay(…)), got ${describeValue(value)}`,
+  );
 }

@@ -1,0 +1,76 @@
+/**
+ * The values a loss accepts as targets, checked once over the whole of y when fit / evaluate
+ * start (one pass over y's values, next to nothing beside an epoch) instead of per batch:
+ * a binary cross-entropy fed a label of 2 trains towards a meaningless optimum without any error.
+ */
+import { ArgumentError } from '../errors.js';
+import type { Shape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/**
+ * - real: any finite number (regression losses);
+ * - probability: each value in [0, 1] (binary cross-entropy);
+ * - distribution: each value in [0, 1] and each row summing to 1 (one-hot or soft categorical);
+ * - classIndex: integers in [0, classes), classes being the model's last output axis.
+ */
+export type TargetDomain = 'real' | 'probability' | 'distribution' | 'classIndex';
+
+/** How far a row of a soft target may sum from 1 (float32 rounding of a few hundred classes). */
+const ROW_SUM_TOLERANCE = 1e-3;
+
+/** "row 3, column 1" for the flat index `i` of a tensor of `shape`. */
+function position(i: number, shape: Shape): string {
+  if (shape.length <= 1) return `row ${i}`;
+  const index: number[] = [];
+  let rest = i;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index.unshift(rest % shape[axis]!);
+    rest = Math.floor(rest / shape[axis]!);
+  }
+  return shape.length === 2 ? `row ${index[0]}, column ${index[1]}` : `index [${index.join(', ')}]`;
+}
+
+/**
+ * Throw an ArgumentError naming the loss, the first bad value and its position in y, if y has a
+ * value outside `domain`. `where` names the argument ('fit(): y', 'validationData y').
+ */
+export function checkTargets(
+  lossName: string,
+  domain: TargetDomain,
+  y: Tensor,
+  outputShape: Shape,
+  where: string,
+): void {
+  const values = y.data();
+  const fail = (i: number, needs: string): never => {
+    throw new ArgumentError(
+      `${where}: ${lossName} needs ${needs}, but y has ${values[i]} at ${position(i, y.shape)}`,
+    );
+  };
+  const classes = outputShape[outputShape.length - 1] ?? 1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) fail(i, 'finite targets');
+    if (domain === 'probability' && !(v >= 0 && v <= 1)) fail(i, 'targets in [0, 1]');
+    if (domain === 'distribution' && !(v >= 0 && v <= 1))
+      fail(i, 'one-hot or probability rows (values in [0, 1])');
+    if (domain === 'classIndex' && !(Number.isInteger(v) && v >= 0 && v < classes)) {
+      fail(i, `integer class labels in [0, ${classes})`);
+    }
+  }
+  if (domain !== 'distribution' || y.ndim < 1) return;
+  const width = y.shape[y.ndim - 1]!;
+  // A single column is a shape mismatch the loss itself reports (with the sparse hint).
+  if (width <= 1) return;
+  for (let start = 0; start < values.length; start += width) {
+    let sum = 0;
+    for (let j = start; j < start + width; j++) sum += values[j]!;
+    if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) {
+      const row = position(start, y.shape).replace(/, column 0$/, '');
+      throw new ArgumentError(
+        `${where}: ${lossName} needs one-hot or probability rows summing to 1, but ${row} of y sums to ${sum}` +
+          ' (for integer class labels use sparseCategoricalCrossentropy)',
+      );
+    }
+  }
+}
