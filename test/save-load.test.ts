@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { it } from 'node:test';
+import { sealModelJson } from '../src/model/manifest.js';
 import {
   Dense,
   Dropout,
@@ -35,6 +37,12 @@ async function trainedModel(): Promise<Sequential> {
   return model;
 }
 
+/** The weight file a saved folder's model.json names. */
+async function weightsFileOf(folder: string): Promise<string> {
+  const json = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
+  return join(folder, json.weightsManifest.path);
+}
+
 /** Inputs to compare predictions on, made on the backend the test runs on. */
 const probeRows = [
   [0.1, 0.2],
@@ -47,7 +55,7 @@ describeEachBackend('save and load', () => {
     const model = await trainedModel();
     const path = join(tmp.path, 'round-trip');
     await model.save(path);
-    assert.deepEqual((await readdir(path)).sort(), ['model.json', 'weights.bin']);
+    assert.deepEqual((await readdir(path)).sort(), ['model.json', basename(await weightsFileOf(path))]);
     const loaded = await loadModel(path);
     assert.deepEqual(
       loaded.predict(probeRows).data(),
@@ -92,7 +100,21 @@ describeEachBackend('save and load', () => {
     const path = join(tmp.path, 'atomic');
     await model.save(path);
     await model.save(path);
-    assert.deepEqual((await readdir(path)).sort(), ['model.json', 'weights.bin']);
+    const first = basename(await weightsFileOf(path));
+    assert.match(first, /^weights-[0-9a-f]{8}\.bin$/);
+    assert.deepEqual((await readdir(path)).sort(), ['model.json', first]);
+    // New weights get a new file; the old one is deleted once model.json names the new one.
+    const { x, y } = moons(16, 0.1, 5);
+    await model.fit(x, y, { epochs: 1, verbose: 0 });
+    await model.save(path);
+    const second = basename(await weightsFileOf(path));
+    assert.notEqual(second, first);
+    assert.deepEqual((await readdir(path)).sort(), ['model.json', second]);
+    assert.deepEqual(
+      readdirSync(tmp.path).filter((n) => n.startsWith('.')),
+      [],
+      'no temporary folders',
+    );
   });
 
   it('says which problem a bad model folder has, and never returns a model', async () => {
@@ -112,16 +134,19 @@ describeEachBackend('save and load', () => {
     await expectError(join(tmp.path, 'nothing-here'), /no model at '.*nothing-here': no such folder/);
 
     const truncated = await fresh('truncated');
-    await truncate(join(truncated, 'weights.bin'), 100);
-    await expectError(truncated, /weights\.bin is truncated: it has 100 bytes but model\.json describes \d+/);
+    await truncate(await weightsFileOf(truncated), 100);
+    await expectError(
+      truncated,
+      /weights-[0-9a-f]{8}\.bin \(weights\) is truncated: it has 100 bytes but model\.json describes \d+/,
+    );
 
     const flipped = await fresh('flipped');
-    const bytes = await readFile(join(flipped, 'weights.bin'));
+    const bytes = await readFile(await weightsFileOf(flipped));
     bytes[17]! ^= 0xff;
-    await writeFile(join(flipped, 'weights.bin'), bytes);
+    await writeFile(await weightsFileOf(flipped), bytes);
     await expectError(
       flipped,
-      /weights\.bin is corrupted or does not belong to this model\.json \(CRC-32 mismatch\)/,
+      /weights-[0-9a-f]{8}\.bin \(weights\) is corrupted or does not belong to this model\.json \(CRC-32 mismatch\)/,
     );
 
     const badJson = await fresh('bad-json');
@@ -134,14 +159,15 @@ describeEachBackend('save and load', () => {
       const path = await fresh(name);
       const json = JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
       edit(json);
-      await writeFile(join(path, 'model.json'), JSON.stringify(json));
+      // Sealed again, so that the checks behind the JSON's own checksum are what is tested.
+      await writeFile(join(path, 'model.json'), JSON.stringify(sealModelJson(json)));
       return path;
     };
     await expectError(
       await editJson('newer', (j) => {
-        j.formatVersion = 2;
+        j.formatVersion = 3;
       }),
-      /unsupported model format version 2 \(this backprop reads version 1; the file was written by a newer backprop/,
+      /unsupported model format version 3 \(this backprop reads versions 1 and 2; the file was written by a newer backprop/,
     );
     await expectError(
       await editJson('foreign', (j) => {
@@ -151,9 +177,9 @@ describeEachBackend('save and load', () => {
     );
     await expectError(
       await editJson('wrong-shape', (j) => {
-        j.weightsManifest.weights[0].shape = [3, 8];
+        j.weightsManifest.weights[0].shape = [8, 2];
       }),
-      /weight 'dense_\d+\/kernel' has shape \[3, 8\] in the file but the architecture needs \[2, 8\]/,
+      /weight 'dense_\d+\/kernel' has shape \[8, 2\] in the file but the architecture needs \[2, 8\]/,
     );
     await expectError(
       await editJson('wrong-architecture', (j) => {
@@ -165,7 +191,7 @@ describeEachBackend('save and load', () => {
       await editJson('unknown-layer', (j) => {
         j.modelTopology.layers[1].className = 'Teleporter';
       }),
-      /architecture in model\.json cannot be rebuilt: unknown layer class 'Teleporter'/,
+      /architecture in model\.json cannot be rebuilt: layer 1 \(Teleporter 'dropout_\d+'\): unknown layer class 'Teleporter'/,
     );
   });
 

@@ -26,7 +26,27 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
+export interface IdxHeader {
+  type: string;
+  /** Bytes per value. */
+  bytes: number;
+  shape: number[];
+  /** Size of the header: 4 + 4 × the number of dimensions. */
+  headerBytes: number;
+  /** The whole file's size the header implies (header + values). */
+  totalBytes: number;
+}
+
+/** Bytes needed to read the header of an IDX file starting with `bytes` (at least 4). */
+export function idxHeaderLength(bytes: Uint8Array): number {
+  return bytes.length < 4 ? 4 : 4 + 4 * bytes[3]!;
+}
+
+/**
+ * Read and check the header alone (the first idxHeaderLength() bytes are enough), so that a
+ * caller can compare the size it implies with the file's before reading or inflating the rest.
+ */
+export function parseIdxHeader(bytes: Uint8Array, source = 'IDX data'): IdxHeader {
   if (isGzip(bytes)) throw new ArgumentError(`${source}: is gzip-compressed; decompress it first`);
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
     throw new ArgumentError(`${source}: not an IDX file (bad magic number)`);
@@ -34,14 +54,49 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
   const type = TYPES[bytes[2]!];
   if (!type) throw new ArgumentError(`${source}: unknown IDX element type 0x${bytes[2]!.toString(16)}`);
   const ndim = bytes[3]!;
+  const headerBytes = 4 + 4 * ndim;
+  if (bytes.length < headerBytes) {
+    throw new ArgumentError(
+      `${source}: truncated IDX header (${bytes.length} bytes, ${ndim} dimensions need ${headerBytes})`,
+    );
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const header = 4 + 4 * ndim;
-  if (bytes.length < header) throw new ArgumentError(`${source}: truncated IDX header`);
   const shape = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
-  const count = shape.reduce((a, b) => a * b, 1);
-  const expected = header + count * type.bytes;
+  // Each factor is < 2^32 and the product is checked as it grows, so it never loses precision.
+  let totalValues = 1;
+  for (const d of shape) {
+    totalValues *= d;
+    if (!Number.isSafeInteger(totalValues * type.bytes + headerBytes)) {
+      throw new ArgumentError(`${source}: the header's shape [${shape.join(', ')}] is impossibly large`);
+    }
+  }
+  return {
+    type: type.name,
+    bytes: type.bytes,
+    shape,
+    headerBytes,
+    totalBytes: headerBytes + totalValues * type.bytes,
+  };
+}
+
+export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
+  const {
+    type: typeName,
+    shape,
+    headerBytes: header,
+    totalBytes: expected,
+    bytes: size,
+  } = parseIdxHeader(bytes, source);
+  const type = { name: typeName, bytes: size };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = (expected - header) / size;
   if (bytes.length < expected) {
     throw new ArgumentError(`${source}: truncated: ${bytes.length} bytes, the header promises ${expected}`);
+  }
+  if (bytes.length > expected) {
+    throw new ArgumentError(
+      `${source}: ${bytes.length - expected} bytes after the ${expected} the header describes (not one IDX array)`,
+    );
   }
   let data: IdxArray['data'];
   switch (type.name) {

@@ -48,6 +48,13 @@ function check(images: IdxArray, labels: IdxArray, which: string): void {
       `MNIST ${which}: expected images [n, rows, cols] and labels [n], got [${images.shape}] and [${labels.shape}]`,
     );
   }
+  // Pixels are scaled as bytes and labels index one-hot rows: other types would give silent garbage.
+  if (!(images.data instanceof Uint8Array) || !(labels.data instanceof Uint8Array)) {
+    throw new ArgumentError(`MNIST ${which}: images and labels must be uint8 IDX arrays`);
+  }
+  const bad = labels.data.findIndex((v) => v > 9);
+  if (bad >= 0)
+    throw new ArgumentError(`MNIST ${which}: label ${labels.data[bad]} at index ${bad} is not a digit 0–9`);
 }
 
 function makeSplit(

@@ -1,19 +1,23 @@
 /**
  * The saved form of a model, independent of where it is stored (docs/model-format.md):
  *
- *   model.json  { format: 'backprop-model', formatVersion: 1, modelTopology, trainingConfig?,
- *                 weightsManifest: { path, byteLength, crc32, weights: [{ name, shape, dtype, byteOffset }] } }
- *   weights.bin raw little-endian float32 values of every weight, back to back, in manifest order
+ *   model.json  { format: 'backprop-model', formatVersion: 2, modelTopology, trainingConfig?,
+ *                 weightsManifest: { path, byteLength, crc32, weights: [{ name, shape, dtype, byteOffset }] },
+ *                 trainingState?: { path, byteLength, crc32, json }, jsonCrc32 }
+ *   weights-<crc32>.bin         raw little-endian float32 values of every weight, in manifest order
+ *   training-state-<crc32>.bin  (optional) the raw part of an exact-resume training state
  *
- * Reading checks everything before building anything, so a bad file never yields a half-loaded
- * model: the format tag, the version, the byte length (truncation), the checksum (corruption),
- * the architecture, and every weight's name and shape against what the architecture creates.
+ * Version 1 files (weights.bin, no jsonCrc32) still load. What loading checks, and in which order,
+ * is in manifest.ts (the JSON) and architecture.ts (the JSON against the layers it describes).
  */
 import { ModelFormatError } from '../errors.js';
 import { crc32 } from './crc32.js';
 
 export const MODEL_FORMAT = 'backprop-model';
-export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FORMAT_VERSION = 2;
+/** Versions this code reads: 1 (weights.bin, no jsonCrc32) and the current one. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
+/** The weight file name of format version 1, kept so that old folders still load. */
 export const WEIGHTS_FILE = 'weights.bin';
 
 export interface WeightEntry {
@@ -28,6 +32,14 @@ export interface LayerSpec {
   config: Record<string, unknown>;
 }
 
+/** Where a binary part of the model lives and how to recognise it. */
+export interface BinaryRef {
+  /** A plain file name beside model.json (no folders, no '..'). */
+  path: string;
+  byteLength: number;
+  crc32: number;
+}
+
 export interface ModelJson {
   format: typeof MODEL_FORMAT;
   formatVersion: number;
@@ -35,7 +47,7 @@ export interface ModelJson {
   modelTopology: {
     className: 'Sequential';
     name: string;
-    /** One sample's input shape (no batch axis), or null if the model was never built. */
+    /** One sample's input shape (no batch axis). Saved models are always built, so never null in files. */
     inputShape: number[] | null;
     layers: LayerSpec[];
   };
@@ -46,18 +58,25 @@ export interface ModelJson {
     metrics: string[];
     optimizer: { className: string; config: Record<string, unknown> };
   };
-  weightsManifest: {
-    path: string;
-    byteLength: number;
-    crc32: number;
-    weights: WeightEntry[];
-  };
+  weightsManifest: BinaryRef & { weights: WeightEntry[] };
+  /** Present when a training state (exact resume) was saved with the model. */
+  trainingState?: BinaryRef & { json: Record<string, unknown> };
+  /** CRC-32 of this JSON without this field (format 2): a hand-edited or damaged model.json is refused. */
+  jsonCrc32?: number;
 }
 
-/** Everything a storage medium has to keep: the JSON and the weight bytes. */
+/** The JSON part and the bytes of a training state (what goes inside is training-state.ts's business). */
+export interface TrainingStateArtifacts {
+  json: Record<string, unknown>;
+  data: ArrayBuffer;
+}
+
+/** Everything a storage medium has to keep: the JSON and the binary parts it names. */
 export interface ModelArtifacts {
   modelJson: ModelJson;
   weightData: ArrayBuffer;
+  /** Optional exact-resume state, written and committed together with the model. */
+  trainingState?: TrainingStateArtifacts;
 }
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -78,8 +97,19 @@ export function packWeights(arrays: readonly Float32Array[]): ArrayBuffer {
   return out.buffer;
 }
 
+/** A copy of the `length` float32 values at entry.byteOffset. */
 export function readWeight(data: ArrayBuffer, entry: WeightEntry, length: number): Float32Array {
   if (littleEndian) return new Float32Array(data.slice(entry.byteOffset, entry.byteOffset + length * 4));
+  return weightView(data, entry, length);
+}
+
+/**
+ * The values at entry.byteOffset without a copy where the machine is little-endian (the loader
+ * checks offsets are 4-byte aligned, and tensor() copies anyway), so loading does not hold the
+ * weights twice over.
+ */
+export function weightView(data: ArrayBuffer, entry: WeightEntry, length: number): Float32Array {
+  if (littleEndian) return new Float32Array(data, entry.byteOffset, length);
   const view = new DataView(data, entry.byteOffset, length * 4);
   return Float32Array.from({ length }, (_, i) => view.getFloat32(i * 4, true));
 }
@@ -88,47 +118,35 @@ export function checksum(data: ArrayBuffer): number {
   return crc32(new Uint8Array(data));
 }
 
-/** Check the JSON's shape and the weight bytes; throws ModelFormatError saying what is wrong. */
-export function validateArtifacts(artifacts: ModelArtifacts, source: string): void {
-  const json = artifacts.modelJson as Partial<ModelJson> | null;
-  if (json === null || typeof json !== 'object' || json.format !== MODEL_FORMAT) {
+/** The weight file name for format 2: named by content, so a new save never overwrites the committed one. */
+export function weightsFileName(crc: number): string {
+  return `weights-${hex32(crc)}.bin`;
+}
+
+export function trainingStateFileName(crc: number): string {
+  return `training-state-${hex32(crc)}.bin`;
+}
+
+function hex32(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+/** Check one binary part's bytes against its reference: exact size first, then the checksum. */
+export function checkBinary(ref: BinaryRef, data: ArrayBuffer, source: string, what: string): void {
+  const bytes = data.byteLength;
+  if (bytes < ref.byteLength) {
     throw new ModelFormatError(
-      `${source}: not a backprop model (model.json has no "format": "${MODEL_FORMAT}")`,
+      `${source}: ${ref.path} (${what}) is truncated: it has ${bytes} bytes but model.json describes ${ref.byteLength}`,
     );
   }
-  if (!Number.isInteger(json.formatVersion)) {
+  if (bytes > ref.byteLength) {
     throw new ModelFormatError(
-      `${source}: model.json is corrupted (formatVersion is missing or not an integer)`,
+      `${source}: ${ref.path} (${what}) has ${bytes} bytes but model.json describes ${ref.byteLength} (the files do not belong together)`,
     );
   }
-  if (json.formatVersion !== MODEL_FORMAT_VERSION) {
-    const newer = json.formatVersion! > MODEL_FORMAT_VERSION;
+  if (checksum(data) !== ref.crc32) {
     throw new ModelFormatError(
-      `${source}: unsupported model format version ${json.formatVersion} (this backprop reads version ${MODEL_FORMAT_VERSION}` +
-        `${newer ? '; the file was written by a newer backprop — upgrade to load it' : ''})`,
-    );
-  }
-  const topology = json.modelTopology;
-  const manifest = json.weightsManifest;
-  if (!topology || !Array.isArray(topology.layers) || !manifest || !Array.isArray(manifest.weights)) {
-    throw new ModelFormatError(
-      `${source}: model.json is corrupted (modelTopology or weightsManifest is missing)`,
-    );
-  }
-  const bytes = artifacts.weightData.byteLength;
-  if (bytes < manifest.byteLength) {
-    throw new ModelFormatError(
-      `${source}: ${manifest.path} is truncated: it has ${bytes} bytes but model.json describes ${manifest.byteLength}`,
-    );
-  }
-  if (bytes > manifest.byteLength) {
-    throw new ModelFormatError(
-      `${source}: ${manifest.path} has ${bytes} bytes but model.json describes ${manifest.byteLength} (the files do not belong together)`,
-    );
-  }
-  if (checksum(artifacts.weightData) !== manifest.crc32) {
-    throw new ModelFormatError(
-      `${source}: ${manifest.path} is corrupted or does not belong to this model.json (CRC-32 mismatch)`,
+      `${source}: ${ref.path} (${what}) is corrupted or does not belong to this model.json (CRC-32 mismatch)`,
     );
   }
 }

@@ -1,29 +1,38 @@
-/** Sequential ⇄ ModelArtifacts. See artifacts.ts for the format and what loading checks. */
+/** Sequential ⇄ ModelArtifacts. manifest.ts and architecture.ts hold what loading checks. */
 import { ModelFormatError } from '../errors.js';
 import type { LossName } from '../losses/index.js';
-import { layerFromConfig } from '../nn/registry.js';
 import { getOptimizer } from '../optim/index.js';
 import { tensor } from '../tensor/create.js';
 import { formatShape, shapesEqual, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { planModel } from './architecture.js';
 import {
+  checkBinary,
   checksum,
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
   type ModelArtifacts,
   type ModelJson,
   packWeights,
-  readWeight,
-  validateArtifacts,
-  WEIGHTS_FILE,
+  type TrainingStateArtifacts,
+  trainingStateFileName,
   type WeightEntry,
+  weightsFileName,
+  weightView,
 } from './artifacts.js';
 import { type IOHandler, resolveIOHandler } from './io.js';
+import { entriesByName, sealModelJson, validateModelJson } from './manifest.js';
 import { Sequential } from './sequential.js';
+import { decodeTrainingState } from './training-state.js';
 
 const VERSION = '0.1.0';
 
-export function toArtifacts(model: Sequential): ModelArtifacts {
+export interface ToArtifactsOptions {
+  /** An exact-resume state to store and commit together with the model (training-state.ts). */
+  trainingState?: TrainingStateArtifacts;
+}
+
+export function toArtifacts(model: Sequential, options: ToArtifactsOptions = {}): ModelArtifacts {
   if (!model.built) {
     throw new ModelFormatError(
       `cannot save model '${model.name}': it has no weights yet (give the first layer inputShape/inputDim, or fit it first)`,
@@ -37,7 +46,8 @@ export function toArtifacts(model: Sequential): ModelArtifacts {
     offset += w.tensor.size * 4;
   }
   const weightData = packWeights(weights.map((w) => w.tensor.storage.view()));
-  const modelJson: ModelJson = {
+  const weightsCrc = checksum(weightData);
+  const modelJson = sealModelJson({
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     generatedBy: `backprop ${VERSION}`,
@@ -57,55 +67,148 @@ export function toArtifacts(model: Sequential): ModelArtifacts {
         },
       }),
     weightsManifest: {
-      path: WEIGHTS_FILE,
+      // Named by content: a save never overwrites the file the committed model.json names.
+      path: weightsFileName(weightsCrc),
       byteLength: weightData.byteLength,
-      crc32: checksum(weightData),
+      crc32: weightsCrc,
       weights: entries,
     },
-  };
-  return { modelJson, weightData };
+  });
+  const artifacts = { modelJson, weightData };
+  return options.trainingState ? withTrainingState(artifacts, options.trainingState) : artifacts;
 }
 
-/** Rebuild a model from artifacts. Every check runs before the model is returned. */
+/**
+ * Artifacts whose model.json describes `state` (file name, size, CRC-32, its JSON part) and is
+ * sealed again. Also how `{ ...toArtifacts(), trainingState }` built by hand gets its reference.
+ */
+export function withTrainingState(artifacts: ModelArtifacts, state: TrainingStateArtifacts): ModelArtifacts {
+  if (typeof state !== 'object' || state === null || !(state.data instanceof ArrayBuffer)) {
+    throw new ModelFormatError('trainingState must be { json: object, data: ArrayBuffer }');
+  }
+  const crc = checksum(state.data);
+  // A JSON copy: the checksum sealed below must not change if the caller's object does.
+  const json = JSON.parse(JSON.stringify(state.json ?? null)) as Record<string, unknown>;
+  const modelJson = sealModelJson({
+    ...artifacts.modelJson,
+    trainingState: { path: trainingStateFileName(crc), byteLength: state.data.byteLength, crc32: crc, json },
+  });
+  return { modelJson, weightData: artifacts.weightData, trainingState: { json, data: state.data } };
+}
+
+/** Artifacts as a handler should store them: a training state carried beside model.json is described in it. */
+export function normalizeArtifacts(artifacts: ModelArtifacts): ModelArtifacts {
+  if (!artifacts.trainingState || artifacts.modelJson?.trainingState) return artifacts;
+  return withTrainingState(artifacts, artifacts.trainingState);
+}
+
+/**
+ * Check artifacts completely — model.json's fields and checksum, then each binary part's size and
+ * CRC-32 — and return them with the training state taken from what model.json describes.
+ */
+export function checkArtifacts(artifacts: ModelArtifacts, source: string): ModelArtifacts {
+  if (typeof artifacts !== 'object' || artifacts === null) {
+    throw new ModelFormatError(`${source}: not model artifacts (expected { modelJson, weightData })`);
+  }
+  artifacts = normalizeArtifacts(artifacts);
+  const modelJson = validateModelJson(artifacts.modelJson, source);
+  if (!(artifacts.weightData instanceof ArrayBuffer)) {
+    throw new ModelFormatError(`${source}: the weight data is missing (weightData must be an ArrayBuffer)`);
+  }
+  checkBinary(modelJson.weightsManifest, artifacts.weightData, source, 'weights');
+  const ref = modelJson.trainingState;
+  if (!ref) {
+    if (artifacts.trainingState) {
+      throw new ModelFormatError(
+        `${source}: the artifacts carry a training state that model.json does not describe`,
+      );
+    }
+    return { modelJson, weightData: artifacts.weightData };
+  }
+  const data = artifacts.trainingState?.data;
+  if (!(data instanceof ArrayBuffer)) {
+    throw new ModelFormatError(
+      `${source}: model.json describes a training state (${ref.path}) but its data is missing`,
+    );
+  }
+  checkBinary(ref, data, source, 'training state');
+  return { modelJson, weightData: artifacts.weightData, trainingState: { json: ref.json, data } };
+}
+
+/** The built model's weights must be exactly the manifest's, by name and shape. */
+function matchManifest(model: Sequential, json: ModelJson, source: string): WeightEntry[] {
+  const byName = entriesByName(json);
+  const expected = model.weights;
+  const entries = expected.map((w) => {
+    const entry = byName.get(w.name);
+    if (!entry) throw new ModelFormatError(`${source}: weight '${w.name}' is missing from the file`);
+    return entry;
+  });
+  if (json.weightsManifest.weights.length !== expected.length) {
+    const extra = json.weightsManifest.weights.filter((e) => !expected.some((w) => w.name === e.name));
+    throw new ModelFormatError(
+      `${source}: the file has weights the architecture does not use: ${extra.map((e) => e.name).join(', ')}`,
+    );
+  }
+  return entries;
+}
+
+/**
+ * Rebuild a model from artifacts. Every check runs before any layer is built or weight
+ * allocated: the JSON and the bytes (checkArtifacts), then the weights the layer configs will
+ * create against the manifest (planModel) — so what building allocates is bounded by the bytes
+ * actually present.
+ */
 export function modelFromArtifacts(artifacts: ModelArtifacts, source = 'model'): Sequential {
-  validateArtifacts(artifacts, source);
-  const { modelTopology: topology, weightsManifest: manifest, trainingConfig } = artifacts.modelJson;
+  return buildChecked(checkArtifacts(artifacts, source), source);
+}
+
+function buildChecked(artifacts: ModelArtifacts, source: string): Sequential {
+  const { modelJson: json, weightData } = artifacts;
+  const { modelTopology: topology, trainingConfig } = json;
+  const plan = planModel(json, source);
+  const byName = entriesByName(json);
+  let known = 0;
+  for (const weights of plan.expected) {
+    for (const w of weights ?? []) {
+      const entry = byName.get(w.name);
+      if (!entry) throw new ModelFormatError(`${source}: weight '${w.name}' is missing from the file`);
+      if (!shapesEqual(entry.shape, w.shape)) {
+        throw new ModelFormatError(
+          `${source}: weight '${w.name}' has shape ${formatShape(entry.shape)} in the file but the architecture needs ${formatShape(w.shape)}`,
+        );
+      }
+      known++;
+    }
+  }
+  // With only built-in layers every weight is accounted for before building.
+  if (plan.expected.every((w) => w !== null) && known !== json.weightsManifest.weights.length) {
+    const planned = new Set(plan.expected.flat().map((w) => w!.name));
+    const extra = json.weightsManifest.weights.filter((e) => !planned.has(e.name)).map((e) => e.name);
+    throw new ModelFormatError(
+      `${source}: the file has weights the architecture does not use: ${extra.join(', ')}`,
+    );
+  }
   let model: Sequential;
   try {
-    model = new Sequential({ name: topology.name, layers: topology.layers.map(layerFromConfig) });
-    if (topology.inputShape) model.build(topology.inputShape);
+    model = new Sequential({ name: topology.name, layers: plan.layers });
+    model.build(topology.inputShape!);
   } catch (e) {
     throw new ModelFormatError(
       `${source}: the architecture in model.json cannot be rebuilt: ${(e as Error).message}`,
     );
   }
-  const expected = model.weights;
-  const byName = new Map(manifest.weights.map((e) => [e.name, e]));
-  const values: Tensor[] = [];
-  for (const w of expected) {
-    const entry = byName.get(w.name);
-    if (!entry) throw new ModelFormatError(`${source}: weight '${w.name}' is missing from the file`);
-    if (!Array.isArray(entry.shape) || !shapesEqual(entry.shape, w.tensor.shape)) {
+  // Custom layers' weights are only known now; this also guards the planner against drift.
+  const entries = matchManifest(model, json, source);
+  const values: Tensor[] = model.weights.map((w, i) => {
+    const entry = entries[i]!;
+    if (!shapesEqual(entry.shape, w.tensor.shape)) {
       throw new ModelFormatError(
-        `${source}: weight '${w.name}' has shape ${formatShape(entry.shape ?? [])} in the file but the architecture needs ${formatShape(w.tensor.shape)}`,
+        `${source}: weight '${w.name}' has shape ${formatShape(entry.shape)} in the file but the architecture needs ${formatShape(w.tensor.shape)}`,
       );
     }
-    const length = sizeOf(entry.shape);
-    if (
-      !Number.isInteger(entry.byteOffset) ||
-      entry.byteOffset < 0 ||
-      entry.byteOffset + length * 4 > manifest.byteLength
-    ) {
-      throw new ModelFormatError(`${source}: weight '${w.name}' points outside ${manifest.path}`);
-    }
-    values.push(tensor(readWeight(artifacts.weightData, entry, length), { shape: entry.shape }));
-  }
-  if (manifest.weights.length !== expected.length) {
-    const extra = manifest.weights.filter((e) => !expected.some((w) => w.name === e.name)).map((e) => e.name);
-    throw new ModelFormatError(
-      `${source}: the file has weights the architecture does not use: ${extra.join(', ')}`,
-    );
-  }
+    return tensor(weightView(weightData, entry, sizeOf(entry.shape)), { shape: entry.shape });
+  });
   model.setWeights(values);
   if (trainingConfig) {
     try {
@@ -120,13 +223,51 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, source = 'model'):
         `${source}: the training configuration cannot be restored: ${(e as Error).message}`,
       );
     }
+    // Saved with a training state (a checkpoint): the optimiser goes on with its momenta and step
+    // count, as Keras' full-model files do. Where fit() was is backupAndRestore's business.
+    if (artifacts.trainingState) restoreOptimizer(model, artifacts.trainingState, source);
   }
   return model;
 }
 
+function restoreOptimizer(model: Sequential, state: TrainingStateArtifacts, source: string): void {
+  const names = new Map(model.weights.map((w) => [w.tensor, w.name]));
+  const params = model.trainableWeights;
+  const info = params.map((p) => ({ name: names.get(p)!, shape: p.shape }));
+  const { optimizer } = decodeTrainingState(state, info, source);
+  try {
+    model.optimizer!.setState(params, optimizer);
+  } catch (e) {
+    throw new ModelFormatError(`${source}: the optimizer state cannot be restored: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Read and check a saved model's artifacts without building it: model.json, the weight bytes and
+ * the training state if one was saved (`trainingState` of the result). Same sources as loadModel.
+ */
+export async function loadModelArtifacts(source: string | IOHandler): Promise<ModelArtifacts> {
+  const name = typeof source === 'string' ? source : 'model';
+  const handler = resolveIOHandler(source, 'load');
+  const artifacts = await handler.load!();
+  return checkArtifacts(artifacts, name);
+}
+
 /** Load a model saved with `model.save()`: a path (Node), an http(s) URL, a handler, or artifacts. */
 export async function loadModel(source: string | IOHandler | ModelArtifacts): Promise<Sequential> {
-  if (typeof source === 'object' && 'modelJson' in source) return modelFromArtifacts(source, 'artifacts');
-  const artifacts = await resolveIOHandler(source, 'load').load!();
-  return modelFromArtifacts(artifacts, typeof source === 'string' ? source : 'model');
+  if (typeof source === 'object' && source !== null && 'modelJson' in source) {
+    return modelFromArtifacts(source, 'artifacts');
+  }
+  const name = typeof source === 'string' ? source : 'model';
+  return buildChecked(await loadModelArtifacts(source), name);
+}
+
+/** Save `model` — and, with `trainingState`, that state in the same atomic commit — to a path or handler. */
+export async function saveModel(
+  model: Sequential,
+  target: string | IOHandler,
+  options: ToArtifactsOptions = {},
+): Promise<void> {
+  const artifacts = toArtifacts(model, options);
+  await resolveIOHandler(target, 'save').save!(artifacts);
 }
