@@ -29,6 +29,8 @@ export {
   type GemmPoolFactory,
   setGemmPoolFactory,
   setSkipZeros,
+  type ThreadStats,
+  threadStats,
   wasmSimdSupported,
 } from './backend/wasm/index.js';
 export { webWorkerGemmPool, webWorkersAvailable } from './backend/wasm/web-workers.js';
@@ -50,6 +52,11 @@ export {
   toLabels,
 } from './metrics/classification.js';
 export type { ModelArtifacts, ModelJson } from './model/artifacts.js';
+export {
+  BackupAndRestore,
+  type BackupAndRestoreOptions,
+  backupAndRestore,
+} from './model/backup-and-restore.js';
 // Models
 export {
   type Callback,
@@ -67,7 +74,14 @@ export { History } from './model/history.js';
 export { type IOHandler, type IORouter, registerIORouter } from './model/io.js';
 export { ProgressLogger } from './model/progress.js';
 export { type BatchArgs, type CompileArgs, type FitArgs, Sequential } from './model/sequential.js';
-export { loadModel, modelFromArtifacts } from './model/serialization.js';
+export {
+  loadModel,
+  loadModelArtifacts,
+  modelFromArtifacts,
+  saveModel,
+  type ToArtifactsOptions,
+} from './model/serialization.js';
+export type { FitProgress, SerializedTrainingState } from './model/training-state.js';
 // Layers
 export { Activation, type ActivationConfig } from './nn/activation.js';
 export { type ActivationName, getActivation } from './nn/activations.js';
@@ -117,7 +131,7 @@ export { argmax, argmin, max, mean, min, sum, sumTo } from './ops/reduce.js';
 export { logSoftmax, softmax } from './ops/softmax.js';
 // Optimisers
 export { getOptimizer, type OptimizerLike, type OptimizerName } from './optim/index.js';
-export { Optimizer, type OptimizerConfig } from './optim/optimizer.js';
+export { Optimizer, type OptimizerConfig, type OptimizerState } from './optim/optimizer.js';
 export {
   Adagrad,
   type AdagradConfig,
@@ -139,7 +153,7 @@ export {
   type VegaLiteSpec,
 } from './plot/specs.js';
 // Random numbers
-export { getRng, manualSeed, Rng } from './random/rng.js';
+export { getRng, manualSeed, Rng, type RngState } from './random/rng.js';
 // Tensors
 export {
   arange,

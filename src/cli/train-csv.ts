@@ -13,6 +13,7 @@ import { ArgumentError, manualSeed, tensor } from '../node/index.js';
 import { historyChart } from '../plot/specs.js';
 import { buildMlp, makeOptimizer } from './build.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
+import { resumable } from './resume.js';
 import { encodeFeatures, featureNames, planColumns, type TabularPreprocessing } from './tabular.js';
 
 export interface TrainCsvOptions {
@@ -115,6 +116,7 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
     epochs: o.epochs,
     validationSplit: 0.1,
     seed: o.seed,
+    callbacks: resumable(o.out),
   });
   const result = model.evaluate(xTest, yTest);
 

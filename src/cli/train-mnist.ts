@@ -8,6 +8,7 @@ import { loadMnist } from '../node/mnist.js';
 import { historyChart, imageGridChart } from '../plot/specs.js';
 import { buildCnn, buildMlp, makeOptimizer } from './build.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
+import { resumable } from './resume.js';
 
 export interface TrainMnistOptions {
   /** 'mlp' (layer sizes from `layers`) or 'cnn' (the LeNet-style network of buildCnn). */
@@ -79,6 +80,7 @@ export async function trainMnist(o: TrainMnistOptions): Promise<{ testAccuracy: 
     batchSize: o.batch,
     epochs: o.epochs,
     seed: o.seed,
+    callbacks: resumable(o.out),
     ...(validation && { validationData: [validation.x, validation.y] as [typeof train.x, typeof train.y] }),
     ...(o.augment && { augment: imageAugmenter({ width: 28, height: 28 }) }),
   });

@@ -3,8 +3,11 @@
  * batches. Any object with some of these methods is a callback; the factories below build the
  * common ones (early stopping, checkpoints, progress).
  */
+import { booleanOption, checkOptions, enumOption, numberOption, stringOption } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { ModelArtifacts } from './artifacts.js';
+import { resolveIOHandler } from './io.js';
 
 /** Numbers reported for a batch or an epoch: loss, metrics, their val_ forms. */
 export type Logs = Record<string, number>;
@@ -16,6 +19,8 @@ export interface CallbackModel {
   getWeights(): Tensor[];
   setWeights(weights: readonly Tensor[]): void;
   save(target: string): Promise<unknown>;
+  /** The model with its training state, while fit() runs (Sequential has it). */
+  trainingArtifacts?(): ModelArtifacts;
 }
 
 export interface TrainingParams {
@@ -56,6 +61,8 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
 }
 
+const MODES = ['auto', 'min', 'max'] as const;
+
 function improves(mode: 'min' | 'max', value: number, best: number, minDelta: number): boolean {
   return mode === 'min' ? value < best - minDelta : value > best + minDelta;
 }
@@ -82,12 +89,14 @@ export class EarlyStopping implements Callback {
   private model: CallbackModel | null = null;
 
   constructor(options: EarlyStoppingOptions = {}) {
-    this.monitor = options.monitor ?? 'val_loss';
-    this.minDelta = Math.abs(options.minDelta ?? 0);
-    this.patience = options.patience ?? 0;
-    this.mode = resolveMode(options.mode ?? 'auto', this.monitor);
-    this.restoreBestWeights = options.restoreBestWeights ?? false;
-    if (!(this.patience >= 0)) throw new ArgumentError('earlyStopping: patience must be ≥ 0');
+    const c = 'earlyStopping';
+    const o = checkOptions(c, options, ['monitor', 'minDelta', 'patience', 'mode', 'restoreBestWeights']);
+    this.monitor = o.monitor === undefined ? 'val_loss' : stringOption(c, 'monitor', o.monitor);
+    // The sign of minDelta does not matter (as in Keras): it is a size of change.
+    this.minDelta = Math.abs(numberOption(c, 'minDelta', o.minDelta, {}, 0));
+    this.patience = numberOption(c, 'patience', o.patience, { min: 0, integer: true }, 0);
+    this.mode = resolveMode(enumOption(c, 'mode', o.mode, MODES, 'auto'), this.monitor);
+    this.restoreBestWeights = booleanOption(c, 'restoreBestWeights', o.restoreBestWeights, false);
   }
 
   setModel(model: CallbackModel): void {
@@ -140,6 +149,12 @@ export interface ModelCheckpointOptions {
   /** Only save when the monitored value improved. Default false (save every epoch). */
   saveBestOnly?: boolean;
   mode?: 'auto' | 'min' | 'max';
+  /**
+   * Save the training state too (optimiser state, epoch, generators), as Keras saves the optimiser
+   * with the model: `loadModel` then restores the optimiser, and `backupAndRestore({ backupDir:
+   * 'ckpt/ep-3', deleteCheckpoint: false })` resumes from that epoch exactly. Default true.
+   */
+  saveTrainingState?: boolean;
 }
 
 /** Save the model at the end of epochs (every one, or only improvements). */
@@ -147,6 +162,7 @@ export class ModelCheckpoint implements Callback {
   readonly filepath: string;
   readonly monitor: string;
   readonly saveBestOnly: boolean;
+  readonly saveTrainingState: boolean;
   readonly mode: 'min' | 'max';
   private best = Number.NaN;
   private model: CallbackModel | null = null;
@@ -154,11 +170,14 @@ export class ModelCheckpoint implements Callback {
   readonly saved: string[] = [];
 
   constructor(options: ModelCheckpointOptions) {
-    if (!options?.filepath) throw new ArgumentError('modelCheckpoint: filepath is required');
-    this.filepath = options.filepath;
-    this.monitor = options.monitor ?? 'val_loss';
-    this.saveBestOnly = options.saveBestOnly ?? false;
-    this.mode = resolveMode(options.mode ?? 'auto', this.monitor);
+    const c = 'modelCheckpoint';
+    const o = checkOptions(c, options, ['filepath', 'monitor', 'saveBestOnly', 'mode', 'saveTrainingState']);
+    if (o.filepath === undefined) throw new ArgumentError('modelCheckpoint: filepath is required');
+    this.filepath = stringOption(c, 'filepath', o.filepath);
+    this.monitor = o.monitor === undefined ? 'val_loss' : stringOption(c, 'monitor', o.monitor);
+    this.saveBestOnly = booleanOption(c, 'saveBestOnly', o.saveBestOnly, false);
+    this.mode = resolveMode(enumOption(c, 'mode', o.mode, MODES, 'auto'), this.monitor);
+    this.saveTrainingState = booleanOption(c, 'saveTrainingState', o.saveTrainingState, true);
   }
 
   setModel(model: CallbackModel): void {
@@ -181,7 +200,12 @@ export class ModelCheckpoint implements Callback {
       this.best = value;
     }
     const path = this.filepath.replaceAll('{epoch}', String(epoch + 1));
-    await this.model!.save(path);
+    const model = this.model!;
+    if (this.saveTrainingState && model.trainingArtifacts) {
+      await resolveIOHandler(path, 'save').save!(model.trainingArtifacts());
+    } else {
+      await model.save(path);
+    }
     this.saved.push(path);
   }
 }

@@ -10,24 +10,33 @@
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
-import { ArgumentError, ShapeError, TrainingError } from '../errors.js';
+import { ArgumentError, ModelFormatError, ShapeError, TrainingError } from '../errors.js';
 import { getLoss, type Loss, type LossLike, type LossOptions } from '../losses/index.js';
 import { getMetric, type Metric, type MetricLike } from '../metrics/accuracy.js';
 import { getActivation } from '../nn/activations.js';
 import type { Layer, NamedWeight } from '../nn/layer.js';
 import { getOptimizer, type OptimizerLike } from '../optim/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { getRng, Rng } from '../random/rng.js';
+import { getRng, Rng, type RngState } from '../random/rng.js';
 import { tensor } from '../tensor/create.js';
 import { formatShape, type Shape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelArtifacts } from './artifacts.js';
 import { type Callback, CallbackList, type CallbackModel, type Logs } from './callbacks.js';
 import { asBatchTensor, checkSameLength, type TensorInput, takeRows } from './data.js';
+import {
+  augmented,
+  checkBatchArgs,
+  checkCompileArgs,
+  checkFitArgs,
+  checkLossTargets,
+  inCompile,
+} from './fit-options.js';
 import { History } from './history.js';
 import { type IOHandler, resolveIOHandler } from './io.js';
 import { ProgressLogger } from './progress.js';
-import { toArtifacts } from './serialization.js';
+import { modelFromArtifacts, toArtifacts } from './serialization.js';
+import { decodeTrainingState, encodeTrainingState, type FitProgress } from './training-state.js';
 
 export interface CompileArgs {
   optimizer: OptimizerLike;
@@ -59,6 +68,23 @@ export interface FitArgs {
   augment?: (x: Tensor, rng: Rng) => Tensor;
 }
 
+/**
+ * Every option name fit() takes (keep in step with FitArgs): any other is refused with the nearest
+ * of these. Values are checked in checkFitArgs (fit-options.ts).
+ */
+export const FIT_OPTIONS: readonly (keyof FitArgs)[] = [
+  'batchSize',
+  'epochs',
+  'shuffle',
+  'validationData',
+  'validationSplit',
+  'callbacks',
+  'verbose',
+  'seed',
+  'initialEpoch',
+  'augment',
+];
+
 export interface BatchArgs {
   /** Default 256. */
   batchSize?: number;
@@ -72,6 +98,10 @@ export class Sequential implements CallbackModel {
   metrics: Metric[] = [];
   private readonly _layers: Layer[] = [];
   private _inputShape: Shape | null = null;
+  /** The running fit's position and generators, which checkpoints record (null when none runs). */
+  private session: FitSession | null = null;
+  /** Progress a checkpoint put back (restoreTraining) for the fit that is starting. */
+  private pendingResume: FitProgress | null = null;
 
   constructor(config: { name?: string; layers?: Layer[] } = {}) {
     this.name = config.name ?? 'sequential';
@@ -173,8 +203,8 @@ export class Sequential implements CallbackModel {
 
   /** Outputs for every sample of x, computed in batches without recording a graph. */
   predict(x: TensorInput, args: BatchArgs = {}): Tensor {
+    const batchSize = checkBatchArgs(args, 'predict()');
     const xs = this.onModelBackend(asBatchTensor(x, 'predict(): x'));
-    const batchSize = positiveInt(args.batchSize ?? 256, 'batchSize');
     return noGrad(() => {
       const n = xs.shape[0]!;
       if (n <= batchSize) return this.call(xs);
@@ -199,9 +229,14 @@ export class Sequential implements CallbackModel {
   // ---- training -----------------------------------------------------------------------------
 
   compile(args: CompileArgs): void {
-    this.optimizer = getOptimizer(args.optimizer);
-    this.loss = getLoss(args.loss, args.lossOptions);
-    this.metrics = (args.metrics ?? []).map(getMetric);
+    checkCompileArgs(args);
+    // Resolved before anything is assigned: a bad metric leaves the model as it was.
+    const optimizer = inCompile(() => getOptimizer(args.optimizer));
+    const loss = inCompile(() => getLoss(args.loss, args.lossOptions));
+    const metrics = inCompile(() => (args.metrics ?? []).map(getMetric));
+    this.optimizer = optimizer;
+    this.loss = loss;
+    this.metrics = metrics;
   }
 
   /** The loss on logits when the last activation can be fused into it, else null. */
@@ -250,12 +285,14 @@ export class Sequential implements CallbackModel {
   /** Train for `epochs` passes over (x, y) in shuffled mini-batches. */
   async fit(x: TensorInput, y: TensorInput, args: FitArgs = {}): Promise<History> {
     this.requireCompiled();
+    checkFitArgs(args, FIT_OPTIONS);
     let xs = asBatchTensor(x, 'fit(): x');
     let ys = asBatchTensor(y, 'fit(): y');
     if (!this.built) this.build(xs.shape.slice(1));
     xs = this.onModelBackend(xs);
     ys = this.onModelBackend(ys);
     checkSameLength(xs, ys, 'fit()');
+    checkLossTargets(this.loss!, ys, this.outputShape, 'fit(): y');
     const batchSize = positiveInt(args.batchSize ?? 32, 'batchSize');
     const epochs = positiveInt(args.epochs ?? 1, 'epochs');
     const initialEpoch = args.initialEpoch ?? 0;
@@ -267,6 +304,7 @@ export class Sequential implements CallbackModel {
         asBatchTensor(args.validationData[1], 'validationData y'),
       ];
       checkSameLength(validation[0], validation[1], 'fit(): validationData');
+      checkLossTargets(this.loss!, validation[1], this.outputShape, 'fit(): validationData y');
     } else if (args.validationSplit !== undefined) {
       const split = args.validationSplit;
       if (!(split > 0 && split < 1))
@@ -305,58 +343,101 @@ export class Sequential implements CallbackModel {
     const backend = this.backend;
     this.stopTraining = false;
     let lastYield = performance.now();
-
-    await callbacks.trainBegin({});
-    for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !this.stopTraining; epoch++) {
-      await callbacks.epochBegin(epoch, {});
-      const order = shuffle ? rng.permutation(n) : null;
-      const sums: Logs = {};
-      for (let batch = 0; batch < steps; batch++) {
-        await callbacks.batchBegin(batch, {});
-        const start = batch * batchSize;
-        const end = Math.min(n, start + batchSize);
-        // Everything this step allocates (batch, activations, gradients) is internal to it:
-        // backends that own memory take it all back at the end and reuse it next batch.
-        const logs = inStep(backend, (): Logs => {
-          const rows = takeRows(xs, start, end, order);
-          const xb = args.augment ? args.augment(rows, rng) : rows;
-          const yb = takeRows(ys, start, end, order);
-          const { loss, predictions } = this.lossAndPredictions(xb, yb, true, fused);
-          const value = loss.item();
-          if (!Number.isFinite(value)) {
-            throw new TrainingError(
-              `fit(): the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}/${steps}. ` +
-                'Lower the learning rate, scale the inputs, or check the data for NaN/Infinity.',
-            );
+    // What a training checkpoint records (trainingState()) is read from here while fit runs.
+    const session: FitSession = {
+      epoch: initialEpoch,
+      batch: 0,
+      samples: n,
+      batchSize,
+      shuffle,
+      rng,
+      epochStartRng: null,
+      sums: {},
+      history,
+    };
+    this.session = session;
+    try {
+      await callbacks.trainBegin({});
+      // A callback (backupAndRestore) may have put back a checkpoint's weights and state: go on
+      // from where it was, with the generators where they were.
+      const resume = this.pendingResume;
+      this.pendingResume = null;
+      if (resume) this.applyProgress(resume, session, initialEpoch + epochs);
+      for (let epoch = session.epoch; epoch < initialEpoch + epochs && !this.stopTraining; epoch++) {
+        const firstBatch = resume && epoch === resume.epoch ? resume.batch : 0;
+        session.epoch = epoch;
+        session.batch = firstBatch;
+        if (firstBatch === 0) session.sums = {};
+        await callbacks.epochBegin(epoch, {});
+        let order: Int32Array | null = null;
+        if (shuffle) {
+          if (firstBatch > 0) {
+            // The order this epoch was drawn in, then the generator as it was after that batch.
+            rng.setState(resume!.epochStartRng!);
+            order = rng.permutation(n);
+            rng.setState(resume!.fitRng);
+          } else {
+            session.epochStartRng = rng.getState();
+            order = rng.permutation(n);
           }
-          loss.backward();
-          const weights = params();
-          this.optimizer!.step(weights);
-          this.optimizer!.zeroGrad(weights);
-          const stepLogs: Logs = { loss: value };
-          this.metricLogs(yb, predictions, stepLogs);
-          return stepLogs;
-        });
-        const size = end - start;
-        for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size;
-        await callbacks.batchEnd(batch, { ...logs, size });
-        // Tensor memory on the wasm backend comes back through a FinalizationRegistry, whose
-        // callbacks only run between event-loop tasks: without a yield now and then, a long epoch
-        // never gets its blocks back and memory climbs (1.5 GB by the 3rd MNIST epoch).
-        if (performance.now() - lastYield > YIELD_EVERY_MS) {
-          await yieldToEventLoop();
-          lastYield = performance.now();
         }
+        const sums = session.sums;
+        for (let batch = firstBatch; batch < steps; batch++) {
+          await callbacks.batchBegin(batch, {});
+          const start = batch * batchSize;
+          const end = Math.min(n, start + batchSize);
+          // Everything this step allocates (batch, activations, gradients) is internal to it:
+          // backends that own memory take it all back at the end and reuse it next batch.
+          const logs = inStep(backend, (): Logs => {
+            const rows = takeRows(xs, start, end, order);
+            const xb = args.augment ? augmented(args.augment(rows, rng), rows) : rows;
+            const yb = takeRows(ys, start, end, order);
+            const { loss, predictions } = this.lossAndPredictions(xb, yb, true, fused);
+            const value = loss.item();
+            if (!Number.isFinite(value)) {
+              throw new TrainingError(
+                `fit(): the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}/${steps}. ` +
+                  'Lower the learning rate, scale the inputs, or check the data for NaN/Infinity.',
+              );
+            }
+            loss.backward();
+            const weights = params();
+            this.optimizer!.step(weights);
+            this.optimizer!.zeroGrad(weights);
+            const stepLogs: Logs = { loss: value };
+            this.metricLogs(yb, predictions, stepLogs);
+            return stepLogs;
+          });
+          const size = end - start;
+          for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size;
+          session.batch = batch + 1;
+          await callbacks.batchEnd(batch, { ...logs, size });
+          // Tensor memory on the wasm backend comes back through a FinalizationRegistry, whose
+          // callbacks only run between event-loop tasks: without a yield now and then, a long epoch
+          // never gets its blocks back and memory climbs (1.5 GB by the 3rd MNIST epoch).
+          if (performance.now() - lastYield > YIELD_EVERY_MS) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
+        }
+        const epochLogs: Logs = {};
+        for (const [k, v] of Object.entries(sums)) epochLogs[k] = v / n;
+        if (validation) {
+          const val = this.evaluate(validation[0], validation[1], { batchSize: Math.max(batchSize, 256) });
+          for (const [k, v] of Object.entries(val)) epochLogs[`val_${k}`] = v;
+        }
+        history.record(epoch, epochLogs);
+        // From here a checkpoint is "the next epoch, not started".
+        session.epoch = epoch + 1;
+        session.batch = 0;
+        session.sums = {};
+        session.epochStartRng = null;
+        await callbacks.epochEnd(epoch, epochLogs);
+        await yieldToEventLoop(); // lets browsers repaint and timers run between epochs
       }
-      const epochLogs: Logs = {};
-      for (const [k, v] of Object.entries(sums)) epochLogs[k] = v / n;
-      if (validation) {
-        const val = this.evaluate(validation[0], validation[1], { batchSize: Math.max(batchSize, 256) });
-        for (const [k, v] of Object.entries(val)) epochLogs[`val_${k}`] = v;
-      }
-      history.record(epoch, epochLogs);
-      await callbacks.epochEnd(epoch, epochLogs);
-      await yieldToEventLoop(); // lets browsers repaint and timers run between epochs
+    } finally {
+      this.session = null;
+      this.pendingResume = null;
     }
     await callbacks.trainEnd({});
     return history;
@@ -368,7 +449,8 @@ export class Sequential implements CallbackModel {
     const xs = this.onModelBackend(asBatchTensor(x, 'evaluate(): x'));
     const ys = this.onModelBackend(asBatchTensor(y, 'evaluate(): y'));
     checkSameLength(xs, ys, 'evaluate()');
-    const batchSize = positiveInt(args.batchSize ?? 256, 'batchSize');
+    const batchSize = checkBatchArgs(args, 'evaluate()');
+    if (this.built) checkLossTargets(this.loss!, ys, this.outputShape, 'evaluate(): y');
     const n = xs.shape[0]!;
     if (n === 0) throw new ArgumentError('evaluate(): no samples');
     const sums: Logs = {};
@@ -468,6 +550,123 @@ export class Sequential implements CallbackModel {
     return text;
   }
 
+  // ---- resuming -----------------------------------------------------------------------------
+
+  /** The trainable weights with their names, in the order the optimiser sees them. */
+  private trainableNamed(): NamedWeight[] {
+    const names = new Map(this.weights.map((w) => [w.tensor, w.name]));
+    return this.trainableWeights.map((tensor) => ({ name: names.get(tensor)!, tensor }));
+  }
+
+  /**
+   * The model plus everything an exact resume needs — optimiser state, the epoch and batch fit()
+   * is at, its generators — while fit() runs (from a callback: backupAndRestore uses it).
+   */
+  trainingArtifacts(): ModelArtifacts {
+    const session = this.session;
+    if (!session) {
+      throw new ArgumentError(
+        `trainingArtifacts(): model '${this.name}' is not being trained; call it from a fit() callback`,
+      );
+    }
+    const params = this.trainableNamed();
+    const progress: FitProgress = {
+      epoch: session.epoch,
+      batch: session.batch,
+      samples: session.samples,
+      batchSize: session.batchSize,
+      shuffle: session.shuffle,
+      epochStartRng: session.batch > 0 ? session.epochStartRng : null,
+      fitRng: session.rng.getState(),
+      globalRng: getRng().getState(),
+      layerRngs: this._layers.map((l) => l.ownRngs().map((r) => r.getState())),
+      sums: { ...session.sums },
+      history: { epoch: [...session.history.epoch], history: structuredClone(session.history.history) },
+    };
+    const optimizerState = this.optimizer!.getState(params.map((p) => p.tensor));
+    const trainingState = encodeTrainingState(
+      progress,
+      optimizerState,
+      params.map((p) => ({ name: p.name, shape: p.tensor.shape })),
+    );
+    return toArtifacts(this, { trainingState });
+  }
+
+  /**
+   * Put back a checkpoint written by trainingArtifacts() — weights and optimiser state now, fit's
+   * position and generators when the loop starts — from a callback's onTrainBegin. The checkpoint
+   * must be of this architecture (layer names may differ: weights are matched by position).
+   */
+  restoreTraining(artifacts: ModelArtifacts, source = 'checkpoint'): void {
+    if (!this.session) {
+      throw new ArgumentError(
+        `restoreTraining(): model '${this.name}' is not being trained; call it from a fit() callback's onTrainBegin`,
+      );
+    }
+    if (!artifacts.trainingState) {
+      throw new ModelFormatError(`${source}: it holds a model but no training state to resume from`);
+    }
+    const saved = modelFromArtifacts(artifacts, source);
+    const unnamed = (m: Sequential) =>
+      JSON.stringify(
+        m.layers.map((l) => ({ ...l.getConfig(), config: { ...l.getConfig().config, name: '' } })),
+      );
+    if (unnamed(saved) !== unnamed(this) || !shapesEqual(saved.inputShape, this.inputShape)) {
+      throw new ArgumentError(
+        `${source}: the checkpoint is of another architecture than model '${this.name}' ` +
+          `(layers ${saved.layers.map((l) => l.className).join(', ')} on input ${formatShape(saved.inputShape)})`,
+      );
+    }
+    const savedNames = saved.trainableNamed().map((w) => ({ name: w.name, shape: w.tensor.shape }));
+    const { progress, optimizer } = decodeTrainingState(artifacts.trainingState, savedNames, source);
+    if (
+      progress.layerRngs.length !== this._layers.length ||
+      progress.layerRngs.some((list, i) => list.length !== this._layers[i]!.ownRngs().length)
+    ) {
+      throw new ModelFormatError(`${source}: the training state's layer generators do not match the layers`);
+    }
+    const values = saved.getWeights();
+    this.optimizer!.setState(this.trainableWeights, optimizer);
+    this.setWeights(values);
+    this.pendingResume = progress;
+  }
+
+  /** Go on from a checkpoint's progress: check it fits this fit() call, then set the generators. */
+  private applyProgress(progress: FitProgress, session: FitSession, lastEpoch: number): void {
+    const mismatch = (what: string, saved: unknown, now: unknown): never => {
+      throw new ArgumentError(
+        `fit(): the checkpoint was made by a fit with ${what} ${saved}, this one has ${now}; ` +
+          'resume with the same data and options, or delete the checkpoint to start over',
+      );
+    };
+    if (progress.samples !== session.samples) mismatch('training samples', progress.samples, session.samples);
+    if (progress.batchSize !== session.batchSize)
+      mismatch('batchSize', progress.batchSize, session.batchSize);
+    if (progress.shuffle !== session.shuffle) mismatch('shuffle', progress.shuffle, session.shuffle);
+    if (progress.epoch < session.epoch || progress.epoch > lastEpoch) {
+      throw new ArgumentError(
+        `fit(): the checkpoint is at epoch ${progress.epoch + 1}, outside this fit's epochs ` +
+          `${session.epoch + 1}–${lastEpoch}`,
+      );
+    }
+    getRng().setState(progress.globalRng);
+    session.rng.setState(progress.fitRng);
+    this._layers.forEach((l, i) => {
+      l.ownRngs().forEach((r, k) => {
+        r.setState(progress.layerRngs[i]![k]!);
+      });
+    });
+    session.epoch = progress.epoch;
+    session.batch = progress.batch;
+    session.sums = { ...progress.sums };
+    session.epochStartRng = progress.epochStartRng;
+    progress.history.epoch.forEach((epoch, i) => {
+      const logs: Logs = {};
+      for (const [k, values] of Object.entries(progress.history.history)) logs[k] = values[i]!;
+      session.history.record(epoch, logs);
+    });
+  }
+
   // ---- saving -------------------------------------------------------------------------------
 
   /** The model as JSON + weight bytes, in memory (for browsers, or custom storage). */
@@ -480,6 +679,22 @@ export class Sequential implements CallbackModel {
     const artifacts = this.toArtifacts();
     await resolveIOHandler(target, 'save').save!(artifacts);
   }
+}
+
+/** What fit() is doing, for checkpoints taken from its callbacks. */
+interface FitSession {
+  /** The epoch running (or next, after its end) and its next batch. */
+  epoch: number;
+  batch: number;
+  samples: number;
+  batchSize: number;
+  shuffle: boolean;
+  /** The generator for shuffling and augmentation (fit's seed, else the global one). */
+  rng: Rng;
+  /** rng's state before this epoch's order was drawn. */
+  epochStartRng: RngState | null;
+  sums: Logs;
+  history: History;
 }
 
 function positiveInt(value: number, name: string): number {

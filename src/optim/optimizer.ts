@@ -10,9 +10,17 @@
  * lives in Float32Arrays keyed by the parameter tensor.
  */
 import type { Storage, UpdateRule } from '../backend/backend.js';
+import { isOptionsObject, numberOption, optionalNumber } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type LearningRateSchedule, scheduleFromConfig } from './schedules.js';
+import {
+  isSchedule,
+  type LearningRateSchedule,
+  learningRateOption,
+  scheduleFromConfig,
+} from './schedules.js';
+
+const POSITIVE = { min: 0, minExclusive: true } as const;
 
 export interface OptimizerConfig {
   /** A number, or a schedule of the step count. */
@@ -23,6 +31,14 @@ export interface OptimizerConfig {
   clipNorm?: number;
   /** Clip each gradient value to [−clipValue, clipValue]. */
   clipValue?: number;
+}
+
+/** An optimiser's state for checkpoints (Optimizer.getState): copies, not views. */
+export interface OptimizerState {
+  className: string;
+  iterations: number;
+  /** Per parameter, in the order given: its slot buffers (empty before its first update). */
+  slots: Float32Array[][];
 }
 
 export type SerializedSchedule = { className: string; config: Record<string, number | boolean> };
@@ -39,15 +55,13 @@ export abstract class Optimizer {
   private lastParams: readonly Tensor[] = [];
 
   constructor(config: OptimizerConfig, defaultLearningRate: number) {
-    const lr = config.learningRate ?? defaultLearningRate;
-    if (typeof lr === 'number' && !(lr > 0 && Number.isFinite(lr))) {
-      throw new ArgumentError(`${new.target.name}: learningRate must be a positive number, got ${lr}`);
-    }
-    this.schedule = lr;
-    this.weightDecay = config.weightDecay ?? 0;
-    this.clipNorm = config.clipNorm;
-    this.clipValue = config.clipValue;
-    if (this.weightDecay < 0) throw new ArgumentError(`${new.target.name}: weightDecay must be ≥ 0`);
+    // Checked here, once: a negative clipNorm would flip every gradient (ascent), a string rate
+    // would be taken for a schedule. The subclasses have already refused unknown option names.
+    const component = new.target.name;
+    this.schedule = learningRateOption(component, config.learningRate ?? defaultLearningRate);
+    this.weightDecay = numberOption(component, 'weightDecay', config.weightDecay, { min: 0 }, 0);
+    this.clipNorm = optionalNumber(component, 'clipNorm', config.clipNorm, POSITIVE);
+    this.clipValue = optionalNumber(component, 'clipValue', config.clipValue, POSITIVE);
   }
 
   /** The learning rate the next step will use. */
@@ -112,6 +126,54 @@ export abstract class Optimizer {
     this.iterations++;
   }
 
+  /**
+   * The rule's state for `params` (copies), for checkpoints: the step count and, per parameter, its
+   * slot buffers — none for a parameter that has not been updated yet.
+   */
+  getState(params: readonly Tensor[]): OptimizerState {
+    return {
+      className: this.className,
+      iterations: this.iterations,
+      slots: params.map((p) => (this.states.get(p) ?? []).map((s) => Float32Array.from(s.view()))),
+    };
+  }
+
+  /** Put back a getState() of the same rule for the same parameters (checked before anything is set). */
+  setState(params: readonly Tensor[], state: OptimizerState): void {
+    const where = `${this.className}.setState()`;
+    if (state.className !== this.className)
+      throw new ArgumentError(`${where}: the state is ${state.className}'s, not ${this.className}'s`);
+    if (!Number.isInteger(state.iterations) || state.iterations < 0)
+      throw new ArgumentError(`${where}: iterations must be an integer ≥ 0, got ${state.iterations}`);
+    if (state.slots.length !== params.length)
+      throw new ArgumentError(
+        `${where}: the state has ${state.slots.length} parameters, the model ${params.length}`,
+      );
+    params.forEach((p, i) => {
+      const slots = state.slots[i]!;
+      if (slots.length !== 0 && slots.length !== this.slots)
+        throw new ArgumentError(
+          `${where}: parameter ${i} has ${slots.length} state buffers, ${this.className} keeps ${this.slots}`,
+        );
+      for (const s of slots)
+        if (s.length !== p.size)
+          throw new ArgumentError(
+            `${where}: parameter ${i} has ${p.size} values but its state buffer ${s.length}`,
+          );
+    });
+    params.forEach((p, i) => {
+      const slots = state.slots[i]!;
+      if (slots.length === 0) {
+        this.states.delete(p);
+        return;
+      }
+      const backend = p.backend;
+      const make = () => slots.map((s) => backend.fromValues(s));
+      this.states.set(p, backend.persistent ? backend.persistent(make) : make());
+    });
+    this.iterations = state.iterations;
+  }
+
   /** Forget the gradients of `params` (default: the ones passed to the last step). */
   zeroGrad(params: readonly Tensor[] = this.lastParams): void {
     for (const p of params) p.grad = null;
@@ -163,6 +225,9 @@ export abstract class Optimizer {
 
 /** Turn a saved learningRate (number or schedule) back into the constructor form. */
 export function learningRateFromConfig(lr: unknown): number | LearningRateSchedule | undefined {
-  if (lr === undefined || typeof lr === 'number') return lr;
+  if (lr === undefined || typeof lr === 'number' || isSchedule(lr)) return lr;
+  // Only an object can be a saved schedule; anything else (a string like '0.1') is left for the
+  // optimiser's constructor to refuse by name.
+  if (!isOptionsObject(lr)) return lr as never;
   return scheduleFromConfig(lr as SerializedSchedule);
 }

@@ -7,6 +7,14 @@
  * which IEEE 754 makes identical everywhere.
  */
 
+import { ArgumentError } from '../errors.js';
+
+/** What Rng.getState() returns: plain JSON. */
+export interface RngState {
+  s: number[];
+  spare: number | null;
+}
+
 /** xoshiro128** (Blackman & Vigna): 128-bit state, 32-bit output, passes BigCrush. */
 export class Rng {
   private s0 = 0;
@@ -35,6 +43,29 @@ export class Rng {
     this.s2 = next();
     this.s3 = next();
     this.spare = null;
+  }
+
+  /**
+   * The generator's whole state (for checkpoints): four 32-bit words and the pending normal, so
+   * `setState(getState())` continues the exact same stream.
+   */
+  getState(): RngState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+  }
+
+  setState(state: RngState): void {
+    const { s, spare } = state;
+    if (
+      !Array.isArray(s) ||
+      s.length !== 4 ||
+      !s.every((w) => Number.isInteger(w) && w >= -(2 ** 31) && w < 2 ** 32)
+    )
+      throw new ArgumentError(`Rng.setState(): s must be four 32-bit integers, got ${JSON.stringify(s)}`);
+    if (spare !== null && !Number.isFinite(spare))
+      throw new ArgumentError(`Rng.setState(): spare must be a finite number or null, got ${spare}`);
+    if (s.every((w) => w === 0)) throw new ArgumentError('Rng.setState(): an all-zero state never changes');
+    [this.s0, this.s1, this.s2, this.s3] = s.map((w) => w | 0) as [number, number, number, number];
+    this.spare = spare;
   }
 
   /** A uniform 32-bit unsigned integer. */
