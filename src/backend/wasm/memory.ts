@@ -43,7 +43,11 @@ export class WasmHeap {
     unregister(token: object): boolean;
     cleanupSome?(): void;
   };
-  /** Bytes handed out (from free lists or fresh) since the last collection. */
+  /**
+   * Bytes handed out (from free lists or fresh) since the last collection that only a collection
+   * can bring back: not those of a step scope, which its end returns (fit's batches would otherwise
+   * add up to a full gc every few dozen batches, for nothing).
+   */
   private allocatedSinceCollect = 0;
   /** Live bytes right after the last collection: the budget to the next one scales with it. */
   private liveAfterCollect = 0;
@@ -121,7 +125,7 @@ export class WasmHeap {
     if (!list || list.length === 0) return -1;
     const offset = list.pop()!;
     this.freeBytes -= size;
-    this.allocatedSinceCollect += size;
+    this.countAllocation(size);
     if (clear) this.zero(offset, size);
     return offset;
   }
@@ -140,8 +144,12 @@ export class WasmHeap {
       this.memory.grow(Math.min(Math.max(needed, Math.ceil(current / 2)), MAX_PAGES - current));
     }
     this.top = end;
-    this.allocatedSinceCollect += size;
+    this.countAllocation(size);
     return offset;
+  }
+
+  private countAllocation(size: number): void {
+    if (this.scoped === null || this.persistentDepth > 0) this.allocatedSinceCollect += size;
   }
 
   private shouldCollect(size: number, limit: number): boolean {
