@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, it, mock } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import type { Backend } from '../src/backend/backend.js';
 import {
   createWasmBackend,
@@ -20,6 +19,7 @@ import { webWorkerGemmPool } from '../src/backend/wasm/web-workers.js';
 import { ArgumentError } from '../src/errors.js';
 import { Rng } from '../src/index.js';
 import { type NodeGemmPoolOptions, nodeGemmPool } from '../src/node/threads.js';
+import { spawnLikeABrowser } from './fixtures/browser-worker.js';
 
 const skip = !wasmSimdSupported();
 
@@ -171,24 +171,11 @@ it('workers that never start: the first product waits readyTimeoutMs, then one t
 it('the browser pool: a Web Worker that fails is reported once, the page goes on on one thread', {
   skip,
 }, () => {
-  // Web Workers simulated with worker_threads, as in threads.test.ts; their kernels throw.
-  const spawnLikeABrowser = (source: string, init: unknown) => {
-    const bootstrap = `const { parentPort } = require('node:worker_threads');
-const self = {};
-${kernelsThat("throw new Error('injected fault');")}
-${source}
-parentPort.once('message', (data) => self.onmessage({ data }));`;
-    const worker = new Worker(bootstrap, { eval: true });
-    worker.unref();
-    worker.postMessage(init);
-    return {
-      terminate: () => void worker.terminate(),
-      addEventListener: (_type: 'error', listener: (event: { message?: string }) => void) =>
-        worker.on('error', (error: Error) => listener({ message: error.message })),
-    };
-  };
+  // Web Workers simulated with worker_threads (fixtures/browser-worker.ts); their kernels throw.
   // A worker (no document): it sleeps in Atomics.wait, so the first product waits for the workers.
-  const { single, multi, pool } = backends(webWorkerGemmPool(2, spawnLikeABrowser)!);
+  const { single, multi, pool } = backends(
+    webWorkerGemmPool(2, spawnLikeABrowser(kernelsThat("throw new Error('injected fault');")))!,
+  );
   productsThroughTheFault(single, multi, pool);
   assert.match(warnings[0]!, /wasm worker thread failed during a call .*redone.*one thread/);
 });

@@ -1,7 +1,6 @@
 /** The wasm backend's worker-thread matmul (Node): same bits as one thread, for every row split. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import type { Backend, MatmulSpec } from '../src/backend/backend.js';
 import {
   createWasmBackend,
@@ -16,6 +15,7 @@ import { webWorkerGemmPool } from '../src/backend/wasm/web-workers.js';
 import { Rng } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
 import { windowGeometry } from '../src/ops/conv.js';
+import { spawnLikeABrowser } from './fixtures/browser-worker.js';
 
 /**
  * A pool factory that counts the calls handed to the pool and reads how many jobs the workers
@@ -141,26 +141,12 @@ it('splits products that skip a mostly-zero A over the workers, with the same bi
 it('the browser pool (Web Workers) runs the same protocol, polling on a page main thread', {
   skip: !wasmSimdSupported(),
 }, async () => {
-  // Web Workers simulated with worker_threads: `self.onmessage` gets the init message as a browser
-  // worker would. `document` marks a page's main thread, which must poll instead of sleeping.
-  const spawnLikeABrowser = (source: string, init: unknown) => {
-    const bootstrap = `const { parentPort } = require('node:worker_threads');
-const self = {};
-${source}
-parentPort.once('message', (data) => self.onmessage({ data }));`;
-    const worker = new Worker(bootstrap, { eval: true });
-    worker.unref();
-    worker.postMessage(init);
-    return {
-      terminate: () => void worker.terminate(),
-      addEventListener: (_type: 'error', listener: (event: { message?: string }) => void) =>
-        worker.on('error', (error: Error) => listener({ message: error.message })),
-    };
-  };
+  // Web Workers simulated with worker_threads (fixtures/browser-worker.ts). `document` marks a
+  // page's main thread, which must poll instead of sleeping.
   const g = globalThis as { document?: unknown };
   g.document = {};
   try {
-    const { single, multi, pool } = backendPair(webWorkerGemmPool(2, spawnLikeABrowser)!);
+    const { single, multi, pool } = backendPair(webWorkerGemmPool(2, spawnLikeABrowser())!);
     const rng = new Rng(4);
     const [m, k, n] = [260, 520, 130];
     const aValues = Float32Array.from({ length: m * k }, () => rng.normal());

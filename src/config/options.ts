@@ -300,3 +300,18 @@ export function pairOption(
     `${component}: ${name} must be ${describeRule(rule)} or a pair of them, got ${shown}`,
   );
 }
+
+/**
+ * The class name and config of a serialised object: backprop's and TF.js's `{ className, config }`
+ * or Keras' `{ class_name, config, module, registered_name }` (config may be left out). Other keys
+ * are refused, with the nearest valid one. `config` is returned as written (undefined if absent).
+ */
+export function classSpec(component: string, spec: object): { className: unknown; config: unknown } {
+  const keras = Object.hasOwn(spec, 'class_name');
+  const o = checkOptions(
+    component,
+    spec,
+    keras ? ['class_name', 'config', 'module', 'registered_name'] : ['className', 'config'],
+  );
+  return { className: keras ? o.class_name : o.className, config: o.config };
+}

@@ -6,6 +6,7 @@
  */
 import {
   checkOptions,
+  classSpec,
   describeValue,
   enumOption,
   isOptionsObject,
@@ -198,14 +199,9 @@ export function getInitializer(
     );
   }
   if (typeof (spec as Options).init === 'function') return spec as Initializer;
-  const keras = Object.hasOwn(spec, 'class_name');
-  const o = checkOptions(
-    'initializer spec',
-    spec,
-    keras ? ['class_name', 'config', 'module', 'registered_name'] : ['className', 'config'],
-  );
-  const make = initializers.get(keras ? o.class_name : o.className);
-  const config = o.config === undefined ? {} : o.config;
+  const { className, config: given } = classSpec('initializer spec', spec);
+  const make = initializers.get(className);
+  const config = given === undefined ? {} : given;
   if (!isOptionsObject(config)) {
     throw new ArgumentError(`initializer config must be an object, got ${describeValue(config)}`);
   }

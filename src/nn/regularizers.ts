@@ -1,6 +1,7 @@
 /** Weight penalties added to the training loss: L1 (Σ|w|), L2 (Σw²), or both. */
 import {
   checkOptions,
+  classSpec,
   describeValue,
   isOptionsObject,
   numberOption,
@@ -60,14 +61,8 @@ export function getRegularizer(
     );
   }
   if (typeof (spec as Options).penalty === 'function') return spec as Regularizer;
-  const keras = Object.hasOwn(spec, 'class_name');
-  const o = checkOptions(
-    'regularizer spec',
-    spec,
-    keras ? ['class_name', 'config', 'module', 'registered_name'] : ['className', 'config'],
-  );
-  const className = keras ? o.class_name : o.className;
-  const config = o.config ?? {};
+  const { className, config: given } = classSpec('regularizer spec', spec);
+  const config = given ?? {};
   const kind = typeof className === 'string' ? className.toLowerCase().replace(/_/g, '') : className;
   // Keras' L1 / L2 classes keep one factor; its L1L2 both. All are l1l2 here.
   if (kind === 'l1l2') return l1l2(config as never);

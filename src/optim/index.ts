@@ -12,6 +12,7 @@
  */
 import {
   checkOptions,
+  classSpec,
   describeValue,
   isOptionsObject,
   NameRegistry,
@@ -102,10 +103,7 @@ export function getOptimizer(spec: OptimizerLike | OptimizerSpec): Optimizer {
       `optimizer must be a name ('adam'), an Optimizer (new Adam({ … })) or { className, config }, got ${describeValue(spec)}`,
     );
   }
-  const keras = Object.hasOwn(spec, 'class_name');
-  const known = keras ? ['class_name', 'config', 'module', 'registered_name'] : ['className', 'config'];
-  checkOptions('optimizer spec { className, config }', spec, known);
-  const className = keras ? (spec as Options).class_name : spec.className;
+  const { className } = classSpec('optimizer spec { className, config }', spec);
   const make = optimizers.get(className, 'optimizer spec');
   const rawConfig = checkOptions(
     `${String(className)}`,
