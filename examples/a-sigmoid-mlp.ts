@@ -9,7 +9,16 @@
  *
  *   npx tsx examples/a-sigmoid-mlp.ts            (about 10 minutes; --epochs N to shorten)
  */
-import { Dense, initializers, lineChart, loadMnist, manualSeed, Sequential, SGD, savePlot } from 'backprop';
+import {
+  Dense,
+  initializers,
+  lineChart,
+  loadMnist,
+  manualSeed,
+  Sequential,
+  SGD,
+  savePlot,
+} from 'backprop-js';
 import { arg, OUTPUT } from './args.js';
 
 const epochs = arg('epochs', 30);

@@ -8,7 +8,16 @@
  * Differences, on purpose: the tutorial's code also passes the output layer through ReLU before
  * the softmax (its delta is (p − y)·[z > 0]); here the output is a plain softmax.
  */
-import { Dense, initializers, lineChart, loadMnist, manualSeed, Sequential, SGD, savePlot } from 'backprop';
+import {
+  Dense,
+  initializers,
+  lineChart,
+  loadMnist,
+  manualSeed,
+  Sequential,
+  SGD,
+  savePlot,
+} from 'backprop-js';
 import { arg, OUTPUT } from './args.js';
 
 const epochs = arg('epochs', 50);

@@ -19,7 +19,7 @@ import {
   savePlot,
   type Tensor,
   zeros,
-} from 'backprop';
+} from 'backprop-js';
 import { arg, OUTPUT } from './args.js';
 
 const { train, test } = await loadMnist({ validationSize: 0 }); // all 60,000 training images

@@ -23,7 +23,7 @@
  *   npx tsx examples/churn-data.ts churn.csv [rows] [seed]
  */
 import { writeFileSync } from 'node:fs';
-import { Rng } from 'backprop';
+import { Rng } from 'backprop-js';
 
 // Surnames are built from syllables (about 1,600 distinct, like the ~2,900 of the real table), so
 // the column behaves like a name: high-cardinality text that says nothing about churn.

@@ -5,7 +5,7 @@
  *
  *   npx tsx examples/computational-graph.ts
  */
-import { gradcheck, type Tensor, tensor } from 'backprop';
+import { gradcheck, type Tensor, tensor } from 'backprop-js';
 
 const x = tensor(1, { requiresGrad: true });
 const y = tensor(3, { requiresGrad: true });

@@ -23,7 +23,7 @@ import {
   Sequential,
   SGD,
   savePlot,
-} from 'backprop';
+} from 'backprop-js';
 import { arg, OUTPUT } from './args.js';
 
 const { train, test } = await loadMnist({ validationSize: 0 });

@@ -22,7 +22,7 @@ import {
   StandardScaler,
   savePlot,
   trainTestSplit,
-} from 'backprop';
+} from 'backprop-js';
 import { arg, OUTPUT } from './args.js';
 import { generateChurn, toCsv } from './churn-data.js';
 

@@ -8,7 +8,7 @@
  *
  *   npx tsx examples/f-toy-network.ts
  */
-import { Dense, initializers, lineChart, manualSeed, Sequential, SGD, savePlot } from 'backprop';
+import { Dense, initializers, lineChart, manualSeed, Sequential, SGD, savePlot } from 'backprop-js';
 import { arg, OUTPUT } from './args.js';
 
 const X = [

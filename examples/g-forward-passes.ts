@@ -6,7 +6,7 @@
  *
  *   npx tsx examples/g-forward-passes.ts
  */
-import { tensor } from 'backprop';
+import { tensor } from 'backprop-js';
 
 const input = tensor([-1, 2]);
 const hidden = tensor([

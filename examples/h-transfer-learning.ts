@@ -25,7 +25,7 @@ import {
   savePlot,
   type Tensor,
   tensor,
-} from 'backprop';
+} from 'backprop-js';
 import { arg, OUTPUT } from './args.js';
 
 const baseEpochs = arg('base-epochs', 2);

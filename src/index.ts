@@ -39,9 +39,24 @@ export * from './data/index.js';
 export { ArgumentError, GraphError, ModelFormatError, ShapeError, TrainingError } from './errors.js';
 // Losses, metrics
 export * as losses from './losses/index.js';
-export { getLoss, type Loss, type LossLike, type LossName, type LossOptions } from './losses/index.js';
+export {
+  getLoss,
+  type Loss,
+  type LossAlias,
+  type LossFunction,
+  type LossLike,
+  type LossName,
+  type LossOptions,
+} from './losses/index.js';
 export * as metrics from './metrics/accuracy.js';
-export { getMetric, type Metric, type MetricFn } from './metrics/accuracy.js';
+export {
+  getMetric,
+  type Metric,
+  type MetricAlias,
+  type MetricFn,
+  type MetricLike,
+  type MetricName,
+} from './metrics/accuracy.js';
 export {
   accuracyFromConfusion,
   type ClassReport,
@@ -84,13 +99,19 @@ export {
 export type { FitProgress, SerializedTrainingState } from './model/training-state.js';
 // Layers
 export { Activation, type ActivationConfig } from './nn/activation.js';
-export { type ActivationName, getActivation } from './nn/activations.js';
+export { type ActivationLike, type ActivationName, getActivation } from './nn/activations.js';
 export { BatchNormalization, type BatchNormalizationConfig } from './nn/batch-norm.js';
 export { Conv2D, type Conv2DConfig } from './nn/conv2d.js';
 export { Dense, type DenseConfig } from './nn/dense.js';
 export { Dropout, type DropoutConfig } from './nn/dropout.js';
 export { Flatten } from './nn/flatten.js';
-export type { Initializer, InitializerLike, InitializerName } from './nn/initializers.js';
+export type {
+  Initializer,
+  InitializerAlias,
+  InitializerLike,
+  InitializerName,
+  InitializerSpec,
+} from './nn/initializers.js';
 export * as initializers from './nn/initializers.js';
 export { type CallOptions, Layer, type LayerConfig, type NamedWeight } from './nn/layer.js';
 export {
@@ -130,7 +151,13 @@ export { matmul } from './ops/matmul.js';
 export { argmax, argmin, max, mean, min, sum, sumTo } from './ops/reduce.js';
 export { logSoftmax, softmax } from './ops/softmax.js';
 // Optimisers
-export { getOptimizer, type OptimizerLike, type OptimizerName } from './optim/index.js';
+export {
+  getOptimizer,
+  type OptimizerClassName,
+  type OptimizerLike,
+  type OptimizerName,
+  type OptimizerSpec,
+} from './optim/index.js';
 export { Optimizer, type OptimizerConfig, type OptimizerState } from './optim/optimizer.js';
 export {
   Adagrad,

@@ -58,7 +58,7 @@ function smallModel(outputs: number, activation: string): Sequential {
   manualSeed(3);
   const model = new Sequential();
   model.add(new Dense({ units: 4, activation: 'relu', inputDim: 2 }));
-  model.add(new Dense({ units: outputs, activation }));
+  model.add(new Dense({ units: outputs, activation: activation as never }));
   return model;
 }
 
@@ -145,10 +145,13 @@ describeEachBackend('compile() options', () => {
         new RegExp(`unknown loss '${name}'`),
       );
       refuses(
-        () => model.compile({ optimizer: 'adam', loss: 'mse', metrics: [name] }),
+        () => model.compile({ optimizer: 'adam', loss: 'mse', metrics: [name as never] }),
         new RegExp(`unknown metric '${name}'`),
       );
-      refuses(() => new Dense({ units: 2, activation: name }), new RegExp(`unknown activation '${name}'`));
+      refuses(
+        () => new Dense({ units: 2, activation: name as never }),
+        new RegExp(`unknown activation '${name}'`),
+      );
       refuses(
         () => new Dense({ units: 2, kernelInitializer: name as never }),
         new RegExp(`kernelInitializer: unknown initializer '${name}'`),

@@ -78,7 +78,10 @@ describeEachBackend('layers and initialisers', () => {
       /layer 'hidden' expects inputs of shape \[batch, 30\] but got \[batch, 31\]/,
     );
     assert.throws(() => new Dense({ units: 0 }), ArgumentError);
-    assert.throws(() => new Dense({ units: 3, activation: 'swishy' }), /unknown activation 'swishy'/);
+    assert.throws(
+      () => new Dense({ units: 3, activation: 'swishy' as never }),
+      /unknown activation 'swishy'/,
+    );
   });
 
   it('Dropout drops and rescales only while training', () => {

@@ -5,7 +5,7 @@
 //   node bench/wdbc/compare.mjs /tmp/wdbc
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Dense, manualSeed, Sequential } from 'backprop';
+import { Dense, manualSeed, Sequential } from 'backprop-js';
 
 const dir = process.argv[2] ?? '/tmp/wdbc';
 const rows = readFileSync(join(dir, 'wdbc.csv'), 'utf8')

@@ -39,7 +39,7 @@ export function buildMlp(options: MlpOptions): Sequential {
     model.add(
       new Dense({
         units,
-        activation: last ? options.outputActivation : options.activation,
+        activation: (last ? options.outputActivation : options.activation) as never, // checked by Dense
         ...(i === 0 && { inputDim: inputs }),
         ...(options.kernelInitializer && { kernelInitializer: options.kernelInitializer as never }),
       }),
@@ -64,7 +64,7 @@ export function buildCnn(options: { dropout: number; outputActivation: string })
   model.add(new Flatten());
   model.add(new Dense({ units: 128, activation: 'relu' }));
   if (options.dropout > 0) model.add(new Dropout({ rate: options.dropout }));
-  model.add(new Dense({ units: 10, activation: options.outputActivation }));
+  model.add(new Dense({ units: 10, activation: options.outputActivation as never })); // checked by Dense
   return model;
 }
 

@@ -7,6 +7,7 @@
  * log-softmax of logits is exact where log of a softmax that underflowed to 0 would be −∞.
  */
 import { booleanOption, checkOptions, describeValue, enumOption, NameRegistry } from '../config/options.js';
+import type { KerasSpellings } from '../config/spellings.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { softmaxCrossEntropy } from '../ops/softmax-cross-entropy.js';
 import { eye } from '../tensor/create.js';
@@ -222,7 +223,7 @@ function checkLabels(labels: Tensor, classes: number): Int32Array {
  * result checked each batch (one instanceof) so a function returning a number is named, not a
  * TypeError inside fit.
  */
-function customLoss(fn: (yTrue: Tensor, yPred: Tensor) => Tensor): Loss {
+function customLoss(fn: LossFunction): Loss {
   const name = fn.name || 'custom loss';
   const loss = ((yTrue: Tensor, yPred: Tensor) => {
     const value: unknown = fn(yTrue, yPred);
@@ -261,20 +262,33 @@ const losses = new NameRegistry<(o?: LossOptions) => Loss>(
   ],
 );
 
-export type LossLike = LossName | 'mse' | 'mae' | (string & {}) | Loss;
+/** Keras' short names. */
+export type LossAlias = 'mse' | 'mae';
+
+/** A user's own loss: targets and predictions in, a scalar Tensor out (built from yPred's ops, so it has a gradient). */
+export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
+
+/**
+ * What compile() takes as `loss`: a name as backprop, Keras or TF.js spell it
+ * ('categoricalCrossentropy', 'categorical_crossentropy', 'CategoricalCrossentropy', 'mse') — a
+ * misspelt one does not compile — or a loss function.
+ */
+export type LossLike = KerasSpellings<LossName> | LossAlias | Loss | LossFunction;
 
 /**
  * A loss by name (backprop's, Keras' snake_case or class name: 'binary_crossentropy',
  * 'BinaryCrossentropy'), or a loss function, returned as is (options are for named losses only).
+ * Any string is taken here and checked at run time (names read from files or a command line);
+ * compile() takes only the spellings in LossLike.
  */
-export function getLoss(spec: LossLike, options: LossOptions = {}): Loss {
+export function getLoss(spec: LossLike | (string & {}), options: LossOptions = {}): Loss {
   if (typeof spec === 'function') {
     if (options !== undefined && Object.keys(checkOptions('loss', options, LOSS_OPTIONS)).length > 0) {
       throw new ArgumentError(
         'compile(): lossOptions apply to a loss given by name; a loss function takes its options itself',
       );
     }
-    return typeof (spec as Partial<Loss>).withLogits === 'function' ? spec : customLoss(spec);
+    return typeof (spec as Partial<Loss>).withLogits === 'function' ? (spec as Loss) : customLoss(spec);
   }
   if (typeof spec !== 'string') {
     throw new ArgumentError(

@@ -10,6 +10,7 @@ import {
   NameRegistry,
   stringOption,
 } from '../config/options.js';
+import type { CamelOrSnake } from '../config/spellings.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -71,10 +72,28 @@ const metrics = new NameRegistry<MetricFn>(
   ],
 );
 
-export type MetricLike = string | Metric;
+export type MetricName =
+  | 'accuracy'
+  | 'categoricalAccuracy'
+  | 'sparseCategoricalAccuracy'
+  | 'binaryAccuracy'
+  | 'meanSquaredError'
+  | 'meanAbsoluteError';
 
-/** A metric by name (looked up among the library's own, never Object.prototype's) or as given. */
-export function getMetric(spec: MetricLike): Metric {
+/** Keras' short names ('acc' is logged as 'accuracy'). */
+export type MetricAlias = 'acc' | 'mse' | 'mae';
+
+/**
+ * What compile() takes in `metrics`: a name as backprop or Keras spell it ('categoricalAccuracy',
+ * 'categorical_accuracy', 'acc') — a misspelt one does not compile — or your own `{ name, fn }`.
+ */
+export type MetricLike = CamelOrSnake<MetricName> | MetricAlias | Metric;
+
+/**
+ * A metric by name (looked up among the library's own, never Object.prototype's) or as given. Any
+ * string is taken here and checked at run time; compile() takes only the spellings in MetricLike.
+ */
+export function getMetric(spec: MetricLike | (string & {})): Metric {
   if (isOptionsObject(spec)) {
     checkOptions('metric', spec, ['name', 'fn'], {}, 'metric object');
     stringOption('metric', 'name', spec.name);

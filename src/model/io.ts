@@ -34,7 +34,7 @@ export function resolveIOHandler(target: string | IOHandler, purpose: 'save' | '
   }
   throw new ArgumentError(
     `cannot ${purpose} a model ${purpose === 'save' ? 'to' : 'from'} '${target}' here. File paths work in Node ` +
-      "(import from 'backprop'); in a browser, load from an http(s) URL, or use model.toArtifacts() / modelFromArtifacts().",
+      "(import from 'backprop-js'); in a browser, load from an http(s) URL, or use model.toArtifacts() / modelFromArtifacts().",
   );
 }
 

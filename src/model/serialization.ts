@@ -1,6 +1,7 @@
 /** Sequential ⇄ ModelArtifacts. manifest.ts and architecture.ts hold what loading checks. */
 import { ModelFormatError } from '../errors.js';
 import type { LossName } from '../losses/index.js';
+import type { MetricLike } from '../metrics/accuracy.js';
 import { getOptimizer } from '../optim/index.js';
 import { tensor } from '../tensor/create.js';
 import { formatShape, shapesEqual, sizeOf } from '../tensor/shape.js';
@@ -215,7 +216,7 @@ function buildChecked(artifacts: ModelArtifacts, source: string): Sequential {
       model.compile({
         loss: trainingConfig.loss as LossName,
         lossOptions: trainingConfig.lossOptions as never,
-        metrics: trainingConfig.metrics,
+        metrics: trainingConfig.metrics as MetricLike[] | undefined,
         optimizer: getOptimizer(trainingConfig.optimizer),
       });
     } catch (e) {

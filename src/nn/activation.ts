@@ -1,11 +1,11 @@
 /** A layer that only applies an activation function. */
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { activationName, getActivation } from './activations.js';
+import { type ActivationLike, activationName, getActivation } from './activations.js';
 import { type CallOptions, Layer, type LayerConfig } from './layer.js';
 
 export interface ActivationConfig extends LayerConfig {
-  activation: string;
+  activation: ActivationLike;
 }
 
 export class Activation extends Layer {

@@ -1,5 +1,6 @@
 /** Activation functions by name, as layers and configs refer to them ('relu', 'softmax', …). */
 import { NameRegistry } from '../config/options.js';
+import type { CamelOrSnake } from '../config/spellings.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export type ActivationName =
@@ -12,6 +13,12 @@ export type ActivationName =
   | 'softplus'
   | 'softmax'
   | 'logSoftmax';
+
+/**
+ * What layers take as `activation`: a name as backprop or Keras spell it ('leakyRelu',
+ * 'leaky_relu'), or 'none' (linear) — a misspelt one does not compile.
+ */
+export type ActivationLike = CamelOrSnake<ActivationName> | 'none';
 
 const table: Record<ActivationName, (x: Tensor) => Tensor> = {
   linear: (x) => x,
@@ -38,6 +45,9 @@ export function activationName(name: unknown, component = ''): ActivationName {
   return names.get(name, component);
 }
 
-export function getActivation(name: string | null | undefined): (x: Tensor) => Tensor {
+/** Any string is taken here and checked at run time; layer configs take only the spellings in ActivationLike. */
+export function getActivation(
+  name: ActivationLike | (string & {}) | null | undefined,
+): (x: Tensor) => Tensor {
   return table[activationName(name)];
 }

@@ -14,6 +14,7 @@ import {
   numberOption,
   type Options,
 } from '../config/options.js';
+import type { CamelOrSnake } from '../config/spellings.js';
 import { ArgumentError } from '../errors.js';
 import type { Rng } from '../random/rng.js';
 import { tensor } from '../tensor/create.js';
@@ -39,7 +40,29 @@ export type InitializerName =
   | 'lecunNormal'
   | 'lecunUniform';
 
-export type InitializerLike = InitializerName | Initializer;
+/** Other names the lookup knows: initialisers whose options take defaults, and Keras' aliases. */
+export type InitializerAlias =
+  | 'constant'
+  | 'varianceScaling'
+  | 'xavierNormal'
+  | 'xavierUniform'
+  | 'zero'
+  | 'one';
+
+/** The saved form, and TF.js's: `{ className: 'RandomNormal', config: { stddev: 0.1 } }`. */
+export interface InitializerSpec {
+  className: string;
+  config?: Record<string, unknown>;
+}
+
+/**
+ * What layers take as an initialiser: a name as backprop or Keras spell it ('glorotUniform',
+ * 'glorot_uniform') — a misspelt one does not compile — an initialiser object, or its spec.
+ */
+export type InitializerLike =
+  | CamelOrSnake<InitializerName | InitializerAlias>
+  | Initializer
+  | InitializerSpec;
 
 /** Fan-in and fan-out as Keras computes them: [in, out] for dense, receptive field × channels beyond. */
 export function computeFans(shape: Shape): { fanIn: number; fanOut: number } {
@@ -188,9 +211,7 @@ function fixed(make: () => Initializer): (config: Options) => Initializer {
  * Resolve a name or an initialiser object; also rebuilds one from its saved {className, config}
  * (Keras' {class_name, config} too). Anything else is an ArgumentError saying what was wrong.
  */
-export function getInitializer(
-  spec: InitializerLike | { className: string; config?: Record<string, unknown> },
-): Initializer {
+export function getInitializer(spec: InitializerLike): Initializer {
   if (typeof spec === 'string') return initializers.get(spec)({});
   if (!isOptionsObject(spec)) {
     throw new ArgumentError(

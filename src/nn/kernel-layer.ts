@@ -7,7 +7,7 @@ import { booleanOption, withContext } from '../config/options.js';
 import { biasActivation, isFusable } from '../ops/bias-activation.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { activationName, getActivation } from './activations.js';
+import { type ActivationLike, activationName, getActivation } from './activations.js';
 import {
   getInitializer,
   type Initializer,
@@ -24,7 +24,7 @@ import {
 
 export interface KernelLayerConfig extends LayerConfig {
   /** Default 'linear' (none). */
-  activation?: string;
+  activation?: ActivationLike;
   /** Default true. */
   useBias?: boolean;
   /** Default 'glorotUniform' (Xavier), as in Keras. */

@@ -1,7 +1,7 @@
 /**
  * backprop for Node: everything in the browser-safe entry, plus file-system saving and loading
- * (`model.save('./my-model')`, `loadModel('./my-model')`). `import … from 'backprop'` resolves here
- * under Node through the package's "node" export condition.
+ * (`model.save('./my-model')`, `loadModel('./my-model')`). `import … from 'backprop-js'` resolves here
+ * under Node through the package's "node" export condition (and `'backprop-js/node'` anywhere).
  */
 import { listBackends, setBackend } from '../backend/registry.js';
 import { setGemmPoolFactory, setHeapCollector } from '../backend/wasm/index.js';
@@ -36,5 +36,6 @@ export { readCsv } from './csv.js';
 export { fileSystem, writeFileAtomic } from './file-io.js';
 export { type GreyImage, readImage, toMnistForm } from './image.js';
 export { bundledMnistDir, type LoadMnistOptions, loadMnist, readIdxFile } from './mnist.js';
+export { MissingDependencyError } from './optional.js';
 export { renderSvg, savePlot, svgToPng } from './render.js';
 export { defaultThreadCount, type NodeGemmPoolOptions, nodeGemmPool, threadsFromEnv } from './threads.js';

