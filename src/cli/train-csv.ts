@@ -1,71 +1,110 @@
 /** `backprop train csv FILE --target COLUMN`: the bank-churn pipeline on any CSV. */
 import { join } from 'node:path';
-import { LabelEncoder, StandardScaler, trainTestSplit } from '../data/index.js';
+import { splitIndices } from '../data/index.js';
 import {
   confusionMatrix,
   formatClassificationReport,
   formatConfusionMatrix,
   toLabels,
 } from '../metrics/classification.js';
+import { earlyStopping } from '../model/callbacks.js';
 import { readCsv } from '../node/csv.js';
 import { writeFileAtomic } from '../node/file-io.js';
-import { ArgumentError, manualSeed, tensor } from '../node/index.js';
-import { historyChart } from '../plot/specs.js';
+import { ArgumentError, manualSeed, Rng, tensor } from '../node/index.js';
+import { historyChart, predictedVsActualChart } from '../plot/specs.js';
 import { buildMlp, makeOptimizer } from './build.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
 import { resumable } from './resume.js';
-import { encodeFeatures, featureNames, planColumns, type TabularPreprocessing } from './tabular.js';
+import {
+  type BadValuePolicy,
+  encodeFeatures,
+  featureNames,
+  fitScaler,
+  planColumns,
+  readTarget,
+  regressionMetrics,
+  rowsWithTarget,
+  scaleInPlace,
+  type TabularPreprocessing,
+} from './tabular.js';
 
 export interface TrainCsvOptions {
   file: string;
   target: string;
   drop: string[];
+  delimiter?: string;
+  badValues: BadValuePolicy;
   hidden: number[];
   activation: string;
   optimizer: string;
   lr?: number;
   batch: number;
   epochs: number;
+  patience: number;
   dropout: number;
   testSize: number;
+  /** Evaluate on this CSV instead of holding out testSize of the rows. */
+  testFile?: string;
   seed: number;
   out: string;
 }
 
+/** Share of the training rows fit() holds out to decide when to stop. */
+const VALIDATION_SPLIT = 0.15;
+/** Points drawn in the predicted-vs-actual plot (a sample of the test rows beyond that). */
+const SCATTER_POINTS = 2000;
+
 export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number; dir: string }> {
   const started = performance.now();
-  const raw = await readCsv(o.file);
-  console.log(`Read ${o.file}: ${raw.length} rows × ${raw.columns.length} columns`);
-  const { plans, notes } = planColumns(raw, o.target, o.drop);
+  const table = await readCsv(o.file, o.delimiter === undefined ? {} : { delimiter: o.delimiter });
+  const nRows = table.length;
+  const delimiterName = table.delimiter === '\t' ? 'tab' : `'${table.delimiter}'`;
+  console.log(
+    `Read ${o.file}: ${table.length} rows × ${table.columns.length} columns (delimiter ${delimiterName})`,
+  );
+  const { task, classes, labels } = readTarget(table, o.target, o.badValues);
+  const regression = task === 'regression';
+  const labelled = rowsWithTarget(labels);
+  if (labelled.length < table.length)
+    console.log(
+      `  ${table.length - labelled.length} rows have no '${o.target}' value: left out of training and evaluation`,
+    );
+  let trainRows: Int32Array;
+  let testRows: Int32Array;
+  if (o.testFile === undefined) {
+    const stratify = regression ? undefined : Float64Array.from(labelled, (r) => labels[r]!);
+    const split = splitIndices(labelled.length, {
+      testSize: o.testSize,
+      seed: o.seed,
+      ...(stratify && { stratify }),
+    });
+    trainRows = Int32Array.from(split.train, (i) => labelled[i]!);
+    testRows = Int32Array.from(split.test, (i) => labelled[i]!);
+  } else {
+    // Every labelled row trains, in a seeded shuffle: fit() validates on the last rows it is given,
+    // which in a file sorted by class would be a single class.
+    trainRows = Int32Array.from(new Rng(o.seed).permutation(labelled.length), (i) => labelled[i]!);
+    testRows = new Int32Array(0);
+  }
+
+  const { plans, notes } = planColumns(table, o.target, o.drop, trainRows, o.badValues);
   for (const [name, count] of Object.entries(notes.missing))
-    console.log(`  column '${name}': ${count} missing values`);
-  const used = [o.target, ...plans.map((p) => p.name)];
-  const table = raw.dropMissing(used);
-  if (table.length < raw.length)
-    console.log(`  dropped ${raw.length - table.length} rows with missing values`);
+    if (name !== o.target) console.log(`  column '${name}': ${count} missing values, imputed`);
+  for (const [name, count] of Object.entries(notes.badCells))
+    console.log(
+      `  column '${name}': ${count} cells are not numbers, imputed as missing (--bad-values missing)`,
+    );
   for (const d of notes.dropped) console.log(`  not a feature: '${d.name}' — ${d.why}`);
-  for (const p of plans)
+  for (const p of plans) {
     if (p.kind !== 'number')
       console.log(
         `  '${p.name}': ${p.kind === 'binary' ? 'label-encoded (0/1)' : 'one-hot encoded (first category dropped)'}`,
       );
-
-  const targetValues = table.column(o.target);
-  const distinct = [...new Set(targetValues)];
-  const numericTarget = table.kind(o.target) === 'number';
-  const regression =
-    numericTarget && (distinct.length > 20 || targetValues.some((v) => !Number.isInteger(Number(v))));
-  const targetEncoder = new LabelEncoder();
-  if (!regression) {
-    if (distinct.length < 2)
-      throw new ArgumentError(`target '${o.target}' has a single value; nothing to learn`);
-    targetEncoder.fit(numericTarget ? targetValues.map((v) => String(Number(v))) : targetValues);
+    if (p.indicator)
+      console.log(
+        `  '${p.name}': missing cells filled with ${p.kind === 'number' ? 'the median' : 'the most frequent value'} of the training rows (${p.fill}), plus a '${p.name} missing' column`,
+      );
   }
-  const labels = regression
-    ? Array.from(table.numbers(o.target))
-    : targetEncoder.transform(numericTarget ? targetValues.map((v) => String(Number(v))) : targetValues);
-  const classes = targetEncoder.classes ?? [];
-  const X = encodeFeatures(table, plans);
   const names = featureNames(plans);
   console.log(`Features (${names.length}): ${names.join(', ')}`);
   console.log(
@@ -74,31 +113,65 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
       : `Task: classification of '${o.target}' into ${classes.length} classes (${classes.join(', ')})`,
   );
 
-  const { train, test } = trainTestSplit([X, labels], {
-    testSize: o.testSize,
-    seed: o.seed,
-    ...(!regression && { stratify: labels }),
-  });
-  const [xTrainRaw, yTrainLabels] = train as [number[][], number[]];
-  const [xTestRaw, yTestLabels] = test as [number[][], number[]];
-  const scaler = new StandardScaler().fit(xTrainRaw);
-  const xTrain = scaler.transform(xTrainRaw);
-  const xTest = scaler.transform(xTestRaw);
+  // Features straight from the columns into two float32 matrices; then the table's storage goes.
+  let xTrainRaw: Float32Array | null = encodeFeatures(table, plans, trainRows, o.badValues);
+  let xTestRaw: Float32Array | null;
+  let testTargets: Float64Array;
+  if (o.testFile === undefined) {
+    xTestRaw = encodeFeatures(table, plans, testRows, o.badValues);
+    testTargets = Float64Array.from(testRows, (r) => labels[r]!);
+  } else {
+    const testTable = await readCsv(o.testFile, o.delimiter === undefined ? {} : { delimiter: o.delimiter });
+    const test = readTarget(testTable, o.target, o.badValues, { task, classes });
+    testRows = rowsWithTarget(test.labels);
+    if (testRows.length === 0) throw new ArgumentError(`${o.testFile}: no row has a '${o.target}' value`);
+    xTestRaw = encodeFeatures(testTable, plans, testRows, o.badValues);
+    testTargets = Float64Array.from(testRows, (r) => test.labels[r]!);
+    testTable.release();
+  }
+  table.release();
+  const d = names.length;
+  const scaler = fitScaler(xTrainRaw, d);
+  scaleInPlace(xTrainRaw, scaler.mean, scaler.scale);
+  scaleInPlace(xTestRaw, scaler.mean, scaler.scale);
+  const nTrain = trainRows.length;
+  const nTest = testRows.length;
+  const xTrain = tensor(xTrainRaw, { shape: [nTrain, d] });
+  xTrainRaw = null;
+  const xTest = tensor(xTestRaw, { shape: [nTest, d] });
+  xTestRaw = null;
+
+  const trainTargets = Float64Array.from(trainRows, (r) => labels[r]!);
+  // A regression target is standardised for training (a target in the hundreds would start the
+  // loss in the tens of thousands and swamp Adam's first steps); predictions are mapped back.
+  const targetScaler = regression ? fitScaler(Float32Array.from(trainTargets), 1) : undefined;
   const binary = !regression && classes.length === 2;
-  const toY = (ls: number[]) =>
-    regression || binary
-      ? tensor(ls.map((v) => [v]))
-      : tensor(ls.map((c) => Array.from({ length: classes.length }, (_, k) => (k === c ? 1 : 0))));
-  const yTrain = toY(yTrainLabels);
-  const yTest = toY(yTestLabels);
+  const toY = (values: Float64Array) => {
+    if (regression) {
+      const { mean, scale } = targetScaler!;
+      return tensor(
+        Float32Array.from(values, (v) => (v - mean[0]!) / scale[0]!),
+        { shape: [values.length, 1] },
+      );
+    }
+    if (binary) return tensor(Float32Array.from(values), { shape: [values.length, 1] });
+    const k = classes.length;
+    const y = new Float32Array(values.length * k);
+    values.forEach((c, i) => {
+      y[i * k + c] = 1;
+    });
+    return tensor(y, { shape: [values.length, k] });
+  };
+  const yTrain = toY(trainTargets);
+  const yTest = toY(testTargets);
   console.log(
-    `Split: ${xTrainRaw.length} train / ${xTestRaw.length} test rows${regression ? '' : ' (stratified)'}; features standard-scaled on the training rows`,
+    `${o.testFile === undefined ? 'Split' : `Test rows from ${o.testFile}`}: ${nTrain} train / ${nTest} test rows${regression || o.testFile !== undefined ? '' : ' (stratified)'}; features ${regression ? 'and target ' : ''}standard-scaled on the training rows`,
   );
 
   manualSeed(o.seed);
   const outputs = regression || binary ? 1 : classes.length;
   const model = buildMlp({
-    layers: [names.length, ...o.hidden, outputs],
+    layers: [d, ...o.hidden, outputs],
     activation: o.activation,
     outputActivation: regression ? 'linear' : binary ? 'sigmoid' : 'softmax',
     dropout: o.dropout,
@@ -107,17 +180,26 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   model.compile({
     optimizer: makeOptimizer(o.optimizer, o.lr, undefined),
     loss,
-    metrics: [regression ? 'mae' : 'accuracy'],
+    metrics: regression ? ['mae'] : ['accuracy'],
   });
   model.summary();
   const report = await startReport(o.out, `${o.file} → ${o.target}`);
+  // Train until the validation loss has not improved for `patience` epochs (at most `epochs`),
+  // then keep the best epoch's weights: small tables converge, large ones are not overtrained.
+  const stopper = earlyStopping({ monitor: 'val_loss', patience: o.patience, restoreBestWeights: true });
   const history = await model.fit(xTrain, yTrain, {
     batchSize: o.batch,
     epochs: o.epochs,
-    validationSplit: 0.1,
+    validationSplit: VALIDATION_SPLIT,
     seed: o.seed,
-    callbacks: resumable(o.out),
+    callbacks: [stopper, ...resumable(o.out)],
   });
+  const epochsRun = history.history.loss?.length ?? 0;
+  console.log(
+    stopper.stoppedEpoch >= 0
+      ? `Stopped after epoch ${epochsRun}: validation loss had not improved for ${o.patience} epochs; kept the weights of epoch ${stopper.bestEpoch + 1}`
+      : `Trained ${epochsRun} epochs (the --epochs cap); kept the weights of epoch ${stopper.bestEpoch + 1}`,
+  );
   const result = model.evaluate(xTest, yTest);
 
   const modelDir = join(o.out, 'model');
@@ -125,11 +207,13 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   const preprocessing: TabularPreprocessing = {
     kind: 'csv',
     target: o.target,
-    task: regression ? 'regression' : 'classification',
+    task,
     classes,
     columns: plans,
-    scaler: scaler.toJSON(),
+    scaler: { className: 'StandardScaler', ...scaler },
     featureNames: names,
+    ...(targetScaler && { targetScaler: { mean: targetScaler.mean[0]!, scale: targetScaler.scale[0]! } }),
+    badValues: o.badValues,
   };
   await writeFileAtomic(join(modelDir, 'preprocessing.json'), `${JSON.stringify(preprocessing, null, 2)}\n`);
   await addPlot(
@@ -141,8 +225,12 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   const metrics: Record<string, unknown> = {
     file: o.file,
     target: o.target,
-    task: preprocessing.task,
+    task,
     testLoss: result.loss,
+    rows: nRows,
+    rowsWithoutTarget: nRows - labelled.length,
+    epochs: epochsRun,
+    bestEpoch: stopper.bestEpoch + 1,
     settings: o,
     dropped: notes.dropped,
     features: names,
@@ -150,18 +238,40 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   };
   let headline: number;
   if (regression) {
-    headline = result.mae!;
-    metrics.testMae = result.mae;
-    console.log(`\nTest MAE: ${result.mae!.toFixed(4)} · test MSE ${result.loss!.toFixed(4)}`);
-    await addPlot(report, 'mae', historyChart(history.history, 'mae'), 'Mean absolute error per epoch');
+    const { mean, scale } = targetScaler!;
+    const predicted = Float64Array.from(model.predict(xTest).data(), (v) => v * scale[0]! + mean[0]!);
+    const m = regressionMetrics(testTargets, predicted);
+    headline = m.r2;
+    Object.assign(metrics, { testR2: m.r2, testMae: m.mae, testRmse: m.rmse });
+    console.log(
+      `\nTest R² ${m.r2.toFixed(4)} · MAE ${m.mae.toFixed(4)} · RMSE ${m.rmse.toFixed(4)} (${nTest} rows, in '${o.target}' units)`,
+    );
+    const step = Math.max(1, Math.ceil(nTest / SCATTER_POINTS));
+    const shown = Array.from({ length: Math.ceil(nTest / step) }, (_, i) => i * step);
+    await addPlot(
+      report,
+      'predicted-vs-actual',
+      predictedVsActualChart({
+        actual: shown.map((i) => testTargets[i]!),
+        predicted: shown.map((i) => predicted[i]!),
+        title: `Predicted vs actual '${o.target}' (test rows, R² ${m.r2.toFixed(3)})`,
+      }),
+      'Predicted against actual values on the test rows; the diagonal is a perfect prediction',
+    );
+    await addPlot(
+      report,
+      'mae',
+      historyChart(history.history, 'mae'),
+      'Mean absolute error per epoch (standardised target)',
+    );
   } else {
     headline = result.accuracy!;
     const probs = model.predict(xTest);
     const predicted = toLabels(probs); // argmax, or > 0.5 for the single sigmoid output
-    const cm = confusionMatrix(yTestLabels, predicted, classes.length);
+    const cm = confusionMatrix(Array.from(testTargets), predicted, classes.length);
     const perClass = await addClassificationResults(report, history.history, cm, classes, 'test rows');
     Object.assign(metrics, { testAccuracy: result.accuracy, confusionMatrix: cm, classes, perClass });
-    console.log(`\nTest accuracy: ${(result.accuracy! * 100).toFixed(2)}% (${xTestRaw.length} rows)`);
+    console.log(`\nTest accuracy: ${(result.accuracy! * 100).toFixed(2)}% (${nTest} rows)`);
     console.log(
       `\nConfusion matrix (rows: true '${o.target}', columns: predicted)\n${formatConfusionMatrix(cm, classes)}`,
     );

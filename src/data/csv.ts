@@ -1,160 +1,185 @@
 /**
- * CSV tables (RFC 4180: quoted fields, "" escapes, newlines inside quotes, CRLF). Parsing is
- * browser-safe; column kinds are inferred (a column is numeric when every present value parses
- * as a number) and missing values — empty, NA, NaN, null — are counted per column.
+ * CSV tables (RFC 4180: quoted fields, "" escapes, newlines inside quotes, CRLF), kept column by
+ * column in typed storage (csv-column.ts) rather than as rows of strings: a float32 per numeric
+ * cell, a code per text cell. Parsing is browser-safe; `readCsv` (Node) streams a file through the
+ * same builder chunk by chunk. The delimiter (`,` `;` tab `|`) is detected unless given. Numbers are
+ * plain decimals only (csv-number.ts); missing values — empty, NA, N/A, NaN, null, ? — are counted
+ * per column.
  */
 import { ArgumentError } from '../errors.js';
+import { CsvColumn, type TextCell } from './csv-column.js';
+import { trimBlanks } from './csv-number.js';
+import { CsvRecordParser } from './csv-stream.js';
 
 export interface CsvOptions {
+  /** One character; by default detected from the first lines among `,` `;` tab `|`. */
   delimiter?: string;
   /** Strings that mean "missing" (besides the empty field). Default NA, N/A, NaN, null, ?. */
   missing?: readonly string[];
 }
 
-const DEFAULT_MISSING = ['NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '?'];
+export const DEFAULT_MISSING = ['NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '?'];
+
+/** What a column holds: counts of numeric, text and missing cells, and the first text cells. */
+export interface ColumnProfile {
+  numeric: number;
+  text: number;
+  missing: number;
+  /** Distinct text values (a lower bound when textOverflow). */
+  distinctText: number;
+  textOverflow: boolean;
+  textSamples: readonly TextCell[];
+}
 
 export class CsvTable {
   readonly columns: readonly string[];
-  readonly rows: readonly (readonly string[])[];
-  private readonly missingValues: Set<string>;
+  /** The delimiter the file was read with. */
+  readonly delimiter: string;
+  private readonly data: readonly CsvColumn[];
+  private readonly missingValues: ReadonlySet<string>;
 
-  constructor(columns: string[], rows: string[][], missing: readonly string[] = DEFAULT_MISSING) {
-    this.columns = columns;
-    this.rows = rows;
-    this.missingValues = new Set(missing);
+  constructor(columns: readonly CsvColumn[], delimiter: string, missing: ReadonlySet<string>) {
+    this.data = columns;
+    this.columns = columns.map((c) => c.name);
+    this.delimiter = delimiter;
+    this.missingValues = missing;
   }
 
   get length(): number {
-    return this.rows.length;
+    return this.data[0]?.length ?? 0;
   }
 
-  private index(name: string): number {
+  /** The rows as strings (numbers in their shortest float32 spelling) — for small tables. */
+  get rows(): string[][] {
+    return Array.from({ length: this.length }, (_, i) => this.data.map((c) => c.cell(i)));
+  }
+
+  /** The typed storage of a column. */
+  get(name: string): CsvColumn {
     const i = this.columns.indexOf(name);
     if (i < 0) throw new ArgumentError(`CSV has no column '${name}' (columns: ${this.columns.join(', ')})`);
-    return i;
+    return this.data[i]!;
   }
 
   isMissing(value: string): boolean {
-    return value.trim() === '' || this.missingValues.has(value.trim());
+    const t = trimBlanks(value);
+    return t === '' || this.missingValues.has(t);
   }
 
-  /** The raw strings of a column. */
+  /** A column's cells as strings ('' when missing). */
   column(name: string): string[] {
-    const i = this.index(name);
-    return this.rows.map((r) => r[i]!);
+    const c = this.get(name);
+    return Array.from({ length: c.length }, (_, i) => c.cell(i));
   }
 
-  /** A column as numbers; throws naming the row and value that is not one (or is missing). */
+  /** A column as numbers; throws naming the row, line and value that is not one (or is missing). */
   numbers(name: string): Float64Array {
-    const i = this.index(name);
-    const out = new Float64Array(this.rows.length);
-    this.rows.forEach((r, row) => {
-      const raw = r[i]!;
-      if (this.isMissing(raw)) {
-        throw new ArgumentError(`CSV column '${name}': missing value at data row ${row + 1}`);
-      }
-      const v = Number(raw.trim());
-      if (!Number.isFinite(v)) {
-        throw new ArgumentError(`CSV column '${name}': '${raw}' at data row ${row + 1} is not a number`);
+    const c = this.get(name);
+    const out = new Float64Array(c.length);
+    for (let row = 0; row < c.length; row++) {
+      const v = c.value(row);
+      if (Number.isNaN(v)) {
+        if (c.isMissing(row))
+          throw new ArgumentError(`CSV column '${name}': missing value at data row ${row + 1}`);
+        const sample = c.textSamples.find((s) => s.row === row);
+        throw new ArgumentError(
+          `CSV column '${name}': ${sample ? `'${sample.value}'` : 'the cell'} at data row ${row + 1} is not a number${sample ? ` (line ${sample.line})` : ''}`,
+        );
       }
       out[row] = v;
-    });
+    }
     return out;
   }
 
-  /** 'number' if every present value parses as a finite number, else 'string'. */
+  /** 'number' if every present value is a number (and there is one), else 'string'. */
   kind(name: string): 'number' | 'string' {
-    const i = this.index(name);
-    let seen = false;
-    for (const r of this.rows) {
-      const raw = r[i]!;
-      if (this.isMissing(raw)) continue;
-      seen = true;
-      if (!Number.isFinite(Number(raw.trim()))) return 'string';
-    }
-    return seen ? 'number' : 'string';
+    const c = this.get(name);
+    return c.text === 0 && c.numeric > 0 ? 'number' : 'string';
+  }
+
+  profile(name: string): ColumnProfile {
+    const c = this.get(name);
+    return {
+      numeric: c.numeric,
+      text: c.text,
+      missing: c.missing,
+      distinctText: c.texts.length,
+      textOverflow: c.textOverflow,
+      textSamples: c.textSamples,
+    };
   }
 
   /** Missing values per column (only columns that have some). */
   missingCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    this.columns.forEach((name, i) => {
-      const n = this.rows.reduce((c, r) => c + (this.isMissing(r[i]!) ? 1 : 0), 0);
-      if (n > 0) counts[name] = n;
-    });
+    for (const c of this.data) if (c.missing > 0) counts[c.name] = c.missing;
     return counts;
   }
 
-  /** Rows where none of `columns` is missing. */
+  /** Rows where none of `columns` is missing (a copy; for small tables). */
   dropMissing(columns: readonly string[] = this.columns): CsvTable {
-    const idx = columns.map((c) => this.index(c));
-    const kept = this.rows.filter((r) => idx.every((i) => !this.isMissing(r[i]!)));
-    return new CsvTable(
-      [...this.columns],
-      kept.map((r) => [...r]),
-      [...this.missingValues],
-    );
+    const check = columns.map((c) => this.get(c));
+    const builder = new CsvTableBuilder({ missing: [...this.missingValues] });
+    builder.add([...this.columns], 1);
+    for (let i = 0; i < this.length; i++)
+      if (check.every((c) => !c.isMissing(i)))
+        builder.add(
+          this.data.map((c) => c.cell(i)),
+          i + 2,
+        );
+    return builder.finish(this.delimiter);
+  }
+
+  /** Free the storage of every column (the table must not be used after). */
+  release(): void {
+    for (const c of this.data) c.release();
   }
 }
 
-export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
-  const delimiter = options.delimiter ?? ',';
-  if (delimiter.length !== 1 || delimiter === '"')
-    throw new ArgumentError('parseCsv: delimiter must be one character, not "');
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let inQuotes = false;
-  let line = 1;
-  let quoteStartLine = 0;
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // strip a BOM
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (inQuotes) {
-      if (c === '"') {
-        if (s[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else inQuotes = false;
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-    } else if (c === '"' && field === '') {
-      inQuotes = true;
-      quoteStartLine = line;
-    } else if (c === delimiter) {
-      record.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      line++;
-    } else {
-      field += c;
+/** Collects records (header first) into a CsvTable. */
+export class CsvTableBuilder {
+  private header: string[] | null = null;
+  private columns: CsvColumn[] = [];
+  private readonly missing: ReadonlySet<string>;
+
+  constructor(options: Pick<CsvOptions, 'missing'> = {}) {
+    this.missing = new Set(options.missing ?? DEFAULT_MISSING);
+  }
+
+  readonly add = (fields: string[], line: number): void => {
+    if (this.header === null) {
+      const header = fields.map((h) => trimBlanks(h));
+      const dup = header.find((h, i) => header.indexOf(h) !== i);
+      if (dup !== undefined) throw new ArgumentError(`column '${dup}' appears twice in the header`);
+      this.header = header;
+      this.columns = header.map((h) => new CsvColumn(h, this.missing));
+      return;
     }
-  }
-  if (inQuotes)
-    throw new ArgumentError(`parseCsv: a quoted field opened on line ${quoteStartLine} is never closed`);
-  if (field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  const nonEmpty = records.filter((r) => !(r.length === 1 && r[0] === ''));
-  if (nonEmpty.length === 0) throw new ArgumentError('parseCsv: the file is empty');
-  const header = nonEmpty[0]!.map((h) => h.trim());
-  const dup = header.find((h, i) => header.indexOf(h) !== i);
-  if (dup !== undefined) throw new ArgumentError(`parseCsv: column '${dup}' appears twice in the header`);
-  const rows = nonEmpty.slice(1);
-  rows.forEach((r, i) => {
-    if (r.length !== header.length) {
+    if (fields.length !== this.columns.length) {
+      const row = (this.columns[0]?.length ?? 0) + 1;
       throw new ArgumentError(
-        `parseCsv: data row ${i + 1} has ${r.length} fields but the header has ${header.length}`,
+        `data row ${row} has ${fields.length} fields but the header has ${this.columns.length} (line ${line})`,
       );
     }
-  });
-  return new CsvTable(header, rows, options.missing ?? DEFAULT_MISSING);
+    for (let j = 0; j < fields.length; j++) this.columns[j]!.add(fields[j]!, line);
+  };
+
+  finish(delimiter: string): CsvTable {
+    if (this.header === null) throw new ArgumentError('the file is empty');
+    return new CsvTable(this.columns, delimiter, this.missing);
+  }
+}
+
+/** Parse CSV text (in memory). */
+export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
+  try {
+    const builder = new CsvTableBuilder(options);
+    const parser = new CsvRecordParser(builder.add, options.delimiter);
+    parser.push(text);
+    parser.end();
+    return builder.finish(parser.usedDelimiter!);
+  } catch (e) {
+    if (e instanceof ArgumentError) throw new ArgumentError(`parseCsv: ${e.message}`);
+    throw e;
+  }
 }

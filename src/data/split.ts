@@ -9,7 +9,7 @@ export interface SplitOptions {
   /** Default 0: the same split every run. */
   seed?: number;
   /** Labels to keep the class proportions of in both parts. */
-  stratify?: readonly (number | string)[];
+  stratify?: ArrayLike<number | string>;
   /** Default true. */
   shuffle?: boolean;
 }
@@ -24,6 +24,46 @@ function take<T extends Splittable>(a: T, idx: Int32Array): T {
   return (a instanceof Tensor ? a.gather(idx) : Array.from(idx, (i) => (a as readonly unknown[])[i])) as T;
 }
 
+/**
+ * The row indices of a split of n samples: { train, test }, each an Int32Array (no copy of the data,
+ * for tables too large to split as arrays).
+ */
+export function splitIndices(n: number, options: SplitOptions = {}): { train: Int32Array; test: Int32Array } {
+  const size = options.testSize ?? 0.25;
+  const nTest = size < 1 ? Math.ceil(n * size) : Math.floor(size);
+  if (!(nTest > 0 && nTest < n))
+    throw new ArgumentError(`trainTestSplit: testSize ${size} leaves no train or no test samples of ${n}`);
+  const rng = new Rng(options.seed ?? 0);
+  if (options.stratify) {
+    const labels = options.stratify;
+    if (labels.length !== n)
+      throw new ArgumentError('trainTestSplit: stratify must have one label per sample');
+    const groups = new Map<number | string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const g = groups.get(labels[i]!);
+      if (g) g.push(i);
+      else groups.set(labels[i]!, [i]);
+    }
+    const testIdx: number[] = [];
+    const trainIdx: number[] = [];
+    for (const members of groups.values()) {
+      const order = rng.permutation(members.length);
+      const k = Math.round((members.length * nTest) / n);
+      order.forEach((o, j) => {
+        (j < k ? testIdx : trainIdx).push(members[o]!);
+      });
+    }
+    const shuffled = (list: number[]) => {
+      const p = rng.permutation(list.length);
+      return Int32Array.from(p, (i) => list[i]!);
+    };
+    const test = shuffled(testIdx);
+    return { train: shuffled(trainIdx), test };
+  }
+  const order = options.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
+  return { train: order.slice(0, n - nTest), test: order.slice(n - nTest) };
+}
+
 /** Returns { train: [...], test: [...] } with each input split the same way. */
 export function trainTestSplit<T extends Splittable[]>(
   arrays: [...T],
@@ -35,44 +75,6 @@ export function trainTestSplit<T extends Splittable[]>(
     if (lengthOf(a) !== n)
       throw new ArgumentError(`trainTestSplit: input ${i} has ${lengthOf(a)} samples, input 0 has ${n}`);
   });
-  const size = options.testSize ?? 0.25;
-  const nTest = size < 1 ? Math.ceil(n * size) : Math.floor(size);
-  if (!(nTest > 0 && nTest < n))
-    throw new ArgumentError(`trainTestSplit: testSize ${size} leaves no train or no test samples of ${n}`);
-  const rng = new Rng(options.seed ?? 0);
-  let testIdx: number[];
-  let trainIdx: number[];
-  if (options.stratify) {
-    if (options.stratify.length !== n)
-      throw new ArgumentError('trainTestSplit: stratify must have one label per sample');
-    const groups = new Map<number | string, number[]>();
-    options.stratify.forEach((label, i) => {
-      const g = groups.get(label) ?? [];
-      g.push(i);
-      groups.set(label, g);
-    });
-    testIdx = [];
-    trainIdx = [];
-    for (const members of groups.values()) {
-      const order = rng.permutation(members.length);
-      const k = Math.round((members.length * nTest) / n);
-      order.forEach((o, j) => {
-        (j < k ? testIdx : trainIdx).push(members[o]!);
-      });
-    }
-    const shuffleList = (list: number[]) => {
-      const p = rng.permutation(list.length);
-      return Array.from(p, (i) => list[i]!);
-    };
-    testIdx = shuffleList(testIdx);
-    trainIdx = shuffleList(trainIdx);
-  } else {
-    const order =
-      options.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
-    trainIdx = Array.from(order.subarray(0, n - nTest));
-    testIdx = Array.from(order.subarray(n - nTest));
-  }
-  const tr = Int32Array.from(trainIdx);
-  const te = Int32Array.from(testIdx);
+  const { train: tr, test: te } = splitIndices(n, options);
   return { train: arrays.map((a) => take(a, tr)) as T, test: arrays.map((a) => take(a, te)) as T };
 }

@@ -125,6 +125,46 @@ export function confusionMatrixChart(
   };
 }
 
+/**
+ * Regression results: one point per row at (actual, predicted), with the diagonal y = x on which a
+ * perfect prediction lies; both axes share one range so distance from the line reads as error.
+ */
+export function predictedVsActualChart(options: {
+  actual: readonly number[];
+  predicted: readonly number[];
+  title?: string;
+}): VegaLiteSpec {
+  const values = options.actual.map((a, i) => ({ actual: a, predicted: options.predicted[i]! }));
+  const all = [...options.actual, ...options.predicted].filter(Number.isFinite);
+  const lo = all.length > 0 ? Math.min(...all) : 0;
+  const hi = all.length > 0 ? Math.max(...all) : 1;
+  const domain = [lo, hi > lo ? hi : lo + 1];
+  const scale = { domain, nice: false, zero: false };
+  return {
+    ...base(options.title ?? 'Predicted vs actual'),
+    width: HEIGHT + 100,
+    height: HEIGHT + 100,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, opacity: 0.6, size: 24 },
+        encoding: {
+          x: { field: 'actual', type: 'quantitative', title: 'actual', scale },
+          y: { field: 'predicted', type: 'quantitative', title: 'predicted', scale },
+        },
+      },
+      {
+        data: { values: domain.map((v) => ({ actual: v, predicted: v })) },
+        mark: { type: 'line', color: '#d62728', strokeDash: [6, 4] },
+        encoding: {
+          x: { field: 'actual', type: 'quantitative', scale },
+          y: { field: 'predicted', type: 'quantitative', scale },
+        },
+      },
+    ],
+  };
+}
+
 /** Greyscale images (values 0–1) in a grid, each with a caption. */
 export function imageGridChart(options: {
   title: string;
