@@ -1,8 +1,8 @@
 /**
  * The report folder every CLI run writes: the model, metrics.json, plots as SVG and PNG, and an
- * index.html that shows them together.
+ * index.html that shows them together (laid out by report-page.ts).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type ClassReport,
@@ -13,17 +13,15 @@ import {
 import { writeFileAtomic } from '../node/file-io.js';
 import { savePlot } from '../node/render.js';
 import { confusionMatrixChart, historyChart, type VegaLiteSpec } from '../plot/specs.js';
+import { type Headline, type ReportContent, renderReportPage } from './report-page.js';
 
-export interface Report {
+export interface Report extends ReportContent {
   dir: string;
-  title: string;
-  plots: { file: string; caption: string }[];
-  tables: { title: string; text: string }[];
 }
 
 export async function startReport(dir: string, title: string): Promise<Report> {
   await mkdir(dir, { recursive: true });
-  return { dir, title, plots: [], tables: [] };
+  return { dir, title, headlines: [], plots: [], tables: [] };
 }
 
 export async function addPlot(
@@ -32,27 +30,37 @@ export async function addPlot(
   spec: VegaLiteSpec,
   caption: string,
 ): Promise<void> {
-  await savePlot(spec, join(report.dir, name));
-  report.plots.push({ file: `${name}.png`, caption });
+  const { png } = await savePlot(spec, join(report.dir, name));
+  const size = pngSize(await readFile(png));
+  // The PNG is rendered at twice its CSS size (sharp on high-density screens).
+  report.plots.push({
+    file: `${name}.png`,
+    caption,
+    svg: true,
+    ...(size && { width: size.width / 2, height: size.height / 2 }),
+  });
 }
 
+/**
+ * The numbers shown first, largest first. Without any, the page shows every top-level `test…`
+ * number of metrics.json (headlinesFromMetrics).
+ */
+export function addHeadline(report: Report, headline: Headline): void {
+  report.headlines.push(headline);
+}
+
+/** Writes metrics.json and index.html (see report-page.ts); returns the page's path. */
 export async function finishReport(report: Report, metrics: Record<string, unknown>): Promise<string> {
   await writeFileAtomic(join(report.dir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(report.title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-figure{margin:1.5em 0}img{max-width:100%;border:1px solid #ddd}pre{background:#f6f6f6;padding:1em;overflow:auto}</style>
-</head><body>
-<h1>${esc(report.title)}</h1>
-<h2>Metrics</h2><pre>${esc(JSON.stringify(metrics, null, 2))}</pre>
-${report.tables.map((t) => `<h2>${esc(t.title)}</h2><pre>${esc(t.text)}</pre>`).join('\n')}
-${report.plots.map((p) => `<figure><img src="${p.file}" alt="${esc(p.caption)}"><figcaption>${esc(p.caption)}</figcaption></figure>`).join('\n')}
-</body></html>
-`;
   const path = join(report.dir, 'index.html');
-  await writeFileAtomic(path, html);
+  await writeFileAtomic(path, renderReportPage(report, metrics));
   return path;
+}
+
+function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24 || bytes[1] !== 0x50) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
 /** runs/<kind>-YYYYMMDD-HHMMSS, unless the user chose a folder. */
@@ -90,10 +98,11 @@ export async function addClassificationResults(
     confusionMatrixChart(cm, labels, `Confusion matrix (${testName})`),
     `Confusion matrix on the ${testName}`,
   );
-  report.tables.push({ title: `Confusion matrix (${testName})`, text: formatConfusionMatrix(cm, labels) });
+  // Per-class scores first: the page puts the first table beside the heatmap.
   report.tables.push({
     title: 'Per-class precision, recall, F1',
     text: formatClassificationReport(perClass),
   });
+  report.tables.push({ title: `Confusion matrix (${testName})`, text: formatConfusionMatrix(cm, labels) });
   return perClass;
 }

@@ -1,11 +1,13 @@
 /**
- * Reading a digit image for `backprop predict`: PNG (8-bit, grey/RGB/RGBA/palette, not
- * interlaced) or PGM (P2/P5), converted to grey levels in [0, 1], then fitted to MNIST's form:
- * resized to the model's size and inverted if it is dark ink on a light background.
+ * Reading a digit image for `backprop predict`: PNG (any colour type, 1–16 bits, interlaced or
+ * not; png.ts), baseline JPEG (jpeg.ts) or PGM (P2/P5, 8 or 16 bits), converted to grey levels in
+ * [0, 1], then fitted to MNIST's form: resized to the model's size and inverted if it is dark ink
+ * on a light background.
  */
 import { readFile } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
 import { ArgumentError } from '../errors.js';
+import { decodeJpeg } from './jpeg.js';
+import { decodePng } from './png.js';
 
 export interface GreyImage {
   width: number;
@@ -14,13 +16,55 @@ export interface GreyImage {
   pixels: Float32Array;
 }
 
+export type FileKind = 'png' | 'jpeg' | 'pgm' | 'gif' | 'bmp' | 'webp' | 'tiff' | 'binary' | 'text';
+
+/** What a file is, from its first bytes, so a command can say "this is an image, not a CSV" and back. */
+export function sniffFileKind(head: Uint8Array): FileKind {
+  const ascii = String.fromCharCode(...head.subarray(0, 12));
+  if (head[0] === 0x89 && ascii.slice(1, 4) === 'PNG') return 'png';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  if (/^P[25]\s/.test(ascii)) return 'pgm';
+  if (ascii.startsWith('GIF8')) return 'gif';
+  if (ascii.startsWith('BM')) return 'bmp';
+  if (ascii.startsWith('RIFF') && ascii.slice(8, 12) === 'WEBP') return 'webp';
+  if (ascii.startsWith('II*\0') || ascii.startsWith('MM\0*')) return 'tiff';
+  // Text (CSV) has no NUL bytes and few control characters besides tab, CR and LF.
+  const sample = head.subarray(0, 4096);
+  let control = 0;
+  for (const b of sample) {
+    if (b === 0) return 'binary';
+    if (b < 32 && b !== 9 && b !== 10 && b !== 13) control++;
+  }
+  return control > sample.length / 100 ? 'binary' : 'text';
+}
+
 export async function readImage(path: string): Promise<GreyImage> {
-  const bytes = await readFile(path).catch(() => {
-    throw new ArgumentError(`cannot read image ${path}`);
+  const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
+    throw new ArgumentError(
+      e.code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read it (${e.code ?? e.message})`,
+    );
   });
-  if (bytes[0] === 0x89 && bytes.toString('latin1', 1, 4) === 'PNG') return decodePng(bytes, path);
-  if (bytes[0] === 0x50 && (bytes[1] === 0x35 || bytes[1] === 0x32)) return decodePgm(bytes, path);
-  throw new ArgumentError(`${path}: not a PNG or PGM image`);
+  const kind = sniffFileKind(bytes);
+  if (kind === 'png') return decodePng(bytes, path);
+  if (kind === 'jpeg') return decodeJpeg(bytes, path);
+  if (kind === 'pgm') return decodePgm(bytes, path);
+  throw new NotAnImageError(path, kind);
+}
+
+/** A file that is not one of the image formats we read; `kind` says what it is instead. */
+export class NotAnImageError extends ArgumentError {
+  constructor(
+    readonly path: string,
+    readonly kind: FileKind,
+  ) {
+    super(`${path}: not a PNG, JPEG or PGM image (it is ${describeFileKind(kind)})`);
+  }
+}
+
+export function describeFileKind(kind: FileKind): string {
+  if (kind === 'text') return 'a text file';
+  if (kind === 'binary') return 'binary data';
+  return `a ${kind.toUpperCase()} image`;
 }
 
 function decodePgm(bytes: Buffer, path: string): GreyImage {
@@ -40,83 +84,32 @@ function decodePgm(bytes: Buffer, path: string): GreyImage {
     tokens.push(t);
   }
   const [width, height, maxval] = tokens.map(Number) as [number, number, number];
+  if (![width, height].every((n) => Number.isInteger(n) && n > 0) || width * height > 100_000_000)
+    throw new ArgumentError(`${path}: bad PGM size '${tokens[0]} ${tokens[1]}'`);
+  if (!Number.isInteger(maxval) || maxval < 1 || maxval > 65535)
+    throw new ArgumentError(`${path}: bad PGM maximum value '${tokens[2]}' (1 to 65535)`);
   const n = width * height;
   const pixels = new Float32Array(n);
   if (binary) {
+    // One byte per sample up to 255, two (most significant first) above.
     const start = i + 1;
-    if (maxval > 255 || bytes.length < start + n) throw new ArgumentError(`${path}: truncated or 16-bit PGM`);
-    for (let k = 0; k < n; k++) pixels[k] = bytes[start + k]! / maxval;
+    const size = maxval > 255 ? 2 : 1;
+    if (bytes.length < start + n * size)
+      throw new ArgumentError(
+        `${path}: truncated PGM (${width}×${height} needs ${n * size} bytes of pixels)`,
+      );
+    for (let k = 0; k < n; k++)
+      pixels[k] = (size === 2 ? bytes.readUInt16BE(start + 2 * k) : bytes[start + k]!) / maxval;
   } else {
     const values = bytes.toString('latin1', i).trim().split(/\s+/).map(Number);
     if (values.length < n) throw new ArgumentError(`${path}: truncated PGM`);
-    for (let k = 0; k < n; k++) pixels[k] = values[k]! / maxval;
-  }
-  return { width, height, pixels };
-}
-
-function decodePng(bytes: Buffer, path: string): GreyImage {
-  let pos = 8;
-  let width = 0;
-  let height = 0;
-  let bitDepth = 0;
-  let colorType = 0;
-  let palette: Buffer | null = null;
-  const idat: Buffer[] = [];
-  while (pos + 8 <= bytes.length) {
-    const len = bytes.readUInt32BE(pos);
-    const type = bytes.toString('latin1', pos + 4, pos + 8);
-    const data = bytes.subarray(pos + 8, pos + 8 + len);
-    if (type === 'IHDR') {
-      width = data.readUInt32BE(0);
-      height = data.readUInt32BE(4);
-      bitDepth = data[8]!;
-      colorType = data[9]!;
-      if (data[12] !== 0) throw new ArgumentError(`${path}: interlaced PNGs are not supported`);
-    } else if (type === 'PLTE') palette = data;
-    else if (type === 'IDAT') idat.push(data);
-    else if (type === 'IEND') break;
-    pos += 12 + len;
-  }
-  if (bitDepth !== 8)
-    throw new ArgumentError(`${path}: only 8-bit PNGs are supported (this one has ${bitDepth}-bit samples)`);
-  const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[colorType];
-  if (channels === undefined) throw new ArgumentError(`${path}: unsupported PNG colour type ${colorType}`);
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * channels;
-  const out = new Uint8Array(height * stride);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)]!;
-    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    for (let x = 0; x < stride; x++) {
-      const a = x >= channels ? out[y * stride + x - channels]! : 0;
-      const b = y > 0 ? out[(y - 1) * stride + x]! : 0;
-      const c = x >= channels && y > 0 ? out[(y - 1) * stride + x - channels]! : 0;
-      let v = line[x]!;
-      if (filter === 1) v += a;
-      else if (filter === 2) v += b;
-      else if (filter === 3) v += (a + b) >> 1;
-      else if (filter === 4) {
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
-        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      out[y * stride + x] = v & 0xff;
+    for (let k = 0; k < n; k++) {
+      if (!(values[k]! >= 0 && values[k]! <= maxval))
+        throw new ArgumentError(
+          `${path}: PGM pixel ${k + 1} is '${values[k]}', not a number from 0 to ${maxval}`,
+        );
+      pixels[k] = values[k]! / maxval;
     }
-  }
-  const pixels = new Float32Array(width * height);
-  for (let k = 0; k < width * height; k++) {
-    const o = k * channels;
-    let grey: number;
-    if (colorType === 3) {
-      const p = out[o]! * 3;
-      grey = palette ? 0.299 * palette[p]! + 0.587 * palette[p + 1]! + 0.114 * palette[p + 2]! : out[o]!;
-    } else if (channels >= 3) grey = 0.299 * out[o]! + 0.587 * out[o + 1]! + 0.114 * out[o + 2]!;
-    else grey = out[o]!;
-    // Transparent pixels count as background (white) before the inversion check.
-    const alpha = channels === 4 ? out[o + 3]! / 255 : channels === 2 ? out[o + 1]! / 255 : 1;
-    pixels[k] = (grey * alpha + 255 * (1 - alpha)) / 255;
   }
   return { width, height, pixels };
 }
