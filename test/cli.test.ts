@@ -89,6 +89,57 @@ it('train csv: encodes, scales, splits, trains, reports accuracy, confusion matr
   assert.match(e.stdout, /customers\.csv: accuracy [\d.]+% over 400 rows/);
 });
 
+it('train csv: a semicolon file with gaps loses no row; a bad cell is named by line and column', async () => {
+  const text = await readFile(join(tmp.path, 'customers.csv'), 'utf8');
+  const lines = text.trim().split('\n');
+  // Semicolons, every 9th Age missing, one Left missing (that row is left out, and said so).
+  const semi = lines.map((l, i) => {
+    const f = l.split(',');
+    if (i > 0 && i % 9 === 0) f[4] = '';
+    if (i === 5) f[7] = '';
+    return f.join(';');
+  });
+  await writeFile(join(tmp.path, 'semi.csv'), `${semi.join('\n')}\n`);
+  const r = await backprop(
+    'train',
+    'csv',
+    'semi.csv',
+    '--target',
+    'Left',
+    '--epochs',
+    '40',
+    '--out',
+    'run-semi',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /400 rows × 8 columns \(delimiter ';'\)/);
+  assert.match(r.stdout, /1 rows have no 'Left' value: left out of training and evaluation/);
+  assert.match(r.stdout, /column 'Age': 44 missing values, imputed/);
+  assert.match(r.stdout, /Split: 319 train \/ 80 test rows/);
+  const p = await backprop('predict', 'run-semi/model', 'semi.csv');
+  assert.equal(p.code, 0, p.stderr);
+  assert.equal(p.stdout.trim().split('\n').length, 401, 'a prediction for every row');
+
+  const bad = lines.map((l, i) => (i === 7 ? l.replace(/,(\d+),(\d+),(\d),/, ',abc,$2,$3,') : l));
+  await writeFile(join(tmp.path, 'bad.csv'), `${bad.join('\n')}\n`);
+  const b = await backprop('train', 'csv', 'bad.csv', '--target', 'Left', '--out', 'run-bad-cell');
+  assert.equal(b.code, 1);
+  assert.match(b.stderr, /column 'Age': 'abc' at line 8 \(data row 7\) is not a number/);
+  const t = await backprop(
+    'train',
+    'csv',
+    'bad.csv',
+    '--target',
+    'Left',
+    '--delimiter',
+    'tab',
+    '--out',
+    'run-tab',
+  );
+  assert.equal(t.code, 1);
+  assert.match(t.stderr, /no usable feature columns|has a single value|CSV has no column 'Left'/);
+});
+
 it('train csv: names a missing target column', async () => {
   const r = await backprop('train', 'csv', 'customers.csv', '--target', 'Churned', '--out', 'run-bad');
   assert.equal(r.code, 1);

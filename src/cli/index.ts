@@ -9,11 +9,16 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { listBackends, setBackend } from '../node/index.js';
 import { number, parseLayers } from './build.js';
+import { leaveQuietlyWhenPipeCloses } from './closed-pipe.js';
+import { badValuesOption, CSV_DEFAULTS, delimiterOption } from './csv-options.js';
 import { defaultRunDir } from './report.js';
 import { runSettings } from './resume.js';
 import { trainCsv } from './train-csv.js';
 import { trainMnist } from './train-mnist.js';
 import { evaluateCommand, predictCommand } from './use-model.js';
+import { packageVersion } from './version.js';
+
+leaveQuietlyWhenPipeCloses();
 
 function parser<T>(f: (s: string) => T) {
   return (value: string): T => {
@@ -32,6 +37,7 @@ function typedOptions(command: Command): string[] {
 
 const program = new Command('backprop')
   .description('Train, evaluate and use neural networks from the command line.')
+  .version(packageVersion(), '-V, --version', 'print the version and exit')
   .option(
     '--backend <name>',
     `compute backend: ${listBackends().join(' or ')} (default: wasm where WebAssembly SIMD runs, else ts)`,
@@ -104,16 +110,38 @@ train
     [],
   )
   .option(
+    '--delimiter <char>',
+    'field delimiter: , ; tab | or any one character (default: detected)',
+    parser(delimiterOption),
+  )
+  .option(
+    '--bad-values <policy>',
+    "a text cell in a column of numbers: 'error' (stop, naming its line and column) or 'missing' (impute it)",
+    parser(badValuesOption),
+    'error',
+  )
+  .option(
     '--hidden <sizes>',
     'hidden layer sizes',
     parser((v) => v.split(',').map((s) => number('--hidden', 1)(s))),
-    [16, 8],
+    CSV_DEFAULTS.hidden,
   )
   .option('--activation <name>', 'hidden-layer activation', 'relu')
   .option('--optimizer <name>', 'sgd, momentum, adagrad, rmsprop, adam, adamw', 'adam')
   .option('--lr <rate>', 'learning rate', parser(number('--lr', 0)))
-  .option('--batch <size>', 'mini-batch size', parser(number('--batch', 1)), 32)
-  .option('--epochs <n>', 'epochs', parser(number('--epochs', 1)), 100)
+  .option('--batch <size>', 'mini-batch size', parser(number('--batch', 1)), CSV_DEFAULTS.batch)
+  .option(
+    '--epochs <n>',
+    'most epochs (training stops earlier when the validation loss stops improving)',
+    parser(number('--epochs', 1)),
+    CSV_DEFAULTS.epochs,
+  )
+  .option(
+    '--patience <n>',
+    'stop after this many epochs without a better validation loss (the best weights are kept)',
+    parser(number('--patience', 1)),
+    CSV_DEFAULTS.patience,
+  )
   .option(
     '--dropout <rate>',
     'dropout after each hidden dense layer (default: 0 for the MLP, 0.4 for the CNN)',
@@ -124,6 +152,10 @@ train
     'share of rows held out for testing',
     parser(number('--test-size', 0)),
     0.2,
+  )
+  .option(
+    '--test-file <file>',
+    'evaluate on this CSV (same columns) instead of holding out --test-size of the rows',
   )
   .option('--seed <n>', 'random seed', parser(number('--seed')), 1)
   .option('--out <dir>', 'report folder (default: runs/csv-<time>)')
@@ -138,6 +170,7 @@ program
   .command('eval <model>')
   .description('evaluate a model folder written by `backprop train` (MNIST models: on the test set)')
   .option('--csv <file>', 'CSV with the target column (CSV models)')
+  .option('--delimiter <char>', 'CSV field delimiter (default: detected)', parser(delimiterOption))
   .option('--data <dir>', 'MNIST folder (MNIST models)')
   .action(async (model: string, o) => {
     await evaluateCommand(model, o);
@@ -148,11 +181,19 @@ program
   .description(
     'predict with a saved model: digit images (PNG/PGM) for MNIST models, CSV files for CSV models',
   )
-  .action(async (model: string, inputs: string[]) => {
-    await predictCommand(model, inputs);
+  .option('--delimiter <char>', 'CSV field delimiter (default: detected)', parser(delimiterOption))
+  .action(async (model: string, inputs: string[], o) => {
+    await predictCommand(model, inputs, o);
   });
 
-program.parseAsync().catch((e: Error) => {
-  console.error(`backprop: ${e.message}`);
-  process.exitCode = 1;
-});
+program
+  .parseAsync()
+  .catch((e: Error) => {
+    console.error(`backprop: ${e.message}`);
+    process.exitCode = 1;
+  })
+  // Let the event loop idle a moment before the process ends. Node (nodejs/node#54918) can deadlock
+  // at exit when the main thread starts draining background tasks while a concurrent compile job
+  // waits for it to collect garbage — seen in ~5 % of runs that fail right after parsing a CSV.
+  // While the loop idles, such a job gets its collection and finishes; nothing new starts.
+  .finally(() => new Promise((resolve) => setTimeout(resolve, 50)));
