@@ -233,7 +233,6 @@ function options(
     badValues: 'error',
     activation: 'relu',
     optimizer: 'adam',
-    dropout: 0,
     testSize: 0.2,
     seed: 1,
     out,
@@ -314,5 +313,35 @@ describeEachBackend('train csv through its API', () => {
     const predicted = await captured(async () => predictCsv(await loadModel(join(out, 'model')), prep, file));
     const first = Number(predicted.split('\n')[1]!.split(',')[1]);
     assert.ok(Math.abs(first - Number(lines[1]!.split(',')[2])) < 3000, `predicted ${first} in price units`);
+  });
+
+  it('--weight-decay reaches the optimiser: the same run with decay ends with smaller weights', async () => {
+    const rng = new Rng(5);
+    const lines = ['u,v,w,y'];
+    for (let i = 0; i < 120; i++) {
+      const [u, v, w] = [rng.normal(), rng.normal(), rng.normal()];
+      lines.push(
+        `${u.toFixed(4)},${v.toFixed(4)},${w.toFixed(4)},${(3 * u - 2 * v + rng.normal()).toFixed(4)}`,
+      );
+    }
+    const file = join(tmp.path, 'decay.csv');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const squaredWeights = async (weightDecay: number) => {
+      const out = join(tmp.path, `run-decay-${weightDecay}-${Math.random().toString(36).slice(2)}`);
+      // No early stop and no dropout, so the two runs differ only in the decay.
+      await captured(() =>
+        trainCsv(
+          options(file, 'y', out, { weightDecay, dropout: 0, epochs: 15, patience: 15, hidden: [16] }),
+        ),
+      );
+      const kernel = (await loadModel(join(out, 'model'))).getWeights()[0]!.data();
+      return kernel.reduce((sum, x) => sum + x * x, 0);
+    };
+    const plain = await squaredWeights(0);
+    const decayed = await squaredWeights(0.3);
+    assert.ok(
+      decayed < 0.9 * plain,
+      `sum of squared first-layer weights ${decayed} with decay, ${plain} without`,
+    );
   });
 });

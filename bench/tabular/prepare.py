@@ -1,11 +1,14 @@
 """Reference side of the tabular comparison (not part of CI).
 
 Exports scikit-learn's bundled iris, wine, breast cancer and diabetes tables to CSV (the class as
-its name for iris and wine), draws one fixed split per table (stratified 80/20 for the classifiers,
-80/20 for diabetes; random_state 0), and scores scikit-learn's LogisticRegression and MLPClassifier
-(classification) or LinearRegression and MLPRegressor (regression), each on standardised features,
-on that split. Writes DIR/<name>.csv, DIR/<name>-train.csv, DIR/<name>-test.csv and DIR/sklearn.json.
-Needs Debian's python3-sklearn:
+its name for iris and wine), draws 10 splits per table (80/20, random_state 0–9, stratified for the
+classifiers), and scores scikit-learn's LogisticRegression and MLPClassifier (classification) or
+LinearRegression and MLPRegressor (regression), each on standardised features, on every split (the
+MLPs seeded with the split's seed). One split is one test row in 30 for iris and wine, so a single
+split cannot tell models apart; compare.ts reports the mean ± sd over the 10.
+
+Writes DIR/<name>.csv, DIR/splits/<name>-<seed>-train.csv and -test.csv, and DIR/sklearn.json
+({name: {task, train, test, scores: {model: [one score per split]}}}). Needs Debian's python3-sklearn:
 
     /usr/bin/python3 bench/tabular/prepare.py /tmp/tabular
     npx tsx bench/tabular/compare.ts /tmp/tabular
@@ -25,9 +28,10 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+SPLITS = 10
 warnings.filterwarnings("ignore")
 out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/tabular"
-os.makedirs(out, exist_ok=True)
+os.makedirs(os.path.join(out, "splits"), exist_ok=True)
 
 
 def write(path, header, rows):
@@ -35,6 +39,18 @@ def write(path, header, rows):
         w = csv.writer(f)
         w.writerow(header)
         w.writerows(rows)
+
+
+def models(task, seed):
+    if task == "classification":
+        return {
+            "LogisticRegression": LogisticRegression(max_iter=5000),
+            "MLPClassifier": MLPClassifier(max_iter=2000, random_state=seed),
+        }
+    return {
+        "LinearRegression": LinearRegression(),
+        "MLPRegressor": MLPRegressor(max_iter=2000, random_state=seed),
+    }
 
 
 results = {}
@@ -52,33 +68,33 @@ for name, loader, task in [
         labels = [names[int(t)] for t in y]
     else:
         labels = [float(t) for t in y]
-    idx = np.arange(len(y))
-    tr, te = train_test_split(
-        idx, test_size=0.2, random_state=0, stratify=y if task == "classification" else None
-    )
     header = features + ["target"]
-    rows = [list(X[i]) + [labels[i]] for i in idx]
+    rows = [list(X[i]) + [labels[i]] for i in range(len(y))]
     write(os.path.join(out, f"{name}.csv"), header, rows)
-    write(os.path.join(out, f"{name}-train.csv"), header, [rows[i] for i in tr])
-    write(os.path.join(out, f"{name}-test.csv"), header, [rows[i] for i in te])
-    if task == "classification":
-        models = {
-            "LogisticRegression": LogisticRegression(max_iter=5000),
-            "MLPClassifier": MLPClassifier(max_iter=2000, random_state=0),
-        }
-        scores = {k: m_score for k, m_score in (
-            (k, make_pipeline(StandardScaler(), m).fit(X[tr], y[tr]).score(X[te], y[te]))
-            for k, m in models.items())}
-    else:
-        models = {
-            "LinearRegression": LinearRegression(),
-            "MLPRegressor": MLPRegressor(max_iter=2000, random_state=0),
-        }
-        scores = {}
-        for k, m in models.items():
-            p = make_pipeline(StandardScaler(), m).fit(X[tr], y[tr]).predict(X[te])
-            scores[k] = r2_score(y[te], p)
+    scores = {}
+    for seed in range(SPLITS):
+        tr, te = train_test_split(
+            np.arange(len(y)),
+            test_size=0.2,
+            random_state=seed,
+            stratify=y if task == "classification" else None,
+        )
+        prefix = os.path.join(out, "splits", f"{name}-{seed}")
+        write(f"{prefix}-train.csv", header, [rows[i] for i in tr])
+        write(f"{prefix}-test.csv", header, [rows[i] for i in te])
+        for k, m in models(task, seed).items():
+            fitted = make_pipeline(StandardScaler(), m).fit(X[tr], y[tr])
+            score = (
+                fitted.score(X[te], y[te])
+                if task == "classification"
+                else r2_score(y[te], fitted.predict(X[te]))
+            )
+            scores.setdefault(k, []).append(float(score))
     results[name] = {"task": task, "train": len(tr), "test": len(te), "scores": scores}
-    print(name, task, {k: round(v, 4) for k, v in scores.items()})
+    print(
+        name,
+        task,
+        {k: f"{np.mean(v):.4f} ± {np.std(v, ddof=1):.4f}" for k, v in scores.items()},
+    )
 with open(os.path.join(out, "sklearn.json"), "w") as f:
     json.dump(results, f, indent=2)

@@ -3,10 +3,19 @@ import { ArgumentError } from '../errors.js';
 import { BAD_VALUE_POLICIES, type BadValuePolicy } from './tabular.js';
 
 /**
- * Defaults chosen on scikit-learn's small tables (bench/tabular): a wide hidden layer and early
- * stopping on the validation loss, with an epoch cap high enough that it rarely binds.
+ * Defaults chosen on scikit-learn's small tables (bench/tabular, mean of 10 splits each): a wide
+ * hidden layer and early stopping on the validation loss, with an epoch cap high enough that it
+ * rarely binds. Dropout 0.3 and L2 weight decay 0.03 keep that wide layer from fitting noise on a
+ * few hundred rows (diabetes R² 0.442 → 0.458, the classifiers unchanged within a test row or two).
  */
-export const CSV_DEFAULTS = { hidden: [64], batch: 32, epochs: 1000, patience: 40 };
+export const CSV_DEFAULTS = {
+  hidden: [64],
+  batch: 32,
+  epochs: 1000,
+  patience: 40,
+  dropout: 0.3,
+  weightDecay: 0.03,
+};
 
 const NAMED: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
 

@@ -144,8 +144,15 @@ train
   )
   .option(
     '--dropout <rate>',
-    'dropout after each hidden dense layer (default: 0 for the MLP, 0.4 for the CNN)',
+    'dropout after each hidden dense layer',
     parser(number('--dropout', 0)),
+    CSV_DEFAULTS.dropout,
+  )
+  .option(
+    '--weight-decay <rate>',
+    'L2 weight decay added to each gradient (decoupled with adamw)',
+    parser(number('--weight-decay', 0)),
+    CSV_DEFAULTS.weightDecay,
   )
   .option(
     '--test-size <fraction>',

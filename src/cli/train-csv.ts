@@ -10,9 +10,9 @@ import {
 import { earlyStopping } from '../model/callbacks.js';
 import { readCsv } from '../node/csv.js';
 import { writeFileAtomic } from '../node/file-io.js';
-import { ArgumentError, manualSeed, Rng, tensor } from '../node/index.js';
+import { ArgumentError, getOptimizer, manualSeed, Rng, tensor } from '../node/index.js';
 import { historyChart, predictedVsActualChart } from '../plot/specs.js';
-import { buildMlp, makeOptimizer } from './build.js';
+import { buildMlp } from './build.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
 import { resumable } from './resume.js';
 import {
@@ -42,6 +42,11 @@ export interface TrainCsvOptions {
   epochs: number;
   patience: number;
   dropout: number;
+  /**
+   * L2 weight decay added to every gradient (decoupled for adamw). Optional because run.json files
+   * written before it existed resume without it, meaning none.
+   */
+  weightDecay?: number;
   testSize: number;
   /** Evaluate on this CSV instead of holding out testSize of the rows. */
   testFile?: string;
@@ -178,7 +183,10 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   });
   const loss = regression ? 'meanSquaredError' : binary ? 'binaryCrossentropy' : 'categoricalCrossentropy';
   model.compile({
-    optimizer: makeOptimizer(o.optimizer, o.lr, undefined),
+    optimizer: getOptimizer({
+      className: o.optimizer,
+      config: { ...(o.lr !== undefined && { learningRate: o.lr }), weightDecay: o.weightDecay ?? 0 },
+    }),
     loss,
     metrics: regression ? ['mae'] : ['accuracy'],
   });
