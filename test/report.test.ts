@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { finishReport, startReport } from '../src/cli/report.js';
 import { headlinesFromMetrics } from '../src/cli/report-page.js';
+import { misclassifiedRows, worstPredictedRows } from '../src/cli/worst-rows.js';
 import { useTempDir } from './helpers.js';
 
 const tmp = useTempDir('report');
@@ -79,4 +80,34 @@ it('headlines come from every test… number: accuracy or R² first, loss last, 
     { label: 'Test accuracy', value: 0.9, format: 'percent' },
     { label: 'Test loss', value: 0.2, format: 'number' },
   ]);
+});
+
+it('lists the worst-predicted and the misclassified test rows by their data row in the file', () => {
+  const rows = Int32Array.from([4, 9, 11, 20]);
+  const worst = worstPredictedRows(
+    rows,
+    Float64Array.from([1, 2, 3, 4]),
+    Float64Array.from([1.5, 2, 9, 3]),
+    2,
+  );
+  const lines = worst.split('\n');
+  assert.equal(lines.length, 3, 'a header and the two worst rows');
+  assert.match(lines[1]!, /^\s+12\s+3\.0000\s+9\.0000\s+6\.0000$/, 'data row 12 (index 11): off by 6');
+  assert.match(lines[2]!, /^\s+21\s+4\.0000\s+3\.0000\s+-1\.0000$/);
+  const classes = ['setosa', 'versicolor', 'virginica'];
+  const wrong = misclassifiedRows(rows, Float64Array.from([0, 1, 2, 2]), [0, 2, 2, 1], classes);
+  assert.deepEqual(
+    wrong
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/)),
+    [
+      ['10', 'versicolor', 'virginica'],
+      ['21', 'virginica', 'versicolor'],
+    ],
+  );
+  assert.match(
+    misclassifiedRows(rows.subarray(0, 2), Float64Array.from([0, 1]), [0, 1], classes),
+    /every test row/,
+  );
 });

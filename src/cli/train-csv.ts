@@ -27,6 +27,7 @@ import {
   scaleInPlace,
   type TabularPreprocessing,
 } from './tabular.js';
+import { misclassifiedRows, worstPredictedRows } from './worst-rows.js';
 
 export interface TrainCsvOptions {
   file: string;
@@ -266,6 +267,10 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
       }),
       'Predicted against actual values on the test rows; the diagonal is a perfect prediction',
     );
+    report.tables.push({
+      title: `Worst-predicted test rows (of ${nTest})`,
+      text: worstPredictedRows(testRows, testTargets, predicted),
+    });
     await addPlot(
       report,
       'mae',
@@ -278,6 +283,10 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
     const predicted = toLabels(probs); // argmax, or > 0.5 for the single sigmoid output
     const cm = confusionMatrix(Array.from(testTargets), predicted, classes.length);
     const perClass = await addClassificationResults(report, history.history, cm, classes, 'test rows');
+    report.tables.push({
+      title: `Misclassified test rows (of ${nTest})`,
+      text: misclassifiedRows(testRows, testTargets, predicted, classes),
+    });
     Object.assign(metrics, { testAccuracy: result.accuracy, confusionMatrix: cm, classes, perClass });
     console.log(`\nTest accuracy: ${(result.accuracy! * 100).toFixed(2)}% (${nTest} rows)`);
     console.log(
