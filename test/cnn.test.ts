@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import {
+  ArgumentError,
   AveragePooling2D,
   avgPool2d,
   BatchNormalization,
@@ -194,6 +195,15 @@ describeEachBackend('convolution and pooling', () => {
       () => maxPool2d(randn([1, 4, 4, 1]), 2, { padding: 'full' as never }),
       /padding must be 'valid' or 'same'/,
     );
+    for (const bad of [null, [2], [2, 2, 2], '2']) {
+      assert.throws(
+        () => maxPool2d(randn([1, 4, 4, 1]), bad as never),
+        (e: Error) =>
+          e instanceof ArgumentError &&
+          /maxPool2d: poolSize must be a positive integer or a pair/.test(e.message),
+        `poolSize ${JSON.stringify(bad)}`,
+      );
+    }
     const model = new Sequential();
     assert.throws(
       () => model.add(new Conv2D({ filters: 4, kernelSize: 3, inputShape: [28, 28] })),

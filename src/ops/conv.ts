@@ -38,7 +38,13 @@ export interface Pool2dOptions {
 }
 
 export function pair(v: Pair, what: string): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  // Anything but a number or a two-element array (null from a config, a string) fails the check below.
+  const p: [number, number] =
+    typeof v === 'number'
+      ? [v, v]
+      : Array.isArray(v) && v.length === 2
+        ? [v[0], v[1]]
+        : [Number.NaN, Number.NaN];
   if (!p.every((n) => Number.isInteger(n) && n > 0)) {
     throw new ArgumentError(`${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
   }
