@@ -1,5 +1,7 @@
 /** The `train csv` / `eval` / `predict` options about reading a CSV, and the training defaults. */
+import type { CsvTable } from '../data/csv.js';
 import { ArgumentError } from '../errors.js';
+import { readCsv } from '../node/csv.js';
 import { BAD_VALUE_POLICIES, type BadValuePolicy } from './tabular.js';
 
 /**
@@ -33,4 +35,9 @@ export function badValuesOption(value: string): BadValuePolicy {
   if (!(BAD_VALUE_POLICIES as readonly string[]).includes(value))
     throw new ArgumentError(`--bad-values must be ${BAD_VALUE_POLICIES.join(' or ')}, got '${value}'`);
   return value as BadValuePolicy;
+}
+
+/** Read a CSV the commands were given, with `--delimiter` if set (detected otherwise). */
+export function readCsvFile(file: string, delimiter: string | undefined): Promise<CsvTable> {
+  return readCsv(file, delimiter === undefined ? {} : { delimiter });
 }

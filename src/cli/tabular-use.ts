@@ -3,6 +3,7 @@
  * (column plans with their fill values, scaler, target scaling, bad-value policy) applied to a new
  * CSV, so a row with missing cells is imputed as in training and still gets a prediction.
  */
+import type { CsvTable } from '../data/csv.js';
 import { formatFloat32 } from '../data/index.js';
 import {
   accuracyFromConfusion,
@@ -11,8 +12,8 @@ import {
   toLabels,
 } from '../metrics/classification.js';
 import type { Sequential } from '../model/sequential.js';
-import { readCsv } from '../node/csv.js';
 import { tensor } from '../node/index.js';
+import { readCsvFile } from './csv-options.js';
 import {
   type BadValuePolicy,
   encodeFeatures,
@@ -28,12 +29,7 @@ function policyOf(prep: TabularPreprocessing): BadValuePolicy {
   return prep.badValues ?? 'error';
 }
 
-function outputs(
-  model: Sequential,
-  prep: TabularPreprocessing,
-  table: Awaited<ReturnType<typeof readCsv>>,
-  rows: Int32Array,
-) {
+function outputs(model: Sequential, prep: TabularPreprocessing, table: CsvTable, rows: Int32Array) {
   const x = encodeFeatures(table, prep.columns, rows, policyOf(prep));
   scaleInPlace(x, prep.scaler.mean!, prep.scaler.scale!);
   const probs = model.predict(tensor(x, { shape: [rows.length, prep.featureNames.length] }));
@@ -51,7 +47,7 @@ export async function evaluateCsv(
   file: string,
   delimiter?: string,
 ): Promise<void> {
-  const table = await readCsv(file, delimiter === undefined ? {} : { delimiter });
+  const table = await readCsvFile(file, delimiter);
   const { labels } = readTarget(table, prep.target, policyOf(prep), prep);
   const rows = rowsWithTarget(labels);
   const left = table.length - rows.length;
@@ -77,7 +73,7 @@ export async function predictCsv(
   file: string,
   delimiter?: string,
 ): Promise<void> {
-  const table = await readCsv(file, delimiter === undefined ? {} : { delimiter });
+  const table = await readCsvFile(file, delimiter);
   const rows = Int32Array.from({ length: table.length }, (_, i) => i);
   const out = outputs(model, prep, table, rows);
   if (prep.task === 'regression') {

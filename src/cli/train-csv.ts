@@ -8,11 +8,11 @@ import {
   toLabels,
 } from '../metrics/classification.js';
 import { earlyStopping } from '../model/callbacks.js';
-import { readCsv } from '../node/csv.js';
 import { writeFileAtomic } from '../node/file-io.js';
 import { ArgumentError, getOptimizer, manualSeed, Rng, tensor } from '../node/index.js';
 import { historyChart, predictedVsActualChart } from '../plot/specs.js';
 import { buildMlp } from './build.js';
+import { readCsvFile } from './csv-options.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
 import { resumable } from './resume.js';
 import {
@@ -62,7 +62,7 @@ const SCATTER_POINTS = 2000;
 
 export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number; dir: string }> {
   const started = performance.now();
-  const table = await readCsv(o.file, o.delimiter === undefined ? {} : { delimiter: o.delimiter });
+  const table = await readCsvFile(o.file, o.delimiter);
   const nRows = table.length;
   const delimiterName = table.delimiter === '\t' ? 'tab' : `'${table.delimiter}'`;
   console.log(
@@ -127,7 +127,7 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
     xTestRaw = encodeFeatures(table, plans, testRows, o.badValues);
     testTargets = Float64Array.from(testRows, (r) => labels[r]!);
   } else {
-    const testTable = await readCsv(o.testFile, o.delimiter === undefined ? {} : { delimiter: o.delimiter });
+    const testTable = await readCsvFile(o.testFile, o.delimiter);
     const test = readTarget(testTable, o.target, o.badValues, { task, classes });
     testRows = rowsWithTarget(test.labels);
     if (testRows.length === 0) throw new ArgumentError(`${o.testFile}: no row has a '${o.target}' value`);
