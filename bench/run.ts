@@ -116,7 +116,7 @@ for (const backend of listBackends()) {
     times.push((performance.now() - t0) / 1000);
   }
   const inference = xTest.shape[0]! / timeIt(() => model.predict(xTest, { batchSize: 1000 }), 3);
-  const predicted = model.predict(xTest, { batchSize: 1000 }).argmax(-1).data();
+  const predicted = model.predict(xTest, { batchSize: 1000 }).argmax(-1).dataSync();
   const accuracy = predicted.reduce((c, p, i) => c + (p === test.labels[i] ? 1 : 0), 0) / predicted.length;
   rows.push({
     name: `backprop (${getBackend().name})`,
@@ -154,9 +154,9 @@ for (const backend of skipTfCpu ? ['wasm'] : ['wasm', 'cpu']) {
   };
   const mm100 = gflops(100, 784, 100);
   const mm512 = gflops(512, 512, 512);
-  const xtr = tf.tensor2d(train.x.data(), [train.x.shape[0]!, 784]);
-  const ytr = tf.tensor2d(train.y.data(), [train.y.shape[0]!, 10]);
-  const xte = tf.tensor2d(test.x.data(), [test.x.shape[0]!, 784]);
+  const xtr = tf.tensor2d(train.x.dataSync(), [train.x.shape[0]!, 784]);
+  const ytr = tf.tensor2d(train.y.dataSync(), [train.y.shape[0]!, 10]);
+  const xte = tf.tensor2d(test.x.dataSync(), [test.x.shape[0]!, 784]);
   const build = () => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ inputShape: [784], units: 100, activation: 'sigmoid' }));
@@ -242,7 +242,7 @@ for (const backend of listBackends()) {
   const images = backend === 'ts' ? 2000 : 10000;
   const inference =
     images / timeIt(() => model.predict(xTestImages.slice(0, images), { batchSize: 1000 }), 1);
-  const accuracy = accuracyOf(model.predict(xTestImages, { batchSize: 1000 }).argmax(-1).data());
+  const accuracy = accuracyOf(model.predict(xTestImages, { batchSize: 1000 }).argmax(-1).dataSync());
   cnnRows.push({
     name: `backprop (${getBackend().name})`,
     epoch: (seconds * 60000) / n,
@@ -278,10 +278,10 @@ for (const backend of skipTfCpu ? ['wasm'] : ['wasm', 'cpu']) {
   };
   // TF.js cpu needs about 90 s per 1,000 images: time 320 (5 batches) and extrapolate.
   const n = backend === 'cpu' ? 320 : 60000;
-  const xtr = tf.tensor4d(train.x.data().subarray(0, n * 784), [n, 28, 28, 1]);
-  const ytr = tf.tensor2d(train.y.data().subarray(0, n * 10), [n, 10]);
+  const xtr = tf.tensor4d(train.x.dataSync().subarray(0, n * 784), [n, 28, 28, 1]);
+  const ytr = tf.tensor2d(train.y.dataSync().subarray(0, n * 10), [n, 10]);
   const images = backend === 'cpu' ? 1000 : 10000;
-  const xte = tf.tensor4d(test.x.data().subarray(0, images * 784), [images, 28, 28, 1]);
+  const xte = tf.tensor4d(test.x.dataSync().subarray(0, images * 784), [images, 28, 28, 1]);
   const model = build();
   let epoch: number | null = null;
   let note = n === 60000 ? '' : `${n} images timed, ×${60000 / n}`;

@@ -84,7 +84,7 @@ for (const [label, init] of [
   console.log(
     `last epoch: loss ${history.history.loss![last]!.toFixed(4)} acc ${history.history.accuracy![last]!.toFixed(4)}`,
   );
-  const predicted = Array.from(classifier.predict(xTest).data(), (p) => (p > 0.5 ? 1 : 0));
+  const predicted = Array.from(classifier.predict(xTest).dataSync(), (p) => (p > 0.5 ? 1 : 0));
   const cm = confusionMatrix(truth, predicted, 2);
   const accuracy = (cm[0]![0]! + cm[1]![1]!) / truth.length;
   console.log(`confusion matrix (rows: actual 0/1, columns: predicted 0/1)\n${formatConfusionMatrix(cm)}`);

@@ -41,7 +41,7 @@ const history = await model.fit(X, y, {
 // Report the tutorial's loss, Σ(y − ŷ)² (twice our ½Σ form).
 const loss = history.history.loss!.map((l) => 2 * l);
 console.log(`loss Σ(y − ŷ)²: first iteration ${loss[0]!.toFixed(4)}, last ${loss.at(-1)!.toFixed(6)}`);
-const predictions = model.predict(X).data();
+const predictions = model.predict(X).dataSync();
 console.log('predictions after training (target → output):');
 y.forEach(([t], i) => {
   console.log(`  [${X[i]!.join(', ')}]  ${t} → ${predictions[i]!.toFixed(4)}`);

@@ -82,8 +82,8 @@ const headLayers = 2;
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 const base = () => model.layers.slice(0, -headLayers).flatMap((l) => l.weights);
 const head = () => model.layers.slice(-headLayers).flatMap((l) => l.weights);
-const frozen = base().map((w) => ({ name: w.name, before: w.tensor.data() }));
-const headBefore = head().map((w) => w.tensor.data());
+const frozen = base().map((w) => ({ name: w.name, before: w.tensor.dataSync() }));
+const headBefore = head().map((w) => w.tensor.dataSync());
 console.log('\n2. base frozen, head replaced:');
 model.summary((line) => console.log(`   ${line}`));
 
@@ -99,12 +99,12 @@ const transfer = await model.fit(highTrain.x, highTrain.y, {
 });
 const moved = frozen.filter((w, i) =>
   base()
-    [i]!.tensor.data()
+    [i]!.tensor.dataSync()
     .some((v, j) => v !== w.before[j]),
 );
 const headChange = head().map((w, i) => ({
   name: w.name,
-  change: w.tensor.data().reduce((s, v, j) => s + Math.abs(v - headBefore[i]![j]!), 0),
+  change: w.tensor.dataSync().reduce((s, v, j) => s + Math.abs(v - headBefore[i]![j]!), 0),
 }));
 console.log(
   `   frozen weights changed: ${moved.length} of ${frozen.length} tensors (${frozen.map((w) => w.name).join(', ')})`,

@@ -58,7 +58,7 @@ try {
   const h = await model.fit(x.slice(0, 384), y.slice(0, 384), { batchSize: 32, epochs: 15, verbose: 0 });
   const acc = model.evaluate(x.slice(384), y.slice(384)).accuracy;
   const back = await bp.modelFromArtifacts(model.toArtifacts());
-  const p1 = model.predict(x.slice(384)).data(), p2 = back.predict(x.slice(384)).data();
+  const p1 = model.predict(x.slice(384)).dataSync(), p2 = back.predict(x.slice(384)).dataSync();
   log('CNN loss ' + h.history.loss[0].toFixed(3) + ' -> ' + h.history.loss.at(-1).toFixed(3) + ', held-out accuracy ' + (acc * 100).toFixed(1) + ' %, reloaded model identical: ' + p1.every((v, i) => v === p2[i]));
   log('calls split over the workers: ' + calls + ', parts the worker ran: ' + (pool ? pool.jobsRunByWorkers() : 0));
   log('DONE');

@@ -2,6 +2,9 @@
  * backprop — the browser-safe entry point. Nothing imported from here touches Node-only APIs.
  */
 
+// The ts and wasm backends, registered before anything can ask for one.
+import './backend/defaults.js';
+
 // Autograd
 export type { BackwardOptions } from './autograd/backward.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
@@ -22,7 +25,14 @@ export type {
   Storage,
   UnaryOp,
 } from './backend/backend.js';
-export { backendByName, getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export {
+  backendByName,
+  getBackend,
+  listBackends,
+  registerBackend,
+  registerLazyBackend,
+  setBackend,
+} from './backend/registry.js';
 export {
   type GemmJob,
   type GemmPool,

@@ -120,8 +120,8 @@ describeEachBackend('autograd', () => {
       l.backward();
       loss = l.item();
       noGrad(() => {
-        w.storage.view().set(w.sub(w.grad!.mul(0.1)).data());
-        b.storage.view().set(b.sub(b.grad!.mul(0.1)).data());
+        w.storage.view().set(w.sub(w.grad!.mul(0.1)).dataSync());
+        b.storage.view().set(b.sub(b.grad!.mul(0.1)).dataSync());
       });
       w.grad = null;
       b.grad = null;

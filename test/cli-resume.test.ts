@@ -37,7 +37,7 @@ function backprop(args: string[]): Promise<{ stdout: string; stderr: string }> {
 
 async function weightBits(dir: string): Promise<number[][]> {
   const model: Sequential = await loadModel(join(dir, 'model'));
-  return model.getWeights().map((w) => Array.from(new Uint32Array(w.data().buffer)));
+  return model.getWeights().map((w) => Array.from(new Uint32Array(w.dataSync().buffer)));
 }
 
 /** Start a run and kill -9 it once its first epoch's backup is on disk. */

@@ -171,7 +171,7 @@ it('train mnist on a slice of real MNIST, then eval and predict a digit image', 
   }
   // A test digit written as a PGM (dark ink on white, as a scan would be): predict inverts it.
   const { test } = await loadMnist({ trainLimit: 1, testLimit: 1 });
-  const pixels = test.x.data();
+  const pixels = test.x.dataSync();
   const header = Buffer.from('P5\n28 28\n255\n', 'latin1');
   const body = Buffer.from(Array.from(pixels, (v) => Math.round(255 * (1 - v))));
   await writeFile(join(tmp.path, 'seven.pgm'), Buffer.concat([header, body]));

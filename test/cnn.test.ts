@@ -49,8 +49,8 @@ function axis(size: number, k: number, s: number, d: number, padding: 'valid' | 
 function referenceConv(x: Tensor, w: Tensor, g: Geometry): { values: number[]; shape: number[] } {
   const [n, h, wd, c] = x.shape as number[];
   const [kh, kw, , f] = w.shape as number[];
-  const X = x.data();
-  const W = w.data();
+  const X = x.dataSync();
+  const W = w.dataSync();
   const ay = axis(h!, kh!, g.strides[0], g.dilation[0], g.padding);
   const ax = axis(wd!, kw!, g.strides[1], g.dilation[1], g.padding);
   const values: number[] = [];
@@ -75,7 +75,7 @@ function referenceConv(x: Tensor, w: Tensor, g: Geometry): { values: number[]; s
 /** Direct pooling: max or mean over the window cells inside the image. */
 function referencePool(x: Tensor, k: number, s: number, padding: 'valid' | 'same', kind: 'max' | 'avg') {
   const [n, h, wd, c] = x.shape as number[];
-  const X = x.data();
+  const X = x.dataSync();
   const ay = axis(h!, k, s, 1, padding);
   const ax = axis(wd!, k, s, 1, padding);
   const values: number[] = [];
@@ -127,10 +127,10 @@ describeEachBackend('convolution and pooling', () => {
       const want = referenceConv(x, w, g);
       const got = conv2d(x, w, g);
       assert.deepEqual(got.shape, want.shape, 'output shape');
-      assertClose(Array.from(got.data()), want.values, 1e-4, 1e-4);
+      assertClose(Array.from(got.dataSync()), want.values, 1e-4, 1e-4);
       // The inference path (no gradients: chunked unfolding) gives the same values.
       const w2 = randn(ws, { seed: 4, requiresGrad: true });
-      assertClose(Array.from(conv2d(x, w2, g).data()), want.values, 1e-4, 1e-4);
+      assertClose(Array.from(conv2d(x, w2, g).dataSync()), want.values, 1e-4, 1e-4);
     });
   }
 
@@ -149,9 +149,9 @@ describeEachBackend('convolution and pooling', () => {
       const max = referencePool(x, k, s, padding, 'max');
       const got = maxPool2d(x, k, { strides: s, padding });
       assert.deepEqual(got.shape, max.shape, `max ${k}/${s}/${padding} shape`);
-      assertClose(Array.from(got.data()), max.values, 0, 0);
+      assertClose(Array.from(got.dataSync()), max.values, 0, 0);
       const avg = referencePool(x, k, s, padding, 'avg');
-      assertClose(Array.from(avgPool2d(x, k, { strides: s, padding }).data()), avg.values, 1e-6, 1e-5);
+      assertClose(Array.from(avgPool2d(x, k, { strides: s, padding }).dataSync()), avg.values, 1e-6, 1e-5);
     }
   });
 
@@ -176,7 +176,7 @@ describeEachBackend('convolution and pooling', () => {
         ],
       ],
     ]);
-    const pooled = Array.from(maxPool2d(y, 2).data());
+    const pooled = Array.from(maxPool2d(y, 2).dataSync());
     assert.ok(Number.isNaN(pooled[0]!) && Number.isNaN(pooled[1]!), `NaN kept per channel: ${pooled}`);
     assert.deepEqual(pooled.slice(2), [8, 1], 'the other channels');
   });
@@ -313,8 +313,8 @@ it('saves and loads a CNN with batch norm: same predictions, moving statistics k
     loaded.layers.map((l) => l.className),
     ['Conv2D', 'BatchNormalization', 'MaxPooling2D', 'Flatten', 'Dense'],
   );
-  assert.deepEqual(Array.from(loaded.predict(x).data()), Array.from(model.predict(x).data()));
-  const moving = (m: Sequential) => m.layers[1]!.getWeight('moving_variance').data();
+  assert.deepEqual(Array.from(loaded.predict(x).dataSync()), Array.from(model.predict(x).dataSync()));
+  const moving = (m: Sequential) => m.layers[1]!.getWeight('moving_variance').dataSync();
   assert.deepEqual(Array.from(moving(loaded)), Array.from(moving(model)));
   assert.notDeepEqual(Array.from(moving(model)), [1, 1, 1], 'training moved the moving variance');
 });
@@ -328,8 +328,8 @@ it('a frozen convolutional base stays bit-identical while a new head trains', as
   model.add(new Dense({ units: 3, activation: 'softmax' }));
   model.layers[0]!.trainable = false;
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
-  const base = model.layers[0]!.getWeight('kernel').data();
-  const head = model.layers[3]!.getWeight('kernel').data();
+  const base = model.layers[0]!.getWeight('kernel').dataSync();
+  const head = model.layers[3]!.getWeight('kernel').dataSync();
   const x = randn([24, 8, 8, 1], { seed: 13 });
   const y = tensor(
     Float32Array.from({ length: 72 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)),
@@ -338,9 +338,13 @@ it('a frozen convolutional base stays bit-identical while a new head trains', as
     },
   );
   await model.fit(x, y, { batchSize: 8, epochs: 3, verbose: 0 });
-  assert.deepEqual(Array.from(model.layers[0]!.getWeight('kernel').data()), Array.from(base), 'frozen base');
+  assert.deepEqual(
+    Array.from(model.layers[0]!.getWeight('kernel').dataSync()),
+    Array.from(base),
+    'frozen base',
+  );
   assert.notDeepEqual(
-    Array.from(model.layers[3]!.getWeight('kernel').data()),
+    Array.from(model.layers[3]!.getWeight('kernel').dataSync()),
     Array.from(head),
     'head trained',
   );

@@ -345,13 +345,13 @@ describeEachBackend('fit() and evaluate() options', () => {
   it('refuses targets outside the loss domain before training, naming the loss, value and position', async () => {
     const binary = smallModel(1, 'sigmoid');
     binary.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
-    const before = binary.getWeights().map((w) => Array.from(w.data()));
+    const before = binary.getWeights().map((w) => Array.from(w.dataSync()));
     await refusesAsync(
       () => binary.fit(x, [[0], [1], [2], [0]], { verbose: 0 }),
       /fit\(\): y: binaryCrossentropy needs targets in \[0, 1\], but y has 2 at row 2, column 0/,
     );
     assert.deepEqual(
-      binary.getWeights().map((w) => Array.from(w.data())),
+      binary.getWeights().map((w) => Array.from(w.dataSync())),
       before,
       'no step was taken',
     );

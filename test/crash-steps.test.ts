@@ -28,7 +28,7 @@ function crashAt(dir: string, k: number): Promise<{ killed: boolean; stdout: str
   });
 }
 
-const bits = (m: Sequential) => m.getWeights().map((w) => Array.from(new Uint32Array(w.data().buffer)));
+const bits = (m: Sequential) => m.getWeights().map((w) => Array.from(new Uint32Array(w.dataSync().buffer)));
 
 it('a save killed before any one of its file-system steps leaves the old or the new model', async () => {
   const [a, b] = [bits(crashModel('A')), bits(crashModel('B'))];

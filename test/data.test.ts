@@ -47,10 +47,10 @@ it('loads MNIST slices as tensors: scaled pixels, one-hot or integer labels, the
   assert.deepEqual(m.train.y.shape, [500, 10]);
   assert.deepEqual(m.validation!.x.shape, [500, 784]);
   assert.deepEqual(m.test.x.shape, [200, 784]);
-  const px = m.train.x.data();
+  const px = m.train.x.dataSync();
   assert.ok(px.every((v) => v >= 0 && v <= 1) && px.some((v) => v > 0.99), 'pixels in [0, 1]');
   assertClose(m.train.y.sum(-1), new Array(500).fill(1));
-  assert.deepEqual(Array.from(m.train.y.argmax(-1).data().subarray(0, 5)), [5, 0, 4, 1, 9]);
+  assert.deepEqual(Array.from(m.train.y.argmax(-1).dataSync().subarray(0, 5)), [5, 0, 4, 1, 9]);
   // The validation part starts at training image 50,000.
   const full = await readIdxFile(join(bundledMnistDir(), 'train-labels-idx1-ubyte'));
   assert.deepEqual(
@@ -66,7 +66,7 @@ it('loads MNIST slices as tensors: scaled pixels, one-hot or integer labels, the
   });
   assert.deepEqual(ints.train.y.shape, [50]);
   assert.deepEqual(ints.train.x.shape, [50, 28, 28]);
-  assert.ok(ints.train.x.data().every((v) => v === 0 || v === 1));
+  assert.ok(ints.train.x.dataSync().every((v) => v === 0 || v === 1));
 });
 
 it('learns real MNIST digits from a 3,000-image slice', async () => {
@@ -156,7 +156,7 @@ it('augments images by small shifts and rotations, reproducibly', () => {
   for (let y = 10; y < 18; y++) for (let x = 12; x < 16; x++) img[y * 28 + x] = 1;
   const batch = tensor(img, { shape: [1, 784] });
   const shiftOnly = imageAugmenter({ width: 28, height: 28, maxShift: 2, maxRotation: 0 });
-  const out = shiftOnly(batch, new Rng(1)).data();
+  const out = shiftOnly(batch, new Rng(1)).dataSync();
   assertClose(
     out.reduce((a, b) => a + b, 0),
     32,
@@ -174,7 +174,7 @@ it('augments images by small shifts and rotations, reproducibly', () => {
   }
   assert.ok(found, 'a pure shift of the image by at most 2 pixels');
   const both = imageAugmenter({ width: 28, height: 28 });
-  assert.deepEqual(both(batch, new Rng(5)).data(), both(batch, new Rng(5)).data());
+  assert.deepEqual(both(batch, new Rng(5)).dataSync(), both(batch, new Rng(5)).dataSync());
   assert.throws(
     () => both(tensor(new Float32Array(10), { shape: [1, 10] }), new Rng(1)),
     /not made of 28×28 images/,

@@ -17,7 +17,7 @@ export function flat(x: Tensor | NestedArray): number[] {
     walk(x);
     return out;
   }
-  return Array.from(x.data());
+  return Array.from(x.dataSync());
 }
 
 /** Assert element-wise |a − b| ≤ atol + rtol·|b|, naming the first element that is off. */

@@ -49,7 +49,7 @@ function png(width: number, height: number, channels: 1 | 4, pixels: Uint8Array,
 
 it('decodes grey and RGBA PNGs with row filters back to the digit, in MNIST form', async () => {
   const { test } = await loadMnist({ trainLimit: 1, testLimit: 1 });
-  const digit = test.x.data(); // light ink on black, as MNIST stores it
+  const digit = test.x.dataSync(); // light ink on black, as MNIST stores it
   const ink = Uint8Array.from(digit, (v) => Math.round(255 * (1 - v))); // dark ink on white, as scanned
   const rgba = new Uint8Array(28 * 28 * 4);
   ink.forEach((v, i) => {

@@ -180,10 +180,10 @@ describeEachBackend('loader checks', () => {
     await writeFile(join(v1, 'model.json'), JSON.stringify(json));
     const loaded = await loadModel(v1);
     assert.deepEqual(
-      loaded.predict([[1, 2, 3]]).data(),
+      loaded.predict([[1, 2, 3]]).dataSync(),
       smallModel()
         .predict([[1, 2, 3]])
-        .data(),
+        .dataSync(),
     );
     // Saving over it moves it to format 2 and removes the old weights.bin.
     await loaded.save(v1);
@@ -290,10 +290,10 @@ describeEachBackend('loading over HTTP', () => {
     await publish(`/${getBackend().name}/ok`);
     const model = await loadModel(`${base}/${getBackend().name}/ok`);
     assert.deepEqual(
-      model.predict([[1, 2, 3]]).data(),
+      model.predict([[1, 2, 3]]).dataSync(),
       smallModel()
         .predict([[1, 2, 3]])
-        .data(),
+        .dataSync(),
     );
   });
 

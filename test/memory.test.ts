@@ -111,7 +111,7 @@ it('wasm: reused blocks give the same bits as memory that is never reused', { sk
   // Collect every 256 KiB, so blocks change hands hundreds of times in this short loop.
   heapOf(reusing).minCollectBudget = 256 * 1024;
   separateWasmBackend('wasm (no collector)', false);
-  const run = (name: string) => using(name, () => handLoop(120, [64, 64, 5], 32).map((p) => p.data()));
+  const run = (name: string) => using(name, () => handLoop(120, [64, 64, 5], 32).map((p) => p.dataSync()));
   const collected = await run('wasm (collecting often)');
   const fresh = await run('wasm (no collector)');
   const collections = await using('wasm (collecting often)', () => stats().collections);
@@ -127,12 +127,12 @@ it('wasm: a view keeps the block of the tensor it was cut from', { skip }, async
   await using(name, () => {
     const row = (() => {
       const whole = randn([64, 256], { seed: 5 });
-      return { view: whole.slice(10, 11).reshape([256]), expected: whole.data().slice(2560, 2816) };
+      return { view: whole.slice(10, 11).reshape([256]), expected: whole.dataSync().slice(2560, 2816) };
     })();
     // Garbage of the same block size as `whole`, so a wrongly freed block would be handed out again.
     for (let i = 0; i < 100; i++) randn([64, 256], { seed: i }).mul(2);
     assert.ok(stats().collections > 0, 'no collection ran');
-    assert.deepEqual(row.view.data(), row.expected);
+    assert.deepEqual(row.view.dataSync(), row.expected);
   });
 });
 

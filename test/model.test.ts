@@ -54,7 +54,7 @@ describeEachBackend('Sequential training', () => {
     const losses = history.history.loss!;
     assert.equal(losses.length, 1500);
     assert.ok(losses[1499]! < losses[0]! / 10, `loss ${losses[0]} → ${losses[1499]}`);
-    const predicted = model.predict(toyX).data();
+    const predicted = model.predict(toyX).dataSync();
     toyY.forEach(([target], i) => {
       assert.ok(Math.abs(predicted[i]! - target!) < 0.1, `sample ${i}: ${predicted[i]} vs ${target}`);
     });
@@ -97,7 +97,7 @@ describeEachBackend('Sequential training', () => {
     await binary.fit(train.x, y, { epochs: 150, verbose: 0, seed: 3 });
     const binaryAccuracy = binary.evaluate(train.x, y).accuracy!;
     assert.ok(binaryAccuracy > 0.95, `binary: accuracy ${binaryAccuracy}`);
-    const p = binary.predict(train.x).data();
+    const p = binary.predict(train.x).dataSync();
     assert.ok(
       p.every((v) => v > 0 && v < 1),
       'predict applies the sigmoid the loss fused away',
@@ -108,15 +108,15 @@ describeEachBackend('Sequential training', () => {
     const model = moonsModel(5);
     const [base, , head] = model.layers;
     base!.trainable = false;
-    const before = base!.weights.map((w) => w.tensor.data());
-    const headBefore = head!.getWeight('kernel').data();
+    const before = base!.weights.map((w) => w.tensor.dataSync());
+    const headBefore = head!.getWeight('kernel').dataSync();
     model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
     const { x, y } = moons(100, 0.1, 4);
     await model.fit(x, y, { epochs: 3, verbose: 0 });
     base!.weights.forEach((w, i) => {
-      assert.deepEqual(w.tensor.data(), before[i]);
+      assert.deepEqual(w.tensor.dataSync(), before[i]);
     });
-    assert.notDeepEqual(head!.getWeight('kernel').data(), headBefore);
+    assert.notDeepEqual(head!.getWeight('kernel').dataSync(), headBefore);
     assert.match(model.summary(null), /\[frozen\]/);
     assert.match(model.summary(null), /Non-trainable params: 48/);
   });
@@ -128,11 +128,11 @@ describeEachBackend('Sequential training', () => {
     model.add(new Dropout({ rate: 0.5 }));
     model.add(new Dense({ units: 3 }));
     const x = tensor([[1, 2, 3, 4]]);
-    const a = model.predict(x).data();
-    assert.deepEqual(model.predict(x).data(), a);
-    const withoutDropout = noGrad(() => model.layers[2]!.apply(model.layers[0]!.apply(x))).data();
+    const a = model.predict(x).dataSync();
+    assert.deepEqual(model.predict(x).dataSync(), a);
+    const withoutDropout = noGrad(() => model.layers[2]!.apply(model.layers[0]!.apply(x))).dataSync();
     assert.deepEqual(a, withoutDropout);
-    const trainingOut = noGrad(() => model.call(x, { training: true })).data();
+    const trainingOut = noGrad(() => model.call(x, { training: true })).dataSync();
     assert.notDeepEqual(trainingOut, a);
   });
 
@@ -179,7 +179,7 @@ describeEachBackend('Sequential training', () => {
       onEpochEnd: (_e, logs) => {
         if (logs.loss! < bestLoss - 0) {
           bestLoss = logs.loss!;
-          bestSnapshot = model.layers[0]!.getWeight('kernel').data();
+          bestSnapshot = model.layers[0]!.getWeight('kernel').dataSync();
         }
       },
     };
@@ -189,7 +189,7 @@ describeEachBackend('Sequential training', () => {
       seed: 8,
       callbacks: [spy, earlyStopping({ monitor: 'loss', patience: 100, restoreBestWeights: true })],
     });
-    assert.deepEqual(model.layers[0]!.getWeight('kernel').data(), bestSnapshot);
+    assert.deepEqual(model.layers[0]!.getWeight('kernel').dataSync(), bestSnapshot);
   });
 
   it('stops with an error naming epoch and batch when the loss turns NaN', async () => {
@@ -237,11 +237,11 @@ describeEachBackend('Sequential training', () => {
   it('predicts in batches exactly as in one pass', () => {
     const model = moonsModel(11);
     const { x } = moons(300, 0.1, 11);
-    const whole = model.predict(x, { batchSize: 1000 }).data();
-    const batched = model.predict(x, { batchSize: 64 }).data();
+    const whole = model.predict(x, { batchSize: 1000 }).dataSync();
+    const batched = model.predict(x, { batchSize: 64 }).dataSync();
     assert.deepEqual(batched, whole);
     // Down to one sample at a time (the thin-matrix kernel path): still bit-identical.
-    assert.deepEqual(model.predict(x.slice(0, 5), { batchSize: 1 }).data(), whole.slice(0, 10));
+    assert.deepEqual(model.predict(x.slice(0, 5), { batchSize: 1 }).dataSync(), whole.slice(0, 10));
   });
 });
 

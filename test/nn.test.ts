@@ -17,8 +17,8 @@ import {
 } from '../src/index.js';
 import { assertClose, describeEachBackend } from './helpers.js';
 
-function stats(t: { data(): Float32Array }) {
-  const v = t.data();
+function stats(t: { dataSync(): Float32Array }) {
+  const v = t.dataSync();
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
   const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
   return { mean, std, min: Math.min(...v), max: Math.max(...v) };
@@ -88,7 +88,7 @@ describeEachBackend('layers and initialisers', () => {
     const layer = new Dropout({ rate: 0.5, seed: 1 });
     const x = ones([1000]).reshape(10, 100);
     assert.deepEqual(layer.apply(x, { training: false }).toArray(), x.toArray());
-    const values = layer.apply(x, { training: true }).data();
+    const values = layer.apply(x, { training: true }).dataSync();
     const zeros = values.filter((v) => v === 0).length;
     assert.ok(zeros > 400 && zeros < 600, `${zeros} zeros`);
     assert.ok(

@@ -103,7 +103,7 @@ describeEachBackend('ops', () => {
       [1000, -1000, 0],
       [-1000, -1000, -1000],
     ]);
-    const finite = (t: Tensor) => t.data().every(Number.isFinite);
+    const finite = (t: Tensor) => t.dataSync().every(Number.isFinite);
     assert.ok(finite(x.sigmoid()));
     assertClose(x.softplus(), [
       [1000, 0, Math.log(2)],
@@ -189,12 +189,12 @@ describeEachBackend('ops', () => {
       Number.isNaN(
         tensor([[0]])
           .matmul(w)
-          .data()[0]!,
+          .dataSync()[0]!,
       ),
     );
     const big = randn([40, 50], { seed: 1 }).mul(0);
     const wb = randn([50, 40], { seed: 2 }).add(tensor([Number.NaN]).reshape(1, 1));
-    assert.ok(big.matmul(wb).data().every(Number.isNaN));
+    assert.ok(big.matmul(wb).dataSync().every(Number.isNaN));
   });
 
   it('batched matmul on the packed path matches per-matrix products', () => {

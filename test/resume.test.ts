@@ -76,7 +76,7 @@ const fitArgs = {
 };
 
 function bits(model: Sequential): number[][] {
-  return model.getWeights().map((w) => Array.from(new Uint32Array(w.data().buffer)));
+  return model.getWeights().map((w) => Array.from(new Uint32Array(w.dataSync().buffer)));
 }
 
 /** Throws once the fit has run `batches` batches in all: a kill at that moment. */

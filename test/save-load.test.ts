@@ -58,8 +58,8 @@ describeEachBackend('save and load', () => {
     assert.deepEqual((await readdir(path)).sort(), ['model.json', basename(await weightsFileOf(path))]);
     const loaded = await loadModel(path);
     assert.deepEqual(
-      loaded.predict(probeRows).data(),
-      model.predict(probeRows).data(),
+      loaded.predict(probeRows).dataSync(),
+      model.predict(probeRows).dataSync(),
       'identical predictions',
     );
     assert.equal(loaded.name, 'moons');
@@ -84,7 +84,7 @@ describeEachBackend('save and load', () => {
     const model = await trainedModel();
     const artifacts = model.toArtifacts();
     const copy = modelFromArtifacts(structuredClone(artifacts));
-    assert.deepEqual(copy.predict(probeRows).data(), model.predict(probeRows).data());
+    assert.deepEqual(copy.predict(probeRows).dataSync(), model.predict(probeRows).dataSync());
     let stored: typeof artifacts | null = null;
     await model.save({
       save: async (a) => {
@@ -92,7 +92,7 @@ describeEachBackend('save and load', () => {
       },
     });
     const viaHandler = await loadModel({ load: async () => stored! });
-    assert.deepEqual(viaHandler.predict(probeRows).data(), model.predict(probeRows).data());
+    assert.deepEqual(viaHandler.predict(probeRows).dataSync(), model.predict(probeRows).dataSync());
   });
 
   it('overwrites atomically and leaves no temporary files', async () => {
@@ -205,8 +205,8 @@ describeEachBackend('save and load', () => {
     assert.ok(best.saved.length >= 1 && best.saved.length <= 3, `saved ${best.saved.length} times`);
     const last = await loadModel(join(tmp.path, 'ckpt', 'epoch-3'));
     assert.deepEqual(
-      last.predict(probeRows).data(),
-      model.predict(probeRows).data(),
+      last.predict(probeRows).dataSync(),
+      model.predict(probeRows).dataSync(),
       'the last checkpoint is the final model',
     );
     await assert.rejects(

@@ -334,7 +334,7 @@ describeEachBackend('train csv through its API', () => {
           options(file, 'y', out, { weightDecay, dropout: 0, epochs: 15, patience: 15, hidden: [16] }),
         ),
       );
-      const kernel = (await loadModel(join(out, 'model'))).getWeights()[0]!.data();
+      const kernel = (await loadModel(join(out, 'model'))).getWeights()[0]!.dataSync();
       return kernel.reduce((sum, x) => sum + x * x, 0);
     };
     const plain = await squaredWeights(0);

@@ -73,7 +73,7 @@ export function gradcheck(
   let worst: GradcheckWorst | null = null;
   let checked = 0;
   xs.forEach((x, inputIndex) => {
-    const analytic = x.grad ? x.grad.data() : new Float32Array(x.size);
+    const analytic = x.grad ? x.grad.dataSync() : new Float32Array(x.size);
     // storage.view() is asked for at every access: running f allocates, and a backend whose memory
     // grows (WebAssembly) invalidates views taken before.
     const set = (j: number, v: number): number => {

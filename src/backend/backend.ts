@@ -122,6 +122,11 @@ export interface Backend {
   slice(s: Storage, start: number, end: number): Storage;
   /** A copy of the values, owned by the caller. */
   read(s: Storage): Float32Array;
+  /**
+   * The same, for backends whose memory the CPU cannot see directly (a GPU): `await t.data()` uses
+   * it when present. The CPU backends read synchronously and leave it out.
+   */
+  readAsync?(s: Storage): Promise<Float32Array>;
   fill(s: Storage, value: number): void;
   copy(src: Storage, dst: Storage): void;
 

@@ -1,33 +1,50 @@
 /**
- * Which backend new tensors use. One active backend at a time, like TF.js's `setBackend`; by default
- * the WebAssembly one where the engine runs WebAssembly SIMD, the TypeScript one otherwise.
+ * Which backend new tensors use. One active backend at a time, like TF.js's `setBackend`. The
+ * registry knows no backend by itself — the core imports none — so the package entries register
+ * theirs (backend/defaults.ts: wasm where the engine runs WebAssembly SIMD, ts always), each with a
+ * priority; the first use picks the highest that starts.
  */
 import { ArgumentError } from '../errors.js';
 import type { Backend } from './backend.js';
-import { tsBackend } from './ts/index.js';
-import { createWasmBackend, wasmSimdSupported } from './wasm/index.js';
 
-const backends = new Map<string, Backend>([[tsBackend.name, tsBackend]]);
+const backends = new Map<string, Backend>();
 /** Backends built on first use (the wasm one compiles a module and reserves memory). */
-const lazy = new Map<string, () => Backend>(wasmSimdSupported() ? [['wasm', createWasmBackend]] : []);
+const lazy = new Map<string, () => Backend>();
+/** Higher wins when no backend was chosen with setBackend. */
+const priorities = new Map<string, number>();
 /** Chosen on first use, so registering backends or thread pools at import time still counts. */
 let active: Backend | null = null;
 
-/** The active backend: `setBackend`'s choice, else wasm where WebAssembly SIMD runs, else ts. */
+/** The active backend: `setBackend`'s choice, else the registered one of highest priority that starts. */
 export function getBackend(): Backend {
   active ??= automaticBackend();
   return active;
 }
 
 function automaticBackend(): Backend {
-  if (!lazy.has('wasm') && !backends.has('wasm')) return tsBackend;
-  try {
-    return backendByName('wasm');
-  } catch (error) {
-    // e.g. the engine refuses to reserve the memory: the TypeScript kernels always work.
-    console.warn(`backprop: the wasm backend could not start (${String(error)}); using ts`);
-    return tsBackend;
+  const names = listBackends().sort((a, b) => (priorities.get(b) ?? 0) - (priorities.get(a) ?? 0));
+  if (names.length === 0) {
+    throw new ArgumentError(
+      "no backend is registered: import the library from 'backprop-js' (which registers ts and wasm), " +
+        'or call registerBackend() first',
+    );
   }
+  for (const [i, name] of names.entries()) {
+    try {
+      return backendByName(name);
+    } catch (error) {
+      // e.g. the engine refuses to reserve the memory: the next one (ts always works) takes over.
+      if (i === names.length - 1) throw error;
+      console.warn(`backprop: the ${name} backend could not start (${String(error)}); trying the next one`);
+    }
+  }
+  throw new ArgumentError('no backend could start');
+}
+
+/** Register a backend built on first use (`make` runs once, when it is first asked for). */
+export function registerLazyBackend(name: string, make: () => Backend, priority = 0): void {
+  if (!backends.has(name)) lazy.set(name, make);
+  priorities.set(name, priority);
 }
 
 /** Make `name` the backend for tensors created from now on. */
@@ -52,8 +69,10 @@ export function backendByName(name: string): Backend {
   return b;
 }
 
-export function registerBackend(backend: Backend): void {
+export function registerBackend(backend: Backend, priority = 0): void {
   backends.set(backend.name, backend);
+  lazy.delete(backend.name);
+  if (!priorities.has(backend.name) || priority !== 0) priorities.set(backend.name, priority);
 }
 
 export function listBackends(): string[] {

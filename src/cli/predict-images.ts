@@ -69,5 +69,5 @@ function classify(model: Sequential, prep: ImageModelPreprocessing, images: Grey
     const pixels = toMnistForm(img, prep.width, prep.height);
     for (let j = 0; j < size; j++) x[i * size + j] = prep.binarize ? (pixels[j]! >= 0.5 ? 1 : 0) : pixels[j]!;
   });
-  return Float32Array.from(model.predict(tensor(x, { shape: [images.length, size] })).data());
+  return Float32Array.from(model.predict(tensor(x, { shape: [images.length, size] })).dataSync());
 }

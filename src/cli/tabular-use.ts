@@ -36,7 +36,7 @@ function outputs(model: Sequential, prep: TabularPreprocessing, table: CsvTable,
   if (prep.task !== 'regression') return probs;
   const { mean, scale } = prep.targetScaler ?? { mean: 0, scale: 1 };
   return tensor(
-    Float32Array.from(probs.data(), (v) => v * scale + mean),
+    Float32Array.from(probs.dataSync(), (v) => v * scale + mean),
     { shape: probs.shape },
   );
 }
@@ -55,7 +55,7 @@ export async function evaluateCsv(
   const out = outputs(model, prep, table, rows);
   const truth = Float64Array.from(rows, (r) => labels[r]!);
   if (prep.task === 'regression') {
-    const m = regressionMetrics(truth, out.data());
+    const m = regressionMetrics(truth, out.dataSync());
     console.log(
       `${file}: R² ${m.r2.toFixed(4)} · MAE ${m.mae.toFixed(4)} · RMSE ${m.rmse.toFixed(4)} ${over}`,
     );
@@ -78,14 +78,16 @@ export async function predictCsv(
   const out = outputs(model, prep, table, rows);
   if (prep.task === 'regression') {
     console.log(`row,${prep.target}`);
-    Array.from(out.data()).forEach((v, i) => {
+    Array.from(out.dataSync()).forEach((v, i) => {
       console.log(`${i + 1},${formatFloat32(v)}`);
     });
     return;
   }
   const predicted = toLabels(out);
   const conf =
-    out.shape[1] === 1 ? Array.from(out.data(), (p) => Math.max(p, 1 - p)) : Array.from(out.max(-1).data());
+    out.shape[1] === 1
+      ? Array.from(out.dataSync(), (p) => Math.max(p, 1 - p))
+      : Array.from(out.max(-1).dataSync());
   console.log(`row,${prep.target},probability`);
   predicted.forEach((c, i) => {
     console.log(`${i + 1},${prep.classes[c]},${conf[i]!.toFixed(4)}`);

@@ -248,7 +248,7 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   let headline: number;
   if (regression) {
     const { mean, scale } = targetScaler!;
-    const predicted = Float64Array.from(model.predict(xTest).data(), (v) => v * scale[0]! + mean[0]!);
+    const predicted = Float64Array.from(model.predict(xTest).dataSync(), (v) => v * scale[0]! + mean[0]!);
     const m = regressionMetrics(testTargets, predicted);
     headline = m.r2;
     Object.assign(metrics, { testR2: m.r2, testMae: m.mae, testRmse: m.rmse });

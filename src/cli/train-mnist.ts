@@ -86,7 +86,7 @@ export async function trainMnist(o: TrainMnistOptions): Promise<{ testAccuracy: 
   });
 
   const result = model.evaluate(test.x, test.y);
-  const predicted = model.predict(test.x).argmax(-1).data();
+  const predicted = model.predict(test.x).argmax(-1).dataSync();
   const cm = confusionMatrix(test.labels, predicted, 10);
   console.log(
     `\nTest accuracy: ${(result.accuracy! * 100).toFixed(2)}% (${test.x.shape[0]} images) · test loss ${result.loss!.toFixed(4)}`,
@@ -111,7 +111,7 @@ export async function trainMnist(o: TrainMnistOptions): Promise<{ testAccuracy: 
   for (let i = 0; i < predicted.length && wrong.length < 32; i++)
     if (predicted[i] !== test.labels[i]) wrong.push(i);
   if (wrong.length > 0) {
-    const pixels = test.x.data();
+    const pixels = test.x.dataSync();
     await addPlot(
       report,
       'misclassified',

@@ -33,7 +33,7 @@ export async function evaluateCommand(
       );
     const { test } = await loadMnist({ path: options.data, binarize: prep.binarize });
     const result = model.evaluate(test.x, test.y);
-    const cm = confusionMatrix(test.labels, model.predict(test.x).argmax(-1).data(), 10);
+    const cm = confusionMatrix(test.labels, model.predict(test.x).argmax(-1).dataSync(), 10);
     console.log(
       `MNIST test set (${test.x.shape[0]} images): accuracy ${(result.accuracy! * 100).toFixed(2)}% · loss ${result.loss!.toFixed(4)}`,
     );

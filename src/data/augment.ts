@@ -31,7 +31,7 @@ export function imageAugmenter(options: AugmentOptions): Augmenter {
       );
     }
     const n = x.shape[0]!;
-    const src = x.data();
+    const src = x.dataSync();
     const out = new Float32Array(src.length);
     const cx = (w - 1) / 2;
     const cy = (h - 1) / 2;

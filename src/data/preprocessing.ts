@@ -12,7 +12,7 @@ function rowsOf(x: Matrix, what: string): { values: Float32Array | Float64Array;
   if (x instanceof Tensor) {
     if (x.ndim !== 2)
       throw new ArgumentError(`${what}: expects a 2-D [samples, features] input, got ${x.ndim}-D`);
-    return { values: x.data(), n: x.shape[0]!, d: x.shape[1]! };
+    return { values: x.dataSync(), n: x.shape[0]!, d: x.shape[1]! };
   }
   const n = x.length;
   const d = n > 0 ? x[0]!.length : 0;

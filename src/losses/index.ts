@@ -204,7 +204,7 @@ export const sparseCategoricalCrossentropy = (options: LossOptions = {}): Loss =
   );
 
 function checkLabels(labels: Tensor, classes: number): Int32Array {
-  const values = labels.data();
+  const values = labels.dataSync();
   const out = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

@@ -41,7 +41,7 @@ export function checkTargets(
   outputShape: Shape,
   where: string,
 ): void {
-  const values = y.data();
+  const values = y.dataSync();
   const fail = (i: number, needs: string): never => {
     throw new ArgumentError(
       `${where}: ${lossName} needs ${needs}, but y has ${values[i]} at ${position(i, y.shape)}`,

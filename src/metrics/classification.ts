@@ -9,9 +9,9 @@ import type { Tensor } from '../tensor/tensor.js';
 export function toLabels(y: Tensor | ArrayLike<number>): Int32Array {
   if (Array.isArray(y) || ArrayBuffer.isView(y)) return Int32Array.from(y as ArrayLike<number>);
   const t = y as Tensor;
-  if (t.ndim === 2 && t.shape[1]! > 1) return Int32Array.from(t.argmax(-1).data());
-  if (t.ndim === 2 && t.shape[1] === 1) return Int32Array.from(t.data(), (v) => (v >= 0.5 ? 1 : 0));
-  return Int32Array.from(t.data());
+  if (t.ndim === 2 && t.shape[1]! > 1) return Int32Array.from(t.argmax(-1).dataSync());
+  if (t.ndim === 2 && t.shape[1] === 1) return Int32Array.from(t.dataSync(), (v) => (v >= 0.5 ? 1 : 0));
+  return Int32Array.from(t.dataSync());
 }
 
 /** cm[t][p] = number of samples of true class t predicted as p. */

@@ -138,6 +138,16 @@ export abstract class Layer {
   /** Create the weights for this input shape. Layers without weights need not override it. */
   protected build(_inputShape: Shape): void {}
 
+  /**
+   * The weights build() creates for `inputShape`, as [name, shape] pairs, worked out without
+   * allocating anything: the loader compares them with a file's manifest before building, so a
+   * config asking for a huge weight is refused, not allocated. null means "only known after build"
+   * (a custom layer that does not say); a layer without weights returns [].
+   */
+  weightShapes(_inputShape: Shape): [string, number[]][] | null {
+    return null;
+  }
+
   // ---- lifecycle ----------------------------------------------------------------------------
 
   get built(): boolean {

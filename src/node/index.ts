@@ -3,6 +3,7 @@
  * (`model.save('./my-model')`, `loadModel('./my-model')`). `import … from 'backprop-js'` resolves here
  * under Node through the package's "node" export condition (and `'backprop-js/node'` anywhere).
  */
+import '../backend/defaults.js';
 import { listBackends, setBackend } from '../backend/registry.js';
 import { setGemmPoolFactory, setHeapCollector } from '../backend/wasm/index.js';
 import { registerIORouter } from '../model/io.js';

@@ -136,7 +136,7 @@ function toIndices(indices: IndexLike, n: number): Int32Array {
   if (indices instanceof Tensor) {
     if (indices.ndim > 1)
       throw new ShapeError(`gather: indices must be 1-D, got shape ${formatShape(indices.shape)}`);
-    values = indices.data();
+    values = indices.dataSync();
   } else {
     values = indices;
   }

@@ -87,7 +87,7 @@ export abstract class Optimizer {
       this.clipValue !== undefined ||
       this.clipNorm !== undefined ||
       (this.weightDecay > 0 && !this.decoupledDecay);
-    const copies = rewrites ? active.map((p) => p.grad!.data()) : [];
+    const copies = rewrites ? active.map((p) => p.grad!.dataSync()) : [];
     if (rewrites) {
       if (this.weightDecay > 0 && !this.decoupledDecay) {
         active.forEach((p, i) => {

@@ -5,7 +5,7 @@ const EDGE = 3; // items shown at each end of a summarised axis
 const SUMMARISE_ABOVE = 1000;
 
 export function formatTensor(t: Tensor): string {
-  const values = t.data();
+  const values = t.dataSync();
   const summarise = t.size > SUMMARISE_ABOVE;
   const shown = (n: number): number[] =>
     summarise && n > 2 * EDGE

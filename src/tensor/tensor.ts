@@ -28,7 +28,10 @@ export type IndexLike = Tensor | Int32Array | readonly number[];
 export class Tensor {
   readonly shape: Shape;
   readonly size: number;
-  /** The values, owned by `backend`. Read them with `data()`/`toArray()`, or in a kernel via `storage.view()`. */
+  /**
+   * The values, owned by `backend`. Read them with `await data()` (or `dataSync()`/`toArray()` on
+   * the CPU backends); only kernels inside a backend look at the memory itself.
+   */
   readonly storage: Storage;
   readonly backend: Backend;
   /** Record ops on this tensor so `backward()` can reach it. Set it on leaves (parameters, inputs). */
@@ -67,25 +70,27 @@ export class Tensor {
 
   // ---- reading values ------------------------------------------------------------------------
 
-  /** A copy of the values as a flat Float32Array. */
-  data(): Float32Array {
+  /**
+   * A copy of the values as a flat Float32Array, when the backend has them ready. A backend whose
+   * memory is elsewhere (a GPU) reads asynchronously: portable code awaits this.
+   */
+  async data(): Promise<Float32Array> {
+    return this.backend.readAsync ? this.backend.readAsync(this.storage) : this.backend.read(this.storage);
+  }
+
+  /** The values now, as a flat Float32Array copy (the ts and wasm backends read synchronously). */
+  dataSync(): Float32Array {
     return this.backend.read(this.storage);
+  }
+
+  /** The values as nested arrays, read asynchronously (see data()). */
+  async array(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape);
   }
 
   /** The values as nested arrays (a number for a scalar). */
   toArray(): NestedArray {
-    const flat = this.data();
-    if (this.ndim === 0) return flat[0]!;
-    const build = (dim: number, offset: number): NestedArray[] => {
-      const n = this.shape[dim]!;
-      const step = sizeOf(this.shape.slice(dim + 1));
-      const out: NestedArray[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        out[i] = dim === this.ndim - 1 ? flat[offset + i]! : build(dim + 1, offset + i * step);
-      }
-      return out;
-    };
-    return build(0, 0);
+    return nest(this.dataSync(), this.shape);
   }
 
   /** The single value of a one-element tensor. */
@@ -95,7 +100,7 @@ export class Tensor {
         `item(): the tensor has shape ${formatShape(this.shape)} (${this.size} values), not one value`,
       );
     }
-    return this.storage.view()[0]!;
+    return this.backend.read(this.storage)[0]!;
   }
 
   toString(): string {
@@ -122,7 +127,7 @@ export class Tensor {
   to(backend: string): Tensor {
     const target = backendByName(backend);
     if (target === this.backend) return this;
-    return new Tensor(target.fromValues(this.data()), this.shape, target);
+    return new Tensor(target.fromValues(this.dataSync()), this.shape, target);
   }
 
   /** A copy with its own storage (recorded: gradients flow through it). */
@@ -285,4 +290,19 @@ export class Tensor {
   gather(indices: IndexLike, axis = 0): Tensor {
     return lay.gather(this, indices, axis);
   }
+}
+
+/** Flat row-major values as nested arrays of `shape` (a number for a scalar). */
+function nest(flat: Float32Array, shape: Shape): NestedArray {
+  if (shape.length === 0) return flat[0]!;
+  const build = (dim: number, offset: number): NestedArray[] => {
+    const n = shape[dim]!;
+    const step = sizeOf(shape.slice(dim + 1));
+    const out: NestedArray[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      out[i] = dim === shape.length - 1 ? flat[offset + i]! : build(dim + 1, offset + i * step);
+    }
+    return out;
+  };
+  return build(0, 0);
 }

@@ -292,7 +292,7 @@ export class WasmStorage implements Storage {
       throw new Error(
         'backprop: this tensor was computed inside a training step and its memory has been reused ' +
           'since the step ended. Layers and callbacks must not keep tensors from a step; copy ' +
-          'them (t.clone()) or read their values (t.data()) during the step.',
+          'them (t.clone()) or read their values (t.dataSync()) during the step.',
       );
     }
     // memory.grow() detaches the old ArrayBuffer: rebuild the view whenever the buffer changed.
