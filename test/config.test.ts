@@ -328,17 +328,29 @@ describeEachBackend('fit() and evaluate() options', () => {
     refuses(() => model.predict(x, { batchSize: -1 }), /predict\(\): batchSize/);
   });
 
-  it('refuses classWeight and sampleWeight by name instead of ignoring them', async () => {
+  it('refuses Keras spellings and bad class/sample weights by name instead of ignoring them', async () => {
     const model = smallModel(1, 'sigmoid');
     model.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
     const y = [[0], [1], [1], [0]];
     await refusesAsync(
-      () => model.fit(x, y, { classWeight: { 0: 1, 1: 5 } } as never),
-      /classWeight' is not supported/,
+      () => model.fit(x, y, { class_weight: { 0: 1, 1: 5 } } as never),
+      /class_weight' is not supported.*classWeight/,
     );
     await refusesAsync(
-      () => model.fit(x, y, { sampleWeight: [1, 1, 1, 1] } as never),
-      /sampleWeight' is not supported/,
+      () => model.fit(x, y, { sample_weight: [1, 1, 1, 1] } as never),
+      /sample_weight' is not supported.*sampleWeight/,
+    );
+    await refusesAsync(
+      () => model.fit(x, y, { classWeight: { 0: 1 }, verbose: 0 }),
+      /classWeight has no weight for class 1/,
+    );
+    await refusesAsync(
+      () => model.fit(x, y, { sampleWeight: [1, 1, -1, 1], verbose: 0 }),
+      /sampleWeight\[2\].* is -1/,
+    );
+    await assert.rejects(
+      () => model.fit(x, y, { sampleWeight: [1, 1, 1], verbose: 0 }),
+      (e: Error) => e.name === 'ShapeError' && /sampleWeight .* one weight per sample \(\[4\]\)/.test(e.message),
     );
   });
 

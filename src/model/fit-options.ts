@@ -2,7 +2,7 @@
  * The checks compile(), fit(), evaluate() and predict() run on their options before any work:
  * every option's type and range, and unknown names refused with the nearest valid one
  * ("fit(): unknown option 'epoch' — did you mean 'epochs'?"). Options Keras has and backprop
- * does not (classWeight, sampleWeight) are refused by name instead of being silently ignored.
+ * does not (validationFreq) are refused by name instead of being silently ignored.
  */
 import {
   booleanOption,
@@ -25,35 +25,10 @@ const COUNT = { min: 1, integer: true } as const;
 
 /** Keras fit/evaluate options backprop does not implement, with what to do instead. */
 const UNSUPPORTED_FIT: Readonly<Record<string, string>> = {
-  classWeight:
-    'class weights are not implemented; resample the training data (repeat rows of rare classes) instead',
-  class_weight: 'class weights are not implemented; resample the training data instead',
-  sampleWeight: 'sample weights are not implemented; repeat or drop rows of x/y instead',
-  sample_weight: 'sample weights are not implemented; repeat or drop rows of x/y instead',
-  stepsPerEpoch: 'an epoch is always one pass over x/y; slice x/y for shorter epochs',
-  validationSteps: 'validation always covers the whole of validationData',
+  class_weight: 'backprop spells it classWeight',
+  sample_weight: 'backprop spells it sampleWeight',
+  validationFreq: 'validation runs after every epoch',
 };
-
-export const COMPILE_OPTIONS = ['optimizer', 'loss', 'lossOptions', 'metrics'] as const;
-
-/** The compile() options object, checked: names, and that optimizer and loss are there. */
-export function checkCompileArgs(args: unknown): Options {
-  const o = checkOptions('compile()', args, COMPILE_OPTIONS, {
-    lossWeights: 'a Sequential model has one output and one loss',
-    weightedMetrics: 'sample weights are not implemented',
-    runEagerly: 'backprop always runs eagerly',
-  });
-  if (args === undefined) throw new ArgumentError('compile(): give { optimizer, loss }');
-  if (o.optimizer === undefined) throw new ArgumentError("compile(): optimizer is required, e.g. 'adam'");
-  if (o.loss === undefined)
-    throw new ArgumentError("compile(): loss is required, e.g. 'categoricalCrossentropy'");
-  if (o.metrics !== undefined && !Array.isArray(o.metrics)) {
-    throw new ArgumentError(
-      `compile(): metrics must be an array, e.g. ['accuracy'], got ${describeValue(o.metrics)}`,
-    );
-  }
-  return o;
-}
 
 /** Run `make` (resolving one compile() option) so its errors say they come from compile(). */
 export function inCompile<T>(make: () => T): T {
@@ -105,8 +80,11 @@ function checkCallback(value: unknown, where: string): void {
   }
 }
 
-function isTensorInput(value: unknown): boolean {
-  return value instanceof Tensor || Array.isArray(value) || value instanceof Float32Array;
+/** A tensor, an array, or an object of them keyed by input/output name. */
+function isDataInput(value: unknown): boolean {
+  return (
+    value instanceof Tensor || Array.isArray(value) || value instanceof Float32Array || isOptionsObject(value)
+  );
 }
 
 /**
@@ -122,9 +100,15 @@ export function checkFitArgs(args: unknown, known: readonly string[]): Options {
   booleanOption(c, 'shuffle', o.shuffle, true);
   if (o.validationData !== undefined) {
     const v = o.validationData;
-    if (!Array.isArray(v) || v.length !== 2 || !isTensorInput(v[0]) || !isTensorInput(v[1])) {
+    const streamed =
+      typeof v === 'function' ||
+      (v !== null && typeof v === 'object' && !Array.isArray(v) && Symbol.asyncIterator in (v as object));
+    if (
+      !streamed &&
+      (!Array.isArray(v) || v.length < 2 || v.length > 3 || !isDataInput(v[0]) || !isDataInput(v[1]))
+    ) {
       throw new ArgumentError(
-        `fit(): validationData must be [x, y] (two Tensors or arrays), got ${describeValue(v)}`,
+        `fit(): validationData must be [x, y], [x, y, sampleWeight] or a Dataset of { xs, ys } batches, got ${describeValue(v)}`,
       );
     }
     if (o.validationSplit !== undefined) {
@@ -153,6 +137,8 @@ export function checkFitArgs(args: unknown, known: readonly string[]): Options {
   }
   if (o.seed !== undefined) numberOption(c, 'seed', o.seed, {});
   numberOption(c, 'initialEpoch', o.initialEpoch, { min: 0, integer: true }, 0);
+  if (o.stepsPerEpoch !== undefined) numberOption(c, 'stepsPerEpoch', o.stepsPerEpoch, COUNT);
+  if (o.validationSteps !== undefined) numberOption(c, 'validationSteps', o.validationSteps, COUNT);
   if (o.augment !== undefined && typeof o.augment !== 'function') {
     throw new ArgumentError(
       `fit(): augment must be a function (x, rng) => x, got ${describeValue(o.augment)}`,
@@ -165,7 +151,6 @@ export function checkFitArgs(args: unknown, known: readonly string[]): Options {
 export function checkBatchArgs(args: unknown, component: string): number {
   const o = checkOptions(component, args, ['batchSize'], {
     verbose: 'evaluate() and predict() print nothing',
-    sampleWeight: UNSUPPORTED_FIT.sampleWeight!,
     steps: 'they always cover the whole of x',
   });
   return numberOption(component, 'batchSize', o.batchSize, BATCH, 256);

@@ -81,6 +81,14 @@ export class ProgressLogger implements Callback {
     const running: Logs = {};
     for (const [k, v] of Object.entries(this.sums)) running[k] = v / this.seen;
     const elapsed = (now - this.epochStart) / 1000;
+    const keys = this.params.metrics.filter((k) => !k.startsWith('val_'));
+    if (this.params.steps <= 0) {
+      // A stream of unknown length: batches so far and the running means, no bar or ETA.
+      this.out.write(
+        `\r\x1b[2K${this.epochLabel()} batch ${done} · ${formatLogs(running, keys)} · ${formatDuration(elapsed)}`,
+      );
+      return;
+    }
     const eta = (elapsed / done) * (this.params.steps - done);
     const width = 24;
     const filled = Math.round((done / this.params.steps) * width);
@@ -88,7 +96,6 @@ export class ProgressLogger implements Callback {
       `${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? (done === this.params.steps ? '=' : '>') : ''}`.padEnd(
         width,
       );
-    const keys = this.params.metrics.filter((k) => !k.startsWith('val_'));
     this.out.write(
       `\r\x1b[2K${this.epochLabel()} [${bar}] ${done}/${this.params.steps} · ${formatLogs(running, keys)} · ETA ${formatDuration(eta)}`,
     );

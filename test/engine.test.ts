@@ -1,0 +1,312 @@
+/**
+ * The training engine (src/model/engine): trainOnBatch/testOnBatch/predictOnBatch, sample and
+ * class weights, Datasets (batch, shuffle, prefetch, repeat) as fit data, streamed epochs,
+ * terminateOnNaN, and stepScope for hand-written loops — each checked against an equivalent
+ * computation it must reproduce exactly, not against itself.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import {
+  Dataset,
+  Dense,
+  getBackend,
+  manualSeed,
+  noGrad,
+  randn,
+  Sequential,
+  SGD,
+  setBackend,
+  stepScope,
+  type Tensor,
+  TerminateOnNaN,
+  TrainingError,
+  tensor,
+  wasmSimdSupported,
+} from '../src/index.js';
+import { assertClose, describeEachBackend, flat } from './helpers.js';
+
+function net(seed: number, out = 2, activation: 'softmax' | 'linear' = 'linear'): Sequential {
+  manualSeed(seed);
+  const model = new Sequential();
+  model.add(new Dense({ units: 5, activation: 'tanh', inputDim: 3 }));
+  model.add(new Dense({ units: out, activation }));
+  return model;
+}
+
+const X = [
+  [0.5, -1, 2],
+  [1, 0.25, -0.5],
+  [-1.5, 1, 0],
+  [0.75, -0.25, 1],
+  [0, 2, -1],
+  [1.25, 0.5, 0.5],
+];
+const Y = [
+  [1, 0],
+  [0, 1],
+  [1, 0],
+  [0, 1],
+  [0, 1],
+  [1, 0],
+];
+
+function weightsOf(model: Sequential): number[] {
+  return model.getWeights().flatMap((w) => flat(w));
+}
+
+describeEachBackend('training engine', () => {
+  it('trainOnBatch makes exactly one SGD step; testOnBatch and predictOnBatch change nothing', () => {
+    const a = net(3);
+    a.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: 'mse' });
+    const before = weightsOf(a);
+    const loss0 = a.testOnBatch(X, Y).loss!;
+    assert.deepEqual(weightsOf(a), before, 'testOnBatch updated weights');
+    assertClose(a.predictOnBatch(X), a.predict(X));
+    const logs = a.trainOnBatch(X, Y);
+    assertClose([logs.loss!], [loss0], 1e-6);
+    // The same step by hand: gradient of the same loss, w −= 0.1·g.
+    const b = net(3);
+    const x = tensor(X);
+    const y = tensor(Y);
+    const l = b.call(x).sub(y).square().mean();
+    l.backward();
+    const expected = b.trainableWeights.map((w) => noGrad(() => w.sub(w.grad!.mul(0.1))));
+    assertClose(
+      a.trainableWeights.flatMap((w) => flat(w)),
+      expected.flatMap((w) => flat(w)),
+      1e-6,
+    );
+    assert.ok(a.testOnBatch(X, Y).loss! < loss0, 'the step lowered the loss');
+  });
+
+  it('sampleWeight multiplies each sample’s loss: integer weights equal repeating rows (sum reduction)', async () => {
+    const weights = [2, 1, 0, 1, 3, 1];
+    const a = net(5);
+    a.compile({ optimizer: new SGD({ learningRate: 0.05 }), loss: 'mse', lossOptions: { reduction: 'sum' } });
+    await a.fit(X, Y, { batchSize: 6, epochs: 3, shuffle: false, verbose: 0, sampleWeight: weights });
+    const rx: number[][] = [];
+    const ry: number[][] = [];
+    weights.forEach((w, i) => {
+      for (let k = 0; k < w; k++) {
+        rx.push(X[i]!);
+        ry.push(Y[i]!);
+      }
+    });
+    const b = net(5);
+    b.compile({ optimizer: new SGD({ learningRate: 0.05 }), loss: 'mse', lossOptions: { reduction: 'sum' } });
+    await b.fit(rx, ry, { batchSize: rx.length, epochs: 3, shuffle: false, verbose: 0 });
+    assertClose(weightsOf(a), weightsOf(b), 1e-5, 1e-4);
+  });
+
+  it('classWeight weighs each sample by its class, the same as the equivalent sampleWeight', async () => {
+    const a = net(7, 2, 'softmax');
+    a.compile({ optimizer: new SGD({ learningRate: 0.2 }), loss: 'categoricalCrossentropy' });
+    const historyA = await a.fit(X, Y, {
+      batchSize: 4,
+      epochs: 2,
+      shuffle: false,
+      verbose: 0,
+      classWeight: { 0: 3, 1: 0.5 },
+    });
+    const b = net(7, 2, 'softmax');
+    b.compile({ optimizer: new SGD({ learningRate: 0.2 }), loss: 'categoricalCrossentropy' });
+    const sw = Y.map((row) => (row[0] === 1 ? 3 : 0.5));
+    const historyB = await b.fit(X, Y, {
+      batchSize: 4,
+      epochs: 2,
+      shuffle: false,
+      verbose: 0,
+      sampleWeight: sw,
+    });
+    assertClose(weightsOf(a), weightsOf(b), 1e-6);
+    assertClose(historyA.history.loss!, historyB.history.loss!, 1e-6);
+    // And it differs from unweighted training (the weights matter).
+    const c = net(7, 2, 'softmax');
+    c.compile({ optimizer: new SGD({ learningRate: 0.2 }), loss: 'categoricalCrossentropy' });
+    await c.fit(X, Y, { batchSize: 4, epochs: 2, shuffle: false, verbose: 0 });
+    assert.notDeepEqual(weightsOf(a), weightsOf(c));
+  });
+
+  it('fit on a batched Dataset trains exactly as fit on the same tensors', async () => {
+    const a = net(11);
+    a.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
+    const ha = await a.fit(X, Y, { batchSize: 4, epochs: 3, shuffle: false, verbose: 0 });
+    const b = net(11);
+    b.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
+    const ds = Dataset.fromTensors({ xs: tensor(X), ys: tensor(Y) }).batch(4);
+    const hb = await b.fit(ds, { epochs: 3, verbose: 0 });
+    assertClose(weightsOf(a), weightsOf(b), 1e-6);
+    assertClose(ha.history.loss!, hb.history.loss!, 1e-6);
+    assertClose(ha.history.mae!, hb.history.mae!, 1e-6);
+    const e1 = a.evaluate(X, Y);
+    const e2 = await b.evaluateDataset(Dataset.fromArray([{ xs: X, ys: Y }]));
+    assertClose([e1.loss!, e1.mae!], [e2.loss!, e2.mae!], 1e-6);
+  });
+
+  it('streams an async generator with stepsPerEpoch, and explains a stream that runs dry', async () => {
+    const model = net(2);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    let made = 0;
+    const endless = Dataset.fromGenerator(async function* () {
+      for (;;) {
+        made++;
+        yield { xs: tensor(X), ys: tensor(Y) };
+      }
+    });
+    const h = await model.fit(endless, { epochs: 3, stepsPerEpoch: 2, verbose: 0 });
+    assert.equal(h.history.loss!.length, 3);
+    assert.ok(made >= 6 && made <= 7, `pulled ${made} batches for 6 steps`);
+    function* twice() {
+      yield [X, Y];
+      yield [X, Y];
+    }
+    const once = twice(); // a generator object cannot start again
+    await assert.rejects(
+      model.fit(once, { epochs: 2, stepsPerEpoch: 3, verbose: 0 }),
+      (e: Error) => e instanceof TrainingError && /ended after 2 of 3 batches in epoch 1/.test(e.message),
+    );
+    await assert.rejects(model.fit(Dataset.fromArray([{ xs: X }]), { verbose: 0 }), /batch 1 has no targets/);
+    await assert.rejects(
+      model.fit(Dataset.fromArray([{ xs: X, ys: Y }]), { batchSize: 2, verbose: 0 }),
+      /batchSize applies to in-memory x\/y/,
+    );
+  });
+
+  it('a non-finite loss throws naming the batch, or with terminateOnNaN stops cleanly before the bad update', async () => {
+    const model = net(4);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const bad = X.map((r) => [...r]);
+    bad[4]![1] = Number.NaN;
+    await assert.rejects(
+      model.fit(bad, Y, { batchSize: 2, shuffle: false, verbose: 0 }),
+      /loss became NaN at epoch 1, batch 3\/3/,
+    );
+    const m2 = net(4);
+    m2.compile({ optimizer: 'sgd', loss: 'mse' });
+    const h = await m2.fit(bad, Y, {
+      batchSize: 2,
+      epochs: 5,
+      shuffle: false,
+      verbose: 0,
+      callbacks: [new TerminateOnNaN()],
+    });
+    assert.equal(h.epoch.length, 1, 'stopped in the first epoch');
+    assert.ok(weightsOf(m2).every(Number.isFinite), 'the NaN batch did not reach the weights');
+    // Two good batches were applied: the same as training on the first four rows alone.
+    const m3 = net(4);
+    m3.compile({ optimizer: 'sgd', loss: 'mse' });
+    await m3.fit(X.slice(0, 4), Y.slice(0, 4), { batchSize: 2, shuffle: false, verbose: 0 });
+    assertClose(weightsOf(m2), weightsOf(m3), 1e-6);
+  });
+
+  it('stepScope returns plain values and tensors that stay valid after the step', () => {
+    const model = net(8);
+    const opt = new SGD({ learningRate: 0.1 });
+    const x = tensor(X);
+    const y = tensor(Y);
+    const out = stepScope(() => {
+      const pred = model.call(x);
+      const l = pred.sub(y).square().mean();
+      l.backward();
+      opt.step(model.trainableWeights);
+      opt.zeroGrad(model.trainableWeights);
+      return { loss: l.item(), pred, list: [pred.sum()] };
+    });
+    assert.equal(typeof out.loss, 'number');
+    const again: Tensor = randn([64, 64]); // reuses the step's memory on wasm
+    assert.equal(again.shape[0], 64);
+    assert.deepEqual(out.pred.shape, [6, 2]);
+    assertClose(out.list[0]!, [flat(out.pred).reduce((s, v) => s + v, 0)], 1e-5);
+  });
+});
+
+it('Dataset: shuffle is a seeded permutation, batch keeps the remainder, prefetch keeps order', async () => {
+  const items = Array.from({ length: 10 }, (_, i) => i);
+  const s1 = await Dataset.fromArray(items).shuffle(4, 7).toArray();
+  const s2 = await Dataset.fromArray(items).shuffle(4, 7).toArray();
+  assert.deepEqual(s1, s2, 'same seed, same order');
+  assert.deepEqual(
+    [...s1].sort((a, b) => a - b),
+    items,
+    'a permutation',
+  );
+  assert.notDeepEqual(s1, items, 'actually shuffled');
+  const full = Dataset.fromArray(items).shuffle(10, 1);
+  assert.notDeepEqual(await full.toArray(), await full.toArray(), 'each pass draws a new order');
+  const batches = await Dataset.fromArray(items).batch(4).toArray();
+  assert.deepEqual(
+    batches.map((b) => flat(b as Tensor)),
+    [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ],
+  );
+  assert.equal((await Dataset.fromArray(items).batch(4, { dropRemainder: true }).toArray()).length, 2);
+  const slow = Dataset.fromGenerator(async function* () {
+    for (const i of items) {
+      await new Promise((r) => setTimeout(r, i % 3));
+      yield i;
+    }
+  });
+  assert.deepEqual(await slow.prefetch(3).toArray(), items);
+  assert.deepEqual(
+    await Dataset.fromArray(items)
+      .skip(2)
+      .take(3)
+      .repeat(2)
+      .map((v) => v * 10)
+      .toArray(),
+    [20, 30, 40, 20, 30, 40],
+  );
+  const pairs = await Dataset.fromArray([
+    { xs: [1, 2], ys: 0 },
+    { xs: [3, 4], ys: 1 },
+  ])
+    .batch(2)
+    .toArray();
+  const first = pairs[0] as { xs: Tensor; ys: Tensor };
+  assert.deepEqual(first.xs.shape, [2, 2]);
+  assert.deepEqual(flat(first.ys), [0, 1]);
+  await assert.rejects(
+    Dataset.fromArray([[1, 2], [3]])
+      .batch(2)
+      .toArray(),
+    /element 1 has shape \[1\] but element 0 has \[2\]/,
+  );
+  assert.throws(() => Dataset.fromArray(items).batch(0), /batch\(\): size must be a positive integer, got 0/);
+});
+
+it('wasm: memory stays flat over a hand-written loop in stepScope and over trainOnBatch', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const previous = getBackend().name;
+  setBackend('wasm');
+  try {
+    const model = net(9);
+    model.compile({ optimizer: 'adam', loss: 'mse' });
+    const x = randn([32, 3]);
+    const y = randn([32, 2]);
+    const opt = new SGD({ learningRate: 0.01 });
+    const step = () =>
+      stepScope(() => {
+        const l = model.call(x).sub(y).square().mean();
+        l.backward();
+        opt.step(model.trainableWeights);
+        opt.zeroGrad(model.trainableWeights);
+        return l.item();
+      });
+    for (let i = 0; i < 5; i++) {
+      step();
+      model.trainOnBatch(x, y);
+    }
+    const high = getBackend().memoryStats!().highWaterBytes;
+    for (let i = 0; i < 200; i++) {
+      step();
+      model.trainOnBatch(x, y);
+    }
+    assert.equal(getBackend().memoryStats!().highWaterBytes, high, 'the high-water mark moved');
+  } finally {
+    setBackend(previous);
+  }
+});
