@@ -200,7 +200,7 @@ it('splits im2col, col2im, max pooling and bias + activation over the workers, w
     b.maxPoolGrad(b.fromValues(dy), argmax, pg, dx);
     // A conv layer's output, 8 channels: leaky ReLU carries a parameter through the integer-only job.
     const activated = b.alloc(big.length);
-    b.biasActivation('leakyRelu', b.fromValues(big), b.fromValues(bias), activated, 8, 0.3);
+    b.biasActivation!('leakyRelu', b.fromValues(big), b.fromValues(bias), activated, 8, 0.3);
     return [unfolded, folded, pooled, argmax, dx, activated, digits].map((s) => Array.from(b.read(s)));
   };
   const want = run(single);

@@ -210,8 +210,8 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
       const sw = Array.from({ length: slots }, () => wasm.fromValues(new Float32Array(n).fill(init)));
       for (let step = 0; step < 5; step++) {
         const [gt, gw] = onBoth(values(n, 0.5));
-        tsBackend.update(rule, wt, gt, st);
-        wasm.update(rule, ww, gw, sw);
+        tsBackend.update!(rule, wt, gt, st);
+        wasm.update!(rule, ww, gw, sw);
       }
       const label = `${rule.kind}${'nesterov' in rule && rule.nesterov ? ' (Nesterov)' : ''}`;
       agree(wasm.read(ww), tsBackend.read(wt), `${label} weights`, 1e-5, 1e-6);

@@ -6,24 +6,49 @@
  * A non-scalar output is reduced to L = Σ w·f(x) with fixed random weights w, which checks every
  * output's gradient at once (a wrong gradient for any output shows up in L unless w hides it, which
  * random w does with probability zero). L is summed in float64 to keep rounding out of the check.
+ *
+ * `gradgradcheck` does the same one order up: it differentiates v·∂L/∂x (a fixed random projection
+ * v of the first-order gradient) numerically and compares with the double backward, i.e. the
+ * Hessian-vector product. Its numerical side runs in float64 (see backend/ts/float64.ts for why).
  */
+import type { Backend } from '../backend/backend.js';
+import { backendByName, withBackend } from '../backend/registry.js';
+import { ArgumentError } from '../errors.js';
 import { Rng } from '../random/rng.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { gradients } from './functional.js';
 import { noGrad } from './grad-mode.js';
 
 export interface GradcheckOptions {
-  /** Perturbation size. Default 1e-3 (float32 values: smaller steps drown in rounding). */
+  /**
+   * Perturbation size. Default 1e-3 for gradcheck (float32 values: smaller steps drown in rounding),
+   * 1e-5 for gradgradcheck's float64 reference.
+   */
   eps?: number;
-  /** Largest acceptable error |analytic − numeric| / max(1, |analytic|, |numeric|). Default 1e-2. */
+  /**
+   * Largest acceptable error |analytic − numeric| / max(1, |analytic|, |numeric|). Default 1e-2 for
+   * gradcheck; for gradgradcheck 1e-3 (float32 analytic side) or 1e-6 (inputs on 'ts64').
+   */
   tolerance?: number;
   /** Check at most this many elements per input, picked at random. Default: all of them. */
   maxElements?: number;
-  /** Seed for the output weights and the element sample. Default 0. */
+  /** Seed for the output weights, the projection and the element sample. Default 0. */
   seed?: number;
 }
 
+export interface GradgradcheckOptions extends GradcheckOptions {
+  /**
+   * Compute the numerical reference in float64 on the 'ts64' checking backend (default true). With
+   * false it runs on the inputs' backend, in its precision (then raise eps and tolerance).
+   */
+  float64?: boolean;
+}
+
 export interface GradcheckWorst {
-  /** Which input (position in `inputs`). */
+  /**
+   * Which input (position in `inputs`). For gradgradcheck, `inputs.length` stands for the upstream
+   * gradient (the output weights w), with respect to which the first derivative is also checked.
+   */
   input: number;
   /** Multi-index of the element within that input. */
   index: number[];
@@ -40,56 +65,133 @@ export interface GradcheckResult {
   checked: number;
 }
 
+type TensorFn = (...inputs: Tensor[]) => Tensor;
+
 export function gradcheck(
-  f: (...inputs: Tensor[]) => Tensor,
+  f: TensorFn,
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): GradcheckResult {
   const eps = options.eps ?? 1e-3;
-  const tolerance = options.tolerance ?? 1e-2;
   const rng = new Rng(options.seed ?? 0);
 
   // Work on private copies so the caller's tensors and their .grad stay untouched.
-  const xs = inputs.map((t) => {
-    const c = noGrad(() => t.clone());
-    c.requiresGrad = true;
-    return c;
-  });
+  const xs = inputs.map((t) => leafCopy(t, t.backend));
   const out = f(...xs);
-  const weights = new Float64Array(out.size);
-  for (let i = 0; i < weights.length; i++) weights[i] = 2 * rng.uniform() - 1;
-  const w = noGrad(() => out.zerosLike());
-  w.storage.view().set(weights);
+  const weights = randomWeights(out.size, rng);
+  const w = new Tensor(out.backend.fromValues(weights), out.shape, out.backend);
   out.backward(w);
+  const analytic = xs.map((x) => (x.grad ? x.grad.dataSync() : new Float32Array(x.size)));
 
-  const objective = (): number => {
-    const y = noGrad(() => f(...xs)).storage.view();
-    let s = 0;
-    for (let i = 0; i < y.length; i++) s += weights[i]! * y[i]!;
-    return s;
-  };
+  const objective = (args: Tensor[]): number => dot(weights, noGrad(() => f(...args)).dataSync());
+  return compare(
+    xs,
+    analytic,
+    (args) => objective(args),
+    eps,
+    options.tolerance ?? 1e-2,
+    options.maxElements,
+    rng,
+  );
+}
 
+/**
+ * Second-order check: with L = Σ w·f(x) (random w) and a random projection v of the gradient,
+ * compares the analytic ∂/∂x (v·∂L/∂x) — a double backward through the rules recorded with
+ * createGraph — with central differences of v·∂L/∂x, and likewise its derivative with respect to
+ * w (which checks that each rule is differentiable in its upstream gradient). The analytic side
+ * runs on the inputs' backend; the numerical one in float64 unless `float64: false`.
+ */
+export function gradgradcheck(
+  f: TensorFn,
+  inputs: readonly Tensor[],
+  options: GradgradcheckOptions = {},
+): GradcheckResult {
+  if (inputs.length === 0) throw new ArgumentError('gradgradcheck: needs at least one input tensor');
+  const rng = new Rng(options.seed ?? 0);
+  const backend = inputs[0]!.backend;
+  const reference = options.float64 === false ? backend : float64Reference();
+  const eps = options.eps ?? (reference.name === 'ts64' ? 1e-5 : 1e-2);
+  const tolerance = options.tolerance ?? (backend.name === 'ts64' ? 1e-6 : 1e-3);
+
+  // Analytic, on the inputs' backend: H·v for each input, and the mixed derivative for w.
+  const xs = inputs.map((t) => leafCopy(t, backend));
+  const projections = xs.map((x) => randomWeights(x.size, rng));
+  const { w, analytic } = withBackend(backend, () => {
+    const out = f(...xs);
+    const w = leafCopy(
+      new Tensor(backend.fromValues(randomWeights(out.size, rng)), out.shape, backend),
+      backend,
+    );
+    const firstOrder = gradients([out], xs, { gradOutputs: [w], createGraph: true, allowUnused: true });
+    let projected = firstOrder[0]!.mul(constant(projections[0]!, xs[0]!)).sum();
+    for (let k = 1; k < xs.length; k++) {
+      projected = projected.add(firstOrder[k]!.mul(constant(projections[k]!, xs[k]!)).sum());
+    }
+    const second = gradients(projected, [...xs, w], { allowUnused: true });
+    return { w, analytic: second.map((g) => g.dataSync()) };
+  });
+
+  // Numerical: v·∂L/∂x at perturbed points, in the reference precision (first order only: the
+  // rules' fast paths run there, so they are checked against the composed ones as well).
+  const refInputs = [...xs, w].map((t) => new Tensor(reference.fromValues(t.dataSync()), t.shape, reference));
+  const phi = (args: Tensor[]): number =>
+    withBackend(reference, () => {
+      const params = args.slice(0, -1).map((a) => leafCopy(a, reference));
+      const y = f(...params);
+      const gs = gradients([y], params, { gradOutputs: [args[args.length - 1]!], allowUnused: true });
+      let total = 0;
+      gs.forEach((g, k) => {
+        total += dot(projections[k]!, g.dataSync());
+      });
+      return total;
+    });
+  return compare(refInputs, analytic, phi, eps, tolerance, options.maxElements, rng);
+}
+
+function float64Reference(): Backend {
+  try {
+    return backendByName('ts64');
+  } catch {
+    throw new ArgumentError(
+      "gradgradcheck: the float64 checking backend 'ts64' is not registered (import the library from " +
+        "'backprop-js', which registers it), or pass { float64: false }",
+    );
+  }
+}
+
+/**
+ * For each input element (or a random sample of maxElements), perturb it by ±eps in a fresh copy,
+ * evaluate the objective on the perturbed arguments and compare the central difference with the
+ * analytic value.
+ */
+function compare(
+  args: readonly Tensor[],
+  analytic: readonly ArrayLike<number>[],
+  objective: (args: Tensor[]) => number,
+  eps: number,
+  tolerance: number,
+  maxElements: number | undefined,
+  rng: Rng,
+): GradcheckResult {
   let maxError = 0;
   let worst: GradcheckWorst | null = null;
   let checked = 0;
-  xs.forEach((x, inputIndex) => {
-    const analytic = x.grad ? x.grad.dataSync() : new Float32Array(x.size);
-    // storage.view() is asked for at every access: running f allocates, and a backend whose memory
-    // grows (WebAssembly) invalidates views taken before.
-    const set = (j: number, v: number): number => {
-      const values = x.storage.view();
-      values[j] = v;
-      return values[j]!; // the float32 actually stored, so h is exact
+  args.forEach((x, inputIndex) => {
+    const values = x.dataSync(); // typed like the backend's storage, so rounding matches it
+    const at = (j: number, value: number): [Tensor[], number] => {
+      const copy = values.slice();
+      copy[j] = value;
+      const perturbed = [...args];
+      perturbed[inputIndex] = new Tensor(x.backend.fromValues(copy), x.shape, x.backend);
+      return [perturbed, copy[j]!]; // the value actually stored, so h is exact
     };
-    for (const j of pickElements(x.size, options.maxElements, rng)) {
-      const original = x.storage.view()[j]!;
-      const hi = set(j, original + eps);
-      const fHi = objective();
-      const lo = set(j, original - eps);
-      const fLo = objective();
-      set(j, original);
-      const numeric = (fHi - fLo) / (hi - lo);
-      const a = analytic[j]!;
+    for (const j of pickElements(x.size, maxElements, rng)) {
+      const original = values[j]!;
+      const [hiArgs, hi] = at(j, original + eps);
+      const [loArgs, lo] = at(j, original - eps);
+      const numeric = (objective(hiArgs) - objective(loArgs)) / (hi - lo);
+      const a = analytic[inputIndex]![j]!;
       const error = Math.abs(a - numeric) / Math.max(1, Math.abs(a), Math.abs(numeric));
       checked++;
       if (!(error <= maxError)) {
@@ -99,6 +201,29 @@ export function gradcheck(
     }
   });
   return { ok: maxError <= tolerance, maxError, worst, checked };
+}
+
+/** Values shaped like `like`, on its backend, that need no gradient. */
+function constant(values: Float64Array, like: Tensor): Tensor {
+  return new Tensor(like.backend.fromValues(values), like.shape, like.backend);
+}
+
+/** A copy of t's values on `backend`, as a fresh leaf that requires a gradient. */
+function leafCopy(t: Tensor, backend: Backend): Tensor {
+  return new Tensor(backend.fromValues(t.dataSync()), t.shape, backend, true);
+}
+
+function randomWeights(n: number, rng: Rng): Float64Array {
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = 2 * rng.uniform() - 1;
+  return w;
+}
+
+/** Σ a·b in float64. */
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
 }
 
 function pickElements(size: number, max: number | undefined, rng: Rng): Iterable<number> {

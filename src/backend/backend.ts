@@ -95,7 +95,10 @@ export interface WindowGeometry {
 
 /**
  * One optimiser step over a whole parameter buffer, with this step's numbers already worked out
- * (learning rate from the schedule, Adam's bias corrections folded into stepSize/epsilonHat).
+ * (learning rate from the schedule, Adam's bias corrections folded into stepSize/epsilonHat): the
+ * fused kernel an optimiser may name as a fast path for its update, which it also writes with
+ * tensor ops (src/optim). A backend's `update` switches on `kind` with a `never` default, so a kind
+ * added here and forgotten there does not compile.
  */
 export type UpdateRule =
   | { kind: 'sgd'; lr: number }
@@ -103,6 +106,23 @@ export type UpdateRule =
   | { kind: 'adagrad'; lr: number; epsilon: number }
   | { kind: 'rmsprop'; lr: number; rho: number; epsilon: number }
   | { kind: 'adam'; stepSize: number; beta1: number; beta2: number; epsilonHat: number };
+
+/**
+ * The optional element-wise and softmax kernels: fast paths the ops use when a backend has them
+ * (forward always; the gradient ones only in a first-order backward, see ops/unary.ts).
+ */
+export type FusedKernel =
+  | 'unaryMap'
+  | 'unary'
+  | 'unaryGrad'
+  | 'biasActivation'
+  | 'softmax'
+  | 'softmaxGrad'
+  | 'softmaxCrossEntropy'
+  | 'softmaxCrossEntropyGrad';
+
+/** A backend that has every fused kernel, as the ts and wasm backends do. */
+export type BackendWithFusedKernels = Backend & Required<Pick<Backend, FusedKernel>>;
 
 /**
  * Axis-wise kernels see a tensor as [outer, size, inner] around the axis they work on, so one
@@ -130,9 +150,25 @@ export interface Backend {
   fill(s: Storage, value: number): void;
   copy(src: Storage, dst: Storage): void;
 
-  unary(op: UnaryOp, x: Storage, out: Storage, p0?: number, p1?: number): void;
-  /** out = dL/dx for `op`, given its input x, its output y and the upstream gradient dy. */
-  unaryGrad(op: UnaryOp, x: Storage, y: Storage, dy: Storage, out: Storage, p0?: number, p1?: number): void;
+  /**
+   * The generic element-wise kernel: out[i] = fn(x[i], p0, p1). Every element-wise op without a
+   * named kernel runs through it (ops/unary.ts); a backend without it gets a read/compute/upload
+   * round trip instead.
+   */
+  unaryMap?(
+    x: Storage,
+    out: Storage,
+    fn: (v: number, p0: number, p1: number) => number,
+    p0: number,
+    p1: number,
+  ): void;
+  /** Optional fused kernels of the named element-wise ops (fast paths of ops/math, ops/activations). */
+  unary?(op: UnaryOp, x: Storage, out: Storage, p0?: number, p1?: number): void;
+  /**
+   * Optional: out = dL/dx for `op`, given its input x, its output y and the upstream gradient dy.
+   * Used by first-order backward passes only (a recorded backward composes the derivative's ops).
+   */
+  unaryGrad?(op: UnaryOp, x: Storage, y: Storage, dy: Storage, out: Storage, p0?: number, p1?: number): void;
   /** out[i] = a[i·aStrides] op b[i·bStrides] over `outShape` (strides 0 where an input broadcasts). */
   binary(
     op: BinaryOp,
@@ -158,8 +194,9 @@ export interface Backend {
    * out[r, c] = f(x[r, c] + bias[c]) over rows × cols in one pass (f = `op`, or none when null):
    * a layer's bias add and activation fused. Its backward is unaryGrad with y in place of x, which
    * is exact for the activations whose derivative the output determines (see ops/bias-activation).
+   * Optional: without it the op adds and activates with two kernels.
    */
-  biasActivation(
+  biasActivation?(
     op: UnaryOp | null,
     x: Storage,
     bias: Storage,
@@ -171,8 +208,9 @@ export interface Backend {
   /**
    * Softmax cross-entropy over rows of `cols` logits: probs = softmax(z) per row, and
    * loss[r] = −Σ y·log probs, computed as Σ y·(logΣeᶻ − z) so it stays finite for any z.
+   * Optional: without it the op composes logSoftmax, mul and sum.
    */
-  softmaxCrossEntropy(
+  softmaxCrossEntropy?(
     logits: Storage,
     labels: Storage,
     rows: number,
@@ -180,8 +218,8 @@ export interface Backend {
     loss: Storage,
     probs: Storage,
   ): void;
-  /** Its gradient for the logits: dz = g[r]·(probs·Σy − y). */
-  softmaxCrossEntropyGrad(
+  /** Optional: its gradient for the logits, dz = g[r]·(probs·Σy − y) (first-order fast path). */
+  softmaxCrossEntropyGrad?(
     probs: Storage,
     labels: Storage,
     g: Storage,
@@ -190,10 +228,16 @@ export interface Backend {
     out: Storage,
   ): void;
 
-  /** Softmax (or log-softmax) along the middle axis of [outer, size, inner]; stable for any input. */
-  softmax(x: Storage, outer: number, size: number, inner: number, out: Storage, log: boolean): void;
-  /** Backward of softmax given its output y: dx = y·(dy − Σdy·y); of log-softmax: dx = dy − e^y·Σdy. */
-  softmaxGrad(
+  /**
+   * Optional: softmax (or log-softmax) along the middle axis of [outer, size, inner], stable for any
+   * input. Without it the op composes max, sub, exp, sum and div/log.
+   */
+  softmax?(x: Storage, outer: number, size: number, inner: number, out: Storage, log: boolean): void;
+  /**
+   * Optional first-order fast path: backward of softmax given its output y, dx = y·(dy − Σdy·y);
+   * of log-softmax: dx = dy − e^y·Σdy.
+   */
+  softmaxGrad?(
     y: Storage,
     dy: Storage,
     outer: number,
@@ -207,6 +251,52 @@ export interface Backend {
   gatherRows(x: Storage, rowSize: number, indices: Int32Array, out: Storage): void;
   /** out row indices[r] += dy row r (out must be zeroed by the caller when that is wanted). */
   scatterAddRows(dy: Storage, rowSize: number, indices: Int32Array, out: Storage): void;
+  /**
+   * dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides] over every index i of `shape`
+   * (`+=` with `accumulate`): a window read out of or written into a larger tensor (slice, pad, concat).
+   */
+  stridedCopy(
+    src: Storage,
+    srcOffset: number,
+    srcStrides: readonly number[],
+    dst: Storage,
+    dstOffset: number,
+    dstStrides: readonly number[],
+    shape: readonly number[],
+    accumulate: boolean,
+  ): void;
+  /** x viewed [outer, size, inner]: out[o, j, i] = x[o, indices[j], i] (gather on any axis). */
+  gatherAxis(x: Storage, outer: number, size: number, inner: number, indices: Int32Array, out: Storage): void;
+  /** Its adjoint: out[o, indices[j], i] += updates[o, j, i], out viewed [outer, size, inner]. */
+  scatterAddAxis(
+    updates: Storage,
+    outer: number,
+    size: number,
+    inner: number,
+    indices: Int32Array,
+    out: Storage,
+  ): void;
+  /** Running sums along the middle axis of [outer, size, inner] (float64 accumulator). */
+  cumsum(
+    x: Storage,
+    outer: number,
+    size: number,
+    inner: number,
+    exclusive: boolean,
+    reverse: boolean,
+    out: Storage,
+  ): void;
+  /** out = cond ≠ 0 ? a : b element-wise over `outShape`, each input read through its broadcast strides. */
+  select(
+    cond: Storage,
+    condStrides: readonly number[],
+    a: Storage,
+    aStrides: readonly number[],
+    b: Storage,
+    bStrides: readonly number[],
+    out: Storage,
+    outShape: readonly number[],
+  ): void;
 
   /**
    * Unfold windows into rows: out[batch·outH·outW, kernelH·kernelW·channels], row (n, oy, ox),
@@ -236,8 +326,11 @@ export interface Backend {
   avgPool(x: Storage, g: WindowGeometry, out: Storage): void;
   avgPoolGrad(dy: Storage, g: WindowGeometry, dx: Storage): void;
 
-  /** Update parameter w in place from gradient g; `state` holds the rule's buffers (w's length). */
-  update(rule: UpdateRule, w: Storage, g: Storage, state: readonly Storage[]): void;
+  /**
+   * Optional fused optimiser step: update parameter w in place from gradient g; `state` holds the
+   * rule's buffers (w's length). Without it, optimisers run their update as tensor ops.
+   */
+  update?(rule: UpdateRule, w: Storage, g: Storage, state: readonly Storage[]): void;
 
   /**
    * Optional step scope, for backends that own their memory (wasm). Storage allocated between

@@ -5,8 +5,11 @@
  * registry.
  */
 import { registerBackend, registerLazyBackend } from './registry.js';
+import { float64Backend } from './ts/float64.js';
 import { tsBackend } from './ts/index.js';
 import { createWasmBackend, wasmSimdSupported } from './wasm/index.js';
 
 registerBackend(tsBackend, 0);
+// float64 kernels for numerical checks (gradgradcheck), reachable by name, never chosen by default.
+registerBackend(float64Backend, -1, { listed: false });
 if (wasmSimdSupported()) registerLazyBackend('wasm', createWasmBackend, 10);

@@ -10,6 +10,8 @@ import type { Backend } from './backend.js';
 const backends = new Map<string, Backend>();
 /** Backends built on first use (the wasm one compiles a module and reserves memory). */
 const lazy = new Map<string, () => Backend>();
+/** Registered but left out of listBackends() and the automatic choice. */
+const unlisted = new Set<string>();
 /** Higher wins when no backend was chosen with setBackend. */
 const priorities = new Map<string, number>();
 /** Chosen on first use, so registering backends or thread pools at import time still counts. */
@@ -47,6 +49,21 @@ export function registerLazyBackend(name: string, make: () => Backend, priority 
   priorities.set(name, priority);
 }
 
+/**
+ * Run `fn` with `backend` as the active one (tensors `fn` creates land on it), then restore the
+ * previous choice. The backend need not be registered: gradgradcheck runs its float64 reference
+ * this way without making the checking backend one that tests and users would see.
+ */
+export function withBackend<T>(backend: Backend, fn: () => T): T {
+  const previous = active;
+  active = backend;
+  try {
+    return fn();
+  } finally {
+    active = previous;
+  }
+}
+
 /** Make `name` the backend for tensors created from now on. */
 export function setBackend(name: string): Backend {
   active = backendByName(name);
@@ -69,12 +86,23 @@ export function backendByName(name: string): Backend {
   return b;
 }
 
-export function registerBackend(backend: Backend, priority = 0): void {
+export interface RegisterBackendOptions {
+  /**
+   * Whether listBackends() shows it (and so the automatic choice may take it). False for checking
+   * backends such as 'ts64' (float64, used by gradgradcheck), which are reachable by name only.
+   * Default true.
+   */
+  listed?: boolean;
+}
+
+export function registerBackend(backend: Backend, priority = 0, options: RegisterBackendOptions = {}): void {
+  if (options.listed === false) unlisted.add(backend.name);
+  else unlisted.delete(backend.name);
   backends.set(backend.name, backend);
   lazy.delete(backend.name);
   if (!priorities.has(backend.name) || priority !== 0) priorities.set(backend.name, priority);
 }
 
 export function listBackends(): string[] {
-  return [...new Set([...backends.keys(), ...lazy.keys()])];
+  return [...new Set([...backends.keys(), ...lazy.keys()])].filter((name) => !unlisted.has(name));
 }

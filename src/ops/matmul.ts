@@ -35,11 +35,31 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
         `the first has ${k} columns but the second has ${k2} rows`,
     );
   }
-  const out = matmulRaw(a, b, false, false);
-  return record('matmul', out, [a, b], (g) => [
-    a.requiresGrad ? sumTo(matmulRaw(g, b, false, true), a.shape) : null,
-    b.requiresGrad ? sumTo(matmulRaw(a, g, true, false), b.shape) : null,
-  ]);
+  return matmulTransposed(a, b, false, false);
+}
+
+/**
+ * op(a)·op(b) for operands of rank ≥ 2 (op = identity or the transpose of the last two axes, which
+ * the kernel reads in place: no transposed copy is made), batch axes broadcast; recorded. Its
+ * gradients are products of the same kind, so they differentiate again. For C = A·B:
+ *   dA = g·Bᵀ,  dB = Aᵀ·g;   with A stored transposed (C = Aᵀ·B): dA = B·gᵀ;
+ *   with B stored transposed (C = A·Bᵀ): dB = gᵀ·A;   and both: dA = Bᵀ·gᵀ, dB = gᵀ·Aᵀ.
+ */
+export function matmulTransposed(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  const out = matmulRaw(a, b, transA, transB);
+  return record('matmul', out, [a, b], (g) => {
+    let da: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (a.requiresGrad) {
+      da = transA ? matmulTransposed(b, g, transB, true) : matmulTransposed(g, b, false, !transB);
+      da = sumTo(da, a.shape);
+    }
+    if (b.requiresGrad) {
+      db = transB ? matmulTransposed(g, a, true, transA) : matmulTransposed(a, g, !transA, false);
+      db = sumTo(db, b.shape);
+    }
+    return [da, db];
+  });
 }
 
 /** op(a)·op(b) for operands of rank ≥ 2, batch axes broadcast; not recorded. */

@@ -54,8 +54,9 @@ export function sum(x: Tensor, axis?: Axes, keepdims = false): Tensor {
   const axes = normalizeAxes(axis, x.ndim, 'sum');
   const kept = reduceKeep('sum', x, axes);
   const out = keepdims ? kept : view(kept, dropAxes(x.shape, axes));
-  // Every input element contributed once: its gradient is the output's, broadcast back.
-  return record('sum', out, [x], (g) => [broadcastTo(view(g, kept.shape), x.shape)]);
+  // Every input element contributed once: its gradient is the output's, broadcast back (with
+  // recorded ops: under createGraph, g may itself depend on what is being differentiated).
+  return record('sum', out, [x], (g) => [broadcastTo(keepdims ? g : g.reshape(kept.shape), x.shape)]);
 }
 
 export function mean(x: Tensor, axis?: Axes, keepdims = false): Tensor {
@@ -73,7 +74,11 @@ export function min(x: Tensor, axis?: Axes, keepdims = false): Tensor {
   return extremum('min', x, axis, keepdims);
 }
 
-/** The gradient goes to the element(s) that were the extremum, split evenly between ties. */
+/**
+ * The gradient goes to the element(s) that were the extremum, split evenly between ties. The mask
+ * and tie counts are constants, so the second derivative is zero, as it is for the piecewise-linear
+ * max itself.
+ */
 function extremum(op: 'max' | 'min', x: Tensor, axis: Axes, keepdims: boolean): Tensor {
   const axes = normalizeAxes(axis, x.ndim, op);
   const kept = reduceKeep(op, x, axes);
@@ -81,7 +86,7 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: Axes, keepdims: boolean): 
   return record(op, out, [x], (g) => {
     const mask = binaryForward('eq', x, kept);
     const ties = reduceKeep('sum', mask, axes);
-    return [mask.mul(view(g, kept.shape).div(ties))];
+    return [mask.mul((keepdims ? g : g.reshape(kept.shape)).div(ties))];
   });
 }
 

@@ -1,6 +1,13 @@
 /** The pure TypeScript backend: runs everywhere, the reference every faster backend is tested against. */
-import type { Backend, Storage } from '../backend.js';
+import type { BackendWithFusedKernels, Storage } from '../backend.js';
 import { binaryKernel, broadcastKernel } from './binary.js';
+import {
+  cumsumKernel,
+  gatherAxisKernel,
+  scatterAddAxisKernel,
+  selectKernel,
+  stridedCopyKernel,
+} from './indexing.js';
 import { gatherRowsKernel, permuteKernel, scatterAddRowsKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
 import { argReduceKernel, reduceKernel } from './reduce.js';
@@ -11,7 +18,7 @@ import {
   softmaxKernel,
 } from './softmax.js';
 import { ArrayStorage } from './storage.js';
-import { unaryGradLoops, unaryLoops } from './unary.js';
+import { unaryGradLoops, unaryLoops, unaryMapKernel } from './unary.js';
 import { updateKernel } from './update.js';
 import {
   avgPoolGradKernel,
@@ -24,7 +31,7 @@ import {
 
 const v = (s: Storage): Float32Array => s.view();
 
-export const tsBackend: Backend = {
+export const tsBackend: BackendWithFusedKernels = {
   name: 'ts',
   alloc: (length) => new ArrayStorage(new Float32Array(length)),
   fromValues: (values) => new ArrayStorage(Float32Array.from(values)),
@@ -35,6 +42,7 @@ export const tsBackend: Backend = {
   },
   copy: (src, dst) => v(dst).set(v(src)),
   unary: (op, x, out, p0 = 0, p1 = 0) => unaryLoops[op](v(x), v(out), out.length, p0, p1),
+  unaryMap: (x, out, fn, p0, p1) => unaryMapKernel(v(x), v(out), fn, p0, p1),
   unaryGrad: (op, x, y, dy, out, p0 = 0, p1 = 0) =>
     unaryGradLoops[op](v(x), v(y), v(dy), v(out), out.length, p0, p1),
   binary: (op, a, aStrides, b, bStrides, out, shape) =>
@@ -49,6 +57,16 @@ export const tsBackend: Backend = {
     softmaxGradKernel(v(y), v(dy), outer, size, inner, v(out), log),
   gatherRows: (x, rowSize, indices, out) => gatherRowsKernel(v(x), rowSize, indices, v(out)),
   scatterAddRows: (dy, rowSize, indices, out) => scatterAddRowsKernel(v(dy), rowSize, indices, v(out)),
+  stridedCopy: (src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, accumulate) =>
+    stridedCopyKernel(v(src), srcOffset, srcStrides, v(dst), dstOffset, dstStrides, shape, accumulate),
+  gatherAxis: (x, outer, size, inner, indices, out) =>
+    gatherAxisKernel(v(x), outer, size, inner, indices, v(out)),
+  scatterAddAxis: (updates, outer, size, inner, indices, out) =>
+    scatterAddAxisKernel(v(updates), outer, size, inner, indices, v(out)),
+  cumsum: (x, outer, size, inner, exclusive, reverse, out) =>
+    cumsumKernel(v(x), outer, size, inner, exclusive, reverse, v(out)),
+  select: (cond, cStrides, a, aStrides, b, bStrides, out, shape) =>
+    selectKernel(v(cond), cStrides, v(a), aStrides, v(b), bStrides, v(out), shape),
   im2col: (x, g, out, padValue) => im2colKernel(v(x), g, v(out), padValue),
   col2im: (cols, g, out) => col2imKernel(v(cols), g, v(out)),
   maxPool: (x, g, out, argmax) => maxPoolKernel(v(x), g, v(out), v(argmax)),

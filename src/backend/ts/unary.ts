@@ -1,6 +1,8 @@
 /**
- * Element-wise kernels of one input, and their derivatives. One loop per op (a table of functions,
- * each with its loop inside) so the per-element work carries no call or switch.
+ * Element-wise kernels of one input, and their derivatives: fast paths of the named ops in
+ * ops/math.ts and ops/activations.ts (the ops define themselves; these only make them faster). One
+ * loop per op (a table of functions, each with its loop inside) so the per-element work carries no
+ * call or switch. Any other element-wise op runs through unaryMapKernel.
  */
 import type { UnaryOp } from '../backend.js';
 
@@ -14,6 +16,17 @@ type GradLoop = (
   p0: number,
   p1: number,
 ) => void;
+
+/** The generic loop for element-wise ops without a named kernel (one call per element). */
+export function unaryMapKernel(
+  x: Float32Array,
+  out: Float32Array,
+  fn: (v: number, p0: number, p1: number) => number,
+  p0: number,
+  p1: number,
+): void {
+  for (let i = 0; i < out.length; i++) out[i] = fn(x[i]!, p0, p1);
+}
 
 export const unaryLoops: Record<UnaryOp, UnaryLoop> = {
   neg: (x, o, n) => {

@@ -2,14 +2,14 @@
  * Element-wise kernels, sums and row gathering on the wasm backend. Ops or layouts the compiled
  * kernels do not cover run the TypeScript kernels on views of the same memory (see dispatch.ts).
  */
-import type { Backend } from '../backend.js';
+import type { BackendWithFusedKernels } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
 import type { WasmContext } from './context.js';
 import { as2d, BINARY_CODES, UNARY_CODES, UNARY_COST } from './dispatch.js';
 import { type GemmJob, type GemmPool, partsFor, runParts } from './gemm-pool.js';
 
 type ElementwiseKernels = Pick<
-  Backend,
+  BackendWithFusedKernels,
   | 'unary'
   | 'unaryGrad'
   | 'biasActivation'

@@ -5,7 +5,7 @@
  * every op works on this backend, and kernels move to WebAssembly one at a time without touching
  * ops or layers.
  */
-import type { Backend, Storage } from '../backend.js';
+import type { BackendWithFusedKernels, Storage } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
 import { WasmContext } from './context.js';
 import { convKernels } from './conv.js';
@@ -31,7 +31,7 @@ export { wasmSimdSupported } from './kernels.js';
 export { setSkipZeros, sparseProductCount } from './sparse.js';
 
 /** Build the backend: compiles the (small) module synchronously. */
-export function createWasmBackend(): Backend {
+export function createWasmBackend(): BackendWithFusedKernels {
   // Threads: what the host registered (Node: worker_threads), else Web Workers on a cross-origin
   // isolated page, else none.
   const factory = registeredGemmPoolFactory() ?? webWorkerGemmPool();
