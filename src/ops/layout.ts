@@ -1,23 +1,64 @@
-/** Ops that rearrange values: reshape, transpose/permute, broadcast, row slices, gather. */
+/**
+ * Ops that rearrange values: reshape, squeeze/expandDims, transpose/permute, broadcast, concat and
+ * stack (slice and gather live in slice.ts and indexing.ts, re-exported here).
+ *
+ * Every backward rule is written with recorded ops (reshape, permute, sumTo, sliceAxis), so with
+ * `createGraph` the gradients carry a graph and can be differentiated again; outside that, recording
+ * is off and each of them costs what the bare kernel does.
+ */
 import { record } from '../autograd/graph.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import {
   broadcastShapes,
   broadcastStrides,
   formatShape,
+  normalizeAxes,
   normalizeAxis,
   resolveReshape,
   type Shape,
   shapesEqual,
+  stridesOf,
 } from '../tensor/shape.js';
-import { type IndexLike, Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { sumTo } from './reduce.js';
-import { alloc, view } from './util.js';
+import { sliceAxis } from './slice.js';
+import { alloc, allocOutput, view } from './util.js';
+
+export { gather, scatterAdd } from './indexing.js';
+export { slice, sliceAxis } from './slice.js';
 
 /** Same values, new shape (one dimension may be -1). Shares storage: no copy. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const out = view(x, resolveReshape(x.shape, shape));
-  return record('reshape', out, [x], (g) => [view(g, x.shape)]);
+  return record('reshape', out, [x], (g) => [reshape(g, x.shape)]);
+}
+
+/**
+ * Drop axes of size 1: the given one(s), or every one when `axis` is left out. Naming an axis whose
+ * size is not 1 is an error (as in TF.js), not silently ignored.
+ */
+export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
+  const axes =
+    axis === undefined
+      ? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))
+      : normalizeAxes(axis, x.ndim, 'squeeze');
+  for (const a of axes) {
+    if (x.shape[a] !== 1) {
+      throw new ShapeError(
+        `squeeze: axis ${a} of shape ${formatShape(x.shape)} has size ${x.shape[a]}, not 1`,
+      );
+    }
+  }
+  return reshape(
+    x,
+    x.shape.filter((_, i) => !axes.includes(i)),
+  );
+}
+
+/** Insert an axis of size 1 at `axis` (−1 appends one: [3] becomes [3, 1]). */
+export function expandDims(x: Tensor, axis = 0): Tensor {
+  const a = normalizeAxis(axis, x.ndim + 1, 'expandDims');
+  return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
 /** Collapse the axes from `startAxis` on into one (flatten(1) keeps a batch axis). */
@@ -39,7 +80,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   p.forEach((axis, i) => {
     inverse[axis] = i;
   });
-  return record('permute', out, [x], (g) => [permuteRaw(g, inverse)]);
+  return record('permute', out, [x], (g) => [permute(g, inverse)]);
 }
 
 function permuteRaw(x: Tensor, perm: readonly number[]): Tensor {
@@ -81,79 +122,9 @@ export function clone(x: Tensor): Tensor {
   return record('clone', out, [x], (g) => [g]);
 }
 
-function rowSizeOf(x: Tensor, op: string): number {
-  if (x.ndim === 0) throw new ShapeError(`${op}: needs a tensor with at least one axis, got a scalar`);
-  return x.shape[0] === 0 ? 0 : x.size / x.shape[0]!;
-}
-
-function range(start: number, end: number): Int32Array {
-  const r = new Int32Array(Math.max(0, end - start));
-  for (let i = 0; i < r.length; i++) r[i] = start + i;
-  return r;
-}
-
-/** Rows [start, end) of the first axis, Python-style (negative from the end, clamped). A view. */
-export function slice(x: Tensor, start: number, end?: number): Tensor {
-  const rowSize = rowSizeOf(x, 'slice');
-  const rows = x.shape[0]!;
-  const norm = (i: number) => Math.min(rows, Math.max(0, i < 0 ? rows + i : i));
-  const s = norm(Math.trunc(start));
-  const e = Math.max(s, end === undefined ? rows : norm(Math.trunc(end)));
-  const storage = x.backend.slice(x.storage, s * rowSize, e * rowSize);
-  const out = new Tensor(storage, [e - s, ...x.shape.slice(1)], x.backend);
-  return record('slice', out, [x], (g) => {
-    const dx = alloc(x.shape, x.backend);
-    x.backend.scatterAddRows(g.storage, rowSize, range(s, e), dx.storage);
-    return [dx];
-  });
-}
-
-/** Entries at `indices` along `axis`; indices may repeat (their gradients add up). */
-export function gather(x: Tensor, indices: IndexLike, axis = 0): Tensor {
-  const a = normalizeAxis(axis, x.ndim, 'gather');
-  if (a !== 0) {
-    // Move the axis to the front, pick rows, move it back: the permutes carry the gradient.
-    const perm = x.shape.map((_, i) => i);
-    perm.splice(a, 1);
-    perm.unshift(a);
-    // Output axis i must read moved axis j where perm[j] = i.
-    const inverse = x.shape.map((_, i) => (i === a ? 0 : i < a ? i + 1 : i));
-    return permute(gather(permute(x, perm), indices, 0), inverse);
-  }
-  const rowSize = rowSizeOf(x, 'gather');
-  const idx = toIndices(indices, x.shape[0]!);
-  const out = alloc([idx.length, ...x.shape.slice(1)], x.backend);
-  x.backend.gatherRows(x.storage, rowSize, idx, out.storage);
-  return record('gather', out, [x], (g) => {
-    const dx = alloc(x.shape, x.backend);
-    x.backend.scatterAddRows(g.storage, rowSize, idx, dx.storage);
-    return [dx];
-  });
-}
-
-function toIndices(indices: IndexLike, n: number): Int32Array {
-  let values: ArrayLike<number>;
-  if (indices instanceof Tensor) {
-    if (indices.ndim > 1)
-      throw new ShapeError(`gather: indices must be 1-D, got shape ${formatShape(indices.shape)}`);
-    values = indices.dataSync();
-  } else {
-    values = indices;
-  }
-  const out = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= n) {
-      throw new ArgumentError(`gather: index ${v} at position ${i} is not an integer in [0, ${n})`);
-    }
-    out[i] = v;
-  }
-  return out;
-}
-
 /**
- * Join tensors along an existing axis. Along the first axis each input is a contiguous block of
- * the output; other axes are moved to the front and back with (recorded) permutes.
+ * Join tensors along an existing axis. Each input is written into its window of the output with
+ * strides (no axis is moved); each one's gradient is its window of g, a slice along that axis.
  */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ArgumentError('concat: needs at least one tensor');
@@ -170,32 +141,28 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     if (t.backend !== first.backend)
       throw new ArgumentError(`concat: tensor ${i} lives on another backend ('${t.backend.name}')`);
   });
-  if (a !== 0) {
-    const perm = first.shape.map((_, i) => i);
-    perm.splice(a, 1);
-    perm.unshift(a);
-    const inverse = first.shape.map((_, i) => (i === a ? 0 : i < a ? i + 1 : i));
-    return permute(
-      concat(
-        tensors.map((t) => permute(t, perm)),
-        0,
-      ),
-      inverse,
-    );
-  }
-  const rows = tensors.reduce((n, t) => n + t.shape[0]!, 0);
-  const out = alloc([rows, ...first.shape.slice(1)], first.backend);
+  const total = tensors.reduce((n, t) => n + t.shape[a]!, 0);
+  const shape = first.shape.map((d, j) => (j === a ? total : d));
+  const out = allocOutput(shape, first.backend); // every element is written below
+  const outStrides = stridesOf(shape);
   const starts: number[] = [];
-  let row = 0;
+  let at = 0;
   for (const t of tensors) {
-    starts.push(row);
-    const offset = (row * out.size) / Math.max(1, rows);
-    if (t.size > 0) first.backend.copy(t.storage, first.backend.slice(out.storage, offset, offset + t.size));
-    row += t.shape[0]!;
+    starts.push(at);
+    first.backend.stridedCopy(
+      t.storage,
+      0,
+      stridesOf(t.shape),
+      out.storage,
+      at * outStrides[a]!,
+      outStrides,
+      t.shape,
+      false,
+    );
+    at += t.shape[a]!;
   }
-  // Each input's gradient is its block of rows of the output's gradient.
   return record('concat', out, tensors, (g) =>
-    tensors.map((t, i) => (t.requiresGrad ? slice(g, starts[i]!, starts[i]! + t.shape[0]!) : null)),
+    tensors.map((t, i) => (t.requiresGrad ? sliceAxis(g, a, starts[i]!, starts[i]! + t.shape[a]!) : null)),
   );
 }
 
