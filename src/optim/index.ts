@@ -3,7 +3,8 @@
  *
  * Accepted specs (anything else is an ArgumentError saying what was wrong):
  * - an Optimizer instance;
- * - a name: 'sgd', 'momentum' (SGD with μ 0.9), 'adagrad', 'rmsprop', 'adam', 'adamw', in any case
+ * - a name: 'sgd', 'momentum' (SGD with μ 0.9), 'adagrad', 'rmsprop', 'adam', 'adamw', 'adamax',
+ *   'nadam', in any case
  *   and with or without '_' ('Adam', 'RMSProp' as TF.js spells it);
  * - `{ className, config? }` (backprop's saved form, TF.js's) or Keras' `{ class_name, config?,
  *   module?, registered_name? }`. The config takes backprop's option names, and Keras' snake_case
@@ -20,11 +21,28 @@ import {
 } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import { learningRateFromConfig, Optimizer } from './optimizer.js';
-import { Adagrad, Adam, AdamW, RMSprop, SGD } from './rules.js';
+import { Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop, SGD } from './rules.js';
 
-export type OptimizerName = 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw';
+export type OptimizerName =
+  | 'sgd'
+  | 'momentum'
+  | 'adagrad'
+  | 'rmsprop'
+  | 'adam'
+  | 'adamw'
+  | 'adamax'
+  | 'nadam';
 /** The class names Keras and TF.js write ('RMSProp' is TF.js's spelling). */
-export type OptimizerClassName = 'SGD' | 'Momentum' | 'Adagrad' | 'RMSprop' | 'RMSProp' | 'Adam' | 'AdamW';
+export type OptimizerClassName =
+  | 'SGD'
+  | 'Momentum'
+  | 'Adagrad'
+  | 'RMSprop'
+  | 'RMSProp'
+  | 'Adam'
+  | 'AdamW'
+  | 'Adamax'
+  | 'Nadam';
 /** The `{ className, config }` form (config optional); Keras' `class_name` is accepted too. */
 export type OptimizerSpec = { className: string; config?: Record<string, unknown> };
 /**
@@ -41,6 +59,8 @@ const optimizers = new NameRegistry<(config: Options) => Optimizer>('optimizer',
   ['rmsprop', (c) => new RMSprop(c)],
   ['adam', (c) => new Adam(c)],
   ['adamw', (c) => new AdamW(c)],
+  ['adamax', (c) => new Adamax(c)],
+  ['nadam', (c) => new Nadam(c)],
 ]);
 
 /** Keras (snake_case) and TF.js option names that mean exactly what a backprop option means. */

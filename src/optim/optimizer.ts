@@ -1,18 +1,28 @@
 /**
- * The optimiser base: collects gradients, applies L2 weight decay and clipping, then lets the
- * concrete rule update each parameter in place. Usable two ways:
+ * The optimiser base: collects gradients, applies weight decay and clipping, then lets the concrete
+ * rule update each parameter in place. Usable two ways:
  *
  *   model.compile({ optimizer: 'adam' })            // or new Adam({ learningRate: 1e-3 })
  *   loss.backward(); opt.step(params); opt.zeroGrad();   // a hand-written loop
  *
- * Parameters are updated in place in their storage (they are leaves; nothing in the graph
- * depends on their old values once backward has run). Per-parameter state (velocities, moments)
- * lives in Float32Arrays keyed by the parameter tensor.
+ * A rule is written once, with tensor ops (`updateWithOps`, as tinygrad's nn/optim.py does), so it
+ * runs on any backend. It may also name a fused backend kernel (`fusedRule`, an UpdateRule record):
+ * a backend that has `update` then does the whole step in one pass over each buffer with no
+ * temporaries — the fast path MLP and CNN training takes — and one without it runs the op version.
+ * Tests hold the two to the same numbers on every backend.
+ *
+ * Parameters are updated in place in their storage (they are leaves; nothing in the graph depends
+ * on their old values once backward has run). Per-parameter state (velocities, moments) lives in
+ * backend storage keyed by the parameter tensor, allocated outside any step scope.
  */
-import type { Storage, UpdateRule } from '../backend/backend.js';
+
+import { noGrad } from '../autograd/grad-mode.js';
+import type { Backend, Storage, UpdateRule } from '../backend/backend.js';
 import { isOptionsObject, numberOption, optionalNumber } from '../config/options.js';
-import { ArgumentError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { ArgumentError, ShapeError } from '../errors.js';
+import { div } from '../ops/elementwise.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
 import {
   isSchedule,
   type LearningRateSchedule,
@@ -47,7 +57,7 @@ export abstract class Optimizer {
   abstract readonly className: string;
   /** Steps taken (batches), which schedules and bias corrections count. */
   iterations = 0;
-  protected readonly schedule: number | LearningRateSchedule;
+  private schedule: number | LearningRateSchedule;
   readonly weightDecay: number;
   readonly clipNorm: number | undefined;
   readonly clipValue: number | undefined;
@@ -69,11 +79,45 @@ export abstract class Optimizer {
     return typeof this.schedule === 'number' ? this.schedule : this.schedule.at(this.iterations);
   }
 
+  /**
+   * Replace a constant learning rate (what reduceLROnPlateau and learningRateScheduler do). An
+   * optimiser built with a schedule refuses: the schedule owns the rate, and overriding it would
+   * be silently undone, or silently kept, depending on when it was read.
+   */
+  set learningRate(value: number) {
+    if (typeof this.schedule !== 'number') {
+      throw new ArgumentError(
+        `${this.className}: learningRate is set by its schedule ${this.schedule.className} ` +
+          `(${JSON.stringify(this.schedule.config)}), so it cannot be set to ${String(value)}; ` +
+          'build the optimiser with a number as learningRate to change the rate during training',
+      );
+    }
+    this.schedule = numberOption(this.className, 'learningRate', value, POSITIVE);
+  }
+
   /** How many state buffers (each the parameter's size) the rule keeps per parameter. */
   protected abstract get slots(): number;
 
-  /** This step's rule for the backend's update kernel (lr from the schedule, t counts from 1). */
-  protected abstract rule(lr: number, t: number): UpdateRule;
+  /**
+   * The rule, written once with tensor ops: from the weights w, the gradient g (after decay and
+   * clipping) and the state buffers (in slot order), return the new weights followed by the new
+   * state. `t` counts steps from 1. Runs under noGrad; the base copies the results back in place.
+   */
+  protected abstract updateWithOps(
+    w: Tensor,
+    g: Tensor,
+    state: readonly Tensor[],
+    lr: number,
+    t: number,
+  ): readonly Tensor[];
+
+  /**
+   * The same step as a fused backend kernel (with this step's numbers worked out), or null when
+   * there is none: the fast path for backends that implement `update`.
+   */
+  protected fusedRule(_lr: number, _t: number): UpdateRule | null {
+    return null;
+  }
 
   protected abstract ruleConfig(): Record<string, number | boolean>;
 
@@ -81,49 +125,82 @@ export abstract class Optimizer {
   step(params: readonly Tensor[]): void {
     this.lastParams = params;
     const active = params.filter((p) => p.grad !== null);
-    // Clipping and coupled decay rewrite the gradients, so they work on copies; otherwise the
-    // kernels read the gradients in place (no per-step allocation of every gradient).
-    const rewrites =
-      this.clipValue !== undefined ||
-      this.clipNorm !== undefined ||
-      (this.weightDecay > 0 && !this.decoupledDecay);
-    const copies = rewrites ? active.map((p) => p.grad!.dataSync()) : [];
-    if (rewrites) {
-      if (this.weightDecay > 0 && !this.decoupledDecay) {
-        active.forEach((p, i) => {
-          const g = copies[i]!;
-          const w = p.storage.view();
-          for (let j = 0; j < g.length; j++) g[j]! += this.weightDecay * w[j]!;
-        });
-      }
-      this.clip(copies);
-    }
     const lr = this.learningRate;
-    const rule = this.rule(lr, this.iterations + 1);
-    active.forEach((p, i) => {
-      const backend = p.backend;
-      // A gradient made on another backend (mixed use) is moved to the parameter's.
-      const g = rewrites ? backend.fromValues(copies[i]!) : p.grad!.to(backend.name).storage;
-      let state = this.states.get(p);
-      if (state === undefined) {
-        const create = () =>
-          Array.from({ length: this.slots }, () => {
-            const s = backend.alloc(p.size);
-            if (this.initialValue !== 0) backend.fill(s, this.initialValue);
-            return s;
-          });
-        // The state outlives the training step that creates it.
-        state = backend.persistent ? backend.persistent(create) : create();
-        this.states.set(p, state);
-      }
-      backend.update(rule, p.storage, g, state);
-      if (this.weightDecay > 0 && this.decoupledDecay) {
-        const f = 1 - lr * this.weightDecay;
-        const w = p.storage.view();
-        for (let j = 0; j < w.length; j++) w[j]! *= f;
-      }
+    const t = this.iterations + 1;
+    const fused = this.fusedRule(lr, t);
+    noGrad(() => {
+      const grads = this.gradients(active);
+      active.forEach((p, i) => {
+        const backend = p.backend;
+        const g = grads[i]!;
+        const state = this.stateOf(p);
+        if (fused !== null && backend.update !== undefined) {
+          backend.update(fused, p.storage, g.storage, state);
+        } else {
+          const stateTensors = state.map((s) => new Tensor(s, p.shape, backend));
+          const [w, ...next] = this.updateWithOps(p.detach(), g, stateTensors, lr, t);
+          assign(p, w!);
+          for (const [j, s] of next.entries()) assign(stateTensors[j]!, s);
+        }
+        if (this.weightDecay > 0 && this.decoupledDecay) assign(p, p.detach().mul(1 - lr * this.weightDecay));
+      });
     });
     this.iterations++;
+  }
+
+  /**
+   * Each active parameter's gradient, on the parameter's backend, with coupled decay and clipping
+   * applied as tensor ops. Without those the gradients are used as they are (no copies: the fast
+   * path allocates nothing per step).
+   */
+  private gradients(active: readonly Tensor[]): Tensor[] {
+    let grads = active.map((p) => this.gradientOf(p));
+    if (this.weightDecay > 0 && !this.decoupledDecay) {
+      const wd = this.weightDecay;
+      grads = grads.map((g, i) => g.add(active[i]!.detach().mul(wd)));
+    }
+    const c = this.clipValue;
+    if (c !== undefined) grads = grads.map((g) => g.clip(-c, c));
+    const maxNorm = this.clipNorm;
+    if (maxNorm !== undefined && grads.length > 0) {
+      // Scale by maxNorm / max(norm, maxNorm): 1 when the norm is within bounds, with no read back
+      // to the host (a GPU backend need not wait for the norm).
+      const first = grads[0]!.backend;
+      const squares = grads.map((g) => onBackend(g.square().sum(), first));
+      const norm = squares.reduce((a, b) => a.add(b)).sqrt();
+      const scale = div(maxNorm, norm.maximum(maxNorm));
+      grads = grads.map((g) => g.mul(onBackend(scale, g.backend)));
+    }
+    return grads;
+  }
+
+  /** p.grad, moved to p's backend (mixed use) and viewed in p's shape; its size must match. */
+  private gradientOf(p: Tensor): Tensor {
+    const g = onBackend(p.grad!, p.backend);
+    if (g.size !== p.size) {
+      throw new ShapeError(
+        `${this.className}.step(): a parameter of shape ${formatShape(p.shape)} has a gradient of shape ` +
+          `${formatShape(g.shape)} (${g.size} values, not ${p.size})`,
+      );
+    }
+    return sameShape(g.shape, p.shape) ? g : g.reshape(p.shape);
+  }
+
+  /** p's state buffers, created on its first update (outside any step scope: they outlive it). */
+  private stateOf(p: Tensor): Storage[] {
+    let state = this.states.get(p);
+    if (state === undefined) {
+      const backend = p.backend;
+      const create = () =>
+        Array.from({ length: this.slots }, () => {
+          const s = backend.alloc(p.size);
+          if (this.initialValue !== 0) backend.fill(s, this.initialValue);
+          return s;
+        });
+      state = backend.persistent ? backend.persistent(create) : create();
+      this.states.set(p, state);
+    }
+    return state;
   }
 
   /**
@@ -134,7 +211,7 @@ export abstract class Optimizer {
     return {
       className: this.className,
       iterations: this.iterations,
-      slots: params.map((p) => (this.states.get(p) ?? []).map((s) => Float32Array.from(s.view()))),
+      slots: params.map((p) => (this.states.get(p) ?? []).map((s) => p.backend.read(s))),
     };
   }
 
@@ -189,22 +266,6 @@ export abstract class Optimizer {
     return 0;
   }
 
-  private clip(grads: Float32Array[]): void {
-    if (this.clipValue !== undefined) {
-      const c = this.clipValue;
-      for (const g of grads) for (let j = 0; j < g.length; j++) g[j] = Math.min(c, Math.max(-c, g[j]!));
-    }
-    if (this.clipNorm !== undefined) {
-      let sq = 0;
-      for (const g of grads) for (let j = 0; j < g.length; j++) sq += g[j]! * g[j]!;
-      const norm = Math.sqrt(sq);
-      if (norm > this.clipNorm) {
-        const s = this.clipNorm / norm;
-        for (const g of grads) for (let j = 0; j < g.length; j++) g[j]! *= s;
-      }
-    }
-  }
-
   getConfig(): { className: string; config: Record<string, unknown> } {
     const lr =
       typeof this.schedule === 'number'
@@ -221,6 +282,20 @@ export abstract class Optimizer {
       },
     };
   }
+}
+
+/** Write `value` into `target`'s storage: how an update lands in place (same backend and size). */
+function assign(target: Tensor, value: Tensor): void {
+  target.backend.copy(value.storage, target.storage);
+}
+
+/** `t` on `backend`: itself when it is already there (no registry lookup on the hot path). */
+function onBackend(t: Tensor, backend: Backend): Tensor {
+  return t.backend === backend ? t : t.to(backend.name);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** Turn a saved learningRate (number or schedule) back into the constructor form. */

@@ -1,4 +1,8 @@
-/** The optimiser update rules over whole buffers: one loop each, no allocation (see UpdateRule). */
+/**
+ * The fused optimiser kernels over whole buffers: one loop each, no allocation (see UpdateRule).
+ * Each is the fast path of an update the optimiser also writes with tensor ops (src/optim); the
+ * tests hold the two to the same numbers.
+ */
 import type { UpdateRule } from '../backend.js';
 
 export function updateKernel(
@@ -55,6 +59,11 @@ export function updateKernel(
         w[i]! -= (a * m[i]!) / (Math.sqrt(v[i]!) + epsilonHat);
       }
       return;
+    }
+    default: {
+      // A rule kind added to UpdateRule without a case here fails to compile.
+      const _exhaustive: never = rule;
+      throw new Error(`update: no kernel for ${JSON.stringify(_exhaustive)}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 /** The optimiser updates on the wasm backend: one kernel call per parameter buffer. */
 import type { Storage, UpdateRule } from '../backend.js';
-import { tsBackend } from '../ts/index.js';
+import { updateKernel } from '../ts/update.js';
 import type { WasmContext } from './context.js';
 
 export function createUpdate(
@@ -8,8 +8,13 @@ export function createUpdate(
 ): (rule: UpdateRule, w: Storage, g: Storage, state: readonly Storage[]) => void {
   const update = (rule: UpdateRule, w: Storage, g: Storage, state: readonly Storage[]): void => {
     if (!ctx.isWasm(w) || !ctx.isWasm(g) || !state.every((s) => ctx.isWasm(s))) {
-      // e.g. a gradient copy made on another backend
-      tsBackend.update(rule, w, g, state);
+      // e.g. a gradient copy made on another backend: the TypeScript loops on views
+      updateKernel(
+        rule,
+        w.view(),
+        g.view(),
+        state.map((s) => s.view()),
+      );
       return;
     }
     const n = w.length;
@@ -42,6 +47,11 @@ export function createUpdate(
           rule.epsilonHat,
         );
         break;
+      default: {
+        // A rule kind added to UpdateRule without a case here fails to compile.
+        const _exhaustive: never = rule;
+        throw new Error(`update: no wasm kernel for ${JSON.stringify(_exhaustive)}`);
+      }
     }
   };
 
