@@ -131,6 +131,6 @@ describeEachBackend('losses', () => {
       () => sparseCategoricalCrossentropy()(tensor([1, 3]), yPred),
       /label 3 at position 1 is not a class index in \[0, 3\)/,
     );
-    assert.throws(() => getLoss('hinge' as never), /unknown loss 'hinge'/);
+    assert.throws(() => getLoss('cubicHinge' as never), /unknown loss 'cubicHinge'/);
   });
 });

@@ -5,101 +5,37 @@
  * Cross-entropies accept `fromLogits`. A model whose last activation is softmax (or sigmoid)
  * trained with categorical (or binary) cross-entropy passes logits instead of probabilities —
  * log-softmax of logits is exact where log of a softmax that underflowed to 0 would be −∞.
+ *
+ * This file holds the squared-error and cross-entropy losses and the name registry; loss.ts the
+ * Loss type and the constructor every loss goes through; robust.ts (Huber, log-cosh), hinge.ts and
+ * distribution.ts (KL divergence, Poisson, cosine similarity) the others.
  */
-import { booleanOption, checkOptions, describeValue, enumOption, NameRegistry } from '../config/options.js';
+import { checkOptions, describeValue, NameRegistry } from '../config/options.js';
 import type { KerasSpellings } from '../config/spellings.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { softmaxCrossEntropy } from '../ops/softmax-cross-entropy.js';
 import { eye } from '../tensor/create.js';
-import { formatShape, type Shape, shapesEqual } from '../tensor/shape.js';
+import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkTargets, type TargetDomain } from './targets.js';
+import { cosineSimilarity, klDivergence, poisson } from './distribution.js';
+import { categoricalHinge, hinge, squaredHinge } from './hinge.js';
+import {
+  EPSILON,
+  LOSS_OPTIONS,
+  type Loss,
+  type LossName,
+  type LossOptions,
+  makeLoss,
+  perSampleMean,
+  perSampleSum,
+  sameShape,
+} from './loss.js';
+import { huber, logCosh } from './robust.js';
 
-export type Reduction = 'mean' | 'sum';
-
-export interface LossOptions {
-  fromLogits?: boolean;
-  reduction?: Reduction;
-}
-
-/** Keras' clipping constant for probabilities fed to a log. */
-const EPSILON = 1e-7;
-
-export interface Loss {
-  readonly name: LossName;
-  readonly fromLogits: boolean;
-  readonly reduction: Reduction;
-  /** The final activation this loss can take logits in place of, if any. */
-  readonly fusesWith: 'softmax' | 'sigmoid' | null;
-  (yTrue: Tensor, yPred: Tensor): Tensor;
-  /** The same loss applied to logits (for the fused path). */
-  withLogits(): Loss;
-  /**
-   * Refuse targets outside the loss's domain (a label of 2 for binary cross-entropy), naming the
-   * value and its position; `where` names the argument. Models call it once per fit/evaluate.
-   */
-  checkTargets?(yTrue: Tensor, outputShape: Shape, where: string): void;
-}
-
-export const LOSS_OPTIONS = ['fromLogits', 'reduction'] as const;
-
-export type LossName =
-  | 'meanSquaredError'
-  | 'meanAbsoluteError'
-  | 'sumOfSquares'
-  | 'binaryCrossentropy'
-  | 'categoricalCrossentropy'
-  | 'sparseCategoricalCrossentropy';
-
-function sameShape(name: string, yTrue: Tensor, yPred: Tensor, hint = ''): void {
-  if (!shapesEqual(yTrue.shape, yPred.shape)) {
-    throw new ShapeError(
-      `${name}: targets of shape ${formatShape(yTrue.shape)} do not match predictions of shape ${formatShape(yPred.shape)}${hint}`,
-    );
-  }
-}
-
-/** Per-sample losses [batch] → scalar. */
-function reduce(perSample: Tensor, reduction: Reduction): Tensor {
-  return reduction === 'sum' ? perSample.sum() : perSample.mean();
-}
-
-/** Sum over every axis but the batch axis. */
-function perSampleSum(t: Tensor): Tensor {
-  return t.ndim <= 1 ? t : t.sum(t.shape.slice(1).map((_, i) => i + 1));
-}
-
-function perSampleMean(t: Tensor): Tensor {
-  return t.ndim <= 1 ? t : t.mean(t.shape.slice(1).map((_, i) => i + 1));
-}
-
-type Compute = (yTrue: Tensor, yPred: Tensor, fromLogits: boolean) => Tensor;
-
-function makeLoss(
-  name: LossName,
-  fusesWith: Loss['fusesWith'],
-  compute: Compute,
-  options: LossOptions,
-  domain: TargetDomain,
-): Loss {
-  checkOptions(name, options, LOSS_OPTIONS);
-  const fromLogits = booleanOption(name, 'fromLogits', options.fromLogits, false);
-  const reduction = enumOption(name, 'reduction', options.reduction, ['mean', 'sum'], 'mean');
-  if (fromLogits && fusesWith === null) throw new ArgumentError(`${name} has no fromLogits form`);
-  const fn = ((yTrue: Tensor, yPred: Tensor) => reduce(compute(yTrue, yPred, fromLogits), reduction)) as Loss;
-  Object.defineProperties(fn, {
-    name: { value: name },
-    fromLogits: { value: fromLogits },
-    reduction: { value: reduction },
-    fusesWith: { value: fusesWith },
-    withLogits: { value: () => makeLoss(name, fusesWith, compute, { ...options, fromLogits: true }, domain) },
-    checkTargets: {
-      value: (yTrue: Tensor, outputShape: Shape, where: string) =>
-        checkTargets(name, domain, yTrue, outputShape, where),
-    },
-  });
-  return fn;
-}
+export { cosineSimilarity, klDivergence, poisson } from './distribution.js';
+export { categoricalHinge, hinge, squaredHinge } from './hinge.js';
+export { LOSS_OPTIONS, type Loss, type LossName, type LossOptions, type Reduction } from './loss.js';
+export { huber, logCosh } from './robust.js';
 
 /** mean((y − ŷ)²) over outputs, per sample. */
 export const meanSquaredError = (options: LossOptions = {}): Loss =>
@@ -253,17 +189,37 @@ const losses = new NameRegistry<(o?: LossOptions) => Loss>(
     ['binaryCrossentropy', binaryCrossentropy],
     ['categoricalCrossentropy', categoricalCrossentropy],
     ['sparseCategoricalCrossentropy', sparseCategoricalCrossentropy],
+    ['huber', huber],
+    ['logCosh', logCosh],
+    ['hinge', hinge],
+    ['squaredHinge', squaredHinge],
+    ['categoricalHinge', categoricalHinge],
+    ['klDivergence', klDivergence],
+    ['poisson', poisson],
+    ['cosineSimilarity', cosineSimilarity],
   ],
   // Names match ignoring case and '_', so Keras' 'categorical_crossentropy' and class names
   // ('CategoricalCrossentropy') need no entry; these are the short forms.
   [
     ['mse', 'meanSquaredError'],
     ['mae', 'meanAbsoluteError'],
+    ['huberLoss', 'huber'], // TF.js' tf.losses.huberLoss
+    ['kld', 'klDivergence'],
+    ['kullbackLeiblerDivergence', 'klDivergence'],
   ],
 );
 
-/** Keras' short names. */
-export type LossAlias = 'mse' | 'mae';
+/** Keras' short names and other spellings (Keras' class KLDivergence, TF.js' huberLoss). */
+export type LossAlias =
+  | 'mse'
+  | 'mae'
+  | 'kld'
+  | 'KLDivergence'
+  | 'kullbackLeiblerDivergence'
+  | 'kullback_leibler_divergence'
+  | 'huberLoss'
+  | 'huber_loss'
+  | 'logcosh';
 
 /** A user's own loss: targets and predictions in, a scalar Tensor out (built from yPred's ops, so it has a gradient). */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -283,7 +239,10 @@ export type LossLike = KerasSpellings<LossName> | LossAlias | Loss | LossFunctio
  */
 export function getLoss(spec: LossLike | (string & {}), options: LossOptions = {}): Loss {
   if (typeof spec === 'function') {
-    if (options !== undefined && Object.keys(checkOptions('loss', options, LOSS_OPTIONS)).length > 0) {
+    if (
+      options !== undefined &&
+      Object.keys(checkOptions('loss', options, [...LOSS_OPTIONS, 'delta', 'axis'])).length > 0
+    ) {
       throw new ArgumentError(
         'compile(): lossOptions apply to a loss given by name; a loss function takes its options itself',
       );

@@ -11,9 +11,17 @@ import type { Tensor } from '../tensor/tensor.js';
  * - real: any finite number (regression losses);
  * - probability: each value in [0, 1] (binary cross-entropy);
  * - distribution: each value in [0, 1] and each row summing to 1 (one-hot or soft categorical);
- * - classIndex: integers in [0, classes), classes being the model's last output axis.
+ * - classIndex: integers in [0, classes), classes being the model's last output axis;
+ * - nonNegative: finite numbers ≥ 0 (counts, for poisson);
+ * - signLabel: binary labels as −1/1 or as 0/1 (hinge losses read 0 as −1), not both spellings.
  */
-export type TargetDomain = 'real' | 'probability' | 'distribution' | 'classIndex';
+export type TargetDomain =
+  | 'real'
+  | 'probability'
+  | 'distribution'
+  | 'classIndex'
+  | 'nonNegative'
+  | 'signLabel';
 
 /** How far a row of a soft target may sum from 1 (float32 rounding of a few hundred classes). */
 const ROW_SUM_TOLERANCE = 1e-3;
@@ -57,6 +65,14 @@ export function checkTargets(
     if (domain === 'classIndex' && !(Number.isInteger(v) && v >= 0 && v < classes)) {
       fail(i, `integer class labels in [0, ${classes})`);
     }
+    if (domain === 'nonNegative' && v < 0) fail(i, 'targets ≥ 0');
+    if (domain === 'signLabel' && v !== -1 && v !== 0 && v !== 1) fail(i, 'labels −1/1 or 0/1');
+  }
+  if (domain === 'signLabel') {
+    // A 0 among −1s would be read as −1 by the loss and as a third class by the user.
+    const minusOne = values.indexOf(-1);
+    const zero = values.indexOf(0);
+    if (minusOne >= 0 && zero >= 0) fail(Math.max(minusOne, zero), 'labels −1/1 or 0/1, not both spellings');
   }
   if (domain !== 'distribution' || y.ndim < 1) return;
   const width = y.shape[y.ndim - 1]!;

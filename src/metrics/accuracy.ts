@@ -1,6 +1,7 @@
 /**
- * Metrics reported during training and evaluation. Each returns the batch mean as a number;
- * the fit loop averages batches weighted by their size.
+ * Metrics reported during training and evaluation, and the registry of their names. The ones here
+ * return the batch mean as a number, which the engine averages over batches weighted by their size;
+ * precision, recall, F1, AUC and top-k (their own files) accumulate over the epoch via create().
  */
 import { noGrad } from '../autograd/grad-mode.js';
 import {
@@ -12,15 +13,21 @@ import {
 } from '../config/options.js';
 import type { CamelOrSnake } from '../config/spellings.js';
 import { ArgumentError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { auc } from './auc.js';
+import type { Metric, MetricFn } from './metric.js';
+import { f1Score, precision, recall } from './precision-recall.js';
+import { sparseTopKCategoricalAccuracy, topKCategoricalAccuracy } from './top-k.js';
 
-export type MetricFn = (yTrue: Tensor, yPred: Tensor) => number;
-
-export interface Metric {
-  /** The key in logs and history ('accuracy', 'val_accuracy'…). */
-  readonly name: string;
-  readonly fn: MetricFn;
-}
+export { type AucOptions, auc } from './auc.js';
+export type { Metric, MetricFn, MetricState } from './metric.js';
+export {
+  type Average,
+  type ClassificationMetricOptions,
+  f1Score,
+  precision,
+  recall,
+} from './precision-recall.js';
+export { sparseTopKCategoricalAccuracy, type TopKOptions, topKCategoricalAccuracy } from './top-k.js';
 
 /** Share of samples whose predicted class (argmax) equals the one-hot target's. */
 export const categoricalAccuracy: MetricFn = (yTrue, yPred) =>
@@ -54,21 +61,39 @@ export const accuracy: MetricFn = (yTrue, yPred) => {
   return sparseCategoricalAccuracy(yTrue, yPred);
 };
 
-const metrics = new NameRegistry<MetricFn>(
+/** A named metric as written ('acc' is logged as 'accuracy'): a batch mean, or a stateful one's factory. */
+const batchMean =
+  (fn: MetricFn) =>
+  (name: string): Metric => ({ name: name === 'acc' ? 'accuracy' : name, fn });
+const stateful =
+  (factory: (options: { name: string }) => Metric) =>
+  (name: string): Metric =>
+    factory({ name });
+
+const metrics = new NameRegistry<(name: string) => Metric>(
   'metric',
   [
-    ['accuracy', accuracy],
-    ['categoricalAccuracy', categoricalAccuracy],
-    ['sparseCategoricalAccuracy', sparseCategoricalAccuracy],
-    ['binaryAccuracy', binaryAccuracy],
-    ['meanSquaredError', meanSquaredErrorMetric],
-    ['meanAbsoluteError', meanAbsoluteErrorMetric],
+    ['accuracy', batchMean(accuracy)],
+    ['categoricalAccuracy', batchMean(categoricalAccuracy)],
+    ['sparseCategoricalAccuracy', batchMean(sparseCategoricalAccuracy)],
+    ['binaryAccuracy', batchMean(binaryAccuracy)],
+    ['meanSquaredError', batchMean(meanSquaredErrorMetric)],
+    ['meanAbsoluteError', batchMean(meanAbsoluteErrorMetric)],
+    ['precision', stateful(precision)],
+    ['recall', stateful(recall)],
+    ['f1Score', stateful(f1Score)],
+    ['auc', stateful(auc)],
+    ['topKCategoricalAccuracy', stateful(topKCategoricalAccuracy)],
+    ['sparseTopKCategoricalAccuracy', stateful(sparseTopKCategoricalAccuracy)],
   ],
   // Case and '_' are ignored ('categorical_accuracy' is 'categoricalAccuracy'); these are short forms.
   [
     ['acc', 'accuracy'],
     ['mse', 'meanSquaredError'],
     ['mae', 'meanAbsoluteError'],
+    ['f1', 'f1Score'],
+    ['topK', 'topKCategoricalAccuracy'],
+    ['sparseTopK', 'sparseTopKCategoricalAccuracy'],
   ],
 );
 
@@ -78,10 +103,29 @@ export type MetricName =
   | 'sparseCategoricalAccuracy'
   | 'binaryAccuracy'
   | 'meanSquaredError'
-  | 'meanAbsoluteError';
+  | 'meanAbsoluteError'
+  | 'precision'
+  | 'recall'
+  | 'f1Score'
+  | 'auc'
+  | 'topKCategoricalAccuracy'
+  | 'sparseTopKCategoricalAccuracy';
 
-/** Keras' short names ('acc' is logged as 'accuracy'). */
-export type MetricAlias = 'acc' | 'mse' | 'mae';
+/**
+ * Keras' short names ('acc' is logged as 'accuracy') and class names. By name, the stateful
+ * metrics take their defaults (top 5, 200 thresholds…); call the factory for other options.
+ */
+export type MetricAlias =
+  | 'acc'
+  | 'mse'
+  | 'mae'
+  | 'f1'
+  | 'topK'
+  | 'sparseTopK'
+  | 'AUC'
+  | 'Precision'
+  | 'Recall'
+  | 'F1Score';
 
 /**
  * What compile() takes in `metrics`: a name as backprop or Keras spell it ('categoricalAccuracy',
@@ -95,14 +139,18 @@ export type MetricLike = CamelOrSnake<MetricName> | MetricAlias | Metric;
  */
 export function getMetric(spec: MetricLike | (string & {})): Metric {
   if (isOptionsObject(spec)) {
-    checkOptions('metric', spec, ['name', 'fn'], {}, 'metric object');
+    checkOptions('metric', spec, ['name', 'fn', 'create'], {}, 'metric object');
     stringOption('metric', 'name', spec.name);
     if (typeof spec.fn !== 'function') {
       throw new ArgumentError(`metric '${spec.name}': fn must be a function, got ${describeValue(spec.fn)}`);
     }
+    if (spec.create !== undefined && typeof spec.create !== 'function') {
+      throw new ArgumentError(
+        `metric '${spec.name}': create must be a function returning a MetricState, got ${describeValue(spec.create)}`,
+      );
+    }
     return spec as Metric;
   }
-  const fn = metrics.get(spec, 'metrics');
   // The key in logs and history is the name as written, except Keras' 'acc', which reads 'accuracy'.
-  return { name: spec === 'acc' ? 'accuracy' : (spec as string), fn };
+  return metrics.get(spec, 'metrics')(spec as string);
 }

@@ -7,15 +7,36 @@ import { booleanOption, checkOptions, enumOption, numberOption, stringOption } f
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelArtifacts } from './artifacts.js';
+import { improves, MODES, monitoredValue, resolveMode } from './callbacks/monitor.js';
 import { resolveIOHandler } from './io.js';
+
+export {
+  type EpochSchedule,
+  LearningRateScheduler,
+  learningRateScheduler,
+} from './callbacks/learning-rate-scheduler.js';
+export {
+  ReduceLROnPlateau,
+  type ReduceLROnPlateauOptions,
+  reduceLROnPlateau,
+} from './callbacks/reduce-lr-on-plateau.js';
+export { TerminateOnNaN, terminateOnNaN } from './callbacks/terminate-on-nan.js';
 
 /** Numbers reported for a batch or an epoch: loss, metrics, their val_ forms. */
 export type Logs = Record<string, number>;
+
+/** The part of an optimiser a callback may change. */
+export interface CallbackOptimizer {
+  /** The rate of the next step; settable on an optimiser built with a constant rate. */
+  learningRate: number;
+}
 
 /** What a callback may do with the model being trained. */
 export interface CallbackModel {
   /** Set to true to end training after the current epoch. */
   stopTraining: boolean;
+  /** The compiled optimiser (null before compile), for callbacks that change the learning rate. */
+  optimizer?: CallbackOptimizer | null;
   getWeights(): Tensor[];
   setWeights(weights: readonly Tensor[]): void;
   save(target: string): Promise<unknown>;
@@ -36,6 +57,11 @@ export interface TrainingParams {
 type Hook<A extends unknown[]> = (...args: A) => void | Promise<void>;
 
 export interface Callback {
+  /**
+   * True on terminateOnNaN: fit, seeing it on any callback, ends training cleanly at a NaN or
+   * infinite loss (that update skipped) instead of throwing.
+   */
+  readonly stopsOnNonFiniteLoss?: boolean;
   setModel?(model: CallbackModel): void;
   setParams?(params: TrainingParams): void;
   onTrainBegin?: Hook<[logs: Logs]>;
@@ -59,17 +85,6 @@ export interface EarlyStoppingOptions {
   mode?: 'auto' | 'min' | 'max';
   /** At the end, put back the weights of the best epoch. Default false. */
   restoreBestWeights?: boolean;
-}
-
-const MODES = ['auto', 'min', 'max'] as const;
-
-function improves(mode: 'min' | 'max', value: number, best: number, minDelta: number): boolean {
-  return mode === 'min' ? value < best - minDelta : value > best + minDelta;
-}
-
-function resolveMode(mode: 'auto' | 'min' | 'max', monitor: string): 'min' | 'max' {
-  if (mode !== 'auto') return mode;
-  return /acc|precision|recall|auc|f1/i.test(monitor) ? 'max' : 'min';
 }
 
 /** Stop when the monitored value has not improved for `patience` epochs. */
@@ -112,15 +127,7 @@ export class EarlyStopping implements Callback {
   }
 
   onEpochEnd(epoch: number, logs: Logs): void {
-    const value = logs[this.monitor];
-    if (value === undefined) {
-      throw new ArgumentError(
-        `earlyStopping: '${this.monitor}' is not in the training logs (available: ${Object.keys(logs).join(', ')}). ` +
-          (this.monitor.startsWith('val_')
-            ? 'Pass validationData or validationSplit to fit(), or monitor a training metric.'
-            : ''),
-      );
-    }
+    const value = monitoredValue('earlyStopping', this.monitor, logs);
     if (improves(this.mode, value, this.best, this.minDelta)) {
       this.best = value;
       this.bestEpoch = epoch;
