@@ -108,9 +108,12 @@ export function maxPoolKernel(
   for (let n = 0, o = 0; n < g.batch; n++) {
     const image = n * imageSize;
     for (let p = 0; p < perImage; p++, o += c) {
+      // Ties (a window of −∞) go to the first cell inside the image, never to a padding cell.
+      let first = 0;
+      while (first < cells - 1 && source[p * cells + first]! < 0) first++;
       for (let i = 0; i < c; i++) {
         out[o + i] = Number.NEGATIVE_INFINITY;
-        argmax[o + i] = 0;
+        argmax[o + i] = first;
       }
       for (let k = 0; k < cells; k++) {
         const s = source[p * cells + k]!;

@@ -178,12 +178,15 @@ export function maxPool(
     const image = x + (<usize>(n * imageSize) << 2);
     for (let p = 0; p < perImage; p++, o += pixelBytes, a += pixelBytes) {
       const cellsAt = table + (<usize>(p * cells) << 2);
+      // Ties (a window of −∞) go to the first cell inside the image, never to a padding cell.
+      let first = 0;
+      while (first < cells - 1 && load<i32>(cellsAt + (<usize>first << 2)) < 0) first++;
       // Four channels at a time, the running max and its cell in registers: take v where
       // !(v <= best) and best is not NaN, as below.
       for (let i = 0; i < c4; i += 4) {
         const off = <usize>i << 2;
         let best = f32x4.splat(-Infinity);
-        let arg = f32x4.splat(0);
+        let arg = f32x4.splat(<f32>first);
         for (let k = 0; k < cells; k++) {
           const s = load<i32>(cellsAt + (<usize>k << 2));
           if (s < 0) continue;
@@ -198,7 +201,7 @@ export function maxPool(
       for (let i = c4; i < c; i++) {
         const off = <usize>i << 2;
         let best: f32 = -Infinity;
-        let arg: f32 = 0;
+        let arg: f32 = <f32>first;
         for (let k = 0; k < cells; k++) {
           const s = load<i32>(cellsAt + (<usize>k << 2));
           if (s < 0) continue;
