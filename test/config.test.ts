@@ -350,7 +350,8 @@ describeEachBackend('fit() and evaluate() options', () => {
     );
     await assert.rejects(
       () => model.fit(x, y, { sampleWeight: [1, 1, 1], verbose: 0 }),
-      (e: Error) => e.name === 'ShapeError' && /sampleWeight .* one weight per sample \(\[4\]\)/.test(e.message),
+      (e: Error) =>
+        e.name === 'ShapeError' && /sampleWeight .* one weight per sample \(\[4\]\)/.test(e.message),
     );
   });
 

@@ -3,71 +3,31 @@
  * any layer — building allocates (and initialises) every weight, and a config that says
  * `units: 200000000` must be refused, not allocated. Layers are constructed (constructors check
  * their options and allocate nothing), then the input shape is walked through them and each
- * built-in class's weight shapes are derived the way its build() makes them. The loader compares
+ * layer's weightShapes() says what its build() will make (layer.ts). The loader compares
  * these with the manifest, whose size the weight file's real size has already bounded, so once
  * they agree, building allocates no more than the file holds.
  */
 import { ModelFormatError } from '../errors.js';
-import { Activation } from '../nn/activation.js';
-import { BatchNormalization } from '../nn/batch-norm.js';
-import { Conv2D } from '../nn/conv2d.js';
-import { Dense } from '../nn/dense.js';
-import { Dropout } from '../nn/dropout.js';
-import { Flatten } from '../nn/flatten.js';
-import type { Layer } from '../nn/layer.js';
-import { AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D } from '../nn/pooling.js';
+import { Layer } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
-import { Reshape } from '../nn/reshape.js';
+import { trustedWeightShapes } from '../nn/weight-shapes.js';
 import { formatShape, type Shape, shapesEqual } from '../tensor/shape.js';
 import type { ModelJson } from './artifacts.js';
+import type { PlannedModule } from './functional/graph-load.js';
 
 export interface ExpectedWeight {
   name: string;
   shape: number[];
 }
 
-/** Layer classes whose build() creates no weights (by constructor: names do not survive minifiers). */
-const WEIGHTLESS = new Set<unknown>([
-  Activation,
-  Dropout,
-  Flatten,
-  Reshape,
-  MaxPooling2D,
-  AveragePooling2D,
-  GlobalAveragePooling2D,
-]);
-
-/** Weight shapes a built-in layer creates for `input`, or null for a class this file does not know. */
-function builtinWeights(layer: Layer, input: Shape): ExpectedWeight[] | null {
-  const named = (weights: [string, number[]][]): ExpectedWeight[] =>
-    weights.map(([name, shape]) => ({ name: `${layer.name}/${name}`, shape }));
-  const last = input[input.length - 1];
-  // Exact class checks: a subclass registered under another name may build other weights.
-  if (layer instanceof Dense && layer.constructor === Dense) {
-    if (last === undefined) throw new Error('input needs a feature axis');
-    return named([
-      ['kernel', [last, layer.units]],
-      ...(layer.useBias ? [['bias', [layer.units]] as [string, number[]]] : []),
-    ]);
-  }
-  if (layer instanceof Conv2D && layer.constructor === Conv2D) {
-    layer.computeOutputShape(input); // checks the input is an image and big enough
-    return named([
-      ['kernel', [...layer.kernelSize, input[2]!, layer.filters]],
-      ...(layer.useBias ? [['bias', [layer.filters]] as [string, number[]]] : []),
-    ]);
-  }
-  if (layer instanceof BatchNormalization && layer.constructor === BatchNormalization) {
-    if (last === undefined) throw new Error('input needs a feature (channel) axis');
-    return named([
-      ...(layer.scale ? [['gamma', [last]] as [string, number[]]] : []),
-      ...(layer.center ? [['beta', [last]] as [string, number[]]] : []),
-      ['moving_mean', [last]],
-      ['moving_variance', [last]],
-    ]);
-  }
-  if (WEIGHTLESS.has(layer.constructor)) return [];
-  return null;
+/**
+ * The weights `layer` creates for `input`, from its own weightShapes() — trusted only where the
+ * class defining it also defines build() (or is a subclass of the one that does), so a subclass
+ * registered under another name that builds other weights is checked after building instead.
+ */
+function plannedWeights(layer: Layer, input: Shape): ExpectedWeight[] | null {
+  const shapes = trustedWeightShapes(layer, input);
+  return shapes === null ? null : shapes.map(([name, shape]) => ({ name: `${layer.name}/${name}`, shape }));
 }
 
 export interface PlannedModel {
@@ -82,23 +42,35 @@ export interface PlannedModel {
  */
 export function planModel(json: ModelJson, source: string): PlannedModel {
   const topology = json.modelTopology;
+  return planLayers(topology.layers, topology.inputShape!, source, 'model.json').plan;
+}
+
+/** planModel for a layer list and input shape; also gives the output shape. */
+function planLayers(
+  specs: readonly { className: string; config: Record<string, unknown> }[],
+  inputShape: Shape,
+  source: string,
+  file: string,
+): { plan: PlannedModel; outputShape: Shape } {
   const layers: Layer[] = [];
   const expected: (ExpectedWeight[] | null)[] = [];
   const names = new Set<string>();
-  let shape: Shape = topology.inputShape!;
-  for (const [i, spec] of topology.layers.entries()) {
+  let shape: Shape = inputShape;
+  for (const [i, spec] of specs.entries()) {
     const where = `layer ${i} (${spec.className}${typeof spec.config.name === 'string' ? ` '${spec.config.name}'` : ''})`;
     let layer: Layer;
     try {
-      layer = layerFromConfig(spec);
+      const made = layerFromConfig(spec);
+      if (!(made instanceof Layer)) throw new Error(`a ${made.className} is not a single-input layer`);
+      layer = made;
     } catch (e) {
       // Whatever the constructor threw, the cause is the file's config.
       throw new ModelFormatError(
-        `${source}: the architecture in model.json cannot be rebuilt: ${where}: ${(e as Error).message}`,
+        `${source}: the architecture in ${file} cannot be rebuilt: ${where}: ${(e as Error).message}`,
       );
     }
     if (names.has(layer.name)) {
-      throw new ModelFormatError(`${source}: model.json names two layers '${layer.name}'`);
+      throw new ModelFormatError(`${source}: ${file} names two layers '${layer.name}'`);
     }
     names.add(layer.name);
     if (layer.declaredInputShape && !shapesEqual(layer.declaredInputShape, shape)) {
@@ -107,14 +79,66 @@ export function planModel(json: ModelJson, source: string): PlannedModel {
       );
     }
     try {
-      expected.push(builtinWeights(layer, shape));
+      expected.push(plannedWeights(layer, shape));
       shape = layer.computeOutputShape(shape);
     } catch (e) {
       throw new ModelFormatError(
-        `${source}: the architecture in model.json cannot be rebuilt: ${where} on input ${formatShape(shape)}: ${(e as Error).message}`,
+        `${source}: the architecture in ${file} cannot be rebuilt: ${where} on input ${formatShape(shape)}: ${(e as Error).message}`,
       );
     }
     layers.push(layer);
   }
-  return { layers, expected };
+  return { plan: { layers, expected }, outputShape: shape };
+}
+
+/**
+ * A Sequential inside a saved graph (`{ name, layers, inputShape }`), planned like a saved
+ * Sequential: its weights are named `sequential/layer/weight` there.
+ */
+export function planSequentialConfig(config: Record<string, unknown>, where: string): PlannedModule {
+  const name = typeof config.name === 'string' ? config.name : 'sequential';
+  if (!Array.isArray(config.layers)) throw new ModelFormatError(`${where}: layers must be a list`);
+  config.layers.forEach((spec: unknown, i) => {
+    const s = spec as Record<string, unknown> | null;
+    const ok =
+      typeof s === 'object' &&
+      s !== null &&
+      typeof s.className === 'string' &&
+      typeof s.config === 'object' &&
+      s.config !== null &&
+      !Array.isArray(s.config);
+    if (!ok)
+      throw new ModelFormatError(`${where}: Sequential '${name}' layers[${i}] must be { className, config }`);
+  });
+  const input = config.inputShape;
+  if (!Array.isArray(input) || !input.every((d) => Number.isSafeInteger(d) && d > 0) || input.length > 8) {
+    throw new ModelFormatError(
+      `${where}: inputShape must be a list of positive sizes (a saved Sequential is built)`,
+    );
+  }
+  const { plan, outputShape } = planLayers(
+    config.layers as never,
+    input as number[],
+    where,
+    `Sequential '${name}'`,
+  );
+  return {
+    name,
+    outputShape: (given) => {
+      if (
+        !Array.isArray(given) ||
+        given.length !== input.length ||
+        given.some((d, i) => d !== null && d !== input[i])
+      ) {
+        throw new ModelFormatError(
+          `${where}: Sequential '${name}' takes samples of shape ${formatShape(input as number[])}`,
+        );
+      }
+      return outputShape;
+    },
+    weights: () =>
+      plan.expected.some((w) => w === null)
+        ? null
+        : plan.expected.flatMap((w) => w!).map((w) => ({ name: `${name}/${w.name}`, shape: w.shape })),
+  };
 }

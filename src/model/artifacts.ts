@@ -44,18 +44,29 @@ export interface ModelJson {
   format: typeof MODEL_FORMAT;
   formatVersion: number;
   generatedBy: string;
+  /**
+   * A Sequential: its input shape and layer list. A functional Model (className 'Model'): its
+   * layers with their inbound nodes, and inputLayers/outputLayers (functional/graph-config.ts).
+   */
   modelTopology: {
-    className: 'Sequential';
+    className: 'Sequential' | 'Model';
     name: string;
-    /** One sample's input shape (no batch axis). Saved models are always built, so never null in files. */
-    inputShape: number[] | null;
-    layers: LayerSpec[];
+    /** Sequential: one sample's input shape (no batch axis); saved models are built, so never null in files. */
+    inputShape?: number[] | null;
+    layers: (LayerSpec & { name?: string; inboundNodes?: [string, number, number][][] })[];
+    trainable?: boolean;
+    inputLayers?: [string, number, number][];
+    outputLayers?: [string, number, number][];
   };
   /** How the model was compiled, so a loaded model can go on training. */
   trainingConfig?: {
-    loss: string;
+    /** One loss, or one per output (functional models with several outputs). */
+    loss: string | string[];
     lossOptions: { fromLogits: boolean; reduction: string };
-    metrics: string[];
+    /** Metric names, or a list per output. */
+    metrics: string[] | string[][];
+    /** Per output, with several outputs. */
+    lossWeights?: number[];
     optimizer: { className: string; config: Record<string, unknown> };
   };
   weightsManifest: BinaryRef & { weights: WeightEntry[] };

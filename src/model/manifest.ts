@@ -151,43 +151,70 @@ function checkWeightLayout(entries: unknown[], byteLength: number, fail: Fail): 
 
 function checkTopology(v: unknown, fail: Fail): void {
   const t = object(v, 'modelTopology', fail);
-  if (t.className !== 'Sequential')
-    fail(`modelTopology.className must be "Sequential", got ${describe(t.className)}`);
+  if (t.className !== 'Sequential' && t.className !== 'Model')
+    fail(`modelTopology.className must be "Sequential" or "Model", got ${describe(t.className)}`);
   string(t.name, 'modelTopology.name', fail);
+  if (t.className === 'Model') {
+    // The graph's references, names and cycles are checked when it is planned (functional/graph-load.ts).
+    for (const [i, raw] of list(t.layers, 'modelTopology.layers', fail).entries()) {
+      const layer = object(raw, `modelTopology.layers[${i}]`, fail);
+      string(layer.name, `modelTopology.layers[${i}].name`, fail);
+      checkLayerSpec(layer, `modelTopology.layers[${i}]`, fail);
+      list(layer.inboundNodes, `modelTopology.layers[${i}].inboundNodes`, fail);
+    }
+    // One reference [name, node, tensor] (a model made with one tensor) or a list of them.
+    list(t.inputLayers, 'modelTopology.inputLayers', fail);
+    list(t.outputLayers, 'modelTopology.outputLayers', fail);
+    return;
+  }
   if (t.inputShape === null || t.inputShape === undefined) {
     fail('modelTopology.inputShape is missing (a saved model is always built)');
   }
   checkShape(t.inputShape, 'modelTopology.inputShape', fail, true);
   for (const [i, raw] of list(t.layers, 'modelTopology.layers', fail).entries()) {
-    const layer = object(raw, `modelTopology.layers[${i}]`, fail);
-    const className = string(layer.className, `modelTopology.layers[${i}].className`, fail);
-    const where = `modelTopology.layers[${i}] (${className}).config`;
-    const config = object(layer.config, where, fail);
-    // The fields every layer shares; class-specific ones are checked by the layer's constructor.
-    if (config.name !== undefined) string(config.name, `${where}.name`, fail);
-    if (config.trainable !== undefined && typeof config.trainable !== 'boolean') {
-      fail(`${where}.trainable must be true or false, got ${describe(config.trainable)}`);
-    }
-    if (config.inputShape !== undefined) checkShape(config.inputShape, `${where}.inputShape`, fail, true);
-    if (
-      config.inputDim !== undefined &&
-      (!Number.isSafeInteger(config.inputDim) || (config.inputDim as number) < 1)
-    ) {
-      fail(`${where}.inputDim must be a whole number ≥ 1, got ${describe(config.inputDim)}`);
-    }
+    checkLayerSpec(object(raw, `modelTopology.layers[${i}]`, fail), `modelTopology.layers[${i}]`, fail);
+  }
+}
+
+/** A layer's { className, config } and the config fields every layer shares. */
+function checkLayerSpec(layer: Record<string, unknown>, at: string, fail: Fail): void {
+  const className = string(layer.className, `${at}.className`, fail);
+  const where = `${at} (${className}).config`;
+  const config = object(layer.config, where, fail);
+  // The fields every layer shares; class-specific ones are checked by the layer's constructor.
+  if (config.name !== undefined) string(config.name, `${where}.name`, fail);
+  if (config.trainable !== undefined && typeof config.trainable !== 'boolean') {
+    fail(`${where}.trainable must be true or false, got ${describe(config.trainable)}`);
+  }
+  if (config.inputShape !== undefined) checkShape(config.inputShape, `${where}.inputShape`, fail, true);
+  if (
+    config.inputDim !== undefined &&
+    (!Number.isSafeInteger(config.inputDim) || (config.inputDim as number) < 1)
+  ) {
+    fail(`${where}.inputDim must be a whole number ≥ 1, got ${describe(config.inputDim)}`);
   }
 }
 
 function checkTrainingConfig(v: unknown, fail: Fail): void {
   const c = object(v, 'trainingConfig', fail);
-  string(c.loss, 'trainingConfig.loss', fail);
+  if (Array.isArray(c.loss)) {
+    for (const [i, l] of c.loss.entries()) string(l, `trainingConfig.loss[${i}]`, fail);
+  } else string(c.loss, 'trainingConfig.loss', fail);
+  if (c.lossWeights !== undefined) {
+    for (const [i, w] of list(c.lossWeights, 'trainingConfig.lossWeights', fail).entries()) {
+      if (typeof w !== 'number' || !Number.isFinite(w))
+        fail(`trainingConfig.lossWeights[${i}] must be a number, got ${describe(w)}`);
+    }
+  }
   const options = object(c.lossOptions, 'trainingConfig.lossOptions', fail);
   if (typeof options.fromLogits !== 'boolean') {
     fail(`trainingConfig.lossOptions.fromLogits must be true or false, got ${describe(options.fromLogits)}`);
   }
   string(options.reduction, 'trainingConfig.lossOptions.reduction', fail);
   for (const [i, m] of list(c.metrics, 'trainingConfig.metrics', fail).entries()) {
-    string(m, `trainingConfig.metrics[${i}]`, fail);
+    if (Array.isArray(m)) {
+      for (const [k, x] of m.entries()) string(x, `trainingConfig.metrics[${i}][${k}]`, fail);
+    } else string(m, `trainingConfig.metrics[${i}]`, fail);
   }
   const optimizer = object(c.optimizer, 'trainingConfig.optimizer', fail);
   string(optimizer.className, 'trainingConfig.optimizer.className', fail);

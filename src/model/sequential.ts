@@ -14,7 +14,9 @@ import type { Dataset } from '../data/dataset.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Loss } from '../losses/index.js';
 import type { Metric } from '../metrics/accuracy.js';
-import type { Layer, NamedWeight } from '../nn/layer.js';
+import type { Layer } from '../nn/layer.js';
+import { type CallOptions, type InputShapes, isShapeList, Module, type NamedWeight } from '../nn/module.js';
+import { type SymbolicShape, type SymbolicTensor, shapesCompatible } from '../nn/symbolic-tensor.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { formatShape, type Shape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -23,7 +25,12 @@ import type { Logs } from './callbacks.js';
 import { asBatchTensor, type TensorInput } from './data.js';
 import type { BatchStream } from './engine/batches.js';
 import { isBatchStream } from './engine/batches.js';
-import { type CompileArgs, type Compiled, resolveCompile } from './engine/compile.js';
+import {
+  type CompileArgs,
+  type Compiled,
+  resolveCompile,
+  type SingleOutputCompileArgs,
+} from './engine/compile.js';
 import type { EngineModel } from './engine/contract.js';
 import type { EvaluateArgs } from './engine/evaluate.js';
 import * as engine from './engine/index.js';
@@ -35,15 +42,18 @@ import { type IOHandler, resolveIOHandler } from './io.js';
 import { toArtifacts } from './serialization.js';
 
 export { FIT_OPTIONS } from './engine/train-batch.js';
-export type { CompileArgs, FitArgs };
+export type { CompileArgs, FitArgs, SingleOutputCompileArgs };
 
 export interface BatchArgs {
   /** Default 256. */
   batchSize?: number;
 }
 
-export class Sequential implements EngineModel {
-  readonly name: string;
+/**
+ * A Sequential is a Module: it can be called as a layer inside a functional Model (its weights,
+ * trainable flag and penalties recurse into its layers), and is saved there with its layers.
+ */
+export class Sequential extends Module implements EngineModel {
   stopTraining = false;
   optimizer: Optimizer | null = null;
   /** What compile() resolved; `loss` and `metrics` are its (single) output's. */
@@ -51,11 +61,24 @@ export class Sequential implements EngineModel {
   loss: Loss | null = null;
   metrics: Metric[] = [];
   private readonly _layers: Layer[] = [];
-  private _inputShape: Shape | null = null;
+  /** The sample shape the layers were built for (null before). */
+  private _sampleShape: Shape | null = null;
 
-  constructor(config: { name?: string; layers?: Layer[] } = {}) {
-    this.name = config.name ?? 'sequential';
+  constructor(config: { name?: string; layers?: Layer[]; trainable?: boolean } = {}) {
+    super(
+      {
+        ...(config?.name !== undefined && { name: config.name }),
+        ...(config?.trainable !== undefined && { trainable: config.trainable }),
+      },
+      'sequential',
+      [],
+    );
     for (const layer of config.layers ?? []) this.add(layer);
+    if (!this.trainable) this.trainable = false;
+  }
+
+  get className(): string {
+    return 'Sequential';
   }
 
   get layers(): readonly Layer[] {
@@ -80,6 +103,7 @@ export class Sequential implements EngineModel {
     }
     if (this.built) layer.ensureBuilt(this.outputShape);
     this._layers.push(layer);
+    this.addModule(layer);
     if (this._layers.length === 1 && layer.declaredInputShape) this.build(layer.declaredInputShape);
     return this;
   }
@@ -88,33 +112,91 @@ export class Sequential implements EngineModel {
   pop(): Layer {
     const layer = this._layers.pop();
     if (!layer) throw new ArgumentError('Sequential.pop(): the model has no layers');
-    if (this._layers.length === 0) this._inputShape = null;
+    this.removeModule(layer);
+    if (this._layers.length === 0) this._sampleShape = null;
     return layer;
   }
 
   /** Create every layer's weights for samples of `inputShape` (no batch axis). */
-  build(inputShape: Shape): void {
+  override build(inputShape: Shape): void {
     let shape = inputShape;
     for (const layer of this._layers) {
       layer.ensureBuilt(shape);
       shape = layer.computeOutputShape(shape);
     }
-    this._inputShape = [...inputShape];
+    this._sampleShape = [...inputShape];
   }
 
-  get built(): boolean {
-    return this._inputShape !== null;
+  override get built(): boolean {
+    return this._sampleShape !== null;
   }
 
-  get inputShape(): Shape {
-    if (this._inputShape === null) throw new ArgumentError(`model '${this.name}' is not built yet`);
-    return this._inputShape;
+  override get inputShape(): Shape {
+    if (this._sampleShape === null) throw new ArgumentError(`model '${this.name}' is not built yet`);
+    return this._sampleShape;
   }
 
-  get outputShape(): Shape {
-    let shape = this.inputShape;
+  override get outputShape(): Shape {
+    return this.computeOutputShape(this.inputShape);
+  }
+
+  // ---- as a layer (Module) --------------------------------------------------------------------
+
+  /** Build on first use; later calls must fit the built shape (null dims match any size). */
+  override ensureBuilt(inputShape: InputShapes): void {
+    if (isShapeList(inputShape)) {
+      throw new ArgumentError(
+        `Sequential '${this.name}' takes one input, got a list of ${inputShape.length}`,
+      );
+    }
+    if (this._sampleShape === null) {
+      this.build(inputShape);
+      return;
+    }
+    if (!shapesCompatible(this._sampleShape, inputShape as SymbolicShape)) {
+      throw new ShapeError(
+        `model '${this.name}' expects inputs of shape [batch, ${this._sampleShape.join(', ')}] ` +
+          `but got [batch, ${inputShape.join(', ')}]`,
+      );
+    }
+  }
+
+  /** As a layer: one tensor in, one out (or, on a symbolic tensor, a graph node). */
+  override apply(x: Tensor | Tensor[], options?: CallOptions): Tensor;
+  override apply(x: SymbolicTensor | SymbolicTensor[], options?: CallOptions): SymbolicTensor;
+  override apply(
+    x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    options: CallOptions = { training: false },
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    // A list of one is that one tensor (what a one-output model's call may give back).
+    if (Array.isArray(x)) {
+      if (x.length !== 1)
+        throw new ArgumentError(`Sequential '${this.name}' takes one input, got a list of ${x.length}`);
+      x = x[0]!;
+    }
+    return super.apply(x as never, options);
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    let shape = inputShape;
     for (const layer of this._layers) shape = layer.computeOutputShape(shape);
     return shape;
+  }
+
+  protected forward(x: Tensor, options: CallOptions): Tensor {
+    return this.call(x, { training: options.training, logits: options.skipActivation === true });
+  }
+
+  /** The layers' configs (and the input shape once built): what rebuilds it inside a saved graph. */
+  protected layerConfig(): Record<string, unknown> {
+    return {
+      layers: this._layers.map((l) => l.getConfig()),
+      ...(this.built && { inputShape: [...this.inputShape] }),
+    };
+  }
+
+  override get outputActivation(): string {
+    return this._layers[this._layers.length - 1]?.outputActivation ?? 'linear';
   }
 
   /**
@@ -153,9 +235,9 @@ export class Sequential implements EngineModel {
 
   // ---- training (the engine in ./engine does the work, for every kind of model) -------------
 
-  compile(args: CompileArgs): void {
+  compile(args: SingleOutputCompileArgs): void {
     // Resolved before anything is assigned: a bad metric leaves the model as it was.
-    const compiled = resolveCompile(args, this.outputNames);
+    const compiled = resolveCompile(args as CompileArgs, this.outputNames);
     this.compiled = compiled;
     this.optimizer = compiled.optimizer;
     this.loss = compiled.losses[0]!;
@@ -242,16 +324,6 @@ export class Sequential implements EngineModel {
     return [this._layers[this._layers.length - 1]?.outputActivation ?? 'linear'];
   }
 
-  /** Sum of every layer's weight penalties, or null when there is none. Recorded for backward. */
-  regularizationLoss(): Tensor | null {
-    let total: Tensor | null = null;
-    for (const layer of this._layers) {
-      const p = layer.regularizationLoss();
-      if (p) total = total ? total.add(p) : p;
-    }
-    return total;
-  }
-
   architectureSignature(): string {
     const layers = this._layers.map((l) => {
       const c = l.getConfig();
@@ -263,12 +335,13 @@ export class Sequential implements EngineModel {
   // ---- weights ------------------------------------------------------------------------------
 
   /** Every weight, named `layer/weight`, in layer order. */
-  get weights(): NamedWeight[] {
+  override get weights(): NamedWeight[] {
     return this._layers.flatMap((l) => l.weights);
   }
 
-  get trainableWeights(): Tensor[] {
-    return this._layers.flatMap((l) => l.trainableWeights);
+  /** Inside a functional model, named `sequential/layer/weight`. */
+  override scopedWeights(): NamedWeight[] {
+    return this.weights.map((w) => ({ name: `${this.name}/${w.name}`, tensor: w.tensor }));
   }
 
   /** Copies of every weight's values (detached), in `weights` order. */
@@ -297,7 +370,7 @@ export class Sequential implements EngineModel {
     });
   }
 
-  countParams(): number {
+  override countParams(): number {
     return this._layers.reduce((n, l) => n + l.countParams(), 0);
   }
 

@@ -1,12 +1,21 @@
-/** Sequential ⇄ ModelArtifacts. manifest.ts and architecture.ts hold what loading checks. */
+/**
+ * Models ⇄ ModelArtifacts: a Sequential (its layer list) or a functional Model (its graph,
+ * functional/graph-config.ts). manifest.ts, architecture.ts and functional/graph-load.ts hold
+ * what loading checks.
+ */
+
+import { checkOptions } from '../config/options.js';
 import { ModelFormatError } from '../errors.js';
 import type { LossName } from '../losses/index.js';
 import type { MetricLike } from '../metrics/accuracy.js';
+import { Layer } from '../nn/layer.js';
+import type { NamedWeight } from '../nn/module.js';
+import { layerFromConfig, registerLayer } from '../nn/registry.js';
 import { getOptimizer } from '../optim/index.js';
 import { tensor } from '../tensor/create.js';
 import { formatShape, shapesEqual, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { planModel } from './architecture.js';
+import { planModel, planSequentialConfig } from './architecture.js';
 import {
   checkBinary,
   checksum,
@@ -21,6 +30,14 @@ import {
   weightsFileName,
   weightView,
 } from './artifacts.js';
+import type { CompileArgs, Compiled } from './engine/compile.js';
+import {
+  type ExpectedWeight,
+  modelFromGraphConfig,
+  planGraph,
+  registerContainerPlanner,
+} from './functional/graph-load.js';
+import { Model } from './functional/model.js';
 import { type IOHandler, resolveIOHandler } from './io.js';
 import { entriesByName, sealModelJson, validateModelJson } from './manifest.js';
 import { Sequential } from './sequential.js';
@@ -33,7 +50,26 @@ export interface ToArtifactsOptions {
   trainingState?: TrainingStateArtifacts;
 }
 
-export function toArtifacts(model: Sequential, options: ToArtifactsOptions = {}): ModelArtifacts {
+/** Any saved model: a Sequential or a functional Model. */
+export type SavedModel = Sequential | Model;
+
+/** How the model was compiled, in model.json's words (one loss, or one per output). */
+function trainingConfigOf(compiled: Compiled | null): ModelJson['trainingConfig'] | undefined {
+  if (!compiled) return undefined;
+  const one = compiled.losses.length === 1;
+  const first = compiled.losses[0]!;
+  return {
+    loss: one ? first.name : compiled.losses.map((l) => l.name),
+    lossOptions: { fromLogits: first.fromLogits, reduction: first.reduction },
+    metrics: one
+      ? compiled.metrics[0]!.map((m) => m.name)
+      : compiled.metrics.map((list) => list.map((m) => m.name)),
+    ...(!one && { lossWeights: [...compiled.lossWeights] }),
+    optimizer: compiled.optimizer.getConfig(),
+  };
+}
+
+export function toArtifacts(model: SavedModel, options: ToArtifactsOptions = {}): ModelArtifacts {
   if (!model.built) {
     throw new ModelFormatError(
       `cannot save model '${model.name}': it has no weights yet (give the first layer inputShape/inputDim, or fit it first)`,
@@ -46,27 +82,22 @@ export function toArtifacts(model: Sequential, options: ToArtifactsOptions = {})
     entries.push({ name: w.name, shape: [...w.tensor.shape], dtype: 'float32', byteOffset: offset });
     offset += w.tensor.size * 4;
   }
-  const weightData = packWeights(weights.map((w) => w.tensor.storage.view()));
+  const weightData = packWeights(weights.map((w) => w.tensor.dataSync()));
   const weightsCrc = checksum(weightData);
   const modelJson = sealModelJson({
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     generatedBy: `backprop ${VERSION}`,
-    modelTopology: {
-      className: 'Sequential',
-      name: model.name,
-      inputShape: [...model.inputShape],
-      layers: model.layers.map((l) => l.getConfig()),
-    },
-    ...(model.loss &&
-      model.optimizer && {
-        trainingConfig: {
-          loss: model.loss.name,
-          lossOptions: { fromLogits: model.loss.fromLogits, reduction: model.loss.reduction },
-          metrics: model.metrics.map((m) => m.name),
-          optimizer: model.optimizer.getConfig(),
-        },
-      }),
+    modelTopology:
+      model instanceof Model
+        ? ({ className: 'Model', ...model.getConfig().config } as unknown as ModelJson['modelTopology'])
+        : {
+            className: 'Sequential',
+            name: model.name,
+            inputShape: [...model.inputShape],
+            layers: model.layers.map((l) => l.getConfig()),
+          },
+    ...(model.compiled && { trainingConfig: trainingConfigOf(model.compiled) }),
     weightsManifest: {
       // Named by content: a save never overwrites the file the committed model.json names.
       path: weightsFileName(weightsCrc),
@@ -137,7 +168,7 @@ export function checkArtifacts(artifacts: ModelArtifacts, source: string): Model
 }
 
 /** The built model's weights must be exactly the manifest's, by name and shape. */
-function matchManifest(model: Sequential, json: ModelJson, source: string): WeightEntry[] {
+function matchManifest(model: { weights: NamedWeight[] }, json: ModelJson, source: string): WeightEntry[] {
   const byName = entriesByName(json);
   const expected = model.weights;
   const entries = expected.map((w) => {
@@ -160,14 +191,50 @@ function matchManifest(model: Sequential, json: ModelJson, source: string): Weig
  * create against the manifest (planModel) — so what building allocates is bounded by the bytes
  * actually present.
  */
-export function modelFromArtifacts(artifacts: ModelArtifacts, source = 'model'): Sequential {
-  return buildChecked(checkArtifacts(artifacts, source), source);
+export function modelFromArtifacts<M extends SavedModel = Sequential>(
+  artifacts: ModelArtifacts,
+  source = 'model',
+): M {
+  return buildChecked(checkArtifacts(artifacts, source), source) as M;
 }
 
-function buildChecked(artifacts: ModelArtifacts, source: string): Sequential {
-  const { modelJson: json, weightData } = artifacts;
-  const { modelTopology: topology, trainingConfig } = json;
+function buildChecked(artifacts: ModelArtifacts, source: string): SavedModel {
+  const { modelJson: json } = artifacts;
+  const topology = json.modelTopology;
+  if (topology.className === 'Model') {
+    const plan = planGraph(topology as unknown as Record<string, unknown>, `${source}: model.json`);
+    checkPlan([plan.expected], json, source);
+    let model: Model;
+    try {
+      model = modelFromGraphConfig(topology as unknown as Record<string, unknown>, `${source}: model.json`);
+    } catch (e) {
+      if (e instanceof ModelFormatError) throw e;
+      throw new ModelFormatError(
+        `${source}: the architecture in model.json cannot be rebuilt: ${(e as Error).message}`,
+      );
+    }
+    return finishLoad(model, artifacts, source);
+  }
   const plan = planModel(json, source);
+  checkPlan(plan.expected, json, source);
+  let model: Sequential;
+  try {
+    model = new Sequential({ name: topology.name, layers: plan.layers });
+    model.build(topology.inputShape!);
+  } catch (e) {
+    throw new ModelFormatError(
+      `${source}: the architecture in model.json cannot be rebuilt: ${(e as Error).message}`,
+    );
+  }
+  return finishLoad(model, artifacts, source);
+}
+
+/**
+ * The planned weights against the manifest, before anything is built: each must be there with
+ * the same shape, and (when every layer's weights are known) nothing else may be.
+ */
+function checkPlan(expected: (ExpectedWeight[] | null)[], json: ModelJson, source: string): void {
+  const plan = { expected };
   const byName = entriesByName(json);
   let known = 0;
   for (const weights of plan.expected) {
@@ -190,15 +257,12 @@ function buildChecked(artifacts: ModelArtifacts, source: string): Sequential {
       `${source}: the file has weights the architecture does not use: ${extra.join(', ')}`,
     );
   }
-  let model: Sequential;
-  try {
-    model = new Sequential({ name: topology.name, layers: plan.layers });
-    model.build(topology.inputShape!);
-  } catch (e) {
-    throw new ModelFormatError(
-      `${source}: the architecture in model.json cannot be rebuilt: ${(e as Error).message}`,
-    );
-  }
+}
+
+/** Copy the file's values into the built model's weights and restore its training configuration. */
+function finishLoad<M extends SavedModel>(model: M, artifacts: ModelArtifacts, source: string): M {
+  const { modelJson: json, weightData } = artifacts;
+  const { trainingConfig } = json;
   // Custom layers' weights are only known now; this also guards the planner against drift.
   const entries = matchManifest(model, json, source);
   const values: Tensor[] = model.weights.map((w, i) => {
@@ -213,12 +277,15 @@ function buildChecked(artifacts: ModelArtifacts, source: string): Sequential {
   model.setWeights(values);
   if (trainingConfig) {
     try {
-      model.compile({
-        loss: trainingConfig.loss as LossName,
+      const args: CompileArgs = {
+        loss: trainingConfig.loss as LossName | LossName[],
         lossOptions: trainingConfig.lossOptions as never,
-        metrics: trainingConfig.metrics as MetricLike[] | undefined,
+        metrics: trainingConfig.metrics as MetricLike[] | MetricLike[][],
         optimizer: getOptimizer(trainingConfig.optimizer),
-      });
+        ...(trainingConfig.lossWeights && { lossWeights: trainingConfig.lossWeights }),
+      };
+      // The model checks the per-output forms against its outputs (Sequential: one).
+      (model as { compile(a: CompileArgs): void }).compile(args);
     } catch (e) {
       throw new ModelFormatError(
         `${source}: the training configuration cannot be restored: ${(e as Error).message}`,
@@ -231,7 +298,7 @@ function buildChecked(artifacts: ModelArtifacts, source: string): Sequential {
   return model;
 }
 
-function restoreOptimizer(model: Sequential, state: TrainingStateArtifacts, source: string): void {
+function restoreOptimizer(model: SavedModel, state: TrainingStateArtifacts, source: string): void {
   const names = new Map(model.weights.map((w) => [w.tensor, w.name]));
   const params = model.trainableWeights;
   const info = params.map((p) => ({ name: names.get(p)!, shape: p.shape }));
@@ -254,21 +321,52 @@ export async function loadModelArtifacts(source: string | IOHandler): Promise<Mo
   return checkArtifacts(artifacts, name);
 }
 
-/** Load a model saved with `model.save()`: a path (Node), an http(s) URL, a handler, or artifacts. */
-export async function loadModel(source: string | IOHandler | ModelArtifacts): Promise<Sequential> {
+/**
+ * Load a model saved with `model.save()`: a path (Node), an http(s) URL, a handler, or artifacts.
+ * The result is a Sequential or a functional Model, as saved (`instanceof` tells); the type
+ * parameter says which you expect: `await loadModel<Model>(path)`.
+ */
+export async function loadModel<M extends SavedModel = Sequential>(
+  source: string | IOHandler | ModelArtifacts,
+): Promise<M> {
   if (typeof source === 'object' && source !== null && 'modelJson' in source) {
-    return modelFromArtifacts(source, 'artifacts');
+    return modelFromArtifacts<M>(source, 'artifacts');
   }
   const name = typeof source === 'string' ? source : 'model';
-  return buildChecked(await loadModelArtifacts(source), name);
+  return buildChecked(await loadModelArtifacts(source), name) as M;
 }
 
 /** Save `model` — and, with `trainingState`, that state in the same atomic commit — to a path or handler. */
 export async function saveModel(
-  model: Sequential,
+  model: SavedModel,
   target: string | IOHandler,
   options: ToArtifactsOptions = {},
 ): Promise<void> {
   const artifacts = toArtifacts(model, options);
   await resolveIOHandler(target, 'save').save!(artifacts);
 }
+
+/** A Sequential inside a saved graph: `{ name, trainable, layers, inputShape }`. */
+function sequentialFromConfig(config: Record<string, unknown>): Sequential {
+  const o = checkOptions('Sequential', config, ['name', 'trainable', 'layers', 'inputShape']);
+  if (!Array.isArray(o.layers))
+    throw new ModelFormatError(`Sequential '${String(o.name)}': layers must be a list`);
+  const layers = o.layers.map((spec, i) => {
+    const layer = layerFromConfig(spec as never);
+    if (!(layer instanceof Layer)) {
+      throw new ModelFormatError(
+        `Sequential '${String(o.name)}': layer ${i} (${layer.className}) is not a single-input layer`,
+      );
+    }
+    return layer;
+  });
+  const model = new Sequential({
+    layers,
+    ...(typeof o.name === 'string' && { name: o.name }),
+    ...(typeof o.trainable === 'boolean' && { trainable: o.trainable }),
+  });
+  if (o.inputShape !== undefined) model.build(o.inputShape as number[]);
+  return model;
+}
+registerLayer('Sequential', sequentialFromConfig);
+registerContainerPlanner('Sequential', planSequentialConfig);

@@ -82,6 +82,19 @@ export class BatchNormalization extends Layer {
     return inputShape;
   }
 
+  override weightShapes(inputShape: Shape): [string, number[]][] {
+    const features = inputShape[inputShape.length - 1];
+    if (features === undefined) {
+      throw new ArgumentError(`BatchNormalization '${this.name}': input needs a feature (channel) axis`);
+    }
+    return [
+      ...(this.scale ? [['gamma', [features]] as [string, number[]]] : []),
+      ...(this.center ? [['beta', [features]] as [string, number[]]] : []),
+      ['moving_mean', [features]],
+      ['moving_variance', [features]],
+    ];
+  }
+
   protected override build(inputShape: Shape): void {
     const features = inputShape[inputShape.length - 1];
     if (features === undefined) {

@@ -57,6 +57,15 @@ export class Conv2D extends KernelLayer {
     this.addKernelAndBias([...this.kernelSize, channels, this.filters], this.filters);
   }
 
+  override weightShapes(inputShape: Shape): [string, number[]][] {
+    this.computeOutputShape(inputShape); // checks the input is an image and big enough
+    const channels = this.checkInput(inputShape)[2];
+    return [
+      ['kernel', [...this.kernelSize, channels, this.filters]],
+      ...(this.useBias ? [['bias', [this.filters]] as [string, number[]]] : []),
+    ];
+  }
+
   private checkInput(inputShape: Shape): [number, number, number] {
     if (inputShape.length !== 3) {
       throw new ArgumentError(

@@ -28,6 +28,15 @@ export class Dense extends KernelLayer {
     this.addKernelAndBias([features, this.units], this.units);
   }
 
+  override weightShapes(inputShape: Shape): [string, number[]][] {
+    const features = inputShape[inputShape.length - 1];
+    if (features === undefined) throw new ArgumentError(`Dense '${this.name}': input needs a feature axis`);
+    return [
+      ['kernel', [features, this.units]],
+      ...(this.useBias ? [['bias', [this.units]] as [string, number[]]] : []),
+    ];
+  }
+
   computeOutputShape(inputShape: Shape): Shape {
     return [...inputShape.slice(0, -1), this.units];
   }

@@ -13,6 +13,8 @@ export class Flatten extends Layer {
   }
 
   computeOutputShape(inputShape: Shape): Shape {
+    // A symbolic input with an unknown (null) dimension flattens to an unknown size.
+    if ((inputShape as readonly (number | null)[]).includes(null)) return [null as unknown as number];
     return [sizeOf(inputShape)];
   }
 

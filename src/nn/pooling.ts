@@ -46,6 +46,10 @@ abstract class Pooling2D extends Layer {
     return [g.outH, g.outW, inputShape[2]!];
   }
 
+  override weightShapes(): [string, number[]][] {
+    return [];
+  }
+
   protected override build(inputShape: Shape): void {
     this.computeOutputShape(inputShape); // validates
   }

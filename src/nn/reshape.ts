@@ -45,6 +45,10 @@ export class Reshape extends Layer {
     return out;
   }
 
+  override weightShapes(): [string, number[]][] {
+    return [];
+  }
+
   protected override build(inputShape: Shape): void {
     this.computeOutputShape(inputShape);
   }

@@ -27,6 +27,16 @@ export interface CompileArgs {
   lossWeights?: number[] | Record<string, number>;
 }
 
+/**
+ * compile() for a model with one output (Sequential): a single loss and one metric list — typed
+ * narrowly so a misspelt name ('acuracy') is a compile error that names it.
+ */
+export interface SingleOutputCompileArgs extends Omit<CompileArgs, 'loss' | 'metrics' | 'lossWeights'> {
+  loss: LossLike;
+  metrics?: MetricLike[];
+  lossWeights?: number[] | Record<string, number>;
+}
+
 export const COMPILE_OPTIONS = ['optimizer', 'loss', 'lossOptions', 'metrics', 'lossWeights'] as const;
 
 /** compile()'s result, per output in output order. */

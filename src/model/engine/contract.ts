@@ -4,7 +4,7 @@
  * number of inputs and outputs: the engine sees lists of tensors in input/output order, never a
  * model's layer structure, except the list of layers whose generators a checkpoint records.
  */
-import type { Layer, NamedWeight } from '../../nn/layer.js';
+import type { Module, NamedWeight } from '../../nn/module.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { ModelArtifacts, TrainingStateArtifacts } from '../artifacts.js';
@@ -43,7 +43,7 @@ export interface EngineModel extends CallbackModel {
   outputActivations(): readonly string[];
 
   /** The layers, in a stable order (checkpoints record each one's own generators in it). */
-  readonly layers: readonly Layer[];
+  readonly layers: readonly Module[];
   readonly weights: NamedWeight[];
   readonly trainableWeights: Tensor[];
   /** Sum of every weight penalty (recursing into nested models), null when there is none. */

@@ -165,7 +165,8 @@ export function trainBatch(
     const { batch, sampleWeights } = makeBatch();
     let xs = batch.xs;
     if (augment) {
-      if (xs.length !== 1) throw new ArgumentError(`${where.component}: augment works on models with one input`);
+      if (xs.length !== 1)
+        throw new ArgumentError(`${where.component}: augment works on models with one input`);
       xs = [augmented(augment(xs[0]!, rng!), xs[0]!)];
     }
     const weights = combinedWeights(model, batch, sampleWeights, weighting, where.component);

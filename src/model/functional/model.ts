@@ -1,0 +1,425 @@
+/**
+ * The functional Model (Keras' functional API): a graph of layers between symbolic inputs and
+ * outputs, with any number of each.
+ *
+ *   const a = input({ shape: [8], name: 'a' });
+ *   const b = input({ shape: [8], name: 'b' });
+ *   const shared = new Dense({ units: 4, activation: 'relu' });
+ *   const merged = new Concatenate().apply([shared.apply(a), shared.apply(b)]);
+ *   const model = new Model({ inputs: [a, b], outputs: [new Dense({ units: 1 }).apply(merged)] });
+ *
+ * A Model is a Module: it can be called on symbolic tensors inside another model (a nested model),
+ * its weights, trainable flag and penalties recurse into its layers, and a sub-model made from its
+ * symbolic tensors (`new Model({ inputs: m.inputs, outputs: m.getLayer('hidden').output })`)
+ * shares its weights. Training goes through the shared engine (src/model/engine/).
+ */
+import { noGrad } from '../../autograd/grad-mode.js';
+import { checkOptions, nearestName } from '../../config/options.js';
+import type { Dataset } from '../../data/dataset.js';
+import { ArgumentError, ShapeError } from '../../errors.js';
+import {
+  type CallOptions,
+  type InputShapes,
+  isShapeList,
+  Module,
+  type NamedWeight,
+  uniqueWeights,
+} from '../../nn/module.js';
+import {
+  formatSymbolicShape,
+  type Node,
+  type SymbolicShape,
+  type SymbolicTensor,
+  shapesCompatible,
+} from '../../nn/symbolic-tensor.js';
+import type { Optimizer } from '../../optim/optimizer.js';
+import { formatShape, type Shape, shapesEqual } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { ModelArtifacts, TrainingStateArtifacts } from '../artifacts.js';
+import type { Logs } from '../callbacks.js';
+import { type BatchStream, isBatchStream } from '../engine/batches.js';
+import { type CompileArgs, type Compiled, resolveCompile } from '../engine/compile.js';
+import type { EngineModel } from '../engine/contract.js';
+import type { EvaluateArgs } from '../engine/evaluate.js';
+import * as engine from '../engine/index.js';
+import { type DataInput, tensorList } from '../engine/inputs.js';
+import type { ClassWeight } from '../engine/sample-weights.js';
+import type { FitArgs } from '../engine/train-batch.js';
+import type { History } from '../history.js';
+import { type IOHandler, resolveIOHandler } from '../io.js';
+import { toArtifacts } from '../serialization.js';
+import { type Graph, symbolicList, traceGraph } from './graph.js';
+import { graphConfig } from './graph-config.js';
+import { InputLayer } from './input.js';
+import { modelSummary } from './summary.js';
+
+export interface ModelArgs {
+  inputs: SymbolicTensor | readonly SymbolicTensor[];
+  outputs: SymbolicTensor | readonly SymbolicTensor[];
+  name?: string;
+  trainable?: boolean;
+}
+
+export class Model extends Module implements EngineModel {
+  stopTraining = false;
+  optimizer: Optimizer | null = null;
+  /** What compile() resolved (per output: loss, weight, metrics), null before. */
+  compiled: Compiled | null = null;
+  readonly inputs: readonly SymbolicTensor[];
+  readonly outputs: readonly SymbolicTensor[];
+  /** Given as one tensor (not a list): forward takes and gives one tensor too. */
+  private readonly singleInput: boolean;
+  private readonly singleOutput: boolean;
+  private readonly graph: Graph;
+
+  constructor(args: ModelArgs) {
+    const o = checkOptions('Model', args, ['inputs', 'outputs', 'name', 'trainable']);
+    if (o.inputs === undefined || o.outputs === undefined) {
+      throw new ArgumentError(
+        'Model: give { inputs, outputs } (symbolic tensors from input() and layer calls)',
+      );
+    }
+    super(
+      {
+        ...(o.name !== undefined && { name: o.name as string }),
+        ...(o.trainable !== undefined && { trainable: o.trainable as boolean }),
+      },
+      'model',
+      [],
+    );
+    this.inputs = symbolicList(o.inputs, `Model '${this.name}': inputs`);
+    this.outputs = symbolicList(o.outputs, `Model '${this.name}': outputs`);
+    this.singleInput = !Array.isArray(o.inputs);
+    this.singleOutput = !Array.isArray(o.outputs);
+    this.graph = traceGraph(this.name, this.inputs, this.outputs);
+    for (const m of this.graph.modules) this.addModule(m);
+    // The layers were built when they were called on symbolic tensors; so is the model.
+    this.ensureBuilt(this.symbolicSampleShapes(this.inputs));
+    // A frozen model freezes its layers (Keras' trainable: false at construction).
+    if (!this.trainable) this.trainable = false;
+  }
+
+  get className(): string {
+    return 'Model';
+  }
+
+  // ---- structure ----------------------------------------------------------------------------
+
+  /** Every layer of the graph (input layers first), in the order the graph first calls them. */
+  get layers(): readonly Module[] {
+    return this.graph.modules;
+  }
+
+  /** The nodes a forward pass runs, dependencies first. */
+  get nodes(): readonly Node[] {
+    return this.graph.nodes;
+  }
+
+  /** The layer called `name`, or the layer at `index` in `layers`. */
+  getLayer(nameOrIndex: string | number): Module {
+    const layers = this.graph.modules;
+    if (typeof nameOrIndex === 'number') {
+      const layer = Number.isInteger(nameOrIndex) ? layers.at(nameOrIndex) : undefined;
+      if (!layer) {
+        throw new ArgumentError(
+          `Model '${this.name}': no layer at index ${nameOrIndex} (it has ${layers.length} layers)`,
+        );
+      }
+      return layer;
+    }
+    const layer = layers.find((l) => l.name === nameOrIndex);
+    if (!layer) {
+      const names = layers.map((l) => l.name);
+      const near = nearestName(String(nameOrIndex), names);
+      throw new ArgumentError(
+        `Model '${this.name}' has no layer '${nameOrIndex}'${near ? ` — did you mean '${near}'?` : ''} (layers: ${names.join(', ')})`,
+      );
+    }
+    return layer;
+  }
+
+  /** Made with one input tensor (not a list): call, predict take one tensor. */
+  get takesOneTensor(): boolean {
+    return this.singleInput;
+  }
+
+  /** Made with one output tensor (not a list): call, predict give one tensor. */
+  get givesOneTensor(): boolean {
+    return this.singleOutput;
+  }
+
+  /** Names of the inputs (their input layers') and outputs (their layers', numbered when repeated). */
+  get inputNames(): readonly string[] {
+    return this.inputs.map((t) => t.node.module.name);
+  }
+
+  get outputNames(): readonly string[] {
+    // A layer giving two outputs (or one output listed twice) names them name_1, name_2.
+    const base = this.outputs.map((x) => x.node.module.name);
+    const seen = new Map<string, number>();
+    return base.map((name) => {
+      if (base.indexOf(name) === base.lastIndexOf(name)) return name;
+      const k = (seen.get(name) ?? 0) + 1;
+      seen.set(name, k);
+      return `${name}_${k}`;
+    });
+  }
+
+  private symbolicSampleShapes(list: readonly SymbolicTensor[]): InputShapes {
+    const shapes = list.map((x) => x.shape.slice(1) as Shape);
+    return this.singleInput && list === this.inputs ? shapes[0]! : shapes;
+  }
+
+  // ---- Module hooks -------------------------------------------------------------------------
+
+  /** Output shapes (no batch axis) for inputs of these shapes, which must fit the model's inputs. */
+  computeOutputShape(inputShape: InputShapes): InputShapes {
+    const given = (isShapeList(inputShape) ? inputShape : [inputShape]) as SymbolicShape[];
+    const wanted = this.inputs.map((x) => x.shape.slice(1));
+    if (
+      !Array.isArray(given) ||
+      given.length !== wanted.length ||
+      given.some((s, i) => !Array.isArray(s) || !shapesCompatible(s, wanted[i]!))
+    ) {
+      throw new ShapeError(
+        `Model '${this.name}' takes inputs of shape ${wanted.map((s) => formatSymbolicShape([null, ...s])).join(', ')} ` +
+          `but was given ${(Array.isArray(given) ? given : [given]).map((s) => (Array.isArray(s) ? formatSymbolicShape([null, ...s]) : String(s))).join(', ')}`,
+      );
+    }
+    const out = this.outputs.map((t) => t.shape.slice(1) as Shape);
+    return this.singleOutput ? out[0]! : out;
+  }
+
+  protected forward(inputs: Tensor | Tensor[], options: CallOptions): Tensor | Tensor[] {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const out = this.forwardAll(list, { training: options.training });
+    return this.singleOutput ? out[0]! : out;
+  }
+
+  protected layerConfig(): Record<string, unknown> {
+    return graphConfig(this);
+  }
+
+  /** Weights of every layer, named relative to this model (`dense/kernel`, `inner/dense/kernel`). */
+  override get weights(): NamedWeight[] {
+    return uniqueWeights(this.graph.modules.flatMap((m) => m.scopedWeights()));
+  }
+
+  override scopedWeights(): NamedWeight[] {
+    return this.weights.map((w) => ({ name: `${this.name}/${w.name}`, tensor: w.tensor }));
+  }
+
+  // ---- running ------------------------------------------------------------------------------
+
+  /**
+   * The forward pass on one tensor per input, giving one per output; records the graph unless
+   * inside noGrad. `logits[i]` leaves output i's final activation off (for a fused loss).
+   */
+  forwardAll(
+    inputs: readonly Tensor[],
+    options: { training: boolean; logits?: readonly boolean[] },
+  ): Tensor[] {
+    if (inputs.length !== this.inputs.length) {
+      throw new ArgumentError(
+        `Model '${this.name}' has ${this.inputs.length} inputs (${this.inputNames.join(', ')}) but ${inputs.length} tensors were given`,
+      );
+    }
+    const values = new Map<SymbolicTensor, Tensor>();
+    inputs.forEach((x, i) => {
+      const want = this.inputs[i]!.shape;
+      if (!x || typeof x !== 'object' || !('shape' in x) || !shapesCompatible(want, x.shape)) {
+        throw new ShapeError(
+          `Model '${this.name}': input '${this.inputNames[i]}' must have shape ${formatSymbolicShape(want)}, ` +
+            `got ${x && typeof x === 'object' && 'shape' in x ? formatShape(x.shape) : String(x)}`,
+        );
+      }
+      values.set(this.inputs[i]!, x);
+    });
+    const skip = new Set<Node>();
+    options.logits?.forEach((on, i) => {
+      if (on && this.fusableOutput(i)) skip.add(this.outputs[i]!.node);
+    });
+    for (const node of this.graph.nodes) {
+      const args = node.inputs.map((t) => values.get(t)!);
+      const out = node.module.callTensors(args, node.calledWithList, {
+        training: options.training,
+        skipActivation: skip.has(node),
+      });
+      if (out.length !== node.outputs.length) {
+        throw new ShapeError(
+          `Model '${this.name}': layer '${node.module.name}' gave ${out.length} outputs where its symbolic call gave ${node.outputs.length}`,
+        );
+      }
+      node.outputs.forEach((t, k) => {
+        values.set(t, out[k]!);
+      });
+    }
+    return this.outputs.map((t) => values.get(t)!);
+  }
+
+  /** Run the model: `model.call(x)` or `model.call([a, b])`, as given to the constructor. */
+  call(inputs: Tensor | Tensor[], options: { training?: boolean; logits?: boolean } = {}): Tensor | Tensor[] {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const out = this.forwardAll(list, {
+      training: options.training ?? false,
+      ...(options.logits && { logits: this.outputs.map(() => true) }),
+    });
+    return this.singleOutput ? out[0]! : out;
+  }
+
+  /**
+   * Whether output i's final activation can be left to the loss: its layer gives one output,
+   * which nothing else in the graph (or another output) takes.
+   */
+  private fusableOutput(i: number): boolean {
+    const t = this.outputs[i]!;
+    const node = t.node;
+    if (node.outputs.length !== 1 || node.inputs.length === 0) return false;
+    if (this.outputs.filter((o) => o === t).length > 1) return false;
+    return !this.graph.nodes.some((n) => n.inputs.includes(t));
+  }
+
+  /** The final activation of each output, for loss fusion ('linear' where it cannot be fused). */
+  outputActivations(): readonly string[] {
+    return this.outputs.map((t, i) => (this.fusableOutput(i) ? t.node.module.outputActivation : 'linear'));
+  }
+
+  /** The sample shape of each output (no batch axis; null where unknown). */
+  outputSampleShapes(): readonly SymbolicShape[] {
+    return this.outputs.map((t) => t.shape.slice(1));
+  }
+
+  /** A functional model is built when it is made; this only checks the shapes fit its inputs. */
+  buildFromSampleShapes(shapes: readonly (readonly number[])[]): void {
+    this.computeOutputShape(this.singleInput ? (shapes[0] as Shape) : (shapes as Shape[]));
+  }
+
+  // ---- weights ------------------------------------------------------------------------------
+
+  /** Copies of every weight's values (detached), in `weights` order. */
+  getWeights(): Tensor[] {
+    return noGrad(() => this.weights.map((w) => w.tensor.detach().clone()));
+  }
+
+  /** Overwrite every weight's values, in `weights` order; shapes must match. */
+  setWeights(values: readonly Tensor[]): void {
+    setWeightValues(this.weights, values);
+  }
+
+  // ---- training and inference (the engine in ../engine does the work) -----------------------
+
+  /** One loss (and metrics) for every output, or per output: a list in output order or { outputName: … }. */
+  compile(args: CompileArgs): void {
+    const compiled = resolveCompile(args, this.outputNames);
+    this.compiled = compiled;
+    this.optimizer = compiled.optimizer;
+  }
+
+  /** Train on x (one tensor per input: alone, a list, or { inputName: … }) and y (likewise per output). */
+  fit(x: DataInput, y: DataInput, args?: FitArgs): Promise<History>;
+  fit(data: Dataset<unknown> | BatchStream, args?: FitArgs): Promise<History>;
+  fit(x: unknown, y?: unknown, args?: FitArgs): Promise<History> {
+    if (isBatchStream(x)) return engine.fit(this, x, undefined, (y as FitArgs | undefined) ?? {});
+    return engine.fit(this, x, y, args ?? {});
+  }
+
+  /** Loss (total and per output) and metrics over (x, y), in batches, without recording a graph. */
+  evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Logs {
+    return engine.evaluate(this, x, y, args);
+  }
+
+  /** Outputs for every sample: one tensor for a model made with one output, else a list. */
+  predict(x: DataInput, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    const out = engine.predict(this, x, args);
+    return this.singleOutput ? out[0]! : out;
+  }
+
+  /** Outputs for one batch, without recording a graph. */
+  predictOnBatch(x: DataInput): Tensor | Tensor[] {
+    const xs = tensorList(x, this.inputNames, 'predictOnBatch(): x', 'input');
+    return noGrad(() => this.call(this.singleInput ? xs[0]! : xs));
+  }
+
+  /** One optimiser update on one batch (Keras' train_on_batch); returns its loss and metrics. */
+  trainOnBatch(
+    x: DataInput,
+    y: DataInput,
+    args: { sampleWeight?: unknown; classWeight?: ClassWeight } = {},
+  ): Logs {
+    return engine.trainOnBatch(this, x, y, args);
+  }
+
+  /** Loss and metrics on one batch, without updating. */
+  testOnBatch(x: DataInput, y: DataInput): Logs {
+    return engine.testOnBatch(this, x, y);
+  }
+
+  /** The architecture without layer names: a checkpoint must match it to be resumed. */
+  architectureSignature(): string {
+    const strip = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(strip);
+      if (v === null || typeof v !== 'object') return v;
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, k === 'name' ? '' : strip(x)]),
+      );
+    };
+    // Names also appear in node references; their positions in the layer list stand in for them.
+    const config = graphConfig(this) as { layers: { name: string }[] };
+    const index = new Map(config.layers.map((l, i) => [l.name, `#${i}`]));
+    const text = JSON.stringify(strip(config), (_k, v) =>
+      typeof v === 'string' && index.has(v) ? index.get(v) : v,
+    );
+    return text;
+  }
+
+  /** The model plus what an exact resume needs, while fit() runs (from a callback). */
+  trainingArtifacts(): ModelArtifacts {
+    return engine.trainingArtifacts(this);
+  }
+
+  /** Put back a checkpoint written by trainingArtifacts(), from a callback's onTrainBegin. */
+  restoreTraining(artifacts: ModelArtifacts, source = 'checkpoint'): void {
+    engine.restoreTraining(this, artifacts, source);
+  }
+
+  // ---- saving and describing ----------------------------------------------------------------
+
+  /** The model as JSON + weight bytes, in memory (model format 2: the graph, docs/model-format.md). */
+  toArtifacts(extra: { trainingState?: TrainingStateArtifacts } = {}): ModelArtifacts {
+    return toArtifacts(this, extra);
+  }
+
+  /** Save to a path (Node: a folder with model.json and the weights, written atomically) or handler. */
+  async save(target: string | IOHandler): Promise<void> {
+    await resolveIOHandler(target, 'save').save!(this.toArtifacts());
+  }
+
+  /** A table of layers, output shapes, parameter counts and what each is connected to. */
+  summary(print: ((line: string) => void) | null = console.log): string {
+    const text = modelSummary(this);
+    print?.(text);
+    return text;
+  }
+}
+
+/** Copy `values` into `targets` (same order and shapes), refusing any mismatch before writing. */
+export function setWeightValues(targets: readonly NamedWeight[], values: readonly Tensor[]): void {
+  if (values.length !== targets.length) {
+    throw new ArgumentError(
+      `setWeights(): the model has ${targets.length} weights but ${values.length} were given`,
+    );
+  }
+  targets.forEach((w, i) => {
+    const v = values[i]!;
+    if (!shapesEqual(v.shape, w.tensor.shape)) {
+      throw new ShapeError(
+        `setWeights(): '${w.name}' has shape ${formatShape(w.tensor.shape)} but the value has ${formatShape(v.shape)}`,
+      );
+    }
+  });
+  targets.forEach((w, i) => {
+    w.tensor.backend.copy(values[i]!.to(w.tensor.backend.name).storage, w.tensor.storage);
+  });
+}
+
+export { InputLayer };
