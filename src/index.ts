@@ -7,19 +7,32 @@ import './backend/defaults.js';
 
 // Autograd
 export type { BackwardOptions } from './autograd/backward.js';
+export {
+  type GradientsOptions,
+  grad,
+  gradients,
+  grads,
+  type TensorFunction,
+  valueAndGrad,
+  valueAndGrads,
+} from './autograd/functional.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
 export {
   type GradcheckOptions,
   type GradcheckResult,
   type GradcheckWorst,
+  type GradgradcheckOptions,
   gradcheck,
+  gradgradcheck,
 } from './autograd/gradcheck.js';
 export { type BackwardRule, type GraphNode, record } from './autograd/graph.js';
 // Backends
 export type {
   ArgReduceOp,
   Backend,
+  BackendWithFusedKernels,
   BinaryOp,
+  FusedKernel,
   MatmulSpec,
   ReduceOp,
   Storage,
@@ -29,6 +42,7 @@ export {
   backendByName,
   getBackend,
   listBackends,
+  type RegisterBackendOptions,
   registerBackend,
   registerLazyBackend,
   setBackend,
@@ -44,6 +58,8 @@ export {
   wasmSimdSupported,
 } from './backend/wasm/index.js';
 export { webWorkerGemmPool, webWorkersAvailable } from './backend/wasm/web-workers.js';
+// The training engine shared by every model; data that does not fit in memory
+export { Dataset } from './data/dataset.js';
 // Data: formats, MNIST, encoders, scalers, split, augmentation
 export * from './data/index.js';
 export { ArgumentError, GraphError, ModelFormatError, ShapeError, TrainingError } from './errors.js';
@@ -66,6 +82,7 @@ export {
   type MetricFn,
   type MetricLike,
   type MetricName,
+  type MetricState,
 } from './metrics/accuracy.js';
 export {
   accuracyFromConfusion,
@@ -86,15 +103,34 @@ export {
 export {
   type Callback,
   type CallbackModel,
+  type CallbackOptimizer,
   EarlyStopping,
   type EarlyStoppingOptions,
+  type EpochSchedule,
   earlyStopping,
+  LearningRateScheduler,
   type Logs,
+  learningRateScheduler,
   ModelCheckpoint,
   type ModelCheckpointOptions,
   modelCheckpoint,
+  ReduceLROnPlateau,
+  type ReduceLROnPlateauOptions,
+  reduceLROnPlateau,
+  TerminateOnNaN,
   type TrainingParams,
+  terminateOnNaN,
 } from './model/callbacks.js';
+export type { Compiled, PerOutput } from './model/engine/compile.js';
+export type { EngineModel, SampleShape } from './model/engine/contract.js';
+export type { EvaluateArgs } from './model/engine/evaluate.js';
+export type { DataInput } from './model/engine/inputs.js';
+export type { ClassWeight } from './model/engine/sample-weights.js';
+export { stepScope } from './model/engine/step-scope.js';
+// The functional API: input(), layers called on symbolic tensors, Model
+export type { GraphConfig, GraphLayerSpec, TensorRef } from './model/functional/graph-config.js';
+export { InputLayer, type InputLayerConfig, type InputOptions, input } from './model/functional/input.js';
+export { Model, type ModelArgs } from './model/functional/model.js';
 export { History } from './model/history.js';
 export { type IOHandler, type IORouter, registerIORouter } from './model/io.js';
 export { ProgressLogger } from './model/progress.js';
@@ -103,6 +139,7 @@ export {
   loadModel,
   loadModelArtifacts,
   modelFromArtifacts,
+  type SavedModel,
   saveModel,
   type ToArtifactsOptions,
 } from './model/serialization.js';
@@ -111,8 +148,11 @@ export type { FitProgress, SerializedTrainingState } from './model/training-stat
 export { Activation, type ActivationConfig } from './nn/activation.js';
 export { type ActivationLike, type ActivationName, getActivation } from './nn/activations.js';
 export { BatchNormalization, type BatchNormalizationConfig } from './nn/batch-norm.js';
+export { Conv1D, type Conv1DConfig, type Conv1DPadding } from './nn/conv1d.js';
 export { Conv2D, type Conv2DConfig } from './nn/conv2d.js';
+export { Conv2DTranspose, type Conv2DTransposeConfig } from './nn/conv2d-transpose.js';
 export { Dense, type DenseConfig } from './nn/dense.js';
+export { DepthwiseConv2D, type DepthwiseConv2DConfig } from './nn/depthwise-conv2d.js';
 export { Dropout, type DropoutConfig } from './nn/dropout.js';
 export { Flatten } from './nn/flatten.js';
 export type {
@@ -124,42 +164,90 @@ export type {
 } from './nn/initializers.js';
 export * as initializers from './nn/initializers.js';
 export { type CallOptions, Layer, type LayerConfig, type NamedWeight } from './nn/layer.js';
+export { LayerNormalization, type LayerNormalizationConfig } from './nn/layer-norm.js';
+export {
+  Add,
+  Average,
+  Concatenate,
+  type ConcatenateConfig,
+  ElementwiseMerge,
+  Maximum,
+  Merge,
+  Minimum,
+  Multiply,
+  Subtract,
+} from './nn/merge/index.js';
+export {
+  type InputShapes,
+  Module,
+  type ModuleConfig,
+} from './nn/module.js';
 export {
   AveragePooling2D,
   GlobalAveragePooling2D,
   MaxPooling2D,
   type Pooling2DConfig,
 } from './nn/pooling.js';
-export { registerLayer } from './nn/registry.js';
+export { registerClass, registerLayer } from './nn/registry.js';
 export { l1, l1l2, l2, type Regularizer } from './nn/regularizers.js';
 export { Reshape, type ReshapeConfig } from './nn/reshape.js';
+export { SeparableConv2D, type SeparableConv2DConfig } from './nn/separable-conv2d.js';
+export { type SymbolicShape, SymbolicTensor } from './nn/symbolic-tensor.js';
+export { type Interpolation, UpSampling2D, type UpSampling2DConfig } from './nn/up-sampling.js';
+export { ZeroPadding2D, type ZeroPadding2DConfig, type ZeroPadding2DPadding } from './nn/zero-padding.js';
 // Ops as functions (each is also a Tensor method)
 export { elu, leakyRelu, relu, sigmoid, softplus, tanh } from './ops/activations.js';
 export {
   avgPool2d,
   type Conv2dOptions,
+  type Conv2dTransposeOptions,
   conv2d,
+  conv2dTranspose,
+  depthwiseConv2d,
   maxPool2d,
   type Padding,
   type Pool2dOptions,
 } from './ops/conv.js';
+export { type CumsumOptions, cumsum } from './ops/cumsum.js';
+export { einsum } from './ops/einsum.js';
 export { add, div, eq, ge, gt, le, lt, maximum, minimum, mul, pow, sub } from './ops/elementwise.js';
+export { exp2, expm1, log1p, log2 } from './ops/exp-log.js';
+export { gather, scatterAdd } from './ops/indexing.js';
 export {
   broadcastTo,
   clone,
   concat,
+  expandDims,
   flatten,
-  gather,
   permute,
   reshape,
-  slice,
+  squeeze,
   stack,
   transpose,
 } from './ops/layout.js';
 export { abs, clip, exp, log, neg, sign, sqrt, square } from './ops/math.js';
-export { matmul } from './ops/matmul.js';
+export { matmul, matmulTransposed } from './ops/matmul.js';
+export { std, variance } from './ops/moments.js';
+export { type OneHotOptions, oneHot } from './ops/one-hot.js';
+export { pad } from './ops/pad.js';
+export { reciprocal, rsqrt } from './ops/reciprocals.js';
 export { argmax, argmin, max, mean, min, sum, sumTo } from './ops/reduce.js';
+export { ceil, floor, round } from './ops/rounding.js';
+export { slice, sliceAxis } from './ops/slice.js';
 export { logSoftmax, softmax } from './ops/softmax.js';
+export { type SortOptions, type SortResult, sort, type TopkOptions, topk } from './ops/sort.js';
+export { erf } from './ops/special.js';
+export { chunk, split, unstack } from './ops/split.js';
+export { repeat, tile } from './ops/tile.js';
+export { cos, sin, tan } from './ops/trigonometry.js';
+export {
+  defineParametricUnary,
+  defineUnary,
+  type ScalarFunction,
+  type UnaryDefinition,
+  type UnaryDerivative,
+} from './ops/unary.js';
+export { where } from './ops/where.js';
 // Optimisers
 export {
   getOptimizer,
@@ -173,8 +261,12 @@ export {
   Adagrad,
   type AdagradConfig,
   Adam,
+  Adamax,
+  type AdamaxConfig,
   type AdamConfig,
   AdamW,
+  Nadam,
+  type NadamConfig,
   RMSprop,
   type RMSpropConfig,
   SGD,

@@ -66,3 +66,39 @@ it('examples/h-transfer-learning.ts keeps the frozen base bit-identical while th
   const accuracy = out.match(/epoch {2}3: loss [\d.]+ · test accuracy on 5–9 ([\d.]+) %/);
   assert.ok(accuracy && Number(accuracy[1]) > 60, `head accuracy on 5–9 after 3 epochs:\n${out}`);
 });
+
+it('examples/gan.ts: an alternating GAN loop over two models learns the real mean in flat memory (3,000 steps < 400 MB)', () => {
+  const out = runExample('examples/gan.ts', '--steps', '3000');
+  const rss = [...out.matchAll(/RSS (\d+) MB/g)].map((m) => Number(m[1]));
+  assert.ok(rss.length >= 6, out);
+  const peak = Number(/peak RSS (\d+) MB/.exec(out)![1]);
+  assert.ok(peak < 400, `peak RSS ${peak} MB`);
+  // Flat: the last reading is no more than 15% above the one at step 1000.
+  assert.ok(rss[rss.length - 1]! <= rss[1]! * 1.15, `RSS grew: ${rss.join(', ')} MB`);
+  const mean = /generated: mean \(([-\d.]+), ([-\d.]+)\)/.exec(out)!;
+  assert.ok(Math.abs(Number(mean[1]) - 2) < 0.3 && Math.abs(Number(mean[2]) + 1) < 0.3, out);
+});
+
+it('examples/functional.ts: two inputs, two outputs, a shared layer and a nested Sequential learn, save and reload exactly', () => {
+  const out = runExample('examples/functional.ts', '--epochs', '40');
+  const m = /val_classes_accuracy ([\d.]+) · val_regressor_mae ([\d.]+)/.exec(out);
+  assert.ok(m, out);
+  assert.ok(Number(m[1]) > 0.95 && Number(m[2]) < 0.3, out);
+  assert.match(out, /max prediction difference 0\n/);
+  assert.match(out, /shared layer kernels after reload: 2/);
+});
+
+it('examples/autoencoder.ts: the encoder, reused alone, gives the autoencoder’s codes; 3,000 steps in flat memory', () => {
+  const out = runExample('examples/autoencoder.ts');
+  assert.match(out, /3000 steps in/);
+  const rss = [...out.matchAll(/RSS (\d+) MB/g)].map((m) => Number(m[1]));
+  const peak = Number(/peak RSS (\d+) MB/.exec(out)![1]);
+  assert.ok(peak < 400, `peak RSS ${peak} MB`);
+  assert.ok(rss[rss.length - 1]! <= rss[2]! * 1.25, `RSS grew: ${rss.join(', ')} MB`);
+  assert.match(out, /encoder alone vs inside the autoencoder: max difference 0\n/);
+  assert.match(out, /encoder reloaded from .*: max difference 0\n/);
+  const mse = Number(/test reconstruction: loss [\d.]+ · mse ([\d.]+)/.exec(out)![1]);
+  assert.ok(mse < 0.02, out);
+  const acc = Number(/nearest-centroid accuracy on the 32-number codes: ([\d.]+) %/.exec(out)![1]);
+  assert.ok(acc > 50, out);
+});

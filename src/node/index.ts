@@ -34,6 +34,7 @@ if (requested) {
 export { type ThreadStats, threadStats } from '../backend/wasm/index.js';
 export * from '../index.js';
 export { readCsv } from './csv.js';
+export { CsvLogger, type CsvLoggerOptions, csvLogger } from './csv-logger.js';
 export { fileSystem, writeFileAtomic } from './file-io.js';
 export { type GreyImage, readImage, toMnistForm } from './image.js';
 export { bundledMnistDir, type LoadMnistOptions, loadMnist, readIdxFile } from './mnist.js';

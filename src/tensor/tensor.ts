@@ -11,12 +11,24 @@ import type { Backend, Storage } from '../backend/backend.js';
 import { backendByName } from '../backend/registry.js';
 import { ArgumentError } from '../errors.js';
 import * as act from '../ops/activations.js';
+import { type CumsumOptions, cumsum } from '../ops/cumsum.js';
 import * as el from '../ops/elementwise.js';
+import * as expLog from '../ops/exp-log.js';
 import * as lay from '../ops/layout.js';
 import * as math from '../ops/math.js';
 import { matmul } from '../ops/matmul.js';
+import * as moments from '../ops/moments.js';
+import { pad } from '../ops/pad.js';
+import * as recip from '../ops/reciprocals.js';
 import * as red from '../ops/reduce.js';
+import * as rounding from '../ops/rounding.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
+import type { SortOptions, SortResult, TopkOptions } from '../ops/sort.js';
+import * as sorting from '../ops/sort.js';
+import * as special from '../ops/special.js';
+import * as split from '../ops/split.js';
+import * as tile from '../ops/tile.js';
+import * as trig from '../ops/trigonometry.js';
 import { formatTensor } from './format.js';
 import { formatShape, type Shape, sizeOf } from './shape.js';
 
@@ -112,7 +124,8 @@ export class Tensor {
   /**
    * Fill `.grad` of every leaf this tensor depends on. A scalar needs no argument; any other shape
    * needs the upstream gradient dL/dthis of the same shape. The graph is freed afterwards unless
-   * `retainGraph` is set.
+   * `retainGraph` is set. With `createGraph` the gradients are recorded too, so `.grad` can be
+   * differentiated again (see also `gradients()` and `grad()`).
    */
   backward(grad?: Tensor, options?: BackwardOptions): void {
     backward(this, grad, options);
@@ -208,6 +221,46 @@ export class Tensor {
   clip(min: number, max: number): Tensor {
     return math.clip(this, min, max);
   }
+  sin(): Tensor {
+    return trig.sin(this);
+  }
+  cos(): Tensor {
+    return trig.cos(this);
+  }
+  tan(): Tensor {
+    return trig.tan(this);
+  }
+  exp2(): Tensor {
+    return expLog.exp2(this);
+  }
+  log2(): Tensor {
+    return expLog.log2(this);
+  }
+  log1p(): Tensor {
+    return expLog.log1p(this);
+  }
+  expm1(): Tensor {
+    return expLog.expm1(this);
+  }
+  reciprocal(): Tensor {
+    return recip.reciprocal(this);
+  }
+  rsqrt(): Tensor {
+    return recip.rsqrt(this);
+  }
+  erf(): Tensor {
+    return special.erf(this);
+  }
+  floor(): Tensor {
+    return rounding.floor(this);
+  }
+  ceil(): Tensor {
+    return rounding.ceil(this);
+  }
+  /** Round half to even, as NumPy and TF.js do. */
+  round(): Tensor {
+    return rounding.round(this);
+  }
 
   // ---- activations ---------------------------------------------------------------------------
   sigmoid(): Tensor {
@@ -259,6 +312,14 @@ export class Tensor {
   argmin(axis?: number, keepdims = false): Tensor {
     return red.argmin(this, axis, keepdims);
   }
+  /** Variance over `axis` (default all); `correction` 0 = population (TF.js), 1 = unbiased (PyTorch's default). */
+  var(axis?: number | readonly number[], keepdims = false, correction = 0): Tensor {
+    return moments.variance(this, axis, keepdims, correction);
+  }
+  /** Standard deviation: √var with the same arguments. */
+  std(axis?: number | readonly number[], keepdims = false, correction = 0): Tensor {
+    return moments.std(this, axis, keepdims, correction);
+  }
 
   // ---- shape and indexing --------------------------------------------------------------------
   reshape(...shape: number[] | [readonly number[]]): Tensor {
@@ -282,13 +343,66 @@ export class Tensor {
   expand(shape: readonly number[]): Tensor {
     return lay.broadcastTo(this, shape);
   }
-  /** Rows start…end-1 along the first axis (negative counts from the end); shares storage. */
-  slice(start: number, end?: number): Tensor {
-    return lay.slice(this, start, end);
+  /**
+   * Rows start…end-1 along the first axis (negative counts from the end; shares storage), or with
+   * arrays the TF.js form slice(begin, size) over any axes.
+   */
+  slice(start: number, end?: number): Tensor;
+  slice(begin: readonly number[], size?: readonly number[]): Tensor;
+  slice(start: number | readonly number[], end?: number | readonly number[]): Tensor {
+    return typeof start === 'number'
+      ? lay.slice(this, start, end as number | undefined)
+      : lay.slice(this, start, end as readonly number[] | undefined);
+  }
+  /** Entries start…end-1 along `axis` (negative counts from the end), every other axis whole. */
+  sliceAxis(axis: number, start: number, end?: number): Tensor {
+    return lay.sliceAxis(this, axis, start, end);
   }
   /** The entries at `indices` along `axis` (default 0: pick rows, e.g. a shuffled mini-batch). */
   gather(indices: IndexLike, axis = 0): Tensor {
     return lay.gather(this, indices, axis);
+  }
+  /** This tensor with `updates` added at `indices` along `axis` (see scatterAdd). */
+  scatterAdd(indices: IndexLike, updates: Tensor, axis = 0): Tensor {
+    return lay.scatterAdd(this, indices, updates, axis);
+  }
+  /** Drop size-1 axes (the given ones, or all). */
+  squeeze(axis?: number | readonly number[]): Tensor {
+    return lay.squeeze(this, axis);
+  }
+  /** Insert a size-1 axis at `axis`. */
+  expandDims(axis = 0): Tensor {
+    return lay.expandDims(this, axis);
+  }
+  /** Constant padding: `[before, after]` per axis. */
+  pad(paddings: ReadonlyArray<readonly [number, number]>, value = 0): Tensor {
+    return pad(this, paddings, value);
+  }
+  split(sizesOrCount: number | readonly number[], axis = 0): Tensor[] {
+    return split.split(this, sizesOrCount, axis);
+  }
+  chunk(chunks: number, axis = 0): Tensor[] {
+    return split.chunk(this, chunks, axis);
+  }
+  unstack(axis = 0): Tensor[] {
+    return split.unstack(this, axis);
+  }
+  tile(reps: readonly number[]): Tensor {
+    return tile.tile(this, reps);
+  }
+  repeat(repeats: number | readonly number[], axis?: number): Tensor {
+    return tile.repeat(this, repeats, axis);
+  }
+  cumsum(axis = 0, options?: CumsumOptions): Tensor {
+    return cumsum(this, axis, options);
+  }
+  /** Sorted along `axis` (default last): { values, indices }. */
+  sort(axis = -1, options?: SortOptions): SortResult {
+    return sorting.sort(this, axis, options);
+  }
+  /** The k largest along the last axis: { values, indices }. */
+  topk(k = 1, options?: TopkOptions): SortResult {
+    return sorting.topk(this, k, options);
   }
 }
 
