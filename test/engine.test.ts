@@ -10,6 +10,8 @@ import {
   Dataset,
   Dense,
   getBackend,
+  input,
+  Model,
   manualSeed,
   noGrad,
   randn,
@@ -197,6 +199,38 @@ describeEachBackend('training engine', () => {
     m3.compile({ optimizer: 'sgd', loss: 'mse' });
     await m3.fit(X.slice(0, 4), Y.slice(0, 4), { batchSize: 2, shuffle: false, verbose: 0 });
     assertClose(weightsOf(m2), weightsOf(m3), 1e-6);
+  });
+
+  it('two outputs: the total is Σ lossWeight·loss, logs name each output, and a weight of 0 leaves its head untouched', () => {
+    manualSeed(12);
+    const x = input({ shape: [3], name: 'x' });
+    const trunk = new Dense({ units: 4, activation: 'tanh', name: 'trunk' }).apply(x);
+    const first = new Dense({ units: 2, activation: 'softmax', name: 'first' }).apply(trunk);
+    const second = new Dense({ units: 1, name: 'second' }).apply(trunk);
+    const model = new Model({ inputs: x, outputs: [first, second] });
+    const y2 = X.map((r) => [r[0]! - r[2]!]);
+    model.compile({
+      optimizer: new SGD({ learningRate: 0.1 }),
+      loss: { first: 'categoricalCrossentropy', second: 'mse' },
+      lossWeights: { first: 0.25, second: 0 },
+      metrics: { first: ['accuracy'] },
+    });
+    const before = model.testOnBatch(X, [Y, y2]);
+    assert.deepEqual(Object.keys(before).sort(), ['first_accuracy', 'first_loss', 'loss', 'second_loss']);
+    assertClose([before.loss!], [0.25 * before.first_loss!], 1e-6);
+    const head = flat(model.getLayer('second').weights[0]!.tensor);
+    const trunkBefore = flat(model.getLayer('trunk').weights[0]!.tensor);
+    model.trainOnBatch({ x: X }, { first: Y, second: y2 });
+    assert.deepEqual(flat(model.getLayer('second').weights[0]!.tensor), head, 'a head weighted 0 moved');
+    assert.notDeepEqual(flat(model.getLayer('trunk').weights[0]!.tensor), trunkBefore);
+    assert.throws(
+      () => model.compile({ optimizer: 'sgd', loss: { first: 'mse', secnd: 'mse' } }),
+      /loss names an output 'secnd' the model does not have — did you mean 'second'\?/,
+    );
+    assert.throws(
+      () => model.compile({ optimizer: 'sgd', loss: 'mse', lossWeights: [1] }),
+      /lossWeights has 1 entries but the model has 2 outputs/,
+    );
   });
 
   it('stepScope returns plain values and tensors that stay valid after the step', () => {

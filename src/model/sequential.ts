@@ -10,36 +10,22 @@
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
-import type { Dataset } from '../data/dataset.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Loss } from '../losses/index.js';
 import type { Metric } from '../metrics/accuracy.js';
 import type { Layer } from '../nn/layer.js';
-import { type CallOptions, type InputShapes, isShapeList, Module, type NamedWeight } from '../nn/module.js';
+import { type CallOptions, type InputShapes, isShapeList, type NamedWeight } from '../nn/module.js';
 import { type SymbolicShape, type SymbolicTensor, shapesCompatible } from '../nn/symbolic-tensor.js';
-import type { Optimizer } from '../optim/optimizer.js';
 import { formatShape, type Shape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelArtifacts, TrainingStateArtifacts } from './artifacts.js';
-import type { Logs } from './callbacks.js';
 import { asBatchTensor, type TensorInput } from './data.js';
-import type { BatchStream } from './engine/batches.js';
-import { isBatchStream } from './engine/batches.js';
-import {
-  type CompileArgs,
-  type Compiled,
-  resolveCompile,
-  type SingleOutputCompileArgs,
-} from './engine/compile.js';
-import type { EngineModel } from './engine/contract.js';
-import type { EvaluateArgs } from './engine/evaluate.js';
+import type { CompileArgs, SingleOutputCompileArgs } from './engine/compile.js';
 import * as engine from './engine/index.js';
 import type { DataInput } from './engine/inputs.js';
-import type { ClassWeight } from './engine/sample-weights.js';
 import type { FitArgs } from './engine/train-batch.js';
-import type { History } from './history.js';
-import { type IOHandler, resolveIOHandler } from './io.js';
 import { toArtifacts } from './serialization.js';
+import { TrainableModel } from './trainable-model.js';
 
 export { FIT_OPTIONS } from './engine/train-batch.js';
 export type { CompileArgs, FitArgs, SingleOutputCompileArgs };
@@ -53,11 +39,8 @@ export interface BatchArgs {
  * A Sequential is a Module: it can be called as a layer inside a functional Model (its weights,
  * trainable flag and penalties recurse into its layers), and is saved there with its layers.
  */
-export class Sequential extends Module implements EngineModel {
-  stopTraining = false;
-  optimizer: Optimizer | null = null;
-  /** What compile() resolved; `loss` and `metrics` are its (single) output's. */
-  compiled: Compiled | null = null;
+export class Sequential extends TrainableModel {
+  /** compile()'s loss and metrics (a Sequential has one output). */
   loss: Loss | null = null;
   metrics: Metric[] = [];
   private readonly _layers: Layer[] = [];
@@ -235,53 +218,16 @@ export class Sequential extends Module implements EngineModel {
 
   // ---- training (the engine in ./engine does the work, for every kind of model) -------------
 
-  compile(args: SingleOutputCompileArgs): void {
-    // Resolved before anything is assigned: a bad metric leaves the model as it was.
-    const compiled = resolveCompile(args as CompileArgs, this.outputNames);
-    this.compiled = compiled;
-    this.optimizer = compiled.optimizer;
-    this.loss = compiled.losses[0]!;
-    this.metrics = compiled.metrics[0]!;
-  }
-
-  /**
-   * Train for `epochs` passes over (x, y) in shuffled mini-batches — or over a Dataset (or async
-   * iterable) of `{ xs, ys }` batches: `fit(dataset, { epochs })`.
-   */
-  fit(x: DataInput, y: DataInput, args?: FitArgs): Promise<History>;
-  fit(data: Dataset<unknown> | BatchStream, args?: FitArgs): Promise<History>;
-  fit(x: unknown, y?: unknown, args?: FitArgs): Promise<History> {
-    if (isBatchStream(x)) return engine.fit(this, x, undefined, (y as FitArgs | undefined) ?? {});
-    return engine.fit(this, x, y, args ?? {});
-  }
-
-  /** Loss and metrics over (x, y), in batches, without recording a graph. */
-  evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Logs {
-    return engine.evaluate(this, x, y, args);
-  }
-
-  /** Loss and metrics over a Dataset (or async iterable) of `{ xs, ys }` batches. */
-  evaluateDataset(data: Dataset<unknown> | BatchStream, args: { steps?: number } = {}): Promise<Logs> {
-    return engine.evaluateDataset(this, data, args);
+  /** The optimiser, the loss and the metrics (typed for one output: a misspelt name fails to compile). */
+  override compile(args: SingleOutputCompileArgs): void {
+    super.compile(args as CompileArgs);
+    this.loss = this.compiled!.losses[0]!;
+    this.metrics = this.compiled!.metrics[0]!;
   }
 
   /** Outputs for every sample of x, computed in batches without recording a graph. */
   predict(x: DataInput, args: BatchArgs = {}): Tensor {
     return engine.predict(this, x, args)[0]!;
-  }
-
-  /** One optimiser update on one batch; returns its loss and metrics (Keras' train_on_batch). */
-  trainOnBatch(
-    x: DataInput,
-    y: DataInput,
-    args: { sampleWeight?: TensorInput; classWeight?: ClassWeight } = {},
-  ): Logs {
-    return engine.trainOnBatch(this, x, y, args);
-  }
-
-  /** Loss and metrics on one batch, without updating. */
-  testOnBatch(x: DataInput, y: DataInput): Logs {
-    return engine.testOnBatch(this, x, y);
   }
 
   /** Outputs for one batch, without recording a graph. */
@@ -344,32 +290,6 @@ export class Sequential extends Module implements EngineModel {
     return this.weights.map((w) => ({ name: `${this.name}/${w.name}`, tensor: w.tensor }));
   }
 
-  /** Copies of every weight's values (detached), in `weights` order. */
-  getWeights(): Tensor[] {
-    return noGrad(() => this.weights.map((w) => w.tensor.detach().clone()));
-  }
-
-  /** Overwrite every weight's values, in `weights` order; shapes must match. */
-  setWeights(values: readonly Tensor[]): void {
-    const targets = this.weights;
-    if (values.length !== targets.length) {
-      throw new ArgumentError(
-        `setWeights(): the model has ${targets.length} weights but ${values.length} were given`,
-      );
-    }
-    targets.forEach((w, i) => {
-      const v = values[i]!;
-      if (!shapesEqual(v.shape, w.tensor.shape)) {
-        throw new ShapeError(
-          `setWeights(): '${w.name}' has shape ${formatShape(w.tensor.shape)} but the value has ${formatShape(v.shape)}`,
-        );
-      }
-    });
-    targets.forEach((w, i) => {
-      w.tensor.backend.copy(values[i]!.storage, w.tensor.storage);
-    });
-  }
-
   override countParams(): number {
     return this._layers.reduce((n, l) => n + l.countParams(), 0);
   }
@@ -409,39 +329,10 @@ export class Sequential extends Module implements EngineModel {
     return text;
   }
 
-  // ---- resuming ---------------------------------------------------------------------------
-
-  /**
-   * The model plus everything an exact resume needs — optimiser state, the epoch and batch fit()
-   * is at, its generators — while fit() runs (from a callback: backupAndRestore uses it).
-   */
-  trainingArtifacts(): ModelArtifacts {
-    return engine.trainingArtifacts(this);
-  }
-
-  /**
-   * Put back a checkpoint written by trainingArtifacts() — weights and optimiser state now, fit's
-   * position and generators when the loop starts — from a callback's onTrainBegin.
-   */
-  restoreTraining(artifacts: ModelArtifacts, source = 'checkpoint'): void {
-    engine.restoreTraining(this, artifacts, source);
-  }
-
   // ---- saving -------------------------------------------------------------------------------
 
   /** The model as JSON + weight bytes, in memory (for browsers, or custom storage). */
   toArtifacts(extra: { trainingState?: TrainingStateArtifacts } = {}): ModelArtifacts {
     return toArtifacts(this, extra);
   }
-
-  /** Save to a path (Node: a folder with model.json and weights.bin, written atomically) or handler. */
-  async save(target: string | IOHandler): Promise<void> {
-    const artifacts = this.toArtifacts();
-    await resolveIOHandler(target, 'save').save!(artifacts);
-  }
 }
-
-/**
- * Run one batch's work in the backend's step scope (if it has one): what it allocates goes back to
- * the allocator when it returns or throws, so the next batch reuses the same memory.
- */

@@ -103,15 +103,7 @@ function perOutput<T>(
     return value as T[];
   }
   if (isOptionsObject(value)) {
-    const keys = Object.keys(value);
-    for (const k of keys) {
-      if (!outputNames.includes(k)) {
-        const near = nearestName(k, outputNames);
-        throw new ArgumentError(
-          `compile(): ${option} names an output '${k}' the model does not have${near ? ` — did you mean '${near}'?` : ''} (outputs: ${outputNames.join(', ')})`,
-        );
-      }
-    }
+    checkOutputKeys(option, value, outputNames);
     return outputNames.map((name) => {
       if (!(name in value)) {
         throw new ArgumentError(`compile(): ${option} has no entry for output '${name}'`);
@@ -146,6 +138,25 @@ function resolveMetrics(spec: CompileArgs['metrics'], outputNames: readonly stri
     }
     return outputNames.map(() => resolve(spec, 'metrics'));
   }
-  const lists = perOutput<unknown>('metrics', spec, outputNames, () => false);
-  return lists.map((list, i) => resolve(list, `metrics for output '${outputNames[i]}'`));
+  // { outputName: [...] }: an output left out has no metrics (as in Keras).
+  if (!isOptionsObject(spec)) {
+    throw new ArgumentError(
+      `compile(): metrics must be a list or an object keyed by output name, got ${describeValue(spec)}`,
+    );
+  }
+  checkOutputKeys('metrics', spec, outputNames);
+  const record = spec as Record<string, unknown>;
+  return outputNames.map((name) => resolve(record[name] ?? [], `metrics for output '${name}'`));
+}
+
+/** An object keyed by output name may name only outputs the model has. */
+function checkOutputKeys(option: string, value: object, outputNames: readonly string[]): void {
+  for (const k of Object.keys(value)) {
+    if (!outputNames.includes(k)) {
+      const near = nearestName(k, outputNames);
+      throw new ArgumentError(
+        `compile(): ${option} names an output '${k}' the model does not have${near ? ` — did you mean '${near}'?` : ''} (outputs: ${outputNames.join(', ')})`,
+      );
+    }
+  }
 }

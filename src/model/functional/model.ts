@@ -15,13 +15,12 @@
  */
 import { noGrad } from '../../autograd/grad-mode.js';
 import { checkOptions, nearestName } from '../../config/options.js';
-import type { Dataset } from '../../data/dataset.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
 import {
   type CallOptions,
   type InputShapes,
   isShapeList,
-  Module,
+  type Module,
   type NamedWeight,
   uniqueWeights,
 } from '../../nn/module.js';
@@ -32,22 +31,13 @@ import {
   type SymbolicTensor,
   shapesCompatible,
 } from '../../nn/symbolic-tensor.js';
-import type { Optimizer } from '../../optim/optimizer.js';
-import { formatShape, type Shape, shapesEqual } from '../../tensor/shape.js';
+import { formatShape, type Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { ModelArtifacts, TrainingStateArtifacts } from '../artifacts.js';
-import type { Logs } from '../callbacks.js';
-import { type BatchStream, isBatchStream } from '../engine/batches.js';
-import { type CompileArgs, type Compiled, resolveCompile } from '../engine/compile.js';
-import type { EngineModel } from '../engine/contract.js';
-import type { EvaluateArgs } from '../engine/evaluate.js';
 import * as engine from '../engine/index.js';
 import { type DataInput, tensorList } from '../engine/inputs.js';
-import type { ClassWeight } from '../engine/sample-weights.js';
-import type { FitArgs } from '../engine/train-batch.js';
-import type { History } from '../history.js';
-import { type IOHandler, resolveIOHandler } from '../io.js';
 import { toArtifacts } from '../serialization.js';
+import { TrainableModel } from '../trainable-model.js';
 import { type Graph, symbolicList, traceGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
 import { InputLayer } from './input.js';
@@ -60,11 +50,7 @@ export interface ModelArgs {
   trainable?: boolean;
 }
 
-export class Model extends Module implements EngineModel {
-  stopTraining = false;
-  optimizer: Optimizer | null = null;
-  /** What compile() resolved (per output: loss, weight, metrics), null before. */
-  compiled: Compiled | null = null;
+export class Model extends TrainableModel {
   readonly inputs: readonly SymbolicTensor[];
   readonly outputs: readonly SymbolicTensor[];
   /** Given as one tensor (not a list): forward takes and gives one tensor too. */
@@ -294,39 +280,7 @@ export class Model extends Module implements EngineModel {
     this.computeOutputShape(this.singleInput ? (shapes[0] as Shape) : (shapes as Shape[]));
   }
 
-  // ---- weights ------------------------------------------------------------------------------
-
-  /** Copies of every weight's values (detached), in `weights` order. */
-  getWeights(): Tensor[] {
-    return noGrad(() => this.weights.map((w) => w.tensor.detach().clone()));
-  }
-
-  /** Overwrite every weight's values, in `weights` order; shapes must match. */
-  setWeights(values: readonly Tensor[]): void {
-    setWeightValues(this.weights, values);
-  }
-
-  // ---- training and inference (the engine in ../engine does the work) -----------------------
-
-  /** One loss (and metrics) for every output, or per output: a list in output order or { outputName: … }. */
-  compile(args: CompileArgs): void {
-    const compiled = resolveCompile(args, this.outputNames);
-    this.compiled = compiled;
-    this.optimizer = compiled.optimizer;
-  }
-
-  /** Train on x (one tensor per input: alone, a list, or { inputName: … }) and y (likewise per output). */
-  fit(x: DataInput, y: DataInput, args?: FitArgs): Promise<History>;
-  fit(data: Dataset<unknown> | BatchStream, args?: FitArgs): Promise<History>;
-  fit(x: unknown, y?: unknown, args?: FitArgs): Promise<History> {
-    if (isBatchStream(x)) return engine.fit(this, x, undefined, (y as FitArgs | undefined) ?? {});
-    return engine.fit(this, x, y, args ?? {});
-  }
-
-  /** Loss (total and per output) and metrics over (x, y), in batches, without recording a graph. */
-  evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Logs {
-    return engine.evaluate(this, x, y, args);
-  }
+  // ---- inference (the engine in ../engine does the work) -----------------------
 
   /** Outputs for every sample: one tensor for a model made with one output, else a list. */
   predict(x: DataInput, args: { batchSize?: number } = {}): Tensor | Tensor[] {
@@ -338,20 +292,6 @@ export class Model extends Module implements EngineModel {
   predictOnBatch(x: DataInput): Tensor | Tensor[] {
     const xs = tensorList(x, this.inputNames, 'predictOnBatch(): x', 'input');
     return noGrad(() => this.call(this.singleInput ? xs[0]! : xs));
-  }
-
-  /** One optimiser update on one batch (Keras' train_on_batch); returns its loss and metrics. */
-  trainOnBatch(
-    x: DataInput,
-    y: DataInput,
-    args: { sampleWeight?: unknown; classWeight?: ClassWeight } = {},
-  ): Logs {
-    return engine.trainOnBatch(this, x, y, args);
-  }
-
-  /** Loss and metrics on one batch, without updating. */
-  testOnBatch(x: DataInput, y: DataInput): Logs {
-    return engine.testOnBatch(this, x, y);
   }
 
   /** The architecture without layer names: a checkpoint must match it to be resumed. */
@@ -372,26 +312,11 @@ export class Model extends Module implements EngineModel {
     return text;
   }
 
-  /** The model plus what an exact resume needs, while fit() runs (from a callback). */
-  trainingArtifacts(): ModelArtifacts {
-    return engine.trainingArtifacts(this);
-  }
-
-  /** Put back a checkpoint written by trainingArtifacts(), from a callback's onTrainBegin. */
-  restoreTraining(artifacts: ModelArtifacts, source = 'checkpoint'): void {
-    engine.restoreTraining(this, artifacts, source);
-  }
-
   // ---- saving and describing ----------------------------------------------------------------
 
   /** The model as JSON + weight bytes, in memory (model format 2: the graph, docs/model-format.md). */
   toArtifacts(extra: { trainingState?: TrainingStateArtifacts } = {}): ModelArtifacts {
     return toArtifacts(this, extra);
-  }
-
-  /** Save to a path (Node: a folder with model.json and the weights, written atomically) or handler. */
-  async save(target: string | IOHandler): Promise<void> {
-    await resolveIOHandler(target, 'save').save!(this.toArtifacts());
   }
 
   /** A table of layers, output shapes, parameter counts and what each is connected to. */
@@ -402,24 +327,5 @@ export class Model extends Module implements EngineModel {
   }
 }
 
-/** Copy `values` into `targets` (same order and shapes), refusing any mismatch before writing. */
-export function setWeightValues(targets: readonly NamedWeight[], values: readonly Tensor[]): void {
-  if (values.length !== targets.length) {
-    throw new ArgumentError(
-      `setWeights(): the model has ${targets.length} weights but ${values.length} were given`,
-    );
-  }
-  targets.forEach((w, i) => {
-    const v = values[i]!;
-    if (!shapesEqual(v.shape, w.tensor.shape)) {
-      throw new ShapeError(
-        `setWeights(): '${w.name}' has shape ${formatShape(w.tensor.shape)} but the value has ${formatShape(v.shape)}`,
-      );
-    }
-  });
-  targets.forEach((w, i) => {
-    w.tensor.backend.copy(values[i]!.to(w.tensor.backend.name).storage, w.tensor.storage);
-  });
-}
-
+export { setWeightValues } from '../trainable-model.js';
 export { InputLayer };
