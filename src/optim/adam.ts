@@ -1,37 +1,20 @@
 /** Adam (Kingma & Ba) and AdamW, its variant with decoupled weight decay (Loshchilov & Hutter). */
 import type { UpdateRule } from '../backend/backend.js';
-import { numberOption } from '../config/options.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type OptimizerConfig } from './optimizer.js';
-import { EPSILON, optimizerOptions, UNIT_INTERVAL } from './option-checks.js';
+import { type MomentConfig, MomentOptimizer } from './moment-optimizer.js';
+import { optimizerOptions } from './option-checks.js';
 
-export interface AdamConfig extends OptimizerConfig {
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-}
+export type AdamConfig = MomentConfig;
 
 /**
  * m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr·m̂ / (√v̂ + ε), with the bias-corrected
  * m̂ = m / (1−β1ᵗ), v̂ = v / (1−β2ᵗ). Default lr 0.001, β 0.9/0.999, ε 1e-7.
  */
-export class Adam extends Optimizer {
+export class Adam extends MomentOptimizer {
   readonly className: string = 'Adam';
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
 
   constructor(config: AdamConfig = {}) {
-    const o = optimizerOptions(new.target.name, config, ['beta1', 'beta2', 'epsilon']);
-    super(o as OptimizerConfig, 0.001);
-    const c = new.target.name;
-    this.beta1 = numberOption(c, 'beta1', o.beta1, UNIT_INTERVAL, 0.9);
-    this.beta2 = numberOption(c, 'beta2', o.beta2, UNIT_INTERVAL, 0.999);
-    this.epsilon = numberOption(c, 'epsilon', o.epsilon, EPSILON, 1e-7);
-  }
-
-  protected get slots(): number {
-    return 2;
+    super(new.target.name, config);
   }
 
   /**
@@ -56,10 +39,6 @@ export class Adam extends Optimizer {
 
   protected override fusedRule(lr: number, t: number): UpdateRule {
     return { kind: 'adam', beta1: this.beta1, beta2: this.beta2, ...this.corrected(lr, t) };
-  }
-
-  protected ruleConfig(): Record<string, number | boolean> {
-    return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 }
 

@@ -1,14 +1,8 @@
 /** Nadam (Dozat, 2016): Adam with Nesterov momentum, as Keras implements it. */
-import { numberOption } from '../config/options.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type OptimizerConfig } from './optimizer.js';
-import { EPSILON, optimizerOptions, UNIT_INTERVAL } from './option-checks.js';
+import { type MomentConfig, MomentOptimizer } from './moment-optimizer.js';
 
-export interface NadamConfig extends OptimizerConfig {
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-}
+export type NadamConfig = MomentConfig;
 
 /**
  * Adam whose first moment looks one step ahead, with Dozat's warming momentum schedule
@@ -18,25 +12,13 @@ export interface NadamConfig extends OptimizerConfig {
  *   w ← w − lr·m̂ / (√v̂ + ε)
  * Default lr 0.001, β 0.9/0.999, ε 1e-7 (Keras). No fused kernel: every backend runs these ops.
  */
-export class Nadam extends Optimizer {
+export class Nadam extends MomentOptimizer {
   readonly className = 'Nadam';
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
   /** Πμ₁…μₜ for the last t asked for: each step extends it by one factor instead of redoing t. */
   private product = { t: 0, value: 1 };
 
   constructor(config: NadamConfig = {}) {
-    const o = optimizerOptions(new.target.name, config, ['beta1', 'beta2', 'epsilon']);
-    super(o as OptimizerConfig, 0.001);
-    const c = new.target.name;
-    this.beta1 = numberOption(c, 'beta1', o.beta1, UNIT_INTERVAL, 0.9);
-    this.beta2 = numberOption(c, 'beta2', o.beta2, UNIT_INTERVAL, 0.999);
-    this.epsilon = numberOption(c, 'epsilon', o.epsilon, EPSILON, 1e-7);
-  }
-
-  protected get slots(): number {
-    return 2;
+    super(new.target.name, config);
   }
 
   private momentumAt(t: number): number {
@@ -63,9 +45,5 @@ export class Nadam extends Optimizer {
     const meanHat = mean.mul(muNext / (1 - product * muNext)).add(g.mul((1 - mu) / (1 - product)));
     const meanSquareHat = meanSquare.div(1 - beta2 ** t);
     return [w.sub(meanHat.mul(lr).div(meanSquareHat.sqrt().add(epsilon))), mean, meanSquare];
-  }
-
-  protected ruleConfig(): Record<string, number | boolean> {
-    return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 }
