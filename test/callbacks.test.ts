@@ -158,7 +158,13 @@ describe('learningRateScheduler', () => {
     bad.setModel(fakeModel(0.1));
     assert.throws(
       () => bad.onEpochBegin(3),
-      /learningRateScheduler: schedule\(3, 0.1\) must return a finite learning rate ≥ 0, got NaN/,
+      /learningRateScheduler: schedule\(3, 0.1\) must return a finite learning rate > 0 .*, got NaN/,
+    );
+    const zero = learningRateScheduler(() => 0);
+    zero.setModel(fakeModel(0.1));
+    assert.throws(
+      () => zero.onEpochBegin(1),
+      /schedule\(1, 0.1\) must return a finite learning rate > 0 \(optimisers refuse 0\), got 0/,
     );
     const text = learningRateScheduler((() => '0.1') as never);
     text.setModel(fakeModel(0.1));

@@ -31,9 +31,9 @@ export class LearningRateScheduler implements Callback {
   onEpochBegin(epoch: number): void {
     const optimizer = optimizerOf('learningRateScheduler', this.model);
     const rate: unknown = this.schedule(epoch, optimizer.learningRate);
-    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
       throw new ArgumentError(
-        `learningRateScheduler: schedule(${epoch}, ${optimizer.learningRate}) must return a finite learning rate ≥ 0, got ${describeValue(rate)}`,
+        `learningRateScheduler: schedule(${epoch}, ${optimizer.learningRate}) must return a finite learning rate > 0 (optimisers refuse 0), got ${describeValue(rate)}`,
       );
     }
     optimizer.learningRate = rate;
