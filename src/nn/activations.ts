@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 export type ActivationName =
   | 'linear'
   | 'sigmoid'
+  | 'hardSigmoid'
   | 'tanh'
   | 'relu'
   | 'leakyRelu'
@@ -23,6 +24,8 @@ export type ActivationLike = CamelOrSnake<ActivationName> | 'none';
 const table: Record<ActivationName, (x: Tensor) => Tensor> = {
   linear: (x) => x,
   sigmoid: (x) => x.sigmoid(),
+  // Keras 2 / TF.js (TF.js's default recurrentActivation): clip(0.2·x + 0.5, 0, 1).
+  hardSigmoid: (x) => x.mul(0.2).add(0.5).clip(0, 1),
   tanh: (x) => x.tanh(),
   relu: (x) => x.relu(),
   leakyRelu: (x) => x.leakyRelu(),

@@ -20,6 +20,7 @@ import type { Rng } from '../random/rng.js';
 import { tensor } from '../tensor/create.js';
 import { type Shape, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { orthogonal } from './orthogonal.js';
 
 export interface Initializer {
   readonly className: string;
@@ -38,7 +39,8 @@ export type InitializerName =
   | 'heNormal'
   | 'heUniform'
   | 'lecunNormal'
-  | 'lecunUniform';
+  | 'lecunUniform'
+  | 'orthogonal';
 
 /** Other names the lookup knows: initialisers whose options take defaults, and Keras' aliases. */
 export type InitializerAlias =
@@ -87,6 +89,8 @@ export function constant(value: number): Initializer {
   numberOption('constant', 'value', value, FINITE);
   return { className: 'constant', config: { value }, init: (shape) => fromGenerator(shape, () => value) };
 }
+
+export { orthogonal } from './orthogonal.js';
 
 export function zeros(): Initializer {
   return { className: 'zeros', config: {}, init: (shape) => fromGenerator(shape, () => 0) };
@@ -185,6 +189,7 @@ const initializers = new NameRegistry<(config: Options) => Initializer>(
     ['heUniform', fixed(() => scaled(2, 'fanIn', 'uniform', 'heUniform'))],
     ['lecunNormal', fixed(() => scaled(1, 'fanIn', 'truncatedNormal', 'lecunNormal'))],
     ['lecunUniform', fixed(() => scaled(1, 'fanIn', 'uniform', 'lecunUniform'))],
+    ['orthogonal', (c) => orthogonal(c)],
   ],
   // Case and '_' are ignored ('glorot_uniform', 'GlorotUniform'); these are other names.
   [
