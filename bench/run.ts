@@ -10,6 +10,8 @@
  *      batch 64): seconds per 60k epoch and inference images/s. Slow rows time a subset of the
  *      epoch and extrapolate (marked in the table); TF.js wasm cannot train it (no
  *      Conv2DBackpropFilter kernel), which is recorded as such.
+ *   5. row-by-row MNIST LSTM(128) (bench/rnn.ts): seconds per 60k epoch and inference sequences/s,
+ *      beside TF.js and PyTorch's figures
  *
  * Prints a table with backprop's ratio to each peer and writes docs/benchmarks.md. Options:
  * --epochs N (timed epochs per library, default 1), --skip-tfjs-cpu (its epoch takes ~25 s).
@@ -40,6 +42,7 @@ import {
   setBackend,
   type Tensor,
 } from '../src/node/index.js';
+import { benchOursRowMnist, benchTfjsRowMnist, rnnSection } from './rnn.js';
 
 const argv = process.argv.slice(2);
 const DENSE_ONLY = 'wasm, zeros not skipped';
@@ -308,6 +311,18 @@ for (const backend of skipTfCpu ? ['wasm'] : ['wasm', 'cpu']) {
   tf.dispose([xtr, ytr, xte]);
 }
 
+// ---- row-by-row MNIST LSTM (bench/rnn.ts) -------------------------------------------------
+setSkipZeros(true);
+const rnnRows = [
+  ...(await benchOursRowMnist(
+    train,
+    test,
+    listBackends().filter((b) => b !== DENSE_ONLY),
+  )),
+  ...(await benchTfjsRowMnist(train, test, skipTfCpu ? ['wasm'] : ['wasm', 'cpu'])),
+];
+const rnnText = rnnSection(rnnRows);
+
 // ---- report ---------------------------------------------------------------------------------
 const ours = rows.filter((r) => r.name.startsWith('backprop'));
 const peers = rows.filter((r) => !r.name.startsWith('backprop'));
@@ -381,8 +396,9 @@ Reference figures measured separately on this machine class (shared/peers/RESULT
 here): PyTorch 1.13 CPU 0.17 s per epoch (2 threads, OpenBLAS), NumPy 0.18 s; matmul 190–230
 GFLOP/s per core: native AVX-512 FMA does 32 float operations per instruction, WebAssembly SIMD128's
 separate multiply and add 4.
-`;
+
+${rnnText}`;
 writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), text);
 console.log(
-  `\n${table.join('\n')}\n\n${ratios.join('\n')}\n\n${cnnTable.join('\n')}\n\n${cnnRatios.join('\n')}\n\nwritten to docs/benchmarks.md`,
+  `\n${table.join('\n')}\n\n${ratios.join('\n')}\n\n${cnnTable.join('\n')}\n\n${cnnRatios.join('\n')}\n\n${rnnText}\nwritten to docs/benchmarks.md`,
 );

@@ -327,6 +327,91 @@ export interface Backend {
   avgPoolGrad(dy: Storage, g: WindowGeometry, dx: Storage): void;
 
   /**
+   * Optional fused recurrent-cell kernels (ops/rnn): the element-wise half of one time step of an
+   * LSTM or GRU sequence, run `rows` (batch) × `units` at a time. The sequence ops do the matrix
+   * products with `matmul` and call these once per step each way; offsets (`…At`) are in elements
+   * into buffers the op owns, so a step allocates nothing. Without them the ops compose tensor ops.
+   *
+   * lstmCell: z = xz[xzAt…] + hz + bias (pre-activations [rows, 4·units], gates i, f, c, o);
+   * gates[gatesAt…] = σ(z_i), σ(z_f), tanh(z_c), σ(z_o); cs[cAt…] = f·cs[cPrevAt…] + i·g;
+   * hs[hAt…] = o·tanh(c).
+   */
+  lstmCell?(
+    rows: number,
+    units: number,
+    xz: Storage,
+    xzAt: number,
+    hz: Storage,
+    bias: Storage | null,
+    cs: Storage,
+    cPrevAt: number,
+    cAt: number,
+    hs: Storage,
+    hAt: number,
+    gates: Storage,
+    gatesAt: number,
+  ): void;
+  /**
+   * lstmCell's backward for one step: with dh = gh[ghAt…] + dhCarry (the upstream gradient of h_t
+   * plus what step t+1 sent back through the recurrent kernel) and dc (in/out: dL/dc_t in,
+   * dL/dc_{t−1} out), writes dz[dzAt…] = dL/d(pre-activations) [rows, 4·units].
+   */
+  lstmCellGrad?(
+    rows: number,
+    units: number,
+    gates: Storage,
+    gatesAt: number,
+    cs: Storage,
+    cPrevAt: number,
+    cAt: number,
+    gh: Storage,
+    ghAt: number,
+    dhCarry: Storage,
+    dc: Storage,
+    dz: Storage,
+    dzAt: number,
+  ): void;
+  /**
+   * GRU step (Keras resetAfter: true; gates z, r, h): with x-part xz[xzAt…] (+ biasIn) and recurrent
+   * part hz = h_{t−1}·U (+ biasRec), z = σ(x_z + h_z), r = σ(x_r + h_r), ĥ = tanh(x_h + r·h_h),
+   * hs[hAt…] = z·h_{t−1} + (1 − z)·ĥ; gates[gatesAt…] [rows, 4·units] keeps z, r, ĥ, h_h.
+   */
+  gruCell?(
+    rows: number,
+    units: number,
+    xz: Storage,
+    xzAt: number,
+    hz: Storage,
+    biasIn: Storage | null,
+    biasRec: Storage | null,
+    hs: Storage,
+    hPrevAt: number,
+    hAt: number,
+    gates: Storage,
+    gatesAt: number,
+  ): void;
+  /**
+   * gruCell's backward for one step: dh = gh[ghAt…] + dhCarry + dhDirect; writes the gradients of
+   * the x-part dxz[dAt…] and of the recurrent part drec[dAt…] (both [rows, 3·units]) and replaces
+   * dhDirect with dh·z (the path to h_{t−1} that skips the recurrent kernel).
+   */
+  gruCellGrad?(
+    rows: number,
+    units: number,
+    gates: Storage,
+    gatesAt: number,
+    hs: Storage,
+    hPrevAt: number,
+    gh: Storage,
+    ghAt: number,
+    dhCarry: Storage,
+    dhDirect: Storage,
+    dxz: Storage,
+    drec: Storage,
+    dAt: number,
+  ): void;
+
+  /**
    * Optional fused optimiser step: update parameter w in place from gradient g; `state` holds the
    * rule's buffers (w's length). Without it, optimisers run their update as tensor ops.
    */

@@ -1,4 +1,4 @@
-/** Shared pieces of the CLI commands: building an MLP from layer sizes, choosing an optimiser. */
+/** Shared pieces of the CLI commands: building an MLP, the MNIST CNN and LSTM, choosing an optimiser. */
 import {
   ArgumentError,
   Conv2D,
@@ -6,6 +6,7 @@ import {
   Dropout,
   Flatten,
   getOptimizer,
+  LSTM,
   MaxPooling2D,
   type Optimizer,
   Reshape,
@@ -68,14 +69,29 @@ export function buildCnn(options: { dropout: number; outputActivation: string })
   return model;
 }
 
+/**
+ * The recurrent model of `train mnist --model rnn`: each image read row by row, 28 steps of 28
+ * pixels, by an LSTM whose last state a dense layer classifies (PyTorch's and Keras' row-MNIST
+ * example). Input rows of 784 pixels, like the other two models.
+ */
+export function buildRnn(options: { units: number; outputActivation: string }): Sequential {
+  const model = new Sequential({ name: 'rnn_mnist' });
+  model.add(new Reshape({ targetShape: [28, 28], inputShape: [784] }));
+  model.add(new LSTM({ units: options.units }));
+  model.add(new Dense({ units: 10, activation: options.outputActivation as never })); // checked by Dense
+  return model;
+}
+
 export function makeOptimizer(
   name: string,
   learningRate: number | undefined,
   momentum: number | undefined,
+  clipNorm?: number,
 ): Optimizer {
   const config: Record<string, unknown> = {};
   if (learningRate !== undefined) config.learningRate = learningRate;
   if (momentum !== undefined) config.momentum = momentum;
+  if (clipNorm !== undefined) config.clipNorm = clipNorm;
   return getOptimizer({ className: name, config });
 }
 

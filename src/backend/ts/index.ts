@@ -11,6 +11,7 @@ import {
 import { gatherRowsKernel, permuteKernel, scatterAddRowsKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
 import { argReduceKernel, reduceKernel } from './reduce.js';
+import { gruCellGradKernel, gruCellKernel, lstmCellGradKernel, lstmCellKernel } from './rnn.js';
 import {
   softmaxCrossEntropyGradKernel,
   softmaxCrossEntropyKernel,
@@ -82,4 +83,8 @@ export const tsBackend: BackendWithFusedKernels = {
   softmaxCrossEntropyGrad: (probs, y, g, rows, cols, out) =>
     softmaxCrossEntropyGradKernel(v(probs), v(y), v(g), rows, cols, v(out)),
   update: (rule, w, g, state) => updateKernel(rule, v(w), v(g), state.map(v)),
+  lstmCell: lstmCellKernel,
+  lstmCellGrad: lstmCellGradKernel,
+  gruCell: gruCellKernel,
+  gruCellGrad: gruCellGradKernel,
 };

@@ -51,6 +51,10 @@ export const POOL_KERNELS = [
   'convForwardPart',
   'convKernelGradPart',
   'convInputGradPart',
+  'lstmCell',
+  'lstmCellGrad',
+  'gruCell',
+  'gruCellGrad',
 ] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 

@@ -14,6 +14,7 @@ import { registeredGemmPoolFactory } from './gemm-pool.js';
 import { compileKernels, instantiateKernels } from './kernels.js';
 import { createMatmul } from './matmul.js';
 import { WasmHeap, WasmStorage } from './memory.js';
+import { rnnKernels } from './rnn.js';
 import { createUpdate } from './update.js';
 import { webWorkerGemmPool } from './web-workers.js';
 import { windowKernels } from './window.js';
@@ -60,6 +61,7 @@ export function createWasmBackend(): BackendWithFusedKernels {
     ...elementwiseKernels(ctx, pool),
     ...windowKernels(ctx, pool),
     update: createUpdate(ctx),
+    ...rnnKernels(ctx, pool),
     matmul: createMatmul(ctx, pool),
     ...convKernels(ctx, pool),
     beginStep: () => ctx.heap.beginStep(),

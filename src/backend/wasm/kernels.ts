@@ -117,6 +117,51 @@ export interface Kernels {
   packRows(b: number, brs: number, bcs: number, k: number, n: number, dst: number, np: number): void;
   countZeros(x: number, len: number): number;
   allFinite(x: number, len: number): number;
+  /** Recurrent steps (assembly/rnn.ts): pointers at the step's rows; bias pointers 0 when absent. */
+  lstmCell(
+    rows: number,
+    units: number,
+    xz: number,
+    hz: number,
+    bias: number,
+    cPrev: number,
+    c: number,
+    h: number,
+    gates: number,
+  ): void;
+  lstmCellGrad(
+    rows: number,
+    units: number,
+    gates: number,
+    cPrev: number,
+    c: number,
+    gh: number,
+    dhCarry: number,
+    dc: number,
+    dz: number,
+  ): void;
+  gruCell(
+    rows: number,
+    units: number,
+    xz: number,
+    hz: number,
+    biasIn: number,
+    biasRec: number,
+    hPrev: number,
+    h: number,
+    gates: number,
+  ): void;
+  gruCellGrad(
+    rows: number,
+    units: number,
+    gates: number,
+    hPrev: number,
+    gh: number,
+    dhCarry: number,
+    dhDirect: number,
+    dxz: number,
+    drec: number,
+  ): void;
   gemmRowsA(
     a: number,
     ars: number,

@@ -9,3 +9,4 @@ export * from './reduce';
 export * from './softmax';
 export * from './conv';
 export * from './sparse';
+export * from './rnn';

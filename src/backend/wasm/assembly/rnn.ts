@@ -1,0 +1,207 @@
+// The element-wise half of an LSTM / GRU time step, forward and backward, four units at a time
+// (formulas as src/backend/ts/rnn.ts). Pointers are already offset to the step's rows; a bias
+// pointer of 0 means "no bias" (offset 0 is the kernels' static data, never a tensor). Gate blocks
+// are `units` wide, rows `gates·units`.
+import { sigmoidv, tanhv } from './math';
+
+/** Four lanes at p + o, or (at a row's tail) one value in lane 0. */
+@inline function ld(p: usize, o: usize, full: bool): v128 {
+  return full ? v128.load(p + o) : f32x4.splat(load<f32>(p + o));
+}
+
+@inline function st(p: usize, o: usize, v: v128, full: bool): void {
+  if (full) v128.store(p + o, v);
+  else store<f32>(p + o, f32x4.extract_lane(v, 0));
+}
+
+@inline function ldBias(b: usize, o: usize, full: bool): v128 {
+  return b == 0 ? f32x4.splat(0) : ld(b, o, full);
+}
+
+/** σ'(from its output y) = y(1 − y). */
+@inline function dsig(y: v128): v128 {
+  return f32x4.mul(y, f32x4.sub(f32x4.splat(1), y));
+}
+
+/** tanh'(from its output y) = 1 − y². */
+@inline function dtanh(y: v128): v128 {
+  return f32x4.sub(f32x4.splat(1), f32x4.mul(y, y));
+}
+
+/** LSTM step (gates i, f, c, o); `gates` may be `xz` itself (each element is read before written). */
+export function lstmCell(
+  rows: i32,
+  units: i32,
+  xz: usize,
+  hz: usize,
+  bias: usize,
+  cPrev: usize,
+  c: usize,
+  h: usize,
+  gates: usize,
+): void {
+  const gb = <usize>units << 2;
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * 4 * gb;
+    const xr = xz + row;
+    const hr = hz + row;
+    const gr = gates + row;
+    const sr = <usize>r * gb;
+    for (let j = 0; j < units; ) {
+      const full = j + 4 <= units;
+      const o = <usize>j << 2;
+      const zi = f32x4.add(f32x4.add(ld(xr, o, full), ld(hr, o, full)), ldBias(bias, o, full));
+      const zf = f32x4.add(f32x4.add(ld(xr, o + gb, full), ld(hr, o + gb, full)), ldBias(bias, o + gb, full));
+      const zc = f32x4.add(
+        f32x4.add(ld(xr, o + 2 * gb, full), ld(hr, o + 2 * gb, full)),
+        ldBias(bias, o + 2 * gb, full),
+      );
+      const zo = f32x4.add(
+        f32x4.add(ld(xr, o + 3 * gb, full), ld(hr, o + 3 * gb, full)),
+        ldBias(bias, o + 3 * gb, full),
+      );
+      const i = sigmoidv(zi);
+      const f = sigmoidv(zf);
+      const g = tanhv(zc);
+      const og = sigmoidv(zo);
+      st(gr, o, i, full);
+      st(gr, o + gb, f, full);
+      st(gr, o + 2 * gb, g, full);
+      st(gr, o + 3 * gb, og, full);
+      const cv = f32x4.add(f32x4.mul(f, ld(cPrev + sr, o, full)), f32x4.mul(i, g));
+      st(c + sr, o, cv, full);
+      st(h + sr, o, f32x4.mul(og, tanhv(cv)), full);
+      j += full ? 4 : 1;
+    }
+  }
+}
+
+/** LSTM step backward: dz from dh = gh + dhCarry and dc (in: dL/dc_t, out: dL/dc_{t−1}). */
+export function lstmCellGrad(
+  rows: i32,
+  units: i32,
+  gates: usize,
+  cPrev: usize,
+  c: usize,
+  gh: usize,
+  dhCarry: usize,
+  dc: usize,
+  dz: usize,
+): void {
+  const gb = <usize>units << 2;
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * 4 * gb;
+    const gr = gates + row;
+    const zr = dz + row;
+    const sr = <usize>r * gb;
+    for (let j = 0; j < units; ) {
+      const full = j + 4 <= units;
+      const o = <usize>j << 2;
+      const i = ld(gr, o, full);
+      const f = ld(gr, o + gb, full);
+      const g = ld(gr, o + 2 * gb, full);
+      const og = ld(gr, o + 3 * gb, full);
+      const tc = tanhv(ld(c + sr, o, full));
+      const dh = f32x4.add(ld(gh + sr, o, full), ld(dhCarry + sr, o, full));
+      const dcT = f32x4.add(ld(dc + sr, o, full), f32x4.mul(f32x4.mul(dh, og), dtanh(tc)));
+      st(zr, o, f32x4.mul(f32x4.mul(dcT, g), dsig(i)), full);
+      st(zr, o + gb, f32x4.mul(f32x4.mul(dcT, ld(cPrev + sr, o, full)), dsig(f)), full);
+      st(zr, o + 2 * gb, f32x4.mul(f32x4.mul(dcT, i), dtanh(g)), full);
+      st(zr, o + 3 * gb, f32x4.mul(f32x4.mul(dh, tc), dsig(og)), full);
+      st(dc + sr, o, f32x4.mul(dcT, f), full);
+      j += full ? 4 : 1;
+    }
+  }
+}
+
+/** GRU step (reset after the recurrent product; gates z, r, h); keeps z, r, ĥ, r_h per row. */
+export function gruCell(
+  rows: i32,
+  units: i32,
+  xz: usize,
+  hz: usize,
+  biasIn: usize,
+  biasRec: usize,
+  hPrev: usize,
+  h: usize,
+  gates: usize,
+): void {
+  const gb = <usize>units << 2;
+  for (let r = 0; r < rows; r++) {
+    const xr = xz + <usize>r * 3 * gb;
+    const hr = hz + <usize>r * 3 * gb;
+    const gr = gates + <usize>r * 4 * gb;
+    const sr = <usize>r * gb;
+    for (let j = 0; j < units; ) {
+      const full = j + 4 <= units;
+      const o = <usize>j << 2;
+      const z = sigmoidv(
+        f32x4.add(
+          f32x4.add(ld(xr, o, full), ldBias(biasIn, o, full)),
+          f32x4.add(ld(hr, o, full), ldBias(biasRec, o, full)),
+        ),
+      );
+      const rg = sigmoidv(
+        f32x4.add(
+          f32x4.add(ld(xr, o + gb, full), ldBias(biasIn, o + gb, full)),
+          f32x4.add(ld(hr, o + gb, full), ldBias(biasRec, o + gb, full)),
+        ),
+      );
+      const rh = f32x4.add(ld(hr, o + 2 * gb, full), ldBias(biasRec, o + 2 * gb, full));
+      const hh = tanhv(
+        f32x4.add(f32x4.add(ld(xr, o + 2 * gb, full), ldBias(biasIn, o + 2 * gb, full)), f32x4.mul(rg, rh)),
+      );
+      st(gr, o, z, full);
+      st(gr, o + gb, rg, full);
+      st(gr, o + 2 * gb, hh, full);
+      st(gr, o + 3 * gb, rh, full);
+      const hp = ld(hPrev + sr, o, full);
+      st(h + sr, o, f32x4.add(f32x4.mul(z, hp), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh)), full);
+      j += full ? 4 : 1;
+    }
+  }
+}
+
+/** GRU step backward: dxz, drec from dh = gh + dhCarry + dhDirect; dhDirect ← dh·z. */
+export function gruCellGrad(
+  rows: i32,
+  units: i32,
+  gates: usize,
+  hPrev: usize,
+  gh: usize,
+  dhCarry: usize,
+  dhDirect: usize,
+  dxz: usize,
+  drec: usize,
+): void {
+  const gb = <usize>units << 2;
+  for (let r = 0; r < rows; r++) {
+    const gr = gates + <usize>r * 4 * gb;
+    const xr = dxz + <usize>r * 3 * gb;
+    const rr = drec + <usize>r * 3 * gb;
+    const sr = <usize>r * gb;
+    for (let j = 0; j < units; ) {
+      const full = j + 4 <= units;
+      const o = <usize>j << 2;
+      const z = ld(gr, o, full);
+      const rg = ld(gr, o + gb, full);
+      const hh = ld(gr, o + 2 * gb, full);
+      const rh = ld(gr, o + 3 * gb, full);
+      const dh = f32x4.add(
+        f32x4.add(ld(gh + sr, o, full), ld(dhCarry + sr, o, full)),
+        ld(dhDirect + sr, o, full),
+      );
+      const daz = f32x4.mul(f32x4.mul(dh, f32x4.sub(ld(hPrev + sr, o, full), hh)), dsig(z));
+      const dah = f32x4.mul(f32x4.mul(dh, f32x4.sub(f32x4.splat(1), z)), dtanh(hh));
+      const dar = f32x4.mul(f32x4.mul(dah, rh), dsig(rg));
+      st(xr, o, daz, full);
+      st(xr, o + gb, dar, full);
+      st(xr, o + 2 * gb, dah, full);
+      st(rr, o, daz, full);
+      st(rr, o + gb, dar, full);
+      st(rr, o + 2 * gb, f32x4.mul(dah, rg), full);
+      st(dhDirect + sr, o, f32x4.mul(dh, z), full);
+      j += full ? 4 : 1;
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * What the fused sequence ops (lstmSequence, gruSequence) share: checking their operands, moving a
+ * [batch, time, features] sequence to time-major order (so each step's rows are one contiguous
+ * block a matrix product can read) and back, plain matrix products on storages, and the recorded
+ * backward used under createGraph.
+ */
+import { gradients } from '../../autograd/functional.js';
+import type { Backend, Storage } from '../../backend/backend.js';
+import { ArgumentError, ShapeError } from '../../errors.js';
+import { formatShape } from '../../tensor/shape.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { sliceAxis } from '../slice.js';
+
+export interface SequenceOptions {
+  /** Read the input from the last step to the first (Keras go_backwards); outputs in that order. */
+  goBackwards?: boolean;
+  /** Return every step's h as `output` [batch, time, units] instead of the last one [batch, units]. */
+  returnSequences?: boolean;
+}
+
+export interface SequenceDims {
+  batch: number;
+  time: number;
+  features: number;
+  units: number;
+}
+
+/** The shape checks both ops make; throws a ShapeError naming the op, the operand and the shapes. */
+export function checkSequenceOperands(
+  op: string,
+  gates: number,
+  x: Tensor,
+  states: ReadonlyArray<[string, Tensor | null]>,
+  kernel: Tensor,
+  recurrentKernel: Tensor,
+  bias: Tensor | null,
+  biasShape: (units: number) => number[],
+): SequenceDims {
+  for (const [name, t] of [
+    ['x', x],
+    ['kernel', kernel],
+    ['recurrentKernel', recurrentKernel],
+    ...states,
+    ['bias', bias],
+  ] as const) {
+    if (t !== null && !(t instanceof Tensor)) {
+      throw new ArgumentError(
+        `${op}: ${name} must be a Tensor${name === 'bias' ? ' or null' : ''}, got ${String(t)}`,
+      );
+    }
+    if (t !== null && t.backend !== x.backend) {
+      throw new ArgumentError(
+        `${op}: ${name} lives on backend '${t.backend.name}', x on '${x.backend.name}'; move one with t.to()`,
+      );
+    }
+  }
+  if (x.ndim !== 3) {
+    throw new ShapeError(`${op}: x must be [batch, time, features], got ${formatShape(x.shape)}`);
+  }
+  const [batch, time, features] = x.shape as [number, number, number];
+  if (time === 0) throw new ShapeError(`${op}: x ${formatShape(x.shape)} has no time steps`);
+  const units = recurrentKernel.shape[0] ?? 0;
+  const want = (name: string, t: Tensor, shape: number[]) => {
+    if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new ShapeError(
+        `${op}: ${name} must be ${formatShape(shape)} for x ${formatShape(x.shape)} and ${units} units ` +
+          `(${gates} gates), got ${formatShape(t.shape)}`,
+      );
+    }
+  };
+  if (recurrentKernel.ndim !== 2 || units === 0) {
+    throw new ShapeError(
+      `${op}: recurrentKernel must be [units, ${gates}·units], got ${formatShape(recurrentKernel.shape)}`,
+    );
+  }
+  want('recurrentKernel', recurrentKernel, [units, gates * units]);
+  want('kernel', kernel, [features, gates * units]);
+  for (const [name, t] of states) if (t !== null) want(name, t, [batch, units]);
+  if (bias !== null) want('bias', bias, biasShape(units));
+  return { batch, time, features, units };
+}
+
+/** x [batch, time, features] → [time, batch, features], steps reversed when `reverse`. */
+export function toTimeMajor(backend: Backend, x: Storage, d: SequenceDims, reverse: boolean): Storage {
+  const { batch, time, features } = d;
+  const out = backend.alloc(time * batch * features, true);
+  backend.stridedCopy(
+    x,
+    reverse ? (time - 1) * features : 0,
+    [reverse ? -features : features, time * features, 1],
+    out,
+    0,
+    [batch * features, features, 1],
+    [time, batch, features],
+    false,
+  );
+  return out;
+}
+
+/** The inverse of toTimeMajor: [time, batch, features] (reversed when `reverse`) → [batch, time, features]. */
+export function fromTimeMajor(backend: Backend, src: Storage, d: SequenceDims, reverse: boolean): Storage {
+  const { batch, time, features } = d;
+  const out = backend.alloc(time * batch * features, true);
+  backend.stridedCopy(
+    src,
+    0,
+    [batch * features, features, 1],
+    out,
+    reverse ? (time - 1) * features : 0,
+    [reverse ? -features : features, time * features, 1],
+    [time, batch, features],
+    false,
+  );
+  return out;
+}
+
+/** out [m, n] = op(a)·op(b) on raw storages. */
+export function matmulInto(
+  backend: Backend,
+  a: Storage,
+  b: Storage,
+  out: Storage,
+  m: number,
+  k: number,
+  n: number,
+  transA = false,
+  transB = false,
+): void {
+  backend.matmul(a, b, out, { batch: 1, m, k, n, transA, transB, aBatchStride: m * k, bBatchStride: k * n });
+}
+
+/**
+ * The sequence ops record one tensor `seq` [time + 1, batch, units]: rows 0…time−1 are h after each
+ * step (in processing order), the last row the final cell state (LSTM) or h again (GRU). The
+ * results the user sees are recorded slices of it, so their gradients reach the op's rule as one
+ * tensor of seq's shape.
+ */
+export function splitSequence(
+  seq: Tensor,
+  d: SequenceDims,
+  returnSequences: boolean,
+): { output: Tensor; h: Tensor; last: Tensor } {
+  const h = sliceAxis(seq, 0, d.time - 1, d.time).reshape([d.batch, d.units]);
+  const last = sliceAxis(seq, 0, d.time, d.time + 1).reshape([d.batch, d.units]);
+  const output = returnSequences ? sliceAxis(seq, 0, 0, d.time).permute(1, 0, 2) : h;
+  return { output, h, last };
+}
+
+/**
+ * The backward of a fused op under createGraph: run the op's composition of recorded ops on the same
+ * inputs and differentiate that, so the gradients are differentiable again (a fused kernel is not).
+ */
+export function recordedGradients(
+  inputs: readonly Tensor[],
+  composed: () => Tensor,
+  g: Tensor,
+): Array<Tensor | null> {
+  // One entry per distinct tensor (h0 and c0 may be the same zeros): gradients() returns a tensor's
+  // total gradient, which must be handed back once, at its first position.
+  const wanted = inputs.filter((t, i) => t.requiresGrad && inputs.indexOf(t) === i);
+  const grads = gradients(composed(), wanted, { gradOutputs: g, createGraph: true, allowUnused: true });
+  return inputs.map((t, i) => (t.requiresGrad && inputs.indexOf(t) === i ? grads[wanted.indexOf(t)]! : null));
+}

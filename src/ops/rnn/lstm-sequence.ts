@@ -1,0 +1,231 @@
+/**
+ * A whole LSTM sequence as one op, with Keras' equations, weight layout and gate order (i, f, c, o):
+ *
+ *   z_t = x_t·kernel + h_{t−1}·recurrentKernel + bias
+ *   i = σ(z_i), f = σ(z_f), g = tanh(z_c), o = σ(z_o)
+ *   c_t = f·c_{t−1} + i·g,   h_t = o·tanh(c_t)
+ *
+ * Forward: x·kernel for all steps in one matrix product before the loop; per step one product
+ * h·recurrentKernel and one element-wise kernel (backend.lstmCell) for all gates and the new state,
+ * writing into buffers allocated once per sequence. Backward (BPTT): per step, in reverse, one
+ * gate-gradient kernel and one product dz·recurrentKernelᵀ; the weight gradients are then three
+ * products over all steps at once. Memory is O(time): the gates and cell states of the forward, one
+ * buffer each. Under createGraph the rule differentiates the composition below instead, so second
+ * derivatives flow; a backend without the kernels runs the composition (recorded op by op).
+ */
+import { isGradEnabled } from '../../autograd/grad-mode.js';
+import { record } from '../../autograd/graph.js';
+import type { Backend } from '../../backend/backend.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { sigmoid, tanh } from '../activations.js';
+import { stack } from '../layout.js';
+import { sliceAxis } from '../slice.js';
+import { split } from '../split.js';
+import { alloc } from '../util.js';
+import {
+  checkSequenceOperands,
+  fromTimeMajor,
+  matmulInto,
+  recordedGradients,
+  type SequenceDims,
+  type SequenceOptions,
+  splitSequence,
+  toTimeMajor,
+} from './common.js';
+
+export type LstmSequenceOptions = SequenceOptions;
+
+export interface LstmSequenceResult {
+  /** h of every step [batch, time, units] with returnSequences, else the last h [batch, units]. */
+  output: Tensor;
+  /** The last hidden state [batch, units]. */
+  h: Tensor;
+  /** The last cell state [batch, units]. */
+  c: Tensor;
+}
+
+/**
+ * Run an LSTM over x [batch, time, features] from states h0, c0 [batch, units] (null: zeros) with
+ * kernel [features, 4·units], recurrentKernel [units, 4·units] and bias [4·units] or null.
+ */
+export function lstmSequence(
+  x: Tensor,
+  h0: Tensor | null,
+  c0: Tensor | null,
+  kernel: Tensor,
+  recurrentKernel: Tensor,
+  bias: Tensor | null,
+  options: LstmSequenceOptions = {},
+): LstmSequenceResult {
+  const d = checkSequenceOperands(
+    'lstmSequence',
+    4,
+    x,
+    [
+      ['h0', h0],
+      ['c0', c0],
+    ],
+    kernel,
+    recurrentKernel,
+    bias,
+    (units) => [4 * units],
+  );
+  const backend = x.backend;
+  const h = h0 ?? alloc([d.batch, d.units], backend);
+  const c = c0 ?? alloc([d.batch, d.units], backend);
+  const goBackwards = options.goBackwards ?? false;
+  const composed = () => lstmComposed(x, h, c, kernel, recurrentKernel, bias, d, goBackwards);
+  const seq =
+    backend.lstmCell && backend.lstmCellGrad
+      ? lstmFused(backend, x, h, c, kernel, recurrentKernel, bias, d, goBackwards, composed)
+      : composed();
+  const parts = splitSequence(seq, d, options.returnSequences ?? false);
+  return { output: parts.output, h: parts.h, c: parts.last };
+}
+
+/** The fused forward and its BPTT rule; seq = [h_1 … h_T, c_T] as [time + 1, batch, units]. */
+function lstmFused(
+  backend: Backend,
+  x: Tensor,
+  h0: Tensor,
+  c0: Tensor,
+  kernel: Tensor,
+  recurrentKernel: Tensor,
+  bias: Tensor | null,
+  d: SequenceDims,
+  goBackwards: boolean,
+  composed: () => Tensor,
+): Tensor {
+  const { batch, time, features, units } = d;
+  const width = 4 * units;
+  const row = batch * units; // one step's states
+  const step = batch * width; // one step's gates
+  const cell = backend.lstmCell!;
+  const cellGrad = backend.lstmCellGrad!;
+  const xs = toTimeMajor(backend, x.storage, d, goBackwards);
+  // x·kernel for every step at once; the cell kernel then overwrites each step's block with its
+  // activated gates, which is all the backward needs of it.
+  const gates = backend.alloc(time * step, true);
+  matmulInto(backend, xs, kernel.storage, gates, time * batch, features, width);
+  // hs: h_0, h_1 … h_T, then c_T (so seq is one view); cs: c_0 … c_T.
+  const hs = backend.alloc((time + 2) * row, true);
+  const cs = backend.alloc((time + 1) * row, true);
+  backend.copy(h0.storage, backend.slice(hs, 0, row));
+  backend.copy(c0.storage, backend.slice(cs, 0, row));
+  const hz = backend.alloc(step, true);
+  const b = bias?.storage ?? null;
+  for (let t = 0; t < time; t++) {
+    matmulInto(
+      backend,
+      backend.slice(hs, t * row, (t + 1) * row),
+      recurrentKernel.storage,
+      hz,
+      batch,
+      units,
+      width,
+    );
+    cell(
+      batch,
+      units,
+      gates,
+      t * step,
+      hz,
+      b,
+      cs,
+      t * row,
+      (t + 1) * row,
+      hs,
+      (t + 1) * row,
+      gates,
+      t * step,
+    );
+  }
+  backend.copy(
+    backend.slice(cs, time * row, (time + 1) * row),
+    backend.slice(hs, (time + 1) * row, (time + 2) * row),
+  );
+  const seq = new Tensor(backend.slice(hs, row, (time + 2) * row), [time + 1, batch, units], backend);
+
+  const inputs = bias ? [x, h0, c0, kernel, recurrentKernel, bias] : [x, h0, c0, kernel, recurrentKernel];
+  return record('lstmSequence', seq, inputs, (g) => {
+    if (isGradEnabled()) return recordedGradients(inputs, composed, g);
+    const gs = g.storage;
+    const dc = backend.alloc(row, true);
+    backend.copy(backend.slice(gs, time * row, (time + 1) * row), dc);
+    const dh = backend.alloc(row); // what step t+1 sends back to h_t through the recurrent kernel
+    const dz = backend.alloc(time * step, true);
+    for (let t = time - 1; t >= 0; t--) {
+      cellGrad(batch, units, gates, t * step, cs, t * row, (t + 1) * row, gs, t * row, dh, dc, dz, t * step);
+      if (t > 0 || h0.requiresGrad) {
+        matmulInto(
+          backend,
+          backend.slice(dz, t * step, (t + 1) * step),
+          recurrentKernel.storage,
+          dh,
+          batch,
+          width,
+          units,
+          false,
+          true,
+        );
+      }
+    }
+    const grads: Array<Tensor | null> = [null, null, null, null, null];
+    if (x.requiresGrad) {
+      const dxs = backend.alloc(time * batch * features, true);
+      matmulInto(backend, dz, kernel.storage, dxs, time * batch, width, features, false, true);
+      grads[0] = new Tensor(fromTimeMajor(backend, dxs, d, goBackwards), x.shape, backend);
+    }
+    if (h0.requiresGrad) grads[1] = new Tensor(dh, h0.shape, backend);
+    if (c0.requiresGrad) grads[2] = new Tensor(dc, c0.shape, backend);
+    if (kernel.requiresGrad) {
+      const dw = backend.alloc(features * width, true);
+      matmulInto(backend, xs, dz, dw, features, time * batch, width, true, false);
+      grads[3] = new Tensor(dw, kernel.shape, backend);
+    }
+    if (recurrentKernel.requiresGrad) {
+      const du = backend.alloc(units * width, true);
+      matmulInto(backend, backend.slice(hs, 0, time * row), dz, du, units, time * batch, width, true, false);
+      grads[4] = new Tensor(du, recurrentKernel.shape, backend);
+    }
+    if (bias?.requiresGrad) {
+      const db = backend.alloc(width, true);
+      backend.reduce('sum', dz, 1, time * batch, width, db);
+      grads.push(new Tensor(db, bias.shape, backend));
+    }
+    return grads;
+  });
+}
+
+/** The same sequence composed of recorded ops, step by step: the reference, and the createGraph path. */
+function lstmComposed(
+  x: Tensor,
+  h0: Tensor,
+  c0: Tensor,
+  kernel: Tensor,
+  recurrentKernel: Tensor,
+  bias: Tensor | null,
+  d: SequenceDims,
+  goBackwards: boolean,
+): Tensor {
+  const { batch, time, features, units } = d;
+  let xz = x.reshape([batch * time, features]).matmul(kernel);
+  if (bias) xz = xz.add(bias);
+  xz = xz.reshape([batch, time, 4 * units]);
+  let h = h0;
+  let c = c0;
+  const hs: Tensor[] = [];
+  for (let s = 0; s < time; s++) {
+    const t = goBackwards ? time - 1 - s : s;
+    const z = sliceAxis(xz, 1, t, t + 1)
+      .reshape([batch, 4 * units])
+      .add(h.matmul(recurrentKernel));
+    const [zi, zf, zc, zo] = split(z, 4, 1) as [Tensor, Tensor, Tensor, Tensor];
+    c = sigmoid(zf)
+      .mul(c)
+      .add(sigmoid(zi).mul(tanh(zc)));
+    h = sigmoid(zo).mul(tanh(c));
+    hs.push(h);
+  }
+  return stack([...hs, c], 0);
+}
