@@ -134,3 +134,31 @@ describeEachBackend('losses', () => {
     assert.throws(() => getLoss('cubicHinge' as never), /unknown loss 'cubicHinge'/);
   });
 });
+
+describeEachBackend('cross-entropies over sequences (Keras: classes summed, steps averaged)', () => {
+  it('a [batch, time, classes] output gives each sample the mean of its steps’ losses, with and without logits', () => {
+    const logits = randn([2, 3, 4], { seed: 5 });
+    const labels = [
+      [0, 3, 1],
+      [2, 2, 0],
+    ];
+    const oneHot = tensor(labels.map((row) => row.map((c) => [0, 1, 2, 3].map((k) => (k === c ? 1 : 0)))));
+    const probs = logits.softmax(-1);
+    // By hand in float64: −log p[label] per step, averaged over the 3 steps, then over the batch.
+    const p = probs.toArray() as number[][][];
+    const perSample = labels.map(
+      (row, b) => row.reduce((s, c, t) => s - Math.log(p[b]![t]![c]!), 0) / row.length,
+    );
+    const mean = (perSample[0]! + perSample[1]!) / 2;
+    const cce = losses.categoricalCrossentropy();
+    assertClose(cce.perSample!(oneHot, probs), perSample, 1e-5);
+    assertClose(cce(oneHot, probs), [mean], 1e-5);
+    assertClose(losses.categoricalCrossentropy({ fromLogits: true })(oneHot, logits), [mean], 1e-5);
+    assertClose(losses.sparseCategoricalCrossentropy()(tensor(labels), probs), [mean], 1e-5);
+    assertClose(
+      losses.sparseCategoricalCrossentropy({ fromLogits: true })(tensor(labels), logits),
+      [mean],
+      1e-5,
+    );
+  });
+});

@@ -110,8 +110,10 @@ export const categoricalCrossentropy = (options: LossOptions = {}): Loss =>
           ? ' (for integer class labels use sparseCategoricalCrossentropy)'
           : '',
       );
-      if (fromLogits) return perSampleSum(softmaxCrossEntropy(p, y)); // one fused kernel each way
-      return perSampleSum(y.mul(p.clip(EPSILON, 1 - EPSILON).log())).neg();
+      // Summed over the classes (last axis), averaged over any other axis (time steps, pixels) as
+      // Keras does: a sequence's loss is the mean of its steps' losses.
+      if (fromLogits) return perSampleMean(softmaxCrossEntropy(p, y)); // one fused kernel each way
+      return perSampleMean(y.mul(p.clip(EPSILON, 1 - EPSILON).log()).sum(-1)).neg();
     },
     options,
     'distribution',
@@ -132,8 +134,8 @@ export const sparseCategoricalCrossentropy = (options: LossOptions = {}): Loss =
         );
       }
       const oneHot = eye(classes).gather(checkLabels(labels, classes)).reshape(p.shape);
-      if (fromLogits) return perSampleSum(softmaxCrossEntropy(p, oneHot));
-      return perSampleSum(oneHot.mul(p.clip(EPSILON, 1 - EPSILON).log())).neg();
+      if (fromLogits) return perSampleMean(softmaxCrossEntropy(p, oneHot));
+      return perSampleMean(oneHot.mul(p.clip(EPSILON, 1 - EPSILON).log()).sum(-1)).neg();
     },
     options,
     'classIndex',

@@ -14,7 +14,14 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import type { Loss } from '../losses/index.js';
 import type { Metric } from '../metrics/accuracy.js';
 import type { Layer } from '../nn/layer.js';
-import { type CallOptions, type InputShapes, isShapeList, type NamedWeight } from '../nn/module.js';
+import {
+  type CallOptions,
+  type InputShapes,
+  isShapeList,
+  type Mask,
+  type MaskedOutputs,
+  type NamedWeight,
+} from '../nn/module.js';
 import { type SymbolicShape, type SymbolicTensor, shapesCompatible } from '../nn/symbolic-tensor.js';
 import { formatShape, type Shape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -86,6 +93,13 @@ export class Sequential extends TrainableModel {
     }
     if (this.built) layer.ensureBuilt(this.outputShape);
     this._layers.push(layer);
+    try {
+      // A mask (from Embedding({ maskZero }) or Masking) must not reach a layer that cannot take it.
+      this.computeOutputMasked([false]);
+    } catch (e) {
+      this._layers.pop();
+      throw e;
+    }
     this.addModule(layer);
     if (this._layers.length === 1 && layer.declaredInputShape) this.build(layer.declaredInputShape);
     return this;
@@ -167,7 +181,61 @@ export class Sequential extends TrainableModel {
   }
 
   protected forward(x: Tensor, options: CallOptions): Tensor {
-    return this.call(x, { training: options.training, logits: options.skipActivation === true });
+    return this.runLayers(x, options.mask ?? null, {
+      training: options.training,
+      logits: options.skipActivation === true,
+    }).y;
+  }
+
+  // ---- masks: each layer's output mask goes to the next layer with its output -----------------
+
+  /** The masks are the layers' business: each refuses one it cannot take. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  override computeOutputMasked(inputMasked: readonly boolean[]): boolean[] {
+    let masked = inputMasked.some(Boolean);
+    for (const layer of this._layers) masked = layer.computeOutputMasked([masked])[0] === true;
+    return [masked];
+  }
+
+  /** The output's mask: the layers' masks worked out on x (Keras reruns the layers too). */
+  override computeMask(x: Tensor | Tensor[], mask: Mask | Mask[]): Mask {
+    const input = Array.isArray(x) ? x[0]! : x;
+    const m = Array.isArray(mask) ? (mask[0] ?? null) : mask;
+    return noGrad(() => this.runLayers(input, m, { training: false }).mask);
+  }
+
+  override callWithMasks(
+    inputs: readonly Tensor[],
+    _asList: boolean,
+    masks: readonly Mask[],
+    options: CallOptions,
+  ): MaskedOutputs {
+    if (inputs.length !== 1) {
+      throw new ArgumentError(`Sequential '${this.name}' takes one input, got a list of ${inputs.length}`);
+    }
+    const { y, mask } = this.runLayers(inputs[0]!, masks[0] ?? null, {
+      training: options.training,
+      logits: options.skipActivation === true,
+    });
+    return { outputs: [y], masks: [mask] };
+  }
+
+  /** The engine's forward pass with each output's mask (a masked loss averages over real steps). */
+  forwardWithMasks(
+    inputs: readonly Tensor[],
+    options: { training: boolean; logits?: readonly boolean[] },
+  ): MaskedOutputs {
+    if (inputs.length !== 1) {
+      throw new ArgumentError(`model '${this.name}' takes one input, got ${inputs.length}`);
+    }
+    const { y, mask } = this.runLayers(inputs[0]!, null, {
+      training: options.training,
+      logits: options.logits?.[0] === true,
+    });
+    return { outputs: [y], masks: [mask] };
   }
 
   /** The layers' configs (and the input shape once built): what rebuilds it inside a saved graph. */
@@ -203,17 +271,29 @@ export class Sequential extends TrainableModel {
    * last layer's activation is left out (for fused losses).
    */
   call(x: Tensor, options: { training?: boolean; logits?: boolean } = {}): Tensor {
+    return this.runLayers(x, null, options).y;
+  }
+
+  /** The layers in turn, each given the previous one's output and its mask. */
+  private runLayers(
+    x: Tensor,
+    inputMask: Mask,
+    options: { training?: boolean; logits?: boolean },
+  ): { y: Tensor; mask: Mask } {
     if (this._layers.length === 0) throw new ArgumentError(`model '${this.name}' has no layers`);
     if (!this.built) this.build(x.shape.slice(1));
     const last = this._layers.length - 1;
     let y = x;
+    let mask = inputMask;
     this._layers.forEach((layer, i) => {
-      y = layer.apply(y, {
+      const out = layer.callWithMasks([y], false, [mask], {
         training: options.training ?? false,
         skipActivation: options.logits === true && i === last,
       });
+      y = out.outputs[0]!;
+      mask = out.masks[0] ?? null;
     });
-    return y;
+    return { y, mask };
   }
 
   // ---- training (the engine in ./engine does the work, for every kind of model) -------------
@@ -260,10 +340,7 @@ export class Sequential extends TrainableModel {
     inputs: readonly Tensor[],
     options: { training: boolean; logits?: readonly boolean[] },
   ): Tensor[] {
-    if (inputs.length !== 1) {
-      throw new ArgumentError(`model '${this.name}' takes one input, got ${inputs.length}`);
-    }
-    return [this.call(inputs[0]!, { training: options.training, logits: options.logits?.[0] === true })];
+    return this.forwardWithMasks(inputs, options).outputs;
   }
 
   outputActivations(): string[] {

@@ -20,6 +20,11 @@ export class Activation extends Layer {
     return 'Activation';
   }
 
+  /** A mask passes through: the layer acts on each step alone, so padded steps stay padded. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   override get outputActivation(): string {
     return this.activation;
   }

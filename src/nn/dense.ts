@@ -22,6 +22,11 @@ export class Dense extends KernelLayer {
     return 'Dense';
   }
 
+  /** A mask passes through: the layer acts on each step alone, so padded steps stay padded. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   protected override build(inputShape: Shape): void {
     const features = inputShape[inputShape.length - 1];
     if (features === undefined) throw new ArgumentError(`Dense '${this.name}': input needs a feature axis`);

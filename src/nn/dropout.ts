@@ -33,6 +33,11 @@ export class Dropout extends Layer {
     return 'Dropout';
   }
 
+  /** A mask passes through: the layer acts on each step alone, so padded steps stay padded. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   override ownRngs(): Rng[] {
     return this.rng ? [this.rng] : [];
   }

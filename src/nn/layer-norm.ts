@@ -71,6 +71,11 @@ export class LayerNormalization extends Layer {
     return 'LayerNormalization';
   }
 
+  /** A mask passes through: the layer normalises each step alone, so padded steps stay padded. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   /** The normalised axes of a batch of rank `rank`, ascending, each in [1, rank). */
   private axesFor(rank: number): number[] {
     const axes = (typeof this.axis === 'number' ? [this.axis] : this.axis).map((a) => (a < 0 ? a + rank : a));

@@ -48,6 +48,22 @@ export interface CallOptions {
   training: boolean;
   /** Leave out a final activation (the model does this to fuse softmax/sigmoid into the loss). */
   skipActivation?: boolean;
+  /** Which time steps count, [batch, time] (1 keep, 0 skip): recurrent layers skip the others. */
+  mask?: Tensor;
+  /** Recurrent layers: the states to start from (LSTM: [h, c]) instead of zeros. */
+  initialState?: Tensor[];
+}
+
+/**
+ * A mask: [batch, time] of 1 (a real step) / 0 (padding), made by Embedding({ maskZero }) or
+ * Masking and carried layer to layer by the models beside the activations; null where none.
+ */
+export type Mask = Tensor | null;
+
+/** The outputs of one call, each with its mask (null where an output has none). */
+export interface MaskedOutputs {
+  outputs: Tensor[];
+  masks: Mask[];
 }
 
 /** A weight as modules expose it: a name unique within the model, and the tensor. */
@@ -270,9 +286,85 @@ export abstract class Module {
       if (x.ndim < 1)
         throw new ShapeError(`layer '${this.name}': input must have a batch axis, got a scalar`);
     }
+    if (options.mask !== undefined && options.mask !== null) this.checkGivenMask(inputs, options.mask);
     const shapes = inputs.map((x) => x.shape.slice(1));
     this.ensureBuilt(asList ? shapes : shapes[0]!);
     return this.forward(asList ? [...inputs] : inputs[0]!, options);
+  }
+
+  // ---- masks (Keras' supports_masking / compute_mask) ----------------------------------------
+
+  /**
+   * Whether this module takes a mask (Keras' supports_masking). One that does not refuses a
+   * masked input with a typed error instead of treating padding as data. Layers that work on each
+   * step alone (Dense, Dropout, Activation, LayerNormalization) pass the mask on; recurrent layers
+   * consume it; Embedding({ maskZero }) and Masking make one.
+   */
+  get supportsMasking(): boolean {
+    return false;
+  }
+
+  /**
+   * The mask of the output for these inputs and input mask(s) (Keras' compute_mask), or a list,
+   * one per output, for a module with several outputs (a single mask goes with the first output).
+   * Default: a module that supports masking passes its input's mask on (a list's masks: their
+   * product, null when none has one); one that does not refuses a mask.
+   */
+  computeMask(_inputs: Tensor | Tensor[], mask: Mask | Mask[]): Mask | Mask[] {
+    const masks = Array.isArray(mask) ? mask : [mask];
+    this.refuseMask(masks.map((m) => m !== null && m !== undefined));
+    const given = masks.filter((m): m is Tensor => m !== null && m !== undefined);
+    if (given.length === 0) return null;
+    return given.reduce((a, b) => a.mul(b));
+  }
+
+  /**
+   * The symbolic side of computeMask: whether each output carries a mask, given whether each
+   * input does. A graph asks it as layers are called on symbolic tensors, so a mask reaching a
+   * module that cannot take it is refused when the model is made, not at the first batch.
+   */
+  computeOutputMasked(inputMasked: readonly boolean[]): boolean[] {
+    this.refuseMask(inputMasked);
+    return [inputMasked.some(Boolean)];
+  }
+
+  /**
+   * One call with masks (the models call every module through it): the outputs, and the mask of
+   * each. Containers (Sequential, Model) override it to carry masks between their layers.
+   */
+  callWithMasks(
+    inputs: readonly Tensor[],
+    asList: boolean,
+    masks: readonly Mask[],
+    options: CallOptions,
+  ): MaskedOutputs {
+    const mask = asList ? null : (masks[0] ?? null);
+    const { mask: _outer, ...rest } = options;
+    const outputs = this.callTensors(inputs, asList, mask === null ? rest : { ...rest, mask });
+    const out = this.computeMask(asList ? [...inputs] : inputs[0]!, asList ? [...masks] : mask);
+    return { outputs, masks: maskList(out, outputs.length) };
+  }
+
+  /** A typed error when a mask reaches a module that does not support masking. */
+  protected refuseMask(inputMasked: readonly boolean[]): void {
+    if (this.supportsMasking || !inputMasked.some(Boolean)) return;
+    throw new ArgumentError(
+      `${this.component} does not support masking, but its input carries a mask ` +
+        '(from Embedding({ maskZero: true }) or Masking): put a layer that consumes the mask before it ' +
+        '(a recurrent layer without returnSequences) or drop the mask',
+    );
+  }
+
+  /** A mask given at run time must fit the input: [batch, time] of a [batch, time, …] input. */
+  private checkGivenMask(inputs: readonly Tensor[], mask: Tensor): void {
+    this.refuseMask([true]);
+    const x = inputs[0]!;
+    if (mask.ndim !== 2 || x.ndim < 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1]) {
+      throw new ShapeError(
+        `${this.component}: a mask must have shape [batch, time] of its input's first two axes: ` +
+          `input ${formatShape(x.shape)}, mask ${formatShape(mask.shape)}`,
+      );
+    }
   }
 
   /** The output(s) of this module's only symbolic call (Keras' layer.output). */
@@ -440,6 +532,12 @@ export abstract class Module {
       config: { name: this.name, trainable: this._trainable, ...this.layerConfig() },
     };
   }
+}
+
+/** computeMask's answer as one mask per output (a single mask is the first output's). */
+export function maskList(mask: Mask | Mask[], outputs: number): Mask[] {
+  const list = Array.isArray(mask) ? mask : [mask];
+  return Array.from({ length: outputs }, (_, i) => list[i] ?? null);
 }
 
 /** Weights with each tensor once (the first name wins). */

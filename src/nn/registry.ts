@@ -9,14 +9,19 @@ import { Conv2DTranspose } from './conv2d-transpose.js';
 import { Dense } from './dense.js';
 import { DepthwiseConv2D } from './depthwise-conv2d.js';
 import { Dropout } from './dropout.js';
+import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
 import { LayerNormalization } from './layer-norm.js';
+import { Masking } from './masking.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge/index.js';
 import type { Module } from './module.js';
 import { AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D } from './pooling.js';
+import { GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell } from './recurrent/index.js';
 import { Reshape } from './reshape.js';
 import { SeparableConv2D } from './separable-conv2d.js';
 import { UpSampling2D } from './up-sampling.js';
+import { Bidirectional } from './wrappers/bidirectional.js';
+import { TimeDistributed } from './wrappers/time-distributed.js';
 import { ZeroPadding2D } from './zero-padding.js';
 
 type LayerFactory = (config: Record<string, unknown>) => Module;
@@ -39,6 +44,19 @@ const factories = new Map<string, LayerFactory>([
   ['SeparableConv2D', (c) => new SeparableConv2D(c as never)],
   ['UpSampling2D', (c) => new UpSampling2D(c as never)],
   ['ZeroPadding2D', (c) => new ZeroPadding2D(c as never)],
+  // Recurrent layers and their cells.
+  ['SimpleRNN', (c) => new SimpleRNN(c as never)],
+  ['LSTM', (c) => new LSTM(c as never)],
+  ['GRU', (c) => new GRU(c as never)],
+  ['RNN', (c) => new RNN(c as never)],
+  ['SimpleRNNCell', (c) => new SimpleRNNCell(c as never)],
+  ['LSTMCell', (c) => new LSTMCell(c as never)],
+  ['GRUCell', (c) => new GRUCell(c as never)],
+  // Sequences: embeddings, masks and the wrappers (which rebuild their layer from its config).
+  ['Embedding', (c) => new Embedding(c as never)],
+  ['Masking', (c) => new Masking(c as never)],
+  ['Bidirectional', (c) => new Bidirectional(c as never)],
+  ['TimeDistributed', (c) => new TimeDistributed(c as never)],
   // Merge layers (a list of tensors in, one out).
   ['Concatenate', (c) => new Concatenate(c as never)],
   ['Add', (c) => new Add(c as never)],

@@ -32,9 +32,11 @@ export function callSymbolic(
   });
   const given = asList ? shapes : shapes[0]!;
   let out: InputShapes;
+  let masked: boolean[];
   try {
     module.ensureBuilt(given);
     out = module.computeOutputShape(given);
+    masked = module.computeOutputMasked(inputs.map((x) => x.hasMask));
   } catch (e) {
     if (e instanceof ArgumentError || e instanceof ShapeError) {
       const known = `on symbolic input${asList ? 's' : ''} ${inputs.map((x) => formatSymbolicShape(x.shape)).join(', ')}`;
@@ -53,7 +55,9 @@ export function callSymbolic(
     }
   }
   const node = new Node(module, inputs, [], asList, module.inboundNodes.length);
-  node.outputs.push(...outShapes.map((s, i) => new SymbolicTensor([null, ...s], node, i)));
+  node.outputs.push(
+    ...outShapes.map((s, i) => new SymbolicTensor([null, ...s], node, i, masked[i] === true)),
+  );
   module.inboundNodes.push(node);
   return isShapeList(out) ? [...node.outputs] : node.outputs[0]!;
 }

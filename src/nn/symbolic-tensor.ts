@@ -42,11 +42,17 @@ export class SymbolicTensor {
   /** The call that produced this tensor and which of its outputs it is. */
   readonly node: Node;
   readonly tensorIndex: number;
+  /**
+   * Whether the real tensor will carry a mask ([batch, time], from Embedding({ maskZero }) or
+   * Masking); at run time the mask itself travels beside the activations.
+   */
+  readonly hasMask: boolean;
 
-  constructor(shape: SymbolicShape, node: Node, tensorIndex: number) {
+  constructor(shape: SymbolicShape, node: Node, tensorIndex: number, hasMask = false) {
     this.shape = [...shape];
     this.node = node;
     this.tensorIndex = tensorIndex;
+    this.hasMask = hasMask;
     const m = node.module;
     this.name = node.index === 0 ? `${m.name}/${tensorIndex}` : `${m.name}/${node.index}/${tensorIndex}`;
   }

@@ -39,6 +39,15 @@ export interface EngineModel extends CallbackModel {
     inputs: readonly Tensor[],
     options: { training: boolean; logits?: readonly boolean[] },
   ): Tensor[];
+  /**
+   * forwardAll with each output's mask ([batch, time], from Embedding({ maskZero }) or Masking;
+   * null where none): a masked sequence output's loss and metrics average over its real steps.
+   * Optional: a model without it has no masks.
+   */
+  forwardWithMasks?(
+    inputs: readonly Tensor[],
+    options: { training: boolean; logits?: readonly boolean[] },
+  ): { outputs: Tensor[]; masks: (Tensor | null)[] };
   /** The final activation of each output ('softmax', 'sigmoid', 'linear'…), for loss fusion. */
   outputActivations(): readonly string[];
 

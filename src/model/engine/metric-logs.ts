@@ -9,6 +9,7 @@ import type { Metric } from '../../metrics/accuracy.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Logs } from '../callbacks.js';
 import type { Compiled } from './compile.js';
+import { maskedRows } from './step.js';
 
 interface Entry {
   key: string;
@@ -59,13 +60,23 @@ export class EpochMetrics {
 
   /**
    * Add a batch: `logs` already holds its loss entries; the metric values are added to it (the
-   * batch's own value, as progress bars show) and to the epoch's accumulators.
+   * batch's own value, as progress bars show) and to the epoch's accumulators. An output with a
+   * mask (`masks`) is measured on its real (sample, step) pairs only (Keras).
    */
-  update(ys: readonly Tensor[], predictions: readonly Tensor[], logs: Logs, size: number): void {
+  update(
+    ys: readonly Tensor[],
+    predictions: readonly Tensor[],
+    logs: Logs,
+    size: number,
+    masks: readonly (Tensor | null)[] = [],
+  ): void {
     noGrad(() => {
+      const real = ys.map((y, i) => {
+        const mask = masks[i] ?? null;
+        return mask === null ? { y, p: predictions[i]! } : realSteps(y, predictions[i]!, mask, String(i));
+      });
       for (const e of this.entries) {
-        const y = ys[e.output]!;
-        const p = predictions[e.output]!;
+        const { y, p } = real[e.output]!;
         if (e.state) {
           e.state.update(y, p, null);
           logs[e.key] = e.metric.fn(y, p);
@@ -88,4 +99,14 @@ export class EpochMetrics {
     for (const e of this.entries) if (e.state) out[e.key] = e.state.result();
     return out;
   }
+}
+
+/** The rows of a masked output and its targets where the mask is 1: one per real (sample, step). */
+function realSteps(y: Tensor, p: Tensor, mask: Tensor, output: string): { y: Tensor; p: Tensor } {
+  const rows = maskedRows(mask, y, p, output);
+  const keep = mask.dataSync();
+  const picked: number[] = [];
+  for (let i = 0; i < keep.length; i++) if (keep[i] !== 0) picked.push(i);
+  const index = Int32Array.from(picked);
+  return { y: rows.y.gather(index, 0), p: rows.p.gather(index, 0) };
 }

@@ -9,7 +9,7 @@ import { describeValue, isOptionsObject } from '../../config/options.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
 import { tensor } from '../../tensor/create.js';
 import { formatShape } from '../../tensor/shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import type { TensorInput } from '../data.js';
 import { tensorList } from './inputs.js';
 
@@ -40,7 +40,8 @@ export function resolveWeighting(
   let sample: (Tensor | null)[] = outputNames.map(() => null);
   if (sampleWeight !== undefined) {
     const list =
-      isOptionsObject(sampleWeight) && !Array.isArray(sampleWeight)
+      // A tensor is an object too, but one weight per sample, not weights by output name.
+      isOptionsObject(sampleWeight) && !(sampleWeight instanceof Tensor)
         ? outputNames.map((name) => (sampleWeight as Record<string, TensorInput | undefined>)[name] ?? null)
         : n === 1
           ? [sampleWeight as TensorInput]

@@ -4,9 +4,10 @@
  * the training step — backward, optimiser update — that fit() and trainOnBatch() share.
  */
 import { noGrad } from '../../autograd/grad-mode.js';
-import { ArgumentError, TrainingError } from '../../errors.js';
+import { ArgumentError, ShapeError, TrainingError } from '../../errors.js';
 import type { Loss } from '../../losses/index.js';
 import { getActivation } from '../../nn/activations.js';
+import { formatShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Logs } from '../callbacks.js';
 import type { Compiled } from './compile.js';
@@ -29,6 +30,8 @@ export interface BatchResult {
   losses: Tensor[];
   /** Each output's predictions, activated. */
   predictions: Tensor[];
+  /** Each output's mask (null where none): its metrics count only the real steps. */
+  masks: (Tensor | null)[];
 }
 
 /** Forward and losses for a batch; records the graph if enabled. */
@@ -41,11 +44,16 @@ export function forwardAndLoss(
   weights: readonly (Tensor | null)[] | null,
   training: boolean,
 ): BatchResult {
-  const outs = model.forwardAll(xs, { training, logits: fused.map((f) => f !== null) });
+  const forwardOptions = { training, logits: fused.map((f) => f !== null) };
+  const { outputs: outs, masks } = model.forwardWithMasks
+    ? model.forwardWithMasks(xs, forwardOptions)
+    : { outputs: model.forwardAll(xs, forwardOptions), masks: [] };
   const activations = model.outputActivations();
   const losses = outs.map((out, i) => {
     const loss = fused[i] ?? compiled.losses[i]!;
     const w = weights?.[i] ?? null;
+    const mask = masks[i] ?? null;
+    if (mask !== null) return maskedLoss(loss, ys[i]!, out, mask, w, model.outputNames[i]!);
     if (w === null) return loss(ys[i]!, out);
     if (!loss.perSample) {
       throw new ArgumentError(
@@ -66,7 +74,69 @@ export function forwardAndLoss(
   const predictions = outs.map((out, i) =>
     fused[i] ? noGrad(() => getActivation(activations[i]!)(out)) : out,
   );
-  return { total: total!, losses, predictions };
+  return { total: total!, losses, predictions, masks: outs.map((_, i) => masks[i] ?? null) };
+}
+
+/**
+ * The loss of a masked output (a sequence [batch, time, …] with a [batch, time] mask): the loss
+ * of each (sample, step) pair, weighted by the mask (and the sample's weight), summed and divided
+ * by the number of real steps — Keras' average over the unmasked pairs only. Reduction 'sum'
+ * keeps the sum.
+ */
+export function maskedLoss(
+  loss: Loss,
+  y: Tensor,
+  p: Tensor,
+  mask: Tensor,
+  weight: Tensor | null,
+  output: string,
+): Tensor {
+  if (!loss.perSample) {
+    throw new ArgumentError(
+      `output '${output}' carries a mask (from Embedding({ maskZero }) or Masking), so its loss is averaged over the ` +
+        'real steps; that needs a built-in loss (a custom function gives no per-step values)',
+    );
+  }
+  const rows = maskedRows(mask, y, p, output);
+  const perStep = loss.perSample(rows.y, rows.p);
+  let w = mask.reshape([rows.count]);
+  if (weight !== null) {
+    // A sample's weight applies to each of its steps.
+    const stepsPerSample = rows.count / weight.shape[0]!;
+    w = w.mul(
+      weight.reshape([weight.shape[0]!, 1]).expand([weight.shape[0]!, stepsPerSample]).reshape([rows.count]),
+    );
+  }
+  const sum = perStep.mul(w).sum();
+  if (loss.reduction === 'sum') return sum;
+  const real = noGrad(() => mask.sum().item());
+  return sum.div(Math.max(1, real));
+}
+
+/**
+ * A masked output and its targets as rows, one per masked position: the mask's shape must be the
+ * output's leading axes ([batch, time] of [batch, time, classes]), and the targets' too.
+ */
+export function maskedRows(
+  mask: Tensor,
+  y: Tensor,
+  p: Tensor,
+  output: string,
+): { y: Tensor; p: Tensor; count: number } {
+  const k = mask.ndim;
+  const lead = (t: Tensor) => t.ndim >= k && mask.shape.every((d, a) => t.shape[a] === d);
+  if (!lead(p) || !lead(y)) {
+    throw new ShapeError(
+      `output '${output}': its mask ${formatShape(mask.shape)} does not fit the output ${formatShape(p.shape)} ` +
+        `and targets ${formatShape(y.shape)} (a mask covers the leading [batch, time] axes of both)`,
+    );
+  }
+  const count = mask.size;
+  return {
+    y: y.reshape([count, ...y.shape.slice(k)]),
+    p: p.reshape([count, ...p.shape.slice(k)]),
+    count,
+  };
 }
 
 /** The log entries of a batch: 'loss' (the total), and per output its loss when there are several. */

@@ -20,6 +20,8 @@ import {
   type CallOptions,
   type InputShapes,
   isShapeList,
+  type Mask,
+  type MaskedOutputs,
   type Module,
   type NamedWeight,
   uniqueWeights,
@@ -178,8 +180,46 @@ export class Model extends TrainableModel {
 
   protected forward(inputs: Tensor | Tensor[], options: CallOptions): Tensor | Tensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
-    const out = this.forwardAll(list, { training: options.training });
+    const out = this.runGraph(list, [options.mask ?? null], { training: options.training }).outputs;
     return this.singleOutput ? out[0]! : out;
+  }
+
+  // ---- masks: each node's output masks go with its outputs to the nodes that take them --------
+
+  /** The masks are the layers' business: each refuses one it cannot take. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  override computeOutputMasked(inputMasked: readonly boolean[]): boolean[] {
+    const masked = new Map<SymbolicTensor, boolean>();
+    this.inputs.forEach((t, i) => {
+      masked.set(t, inputMasked[i] === true);
+    });
+    for (const node of this.graph.nodes) {
+      const out = node.module.computeOutputMasked(node.inputs.map((t) => masked.get(t) === true));
+      node.outputs.forEach((t, k) => {
+        masked.set(t, out[k] === true);
+      });
+    }
+    return this.outputs.map((t) => masked.get(t) === true);
+  }
+
+  /** The outputs' masks: the layers' masks worked out on the inputs (Keras reruns the graph too). */
+  override computeMask(inputs: Tensor | Tensor[], mask: Mask | Mask[]): Mask | Mask[] {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const masks = Array.isArray(mask) ? mask : [mask];
+    const out = noGrad(() => this.runGraph(list, masks, { training: false }).masks);
+    return this.singleOutput ? out[0]! : out;
+  }
+
+  override callWithMasks(
+    inputs: readonly Tensor[],
+    _asList: boolean,
+    masks: readonly Mask[],
+    options: CallOptions,
+  ): MaskedOutputs {
+    return this.runGraph(inputs, masks, { training: options.training });
   }
 
   protected layerConfig(): Record<string, unknown> {
@@ -205,12 +245,30 @@ export class Model extends TrainableModel {
     inputs: readonly Tensor[],
     options: { training: boolean; logits?: readonly boolean[] },
   ): Tensor[] {
+    return this.runGraph(inputs, [], options).outputs;
+  }
+
+  /** The engine's forward pass with each output's mask (a masked loss averages over real steps). */
+  forwardWithMasks(
+    inputs: readonly Tensor[],
+    options: { training: boolean; logits?: readonly boolean[] },
+  ): MaskedOutputs {
+    return this.runGraph(inputs, [], options);
+  }
+
+  /** Replay the graph's nodes on real tensors, each node's outputs carrying their masks. */
+  private runGraph(
+    inputs: readonly Tensor[],
+    inputMasks: readonly Mask[],
+    options: { training: boolean; logits?: readonly boolean[] },
+  ): MaskedOutputs {
     if (inputs.length !== this.inputs.length) {
       throw new ArgumentError(
         `Model '${this.name}' has ${this.inputs.length} inputs (${this.inputNames.join(', ')}) but ${inputs.length} tensors were given`,
       );
     }
     const values = new Map<SymbolicTensor, Tensor>();
+    const masks = new Map<SymbolicTensor, Mask>();
     inputs.forEach((x, i) => {
       const want = this.inputs[i]!.shape;
       if (!x || typeof x !== 'object' || !('shape' in x) || !shapesCompatible(want, x.shape)) {
@@ -220,6 +278,7 @@ export class Model extends TrainableModel {
         );
       }
       values.set(this.inputs[i]!, x);
+      masks.set(this.inputs[i]!, inputMasks[i] ?? null);
     });
     const skip = new Set<Node>();
     options.logits?.forEach((on, i) => {
@@ -227,10 +286,13 @@ export class Model extends TrainableModel {
     });
     for (const node of this.graph.nodes) {
       const args = node.inputs.map((t) => values.get(t)!);
-      const out = node.module.callTensors(args, node.calledWithList, {
-        training: options.training,
-        skipActivation: skip.has(node),
-      });
+      const called = node.module.callWithMasks(
+        args,
+        node.calledWithList,
+        node.inputs.map((t) => masks.get(t) ?? null),
+        { training: options.training, skipActivation: skip.has(node) },
+      );
+      const out = called.outputs;
       if (out.length !== node.outputs.length) {
         throw new ShapeError(
           `Model '${this.name}': layer '${node.module.name}' gave ${out.length} outputs where its symbolic call gave ${node.outputs.length}`,
@@ -238,9 +300,13 @@ export class Model extends TrainableModel {
       }
       node.outputs.forEach((t, k) => {
         values.set(t, out[k]!);
+        masks.set(t, called.masks[k] ?? null);
       });
     }
-    return this.outputs.map((t) => values.get(t)!);
+    return {
+      outputs: this.outputs.map((t) => values.get(t)!),
+      masks: this.outputs.map((t) => masks.get(t) ?? null),
+    };
   }
 
   /** Run the model: `model.call(x)` or `model.call([a, b])`, as given to the constructor. */

@@ -58,6 +58,11 @@ export abstract class Merge extends Module {
     return [];
   }
 
+  /** Masked inputs give the product of their masks: a step is real where every input's is (Keras). */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   override apply(inputs: Tensor[], options?: CallOptions): Tensor;
   override apply(inputs: SymbolicTensor[], options?: CallOptions): SymbolicTensor;
   override apply(
