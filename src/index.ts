@@ -154,6 +154,7 @@ export { Conv2DTranspose, type Conv2DTransposeConfig } from './nn/conv2d-transpo
 export { Dense, type DenseConfig } from './nn/dense.js';
 export { DepthwiseConv2D, type DepthwiseConv2DConfig } from './nn/depthwise-conv2d.js';
 export { Dropout, type DropoutConfig } from './nn/dropout.js';
+export { Embedding, type EmbeddingConfig } from './nn/embedding.js';
 export { Flatten } from './nn/flatten.js';
 export type {
   Initializer,
@@ -165,6 +166,7 @@ export type {
 export * as initializers from './nn/initializers.js';
 export { type CallOptions, Layer, type LayerConfig, type NamedWeight } from './nn/layer.js';
 export { LayerNormalization, type LayerNormalizationConfig } from './nn/layer-norm.js';
+export { Masking, type MaskingConfig } from './nn/masking.js';
 export {
   Add,
   Average,
@@ -179,6 +181,8 @@ export {
 } from './nn/merge/index.js';
 export {
   type InputShapes,
+  type Mask,
+  type MaskedOutputs,
   Module,
   type ModuleConfig,
 } from './nn/module.js';
@@ -188,12 +192,40 @@ export {
   MaxPooling2D,
   type Pooling2DConfig,
 } from './nn/pooling.js';
+export {
+  GRU,
+  GRUCell,
+  type GRUCellConfig,
+  type GRUConfig,
+  LSTM,
+  LSTMCell,
+  type LSTMCellConfig,
+  type LSTMConfig,
+  type RecurrentCell,
+  RecurrentCellBase,
+  type RecurrentCellConfig,
+  RNN,
+  type RNNConfig,
+  type RNNOptions,
+  type SequenceResult,
+  SimpleRNN,
+  SimpleRNNCell,
+  type SimpleRNNCellConfig,
+  type SimpleRNNConfig,
+} from './nn/recurrent/index.js';
 export { registerClass, registerLayer } from './nn/registry.js';
 export { l1, l1l2, l2, type Regularizer } from './nn/regularizers.js';
 export { Reshape, type ReshapeConfig } from './nn/reshape.js';
 export { SeparableConv2D, type SeparableConv2DConfig } from './nn/separable-conv2d.js';
 export { type SymbolicShape, SymbolicTensor } from './nn/symbolic-tensor.js';
 export { type Interpolation, UpSampling2D, type UpSampling2DConfig } from './nn/up-sampling.js';
+export {
+  Bidirectional,
+  type BidirectionalConfig,
+  type MergeMode,
+} from './nn/wrappers/bidirectional.js';
+export type { LayerSpec } from './nn/wrappers/layer-spec.js';
+export { TimeDistributed, type TimeDistributedConfig } from './nn/wrappers/time-distributed.js';
 export { ZeroPadding2D, type ZeroPadding2DConfig, type ZeroPadding2DPadding } from './nn/zero-padding.js';
 // Ops as functions (each is also a Tensor method)
 export { elu, leakyRelu, relu, sigmoid, softplus, tanh } from './ops/activations.js';
@@ -232,6 +264,12 @@ export { type OneHotOptions, oneHot } from './ops/one-hot.js';
 export { pad } from './ops/pad.js';
 export { reciprocal, rsqrt } from './ops/reciprocals.js';
 export { argmax, argmin, max, mean, min, sum, sumTo } from './ops/reduce.js';
+export { type GruSequenceOptions, type GruSequenceResult, gruSequence } from './ops/rnn/gru-sequence.js';
+export {
+  type LstmSequenceOptions,
+  type LstmSequenceResult,
+  lstmSequence,
+} from './ops/rnn/lstm-sequence.js';
 export { ceil, floor, round } from './ops/rounding.js';
 export { slice, sliceAxis } from './ops/slice.js';
 export { logSoftmax, softmax } from './ops/softmax.js';

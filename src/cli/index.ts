@@ -5,6 +5,8 @@
  *   backprop train csv FILE --target COLUMN    encode, scale, split, train, confusion matrix
  *   backprop eval MODEL [--csv FILE]           evaluate a saved model
  *   backprop predict MODEL INPUT…              classify digit images (PNG/PGM) or CSV rows
+ *   backprop train text FILE --text C --target C   a text classifier (Embedding → LSTM/GRU/Conv1D)
+ *   backprop train chars [FILE]                a character language model; backprop sample MODEL
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { listBackends, setBackend } from '../node/index.js';
@@ -13,6 +15,7 @@ import { leaveQuietlyWhenPipeCloses } from './closed-pipe.js';
 import { badValuesOption, CSV_DEFAULTS, delimiterOption } from './csv-options.js';
 import { defaultRunDir } from './report.js';
 import { runSettings } from './resume.js';
+import { registerTextCommands } from './text-commands.js';
 import { trainCsv } from './train-csv.js';
 import { trainMnist } from './train-mnist.js';
 import { evaluateCommand, predictCommand } from './use-model.js';
@@ -51,10 +54,12 @@ const train = program.command('train').description('train a model and write a re
 
 train
   .command('mnist')
-  .description('train an MLP or a CNN on real MNIST (50,000 train / 10,000 validation / 10,000 test images)')
+  .description(
+    'train an MLP, a CNN or a row-by-row LSTM on real MNIST (50,000 train / 10,000 validation / 10,000 test images)',
+  )
   .option(
     '--model <kind>',
-    'mlp (sizes from --layers) or cnn (2× conv 5×5 + max pooling, dense 128, dropout)',
+    'mlp (sizes from --layers), cnn (2× conv 5×5 + max pooling, dense 128, dropout) or rnn (rows read by an LSTM(128), gradients clipped to norm 1)',
     'mlp',
   )
   .option('--layers <sizes>', 'MLP layer sizes, input to output', parser(parseLayers), [784, 256, 10])
@@ -173,6 +178,8 @@ train
     await trainCsv(await runSettings('csv', settings, resume, [...typedOptions(command), 'file']));
   });
 
+registerTextCommands(train, program, { parser, typedOptions });
+
 program
   .command('eval <model>')
   .description('evaluate a model folder written by `backprop train` (MNIST models: on the test set)')
@@ -184,11 +191,17 @@ program
   });
 
 program
-  .command('predict <model> <inputs...>')
+  .command('predict <model> [inputs...]')
   .description(
-    'predict with a saved model: digit images (PNG/PGM) for MNIST models, CSV files for CSV models',
+    'predict with a saved model: digit images (PNG/PGM) for MNIST models, CSV files for CSV and text models',
   )
   .option('--delimiter <char>', 'CSV field delimiter (default: detected)', parser(delimiterOption))
+  .option(
+    '--text <text>',
+    'a text to classify (text models; repeat for more)',
+    (v: string, all: string[]) => [...all, v],
+    [],
+  )
   .action(async (model: string, inputs: string[], o) => {
     await predictCommand(model, inputs, o);
   });

@@ -8,8 +8,12 @@ import { assertCsvInput } from './input-kind.js';
 import { type ImageModelPreprocessing, predictImages } from './predict-images.js';
 import type { TabularPreprocessing } from './tabular.js';
 import { evaluateCsv, predictCsv } from './tabular-use.js';
+import type { CharPreprocessing, TextPreprocessing } from './text-preprocessing.js';
+import { evaluateText, predictText } from './text-use.js';
 
-type Preprocessing = ImageModelPreprocessing | TabularPreprocessing;
+type Preprocessing = ImageModelPreprocessing | TabularPreprocessing | TextPreprocessing | CharPreprocessing;
+
+const CHAR_MODEL = "this is a character model: generate text with 'backprop sample MODEL'";
 
 async function open(dir: string): Promise<{ model: Sequential; prep: Preprocessing }> {
   const model = await loadModel(dir);
@@ -40,23 +44,38 @@ export async function evaluateCommand(
     console.log(formatConfusionMatrix(cm));
     return;
   }
+  if (prep.kind === 'chars') throw new ArgumentError(CHAR_MODEL);
   if (!options.csv)
     throw new ArgumentError('this model was trained on a CSV: pass the CSV to evaluate on with --csv FILE');
   await assertCsvInput(options.csv);
-  await evaluateCsv(model, prep, options.csv, options.delimiter);
+  if (prep.kind === 'text') await evaluateText(model, prep, options.csv, options.delimiter);
+  else await evaluateCsv(model, prep, options.csv, options.delimiter);
 }
 
 export async function predictCommand(
   dir: string,
   inputs: string[],
-  options: { delimiter?: string } = {},
+  options: { delimiter?: string; text?: string[] } = {},
 ): Promise<void> {
   const { model, prep } = await open(dir);
-  if (inputs.length === 0)
-    throw new ArgumentError('give at least one input: image files (MNIST models) or a CSV file');
+  const texts = options.text ?? [];
+  if (prep.kind === 'chars') throw new ArgumentError(CHAR_MODEL);
+  if (texts.length > 0 && prep.kind !== 'text')
+    throw new ArgumentError(
+      `--text is for text models ('backprop train text'); this is a ${prep.kind} model`,
+    );
+  if (inputs.length === 0 && texts.length === 0)
+    throw new ArgumentError(
+      'give at least one input: image files (MNIST models), a CSV file, or --text "…" (text models)',
+    );
   if (prep.kind === 'mnist') {
     const failures = await predictImages(model, prep, inputs);
     if (failures > 0) process.exitCode = 1;
+    return;
+  }
+  if (prep.kind === 'text') {
+    for (const file of inputs) await assertCsvInput(file);
+    await predictText(model, prep, inputs, texts, options.delimiter);
     return;
   }
   for (const file of inputs) {

@@ -10,3 +10,17 @@ export { median, mostFrequent } from './imputer.js';
 export { type Mnist, type MnistIdx, type MnistOptions, type MnistSplit, mnistFromIdx } from './mnist.js';
 export { LabelEncoder, MinMaxScaler, OneHotEncoder, StandardScaler } from './preprocessing.js';
 export { type SplitOptions, splitIndices, trainTestSplit } from './split.js';
+export {
+  CharTokenizer,
+  type CharTokenizerConfig,
+  KERAS_FILTERS,
+  type PadSequencesOptions,
+  padSequences,
+  padSequencesData,
+  Tokenizer,
+  type TokenizerConfig,
+  type TokenizerJson,
+  tokenizerFromJSON,
+  WordTokenizer,
+  type WordTokenizerConfig,
+} from './text/index.js';

@@ -38,6 +38,7 @@ export { CsvLogger, type CsvLoggerOptions, csvLogger } from './csv-logger.js';
 export { fileSystem, writeFileAtomic } from './file-io.js';
 export { type GreyImage, readImage, toMnistForm } from './image.js';
 export { bundledMnistDir, type LoadMnistOptions, loadMnist, readIdxFile } from './mnist.js';
+export { loadFirstNames, type NameList } from './names.js';
 export { MissingDependencyError } from './optional.js';
 export { renderSvg, savePlot, svgToPng } from './render.js';
 export { defaultThreadCount, type NodeGemmPoolOptions, nodeGemmPool, threadsFromEnv } from './threads.js';
