@@ -7,14 +7,13 @@ import {
   formatConfusionMatrix,
   toLabels,
 } from '../metrics/classification.js';
-import { earlyStopping } from '../model/callbacks.js';
 import { writeFileAtomic } from '../node/file-io.js';
 import { ArgumentError, getOptimizer, manualSeed, Rng, tensor } from '../node/index.js';
 import { historyChart, predictedVsActualChart } from '../plot/specs.js';
 import { buildMlp } from './build.js';
 import { readCsvFile } from './csv-options.js';
+import { fitWithEarlyStopping } from './early-stopped-fit.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
-import { resumable } from './resume.js';
 import {
   type BadValuePolicy,
   encodeFeatures,
@@ -56,7 +55,6 @@ export interface TrainCsvOptions {
 }
 
 /** Share of the training rows fit() holds out to decide when to stop. */
-const VALIDATION_SPLIT = 0.15;
 /** Points drawn in the predicted-vs-actual plot (a sample of the test rows beyond that). */
 const SCATTER_POINTS = 2000;
 
@@ -193,22 +191,7 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   });
   model.summary();
   const report = await startReport(o.out, `${o.file} → ${o.target}`);
-  // Train until the validation loss has not improved for `patience` epochs (at most `epochs`),
-  // then keep the best epoch's weights: small tables converge, large ones are not overtrained.
-  const stopper = earlyStopping({ monitor: 'val_loss', patience: o.patience, restoreBestWeights: true });
-  const history = await model.fit(xTrain, yTrain, {
-    batchSize: o.batch,
-    epochs: o.epochs,
-    validationSplit: VALIDATION_SPLIT,
-    seed: o.seed,
-    callbacks: [stopper, ...resumable(o.out)],
-  });
-  const epochsRun = history.history.loss?.length ?? 0;
-  console.log(
-    stopper.stoppedEpoch >= 0
-      ? `Stopped after epoch ${epochsRun}: validation loss had not improved for ${o.patience} epochs; kept the weights of epoch ${stopper.bestEpoch + 1}`
-      : `Trained ${epochsRun} epochs (the --epochs cap); kept the weights of epoch ${stopper.bestEpoch + 1}`,
-  );
+  const { history, epochsRun, bestEpoch } = await fitWithEarlyStopping(model, xTrain, yTrain, o);
   const result = model.evaluate(xTest, yTest);
 
   const modelDir = join(o.out, 'model');
@@ -239,7 +222,7 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
     rows: nRows,
     rowsWithoutTarget: nRows - labelled.length,
     epochs: epochsRun,
-    bestEpoch: stopper.bestEpoch + 1,
+    bestEpoch,
     settings: o,
     dropped: notes.dropped,
     features: names,

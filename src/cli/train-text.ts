@@ -13,13 +13,12 @@ import {
   formatConfusionMatrix,
   toLabels,
 } from '../metrics/classification.js';
-import { earlyStopping } from '../model/callbacks.js';
 import { writeFileAtomic } from '../node/file-io.js';
 import { ArgumentError, manualSeed, tensor } from '../node/index.js';
 import { historyChart } from '../plot/specs.js';
 import { readCsvFile } from './csv-options.js';
+import { fitWithEarlyStopping } from './early-stopped-fit.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
-import { resumable } from './resume.js';
 import { readTarget, rowsWithTarget } from './tabular.js';
 import { buildTextClassifier, type TextModelKind, textOptimizer } from './text-models.js';
 import { columnTexts, coveringLength, encodeTexts, type TextPreprocessing } from './text-preprocessing.js';
@@ -65,7 +64,6 @@ export const TEXT_DEFAULTS = {
 };
 
 /** Share of the training texts fit() holds out to decide when to stop. */
-const VALIDATION_SPLIT = 0.15;
 const OOV = '<OOV>';
 
 export async function trainText(o: TrainTextOptions): Promise<{ testAccuracy: number; dir: string }> {
@@ -138,20 +136,7 @@ export async function trainText(o: TrainTextOptions): Promise<{ testAccuracy: nu
   });
   model.summary();
   const report = await startReport(o.out, `${o.file}: '${o.text}' → ${o.target} (${o.model})`);
-  const stopper = earlyStopping({ monitor: 'val_loss', patience: o.patience, restoreBestWeights: true });
-  const history = await model.fit(xTrain, yTrain, {
-    batchSize: o.batch,
-    epochs: o.epochs,
-    validationSplit: VALIDATION_SPLIT,
-    seed: o.seed,
-    callbacks: [stopper, ...resumable(o.out)],
-  });
-  const epochsRun = history.history.loss?.length ?? 0;
-  console.log(
-    stopper.stoppedEpoch >= 0
-      ? `Stopped after epoch ${epochsRun}: validation loss had not improved for ${o.patience} epochs; kept the weights of epoch ${stopper.bestEpoch + 1}`
-      : `Trained ${epochsRun} epochs (the --epochs cap); kept the weights of epoch ${stopper.bestEpoch + 1}`,
-  );
+  const { history, epochsRun, bestEpoch } = await fitWithEarlyStopping(model, xTrain, yTrain, o);
   const result = model.evaluate(xTest, yTest);
   const probs = model.predict(xTest);
   const predicted = toLabels(probs);
@@ -188,7 +173,7 @@ export async function trainText(o: TrainTextOptions): Promise<{ testAccuracy: nu
     vocabulary: tokenizer.wordIndex.size - 1,
     maxLen,
     epochs: epochsRun,
-    bestEpoch: stopper.bestEpoch + 1,
+    bestEpoch,
     settings: o,
     classes,
     history: history.history,

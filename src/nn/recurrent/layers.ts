@@ -43,7 +43,21 @@ function makeCell<C>(
   return withContext(layerClass, () => make(options as never));
 }
 
-export class SimpleRNN extends RNN {
+/**
+ * The three built-in layers: one cell of theirs, whose options they take and save flat (Keras'
+ * config), and `units`.
+ */
+abstract class BuiltinRecurrent extends RNN {
+  declare readonly cell: SimpleRNNCell | LSTMCell | GRUCell;
+  get units(): number {
+    return this.cell.units;
+  }
+  protected override layerConfig(): Record<string, unknown> {
+    return { ...cellConfigOf(this.cell), ...this.rnnConfig() };
+  }
+}
+
+export class SimpleRNN extends BuiltinRecurrent {
   declare readonly cell: SimpleRNNCell;
   constructor(config: SimpleRNNConfig) {
     super(
@@ -56,15 +70,9 @@ export class SimpleRNN extends RNN {
   override get className(): string {
     return 'SimpleRNN';
   }
-  get units(): number {
-    return this.cell.units;
-  }
-  protected override layerConfig(): Record<string, unknown> {
-    return { ...cellConfigOf(this.cell), ...this.rnnConfig() };
-  }
 }
 
-export class LSTM extends RNN {
+export class LSTM extends BuiltinRecurrent {
   declare readonly cell: LSTMCell;
   constructor(config: LSTMConfig) {
     super(
@@ -77,9 +85,6 @@ export class LSTM extends RNN {
   override get className(): string {
     return 'LSTM';
   }
-  get units(): number {
-    return this.cell.units;
-  }
   protected override fastPath(
     x: Tensor,
     initial: Tensor[],
@@ -88,12 +93,9 @@ export class LSTM extends RNN {
   ): SequenceResult | null {
     return this.fused ? fusedLSTM(this, this.cell, x, initial, mask, options) : null;
   }
-  protected override layerConfig(): Record<string, unknown> {
-    return { ...cellConfigOf(this.cell), ...this.rnnConfig() };
-  }
 }
 
-export class GRU extends RNN {
+export class GRU extends BuiltinRecurrent {
   declare readonly cell: GRUCell;
   constructor(config: GRUConfig) {
     super(
@@ -106,9 +108,6 @@ export class GRU extends RNN {
   override get className(): string {
     return 'GRU';
   }
-  get units(): number {
-    return this.cell.units;
-  }
   protected override fastPath(
     x: Tensor,
     initial: Tensor[],
@@ -116,9 +115,6 @@ export class GRU extends RNN {
     options: CallOptions,
   ): SequenceResult | null {
     return this.fused ? fusedGRU(this, this.cell, x, initial, mask, options) : null;
-  }
-  protected override layerConfig(): Record<string, unknown> {
-    return { ...cellConfigOf(this.cell), ...this.rnnConfig() };
   }
 }
 
