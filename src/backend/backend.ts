@@ -372,6 +372,44 @@ export interface Backend {
     dzAt: number,
   ): void;
   /**
+   * Optional: a whole LSTM recurrence at once — for t = 0…time−1, lstmCell with x-part xz (x·W for
+   * every step, [time, batch, 4·units], read only) and hz = h_t · recurrentKernel, writing the
+   * activated gates to `gates` (same layout); cs = c_0…c_T and hs = h_0…h_T ([time + 1, batch,
+   * units], step 0 filled by the caller). A backend that splits the batch's rows over threads for
+   * the whole sequence synchronises once instead of every step. Returns false when it cannot take
+   * the call; the op then steps with matmul + lstmCell.
+   */
+  lstmSequenceForward?(
+    batch: number,
+    units: number,
+    time: number,
+    xz: Storage,
+    gates: Storage,
+    recurrentKernel: Storage,
+    bias: Storage | null,
+    cs: Storage,
+    hs: Storage,
+  ): boolean;
+  /**
+   * Optional: the matching backward recurrence, t = time−1…0: lstmCellGrad with gh = grads of
+   * h_1…h_T then of c_T ([time + 1, batch, units]), then dh_{t−1} = dz_t · recurrentKernelᵀ
+   * (skipped at t = 0 unless wantH0). dhdc = [dh carry | dc carry] ([2, batch, units]) is set from
+   * gh (dh 0, dc c_T's gradient) and ends as the gradients of h_0 and c_0; dz [time, batch,
+   * 4·units]. Returns false when it cannot take the call.
+   */
+  lstmSequenceBackward?(
+    batch: number,
+    units: number,
+    time: number,
+    gates: Storage,
+    recurrentKernel: Storage,
+    cs: Storage,
+    gh: Storage,
+    dhdc: Storage,
+    dz: Storage,
+    wantH0: boolean,
+  ): boolean;
+  /**
    * GRU step (Keras resetAfter: true; gates z, r, h): with x-part xz[xzAt…] (+ biasIn) and recurrent
    * part hz = h_{t−1}·U (+ biasRec), z = σ(x_z + h_z), r = σ(x_r + h_r), ĥ = tanh(x_h + r·h_h),
    * hs[hAt…] = z·h_{t−1} + (1 − z)·ĥ; gates[gatesAt…] [rows, 4·units] keeps z, r, ĥ, h_h.

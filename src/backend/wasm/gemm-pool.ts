@@ -55,6 +55,8 @@ export const POOL_KERNELS = [
   'lstmCellGrad',
   'gruCell',
   'gruCellGrad',
+  'lstmForwardRows',
+  'lstmBackwardRows',
 ] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 
@@ -105,7 +107,11 @@ const COUNT = 4;
 const WORKER_JOBS = 5;
 const FAULTS = 6;
 const HEADER = 7;
-const MAX_ARGS = 10;
+/**
+ * Argument slots per job. Kernels with per-thread scratch take the thread index after all of them
+ * (conv.ts and sparse.ts pad their parameter lists to this count): change them together.
+ */
+const MAX_ARGS = 12;
 const SLOT = MAX_ARGS + 1;
 /** Most jobs one call may publish; callers split into a few per thread. */
 export const MAX_JOBS = 64;

@@ -129,6 +129,34 @@ export interface Kernels {
     h: number,
     gates: number,
   ): void;
+  /** Whole LSTM recurrences for a block of rows (assembly/rnn.ts): see lstmSequenceForward. */
+  lstmForwardRows(
+    rows: number,
+    units: number,
+    time: number,
+    batch: number,
+    xz: number,
+    gates: number,
+    bp: number,
+    bias: number,
+    cs: number,
+    hs: number,
+    hz: number,
+  ): void;
+  lstmBackwardRows(
+    rows: number,
+    units: number,
+    time: number,
+    batch: number,
+    gates: number,
+    cs: number,
+    gh: number,
+    dhdc: number,
+    dz: number,
+    bpT: number,
+    tile: number,
+    lastDh: number,
+  ): void;
   lstmCellGrad(
     rows: number,
     units: number,

@@ -10,7 +10,12 @@ import { gruCellGradKernel, gruCellKernel, lstmCellGradKernel, lstmCellKernel } 
 import type { WasmContext } from './context.js';
 import { type GemmJob, type GemmPool, type PoolKernel, partCount, runParts } from './gemm-pool.js';
 
-type RnnKernels = Required<Pick<Backend, 'lstmCell' | 'lstmCellGrad' | 'gruCell' | 'gruCellGrad'>>;
+type RnnKernels = Required<
+  Pick<
+    Backend,
+    'lstmCell' | 'lstmCellGrad' | 'gruCell' | 'gruCellGrad' | 'lstmSequenceForward' | 'lstmSequenceBackward'
+  >
+>;
 
 /** Below this many units × rows a step stays on one thread (waking a worker costs ~10–50 µs). */
 const PARALLEL_CELLS = 1 << 13;
@@ -46,7 +51,83 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
     }
     runParts(pool, jobs, ctx.runJob);
   };
+  /**
+   * The batch's rows in blocks of a multiple of 4 (gemmRowsA's panels), one block per thread: the
+   * recurrence of a row never reads another row, so each thread runs every step of its block.
+   */
+  const rowBlocks = (batch: number): Array<[number, number]> => {
+    const parts = Math.max(1, Math.min(threads, batch >> 2));
+    const blocks: Array<[number, number]> = [];
+    for (let part = 0; part < parts; part++) {
+      const r0 = Math.floor((batch * part) / parts / 4) * 4;
+      const r1 = part === parts - 1 ? batch : Math.floor((batch * (part + 1)) / parts / 4) * 4;
+      if (r1 > r0) blocks.push([r0, r1]);
+    }
+    return blocks;
+  };
+  /** The recurrent kernel [units, 4·units] packed as B once per sequence (or transposed: Bᵀ). */
+  const packRecurrent = (u: Storage, units: number, transposed: boolean): number => {
+    const width = 4 * units;
+    const [k, n] = transposed ? [width, units] : [units, width];
+    const dst = ctx.scratch(((n + 7) & ~7) * k * 4, transposed ? 'lstmPackUt' : 'lstmPackU');
+    // U is row-major [units, width]: as B it has row stride width; as Bᵀ, column stride width.
+    if (transposed) ctx.kernels.packB(p(u), 1, width, k, n, dst);
+    else ctx.kernels.packB(p(u), width, 1, k, n, dst);
+    return dst;
+  };
   return {
+    lstmSequenceForward: (batch, units, time, xz, gates, u, bias, cs, hs) => {
+      if (batch % 4 !== 0 || !inWasm(xz, gates, u, bias, cs, hs)) return false;
+      const width = 4 * units;
+      const blocks = rowBlocks(batch);
+      // Scratch first (allocating may grow the memory), then pointers.
+      const scratch = blocks.map(([r0, r1], i) => ctx.scratch(((r1 - r0) * width + 32) * 4, `lstmHz${i}`));
+      const bp = packRecurrent(u, units, false);
+      const jobs: GemmJob[] = blocks.map(([r0, r1], i) => ({
+        kernel: 'lstmForwardRows',
+        args: [
+          r1 - r0,
+          units,
+          time,
+          batch,
+          p(xz, r0 * width),
+          p(gates, r0 * width),
+          bp,
+          p(bias),
+          p(cs, r0 * units),
+          p(hs, r0 * units),
+          scratch[i]!,
+        ],
+      }));
+      runParts(pool, jobs, ctx.runJob);
+      return true;
+    },
+    lstmSequenceBackward: (batch, units, time, gates, u, cs, gh, dhdc, dz, wantH0) => {
+      if (batch % 4 !== 0 || !inWasm(gates, u, cs, gh, dhdc, dz)) return false;
+      const width = 4 * units;
+      const blocks = rowBlocks(batch);
+      const tiles = blocks.map((_, i) => ctx.scratch(32 * 4, `lstmTile${i}`));
+      const bpT = packRecurrent(u, units, true);
+      const jobs: GemmJob[] = blocks.map(([r0, r1], i) => ({
+        kernel: 'lstmBackwardRows',
+        args: [
+          r1 - r0,
+          units,
+          time,
+          batch,
+          p(gates, r0 * width),
+          p(cs, r0 * units),
+          p(gh, r0 * units),
+          p(dhdc, r0 * units),
+          p(dz, r0 * width),
+          bpT,
+          tiles[i]!,
+          wantH0 ? 1 : 0,
+        ],
+      }));
+      runParts(pool, jobs, ctx.runJob);
+      return true;
+    },
     lstmCell: (rows, units, xz, xzAt, hz, bias, cs, cPrevAt, cAt, hs, hAt, gates, gatesAt) => {
       if (!inWasm(xz, hz, bias, cs, hs, gates)) {
         lstmCellKernel(rows, units, xz, xzAt, hz, bias, cs, cPrevAt, cAt, hs, hAt, gates, gatesAt);

@@ -103,42 +103,34 @@ function lstmFused(
   const cell = backend.lstmCell!;
   const cellGrad = backend.lstmCellGrad!;
   const xs = toTimeMajor(backend, x.storage, d, goBackwards);
-  // x·kernel for every step at once; the cell kernel then overwrites each step's block with its
-  // activated gates, which is all the backward needs of it.
+  // x·kernel for every step at once; the cell kernel writes each step's activated gates (all the
+  // backward needs) to their own buffer, so a step redone after a worker died reads x·kernel intact.
+  const xz = backend.alloc(time * step, true);
+  matmulInto(backend, xs, kernel.storage, xz, time * batch, features, width);
   const gates = backend.alloc(time * step, true);
-  matmulInto(backend, xs, kernel.storage, gates, time * batch, features, width);
   // hs: h_0, h_1 … h_T, then c_T (so seq is one view); cs: c_0 … c_T.
   const hs = backend.alloc((time + 2) * row, true);
   const cs = backend.alloc((time + 1) * row, true);
   backend.copy(h0.storage, backend.slice(hs, 0, row));
   backend.copy(c0.storage, backend.slice(cs, 0, row));
-  const hz = backend.alloc(step, true);
   const b = bias?.storage ?? null;
-  for (let t = 0; t < time; t++) {
-    matmulInto(
-      backend,
-      backend.slice(hs, t * row, (t + 1) * row),
-      recurrentKernel.storage,
-      hz,
-      batch,
-      units,
-      width,
-    );
-    cell(
-      batch,
-      units,
-      gates,
-      t * step,
-      hz,
-      b,
-      cs,
-      t * row,
-      (t + 1) * row,
-      hs,
-      (t + 1) * row,
-      gates,
-      t * step,
-    );
+  // A backend that runs the whole recurrence (threads over the batch's rows) takes it; else step.
+  const whole =
+    backend.lstmSequenceForward?.(batch, units, time, xz, gates, recurrentKernel.storage, b, cs, hs) ?? false;
+  if (!whole) {
+    const hz = backend.alloc(step, true);
+    for (let t = 0; t < time; t++) {
+      matmulInto(
+        backend,
+        backend.slice(hs, t * row, (t + 1) * row),
+        recurrentKernel.storage,
+        hz,
+        batch,
+        units,
+        width,
+      );
+      cell(batch, units, xz, t * step, hz, b, cs, t * row, (t + 1) * row, hs, (t + 1) * row, gates, t * step);
+    }
   }
   backend.copy(
     backend.slice(cs, time * row, (time + 1) * row),
@@ -150,11 +142,26 @@ function lstmFused(
   return record('lstmSequence', seq, inputs, (g) => {
     if (isGradEnabled()) return recordedGradients(inputs, composed, g);
     const gs = g.storage;
-    const dc = backend.alloc(row, true);
+    // dh (what step t+1 sends back to h_t through the recurrent kernel) and dc side by side.
+    const dhdc = backend.alloc(2 * row);
+    const dh = backend.slice(dhdc, 0, row);
+    const dc = backend.slice(dhdc, row, 2 * row);
     backend.copy(backend.slice(gs, time * row, (time + 1) * row), dc);
-    const dh = backend.alloc(row); // what step t+1 sends back to h_t through the recurrent kernel
     const dz = backend.alloc(time * step, true);
-    for (let t = time - 1; t >= 0; t--) {
+    const whole =
+      backend.lstmSequenceBackward?.(
+        batch,
+        units,
+        time,
+        gates,
+        recurrentKernel.storage,
+        cs,
+        gs,
+        dhdc,
+        dz,
+        h0.requiresGrad,
+      ) ?? false;
+    for (let t = time - 1; t >= 0 && !whole; t--) {
       cellGrad(batch, units, gates, t * step, cs, t * row, (t + 1) * row, gs, t * row, dh, dc, dz, t * step);
       if (t > 0 || h0.requiresGrad) {
         matmulInto(

@@ -4,7 +4,8 @@
 // gradient each run as parts over the batch (../conv.ts cuts and schedules them).
 //
 // The geometry block is window.ts's (offsets 0–56) followed by the fields below; `thread` (the
-// last argument, filled in by the pool: 0 on the calling thread) picks the scratch.
+// argument after the pool's twelve slots, hence the `_a`…`_f` pads; 0 on the calling thread) picks
+// the scratch.
 import { gemmColsA, gemmPacked, gemmRowsA, packA, packB } from './matmul';
 import { gemmSparseA, transpose } from './sparse';
 import { col2im, im2col } from './window';
@@ -44,7 +45,7 @@ const LISTS = 100;
 /** out rows of images [n0, n0 + count) = their unfolded windows · W (packed, `wp`). */
 export function convForwardPart(
   x: usize, geo: usize, wp: usize, out: usize, n0: i32, count: i32,
-  _a: i32, _b: i32, _c: i32, _d: i32, thread: i32,
+  _a: i32, _b: i32, _c: i32, _d: i32, _e: i32, _f: i32, thread: i32,
 ): void {
   const s = scratchOf(geo, thread);
   const row = field(geo, ROW);
@@ -63,7 +64,7 @@ export function convForwardPart(
  */
 export function convKernelGradPart(
   x: usize, geo: usize, dy: usize, partial: usize, n0: i32, count: i32,
-  _a: i32, _b: i32, _c: i32, _d: i32, thread: i32,
+  _a: i32, _b: i32, _c: i32, _d: i32, _e: i32, _f: i32, thread: i32,
 ): void {
   const s = scratchOf(geo, thread);
   const row = field(geo, ROW);
@@ -79,7 +80,7 @@ export function convKernelGradPart(
     // The same sums in the same order as below; the partial is [filters × row], and ../conv.ts
     // transposes the total.
     transpose(dyPart, pixels, filters, pack);
-    gemmSparseA(pack, pixels, s, row << 2, partial, filters, pixels, row, <usize>field(geo, LISTS), 0, thread);
+    gemmSparseA(pack, pixels, s, row << 2, partial, filters, pixels, row, <usize>field(geo, LISTS), 0, 0, 0, thread);
     return;
   }
   // B = this part's dY rows, packed after the unfolded rows' ragged panel.
@@ -96,7 +97,7 @@ export function convKernelGradPart(
 /** dX of images [n0, n0 + count) = col2im(dY rows · Wᵀ), Wᵀ packed (`wtp`: panels, or rows when skipping zeros). */
 export function convInputGradPart(
   dy: usize, geo: usize, wtp: usize, dx: usize, n0: i32, count: i32,
-  _a: i32, _b: i32, _c: i32, _d: i32, thread: i32,
+  _a: i32, _b: i32, _c: i32, _d: i32, _e: i32, _f: i32, thread: i32,
 ): void {
   const s = scratchOf(geo, thread);
   const row = field(geo, ROW);
@@ -106,7 +107,7 @@ export function convInputGradPart(
   const tile = s + <usize>field(geo, TILE_AT);
   if (field(geo, SPARSE)) {
     // dY mostly zeros: its rows' nonzeros times Wᵀ's rows (`wtp` holds them).
-    gemmSparseA(dyPart, filters, wtp, row << 2, s, pixels, filters, row, <usize>field(geo, LISTS), 0, thread);
+    gemmSparseA(dyPart, filters, wtp, row << 2, s, pixels, filters, row, <usize>field(geo, LISTS), 0, 0, 0, thread);
   } else {
     // Wᵀ has many columns (kernelH·kernelW·channels): dY's rows are packed, for the packed kernel.
     const pack = s + <usize>field(geo, PACK_AT);

@@ -2,6 +2,7 @@
 // (formulas as src/backend/ts/rnn.ts). Pointers are already offset to the step's rows; a bias
 // pointer of 0 means "no bias" (offset 0 is the kernels' static data, never a tensor). Gate blocks
 // are `units` wide, rows `gates·units`.
+import { gemmRowsA } from './matmul';
 import { sigmoidv, tanhv } from './math';
 
 /** Four lanes at p + o, or (at a row's tail) one value in lane 0. */
@@ -203,5 +204,83 @@ export function gruCellGrad(
       st(dhDirect + sr, o, f32x4.mul(dh, z), full);
       j += full ? 4 : 1;
     }
+  }
+}
+
+/**
+ * A whole LSTM forward recurrence for `rows` consecutive rows of the batch (one thread's share):
+ * per step h_rows · U (U packed once per sequence, `bp`) then the gate kernel. Rows of a batch
+ * never mix, so threads each take a block of rows for every step and synchronise once per
+ * sequence instead of twice per step. Pointers are at the block's first row of step 0: `xz` (x·W,
+ * read only) and `gates` (the activated gates, written) with step stride batch·4·units, `cs`
+ * (c_0 … c_T) and `hs` (h_0 … h_T) with step stride batch·units; `hz` is this block's scratch
+ * (rows·4·units floats) followed by 32 floats of edge-tile scratch. Nothing it reads is written
+ * (h_0, c_0, xz stay), so a call redone after a worker died gives the same result. rows must be a
+ * multiple of 4 (gemmRowsA).
+ */
+export function lstmForwardRows(
+  rows: i32,
+  units: i32,
+  time: i32,
+  batch: i32,
+  xz: usize,
+  gates: usize,
+  bp: usize,
+  bias: usize,
+  cs: usize,
+  hs: usize,
+  hz: usize,
+): void {
+  const width = 4 * units;
+  const stepG = <usize>batch * <usize>width * 4;
+  const stepH = <usize>batch * <usize>units * 4;
+  const tile = hz + <usize>rows * <usize>width * 4;
+  for (let t = 0; t < time; t++) {
+    const h = hs + <usize>t * stepH;
+    gemmRowsA(h, units, bp, hz, rows, units, width, tile);
+    const c = cs + <usize>t * stepH;
+    const at = <usize>t * stepG;
+    lstmCell(rows, units, xz + at, hz, bias, c, c + stepH, h + stepH, gates + at);
+  }
+}
+
+/**
+ * The matching backward recurrence for the same block of rows, from the last step to the first:
+ * the gate-gradient kernel, then dh_{t−1} = dz_t · Uᵀ (Uᵀ packed once, `bpT`) unless t = 0 and
+ * `lastDh` is 0 (no gradient wanted for h_0). `gh` is the incoming gradient of h_1 … h_T and then
+ * of c_T (step stride batch·units). `dhdc` is the block's dh carry and, batch·units floats further
+ * on, its dc carry: both start here (dh from 0, dc from c_T's gradient), so a call redone after a
+ * worker died starts over cleanly; they end as the gradients of h_0 and c_0. `dz` receives the
+ * gate gradients (laid out as `gates`); `tile`: 32 floats of edge-tile scratch.
+ */
+export function lstmBackwardRows(
+  rows: i32,
+  units: i32,
+  time: i32,
+  batch: i32,
+  gates: usize,
+  cs: usize,
+  gh: usize,
+  dhdc: usize,
+  dz: usize,
+  bpT: usize,
+  tile: usize,
+  lastDh: i32,
+): void {
+  const width = 4 * units;
+  const stepG = <usize>batch * <usize>width * 4;
+  const stepH = <usize>batch * <usize>units * 4;
+  const dc = dhdc + stepH;
+  const cT = gh + <usize>time * stepH;
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * <usize>units * 4;
+    memory.fill(dhdc + o, 0, <usize>units * 4);
+    memory.copy(dc + o, cT + o, <usize>units * 4);
+  }
+  for (let t = time - 1; t >= 0; t--) {
+    const c = cs + <usize>t * stepH;
+    const z = dz + <usize>t * stepG;
+    lstmCellGrad(rows, units, gates + <usize>t * stepG, c, c + stepH, gh + <usize>t * stepH, dhdc, dc, z);
+    if (t > 0 || lastDh != 0) gemmRowsA(z, width, bpT, dhdc, rows, width, units, tile);
   }
 }

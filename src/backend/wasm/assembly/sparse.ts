@@ -172,11 +172,11 @@ export function packRows(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usiz
  * laid out by packRows), skipping A's zeros. Only B's n columns are read. k is listed in blocks
  * of K_BLOCK; partial sums are stored as float32 between blocks, as in one pass, so the bits do
  * not change. `lists` holds the swizzle patterns, then LIST_BYTES of scratch per thread; `thread`
- * (filled in by the pool after its ten argument slots, hence `_pad0`) picks one.
+ * (filled in by the pool after its twelve argument slots, hence the `_pad`s) picks one.
  */
 export function gemmSparseA(
   a: usize, ars: i32, b: usize, rowBytes: i32, c: usize, m: i32, k: i32, n: i32, lists: usize, _pad0: i32,
-  thread: i32,
+  _pad1: i32, _pad2: i32, thread: i32,
 ): void {
   const list = lists + PATTERN_BYTES + <usize>thread * LIST_BYTES;
   const n4 = n & ~3;
