@@ -171,7 +171,8 @@ export function rnnSection(rows: readonly RnnRow[]): string {
 Each image as 28 steps of 28 pixels → LSTM(128) → dense 10 softmax, Adam 1e-3, batch 128, one epoch
 over the 60,000 training images; inference on test images, batch 1000. backprop's LSTM runs the
 fused sequence op (src/ops/rnn: one input product for all steps, per step one recurrent product and
-one gate kernel each way). TF.js rows time ${5 * BATCH} images and extrapolate.
+one gate kernel each way; on wasm each thread runs every step for its block of the batch's rows).
+TF.js rows time ${5 * BATCH} images and extrapolate.
 
 ${table.join('\n')}
 
