@@ -156,6 +156,12 @@ export { DepthwiseConv2D, type DepthwiseConv2DConfig } from './nn/depthwise-conv
 export { Dropout, type DropoutConfig } from './nn/dropout.js';
 export { Embedding, type EmbeddingConfig } from './nn/embedding.js';
 export { Flatten } from './nn/flatten.js';
+export {
+  GaussianDropout,
+  type GaussianDropoutConfig,
+  GaussianNoise,
+  type GaussianNoiseConfig,
+} from './nn/gaussian-noise.js';
 export type {
   Initializer,
   InitializerAlias,

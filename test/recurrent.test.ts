@@ -21,6 +21,7 @@ import {
   type Tensor,
   tensor,
 } from '../src/index.js';
+import { setWeightValues } from '../src/model/trainable-model.js';
 import { layerFromConfig } from '../src/nn/registry.js';
 import { assertClose, describeEachBackend } from './helpers.js';
 import { type Kind, numbers, reference } from './recurrent-reference.js';
@@ -69,9 +70,10 @@ function loaded(
   seed: number,
 ): { layer: Layer; ref: ReturnType<typeof kerasWeights>['ref'] } {
   const layer = makeLayer(kind, { inputShape: [T, F], ...options });
-  const model = new Sequential({ layers: [layer] });
+  // Built on its own (a Sequential refuses returnState layers), then given Keras-order weights.
+  layer.ensureBuilt([T, F]);
   const w = kerasWeights(kind, seed);
-  model.setWeights(w.tensors);
+  setWeightValues(layer.weights, w.tensors);
   return { layer, ref: w.ref };
 }
 

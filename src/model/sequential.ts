@@ -77,6 +77,13 @@ export class Sequential extends TrainableModel {
 
   /** Append a layer. The first layer should declare its input (inputShape or inputDim). */
   add(layer: Layer): this {
+    if ((layer as { returnState?: unknown }).returnState === true) {
+      // Keras refuses it too: the next layer would get [output, ...states].
+      throw new ArgumentError(
+        `Sequential: layer '${layer.name}' has returnState: true and gives several tensors, but a Sequential passes ` +
+          'one tensor from layer to layer; take the states with the functional API (input(), Model)',
+      );
+    }
     if (this._layers.some((l) => l.name === layer.name)) {
       throw new ArgumentError(
         `Sequential: a layer named '${layer.name}' is already in the model; names must be unique`,

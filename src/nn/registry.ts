@@ -11,6 +11,7 @@ import { DepthwiseConv2D } from './depthwise-conv2d.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
+import { GaussianDropout, GaussianNoise } from './gaussian-noise.js';
 import { LayerNormalization } from './layer-norm.js';
 import { Masking } from './masking.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge/index.js';
@@ -30,6 +31,8 @@ const factories = new Map<string, LayerFactory>([
   ['Dense', (c) => new Dense(c as never)],
   ['Activation', (c) => new Activation(c as never)],
   ['Dropout', (c) => new Dropout(c as never)],
+  ['GaussianNoise', (c) => new GaussianNoise(c as never)],
+  ['GaussianDropout', (c) => new GaussianDropout(c as never)],
   ['Flatten', (c) => new Flatten(c as never)],
   ['Reshape', (c) => new Reshape(c as never)],
   ['Conv2D', (c) => new Conv2D(c as never)],
