@@ -198,6 +198,16 @@ export {
   MaxPooling2D,
   type Pooling2DConfig,
 } from './nn/pooling.js';
+export { DBN, type DBNConfig, type ToSequentialOptions } from './nn/rbm/dbn.js';
+export { RBM, type RBMConfig, type RBMJson, type VisibleType } from './nn/rbm/rbm.js';
+export {
+  type CDState,
+  type CDStats,
+  contrastiveDivergence,
+  type RBMEpochLogs,
+  type RBMFitOptions,
+  type RBMHistory,
+} from './nn/rbm/rbm-fit.js';
 export {
   GRU,
   GRUCell,
