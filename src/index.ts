@@ -134,6 +134,16 @@ export { Model, type ModelArgs } from './model/functional/model.js';
 export { History } from './model/history.js';
 export { type IOHandler, type IORouter, registerIORouter } from './model/io.js';
 export { ProgressLogger } from './model/progress.js';
+export { DBN, type DBNConfig, type ToSequentialOptions } from './model/rbm/dbn.js';
+export { RBM, type RBMConfig, type RBMJson, type VisibleType } from './model/rbm/rbm.js';
+export {
+  type CDState,
+  type CDStats,
+  contrastiveDivergence,
+  type RBMEpochLogs,
+  type RBMFitOptions,
+  type RBMHistory,
+} from './model/rbm/rbm-fit.js';
 export { type BatchArgs, type CompileArgs, type FitArgs, Sequential } from './model/sequential.js';
 export {
   loadModel,
@@ -198,16 +208,6 @@ export {
   MaxPooling2D,
   type Pooling2DConfig,
 } from './nn/pooling.js';
-export { DBN, type DBNConfig, type ToSequentialOptions } from './nn/rbm/dbn.js';
-export { RBM, type RBMConfig, type RBMJson, type VisibleType } from './nn/rbm/rbm.js';
-export {
-  type CDState,
-  type CDStats,
-  contrastiveDivergence,
-  type RBMEpochLogs,
-  type RBMFitOptions,
-  type RBMHistory,
-} from './nn/rbm/rbm-fit.js';
 export {
   GRU,
   GRUCell,

@@ -9,11 +9,11 @@
 import { noGrad } from '../../autograd/grad-mode.js';
 import { checkOptions, enumOption, numberOption } from '../../config/options.js';
 import { ArgumentError } from '../../errors.js';
-import { inStep } from '../../model/engine/step-scope.js';
-import { Sequential } from '../../model/sequential.js';
+import type { ActivationName } from '../../nn/activations.js';
+import { Dense } from '../../nn/dense.js';
 import { Tensor } from '../../tensor/tensor.js';
-import type { ActivationName } from '../activations.js';
-import { Dense } from '../dense.js';
+import { inStep } from '../engine/step-scope.js';
+import { Sequential } from '../sequential.js';
 import { RBM, type VisibleType } from './rbm.js';
 import type { RBMFitOptions, RBMHistory } from './rbm-fit.js';
 

@@ -12,11 +12,11 @@
 import { noGrad } from '../../autograd/grad-mode.js';
 import { booleanOption, checkOptions, numberOption } from '../../config/options.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
-import { inStep } from '../../model/engine/step-scope.js';
 import { concat } from '../../ops/layout.js';
 import { Rng } from '../../random/rng.js';
 import { formatShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { inStep } from '../engine/step-scope.js';
 import { bernoulli, type RBM } from './rbm.js';
 
 export interface RBMEpochLogs {
