@@ -6,7 +6,7 @@
 import { ArgumentError, TrainingError } from '../../errors.js';
 import { getRng, Rng } from '../../random/rng.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { type Callback, CallbackList, type Logs } from '../callbacks.js';
+import { CallbackList, type Logs } from '../callbacks.js';
 import { History } from '../history.js';
 import { ProgressLogger } from '../progress.js';
 import {
@@ -20,13 +20,14 @@ import {
 import { applyProgress, beginSession, endSession, type FitSession, takePendingResume } from './checkpoint.js';
 import type { EngineModel } from './contract.js';
 import { evaluateData } from './evaluate.js';
-import { commonLength, type DataInput, tensorList } from './inputs.js';
+import { commonLength, tensorList } from './inputs.js';
 import { logKeys } from './metric-logs.js';
 import { batchWeights, hasWeights, resolveWeighting, type SampleWeighting } from './sample-weights.js';
 import { YIELD_EVERY_MS, yieldToEventLoop } from './step-scope.js';
 import {
   checkFit,
   type FitArgs,
+  modelBackend,
   prepare,
   prepareTraining,
   requireCompiled,
@@ -268,10 +269,7 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
   return history;
 }
 
-/** Inputs made on another backend than the model's weights are copied over once. */
-export function onBackend(model: EngineModel, t: Tensor): Tensor {
-  const w = model.weights[0]?.tensor;
-  return w ? t.to(w.backend.name) : t;
+/** A streamed batch made on another backend than the model's weights is copied over. */
+function onBackend(model: EngineModel, t: Tensor): Tensor {
+  return t.to(modelBackend(model).name);
 }
-
-export type { Callback, DataInput, FitArgs };
