@@ -161,3 +161,54 @@ export function recordedGradients(
   const grads = gradients(composed(), wanted, { gradOutputs: g, createGraph: true, allowUnused: true });
   return inputs.map((t, i) => (t.requiresGrad && inputs.indexOf(t) === i ? grads[wanted.indexOf(t)]! : null));
 }
+
+/**
+ * The gradients a sequence op's two projections give, once the recurrence has produced the
+ * pre-activation gradients of every step: through x·kernel (`dIn`, [time·batch, width]) the input
+ * and the kernel, through h·recurrentKernel (`dRec`; the same as dIn for LSTM) the recurrent
+ * kernel — each one product over all steps. `xs` is x time-major, `hs` h_0…h_{T−1}. Null where the
+ * operand needs no gradient.
+ */
+export function projectionGradients(
+  backend: Backend,
+  d: SequenceDims,
+  width: number,
+  goBackwards: boolean,
+  operands: { x: Tensor; kernel: Tensor; recurrentKernel: Tensor },
+  xs: Storage,
+  hs: Storage,
+  dIn: Storage,
+  dRec: Storage,
+): { dx: Tensor | null; dw: Tensor | null; du: Tensor | null } {
+  const { batch, time, features, units } = d;
+  const { x, kernel, recurrentKernel } = operands;
+  let dx: Tensor | null = null;
+  let dw: Tensor | null = null;
+  let du: Tensor | null = null;
+  if (x.requiresGrad) {
+    const dxs = backend.alloc(time * batch * features, true);
+    matmulInto(backend, dIn, kernel.storage, dxs, time * batch, width, features, false, true);
+    dx = new Tensor(fromTimeMajor(backend, dxs, d, goBackwards), x.shape, backend);
+  }
+  if (kernel.requiresGrad) {
+    const w = backend.alloc(features * width, true);
+    matmulInto(backend, xs, dIn, w, features, time * batch, width, true, false);
+    dw = new Tensor(w, kernel.shape, backend);
+  }
+  if (recurrentKernel.requiresGrad) {
+    const u = backend.alloc(units * width, true);
+    matmulInto(
+      backend,
+      backend.slice(hs, 0, time * batch * units),
+      dRec,
+      u,
+      units,
+      time * batch,
+      width,
+      true,
+      false,
+    );
+    du = new Tensor(u, recurrentKernel.shape, backend);
+  }
+  return { dx, dw, du };
+}

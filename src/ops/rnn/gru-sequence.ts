@@ -24,8 +24,8 @@ import { split } from '../split.js';
 import { alloc } from '../util.js';
 import {
   checkSequenceOperands,
-  fromTimeMajor,
   matmulInto,
+  projectionGradients,
   recordedGradients,
   type SequenceDims,
   type SequenceOptions,
@@ -182,37 +182,24 @@ function gruFused(
         );
       }
     }
-    const grads: Array<Tensor | null> = [null, null, null, null];
-    if (x.requiresGrad) {
-      const dxs = backend.alloc(time * batch * features, true);
-      matmulInto(backend, dxz, kernel.storage, dxs, time * batch, width, features, false, true);
-      grads[0] = new Tensor(fromTimeMajor(backend, dxs, d, goBackwards), x.shape, backend);
-    }
+    const { dx, dw, du } = projectionGradients(
+      backend,
+      d,
+      width,
+      goBackwards,
+      { x, kernel, recurrentKernel },
+      xs,
+      hs,
+      dxz,
+      drec,
+    );
+    let dh0: Tensor | null = null;
     if (h0.requiresGrad) {
-      const dh0 = backend.alloc(row, true);
-      backend.binary('add', dhCarry, [1], dhDirect, [1], dh0, [row]);
-      grads[1] = new Tensor(dh0, h0.shape, backend);
+      const sum = backend.alloc(row, true);
+      backend.binary('add', dhCarry, [1], dhDirect, [1], sum, [row]);
+      dh0 = new Tensor(sum, h0.shape, backend);
     }
-    if (kernel.requiresGrad) {
-      const dw = backend.alloc(features * width, true);
-      matmulInto(backend, xs, dxz, dw, features, time * batch, width, true, false);
-      grads[2] = new Tensor(dw, kernel.shape, backend);
-    }
-    if (recurrentKernel.requiresGrad) {
-      const du = backend.alloc(units * width, true);
-      matmulInto(
-        backend,
-        backend.slice(hs, 0, time * row),
-        drec,
-        du,
-        units,
-        time * batch,
-        width,
-        true,
-        false,
-      );
-      grads[3] = new Tensor(du, recurrentKernel.shape, backend);
-    }
+    const grads: Array<Tensor | null> = [dx, dh0, dw, du];
     if (bias?.requiresGrad) {
       const db = backend.alloc(2 * width, true);
       backend.reduce('sum', dxz, 1, time * batch, width, backend.slice(db, 0, width));

@@ -24,8 +24,8 @@ import { split } from '../split.js';
 import { alloc } from '../util.js';
 import {
   checkSequenceOperands,
-  fromTimeMajor,
   matmulInto,
+  projectionGradients,
   recordedGradients,
   type SequenceDims,
   type SequenceOptions,
@@ -177,24 +177,24 @@ function lstmFused(
         );
       }
     }
-    const grads: Array<Tensor | null> = [null, null, null, null, null];
-    if (x.requiresGrad) {
-      const dxs = backend.alloc(time * batch * features, true);
-      matmulInto(backend, dz, kernel.storage, dxs, time * batch, width, features, false, true);
-      grads[0] = new Tensor(fromTimeMajor(backend, dxs, d, goBackwards), x.shape, backend);
-    }
-    if (h0.requiresGrad) grads[1] = new Tensor(dh, h0.shape, backend);
-    if (c0.requiresGrad) grads[2] = new Tensor(dc, c0.shape, backend);
-    if (kernel.requiresGrad) {
-      const dw = backend.alloc(features * width, true);
-      matmulInto(backend, xs, dz, dw, features, time * batch, width, true, false);
-      grads[3] = new Tensor(dw, kernel.shape, backend);
-    }
-    if (recurrentKernel.requiresGrad) {
-      const du = backend.alloc(units * width, true);
-      matmulInto(backend, backend.slice(hs, 0, time * row), dz, du, units, time * batch, width, true, false);
-      grads[4] = new Tensor(du, recurrentKernel.shape, backend);
-    }
+    const { dx, dw, du } = projectionGradients(
+      backend,
+      d,
+      width,
+      goBackwards,
+      { x, kernel, recurrentKernel },
+      xs,
+      hs,
+      dz,
+      dz,
+    );
+    const grads: Array<Tensor | null> = [
+      dx,
+      h0.requiresGrad ? new Tensor(dh, h0.shape, backend) : null,
+      c0.requiresGrad ? new Tensor(dc, c0.shape, backend) : null,
+      dw,
+      du,
+    ];
     if (bias?.requiresGrad) {
       const db = backend.alloc(width, true);
       backend.reduce('sum', dz, 1, time * batch, width, db);
