@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
+  ArgumentError,
   Dataset,
   Dense,
   getBackend,
@@ -250,6 +251,11 @@ describeEachBackend('training engine', () => {
     const again: Tensor = randn([64, 64]); // reuses the step's memory on wasm
     assert.equal(again.shape[0], 64);
     assert.deepEqual(out.pred.shape, [6, 2]);
+    assert.throws(
+      () => stepScope((async () => 1) as never),
+      (e: unknown) =>
+        e instanceof ArgumentError && /stepScope\(\) takes a synchronous function/.test(String(e)),
+    );
     assertClose(out.list[0]!, [flat(out.pred).reduce((s, v) => s + v, 0)], 1e-5);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { Backend } from '../../backend/backend.js';
 import { getBackend } from '../../backend/registry.js';
+import { ArgumentError } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 
 /** Run `fn` in `backend`'s step scope (if it has one); memory it allocated is reused afterwards. */
@@ -55,7 +56,7 @@ export function stepScope<T>(fn: () => T, backend: Backend = getBackend()): T {
   try {
     const result = fn();
     if (result instanceof Promise) {
-      throw new TypeError('stepScope() takes a synchronous function: await outside it, per step');
+      throw new ArgumentError('stepScope() takes a synchronous function: await outside it, per step');
     }
     return keep(result, backend);
   } finally {
