@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
-import { gradcheck, losses, randn, type Tensor, tensor } from '../src/index.js';
+import { gradcheck, losses, randn, type Tensor, tensor, zeros } from '../src/index.js';
 import { assertClose, describeEachBackend } from './helpers.js';
 
 const {
@@ -120,6 +120,10 @@ describeEachBackend('losses', () => {
       const r = gradcheck(f, [x]);
       assert.ok(r.ok, `${name}: worst error ${r.maxError}`);
     }
+    // At a logit of exactly 0 the gradient is (σ(0) − y)/n = (½ − y)/n, not a kink's one-sided value.
+    const z0 = zeros([2, 3], { requiresGrad: true });
+    binaryCrossentropy({ fromLogits: true })(yb, z0).backward();
+    assertClose(z0.grad!, yb.neg().add(0.5).div(6), 1e-7);
   });
 
   it('explain shape mistakes', () => {

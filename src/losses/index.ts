@@ -76,14 +76,16 @@ export const sumOfSquares = (options: LossOptions = {}): Loss =>
     'real',
   );
 
-/** −[y·log p + (1−y)·log(1−p)], averaged over outputs. From logits: max(z,0) − z·y + log(1+e^−|z|). */
+/** −[y·log p + (1−y)·log(1−p)], averaged over outputs. From logits: softplus(z) − z·y. */
 export const binaryCrossentropy = (options: LossOptions = {}): Loss =>
   makeLoss(
     'binaryCrossentropy',
     'sigmoid',
     (y, p, fromLogits) => {
       sameShape('binaryCrossentropy', y, p);
-      if (fromLogits) return perSampleMean(p.relu().sub(p.mul(y)).add(p.abs().neg().exp().add(1).log()));
+      // softplus(z) − z·y: one op whose derivative σ(z) holds at z = 0 too (relu + |z| composed
+      // would use relu′(0) = |·|′(0) = 0 there and give −y instead of ½ − y).
+      if (fromLogits) return perSampleMean(p.softplus().sub(p.mul(y)));
       const q = p.clip(EPSILON, 1 - EPSILON);
       return perSampleMean(
         y
