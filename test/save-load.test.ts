@@ -13,6 +13,7 @@ import {
   manualSeed,
   modelCheckpoint,
   modelFromArtifacts,
+  ones,
   Sequential,
   SGD,
 } from '../src/node/index.js';
@@ -216,6 +217,28 @@ describeEachBackend('save and load', () => {
         callbacks: [modelCheckpoint({ filepath: join(tmp.path, 'x'), saveBestOnly: true })],
       }),
       /modelCheckpoint: 'val_loss' is not in the training logs/,
+    );
+  });
+
+  it('loads a model compiled with its own metric function uncompiled with { compile: false }', async () => {
+    manualSeed(3);
+    const model = new Sequential();
+    model.add(new Dense({ units: 2, inputDim: 3 }));
+    model.compile({
+      optimizer: new SGD({ learningRate: 0.1 }),
+      loss: 'meanSquaredError',
+      metrics: [{ name: 'maxError', fn: (y, p) => y.sub(p).abs().max() }],
+    });
+    const dir = join(tmp.path, 'custom-metric');
+    await model.save(dir);
+    // The file names the metric but cannot hold its code: a plain load says so and names the way out.
+    await assert.rejects(loadModel(dir), /unknown metric 'maxError'.*load with \{ compile: false \}/s);
+    const loaded = await loadModel(dir, { compile: false });
+    assert.equal(loaded.compiled, null);
+    assert.deepEqual(loaded.predict(ones([1, 3])).dataSync(), model.predict(ones([1, 3])).dataSync());
+    await assert.rejects(
+      loadModel(dir, { compil: false } as never),
+      /loadModel\(\): unknown option 'compil'/,
     );
   });
 

@@ -194,11 +194,21 @@ function matchManifest(model: { weights: NamedWeight[] }, json: ModelJson, sourc
 export function modelFromArtifacts<M extends SavedModel = Sequential>(
   artifacts: ModelArtifacts,
   source = 'model',
+  options: LoadModelOptions = {},
 ): M {
-  return buildChecked(checkArtifacts(artifacts, source), source) as M;
+  return buildChecked(checkArtifacts(artifacts, source), source, options) as M;
 }
 
-function buildChecked(artifacts: ModelArtifacts, source: string): SavedModel {
+export interface LoadModelOptions {
+  /**
+   * Restore the saved training configuration (loss, metrics, optimiser and its state), as Keras'
+   * `load_model(compile=True)`. Default true. False gives the model uncompiled: the way to load a
+   * file compiled with your own loss or metric functions, which a file can name but not hold.
+   */
+  compile?: boolean;
+}
+
+function buildChecked(artifacts: ModelArtifacts, source: string, options: LoadModelOptions): SavedModel {
   const { modelJson: json } = artifacts;
   const topology = json.modelTopology;
   if (topology.className === 'Model') {
@@ -213,7 +223,7 @@ function buildChecked(artifacts: ModelArtifacts, source: string): SavedModel {
         `${source}: the architecture in model.json cannot be rebuilt: ${(e as Error).message}`,
       );
     }
-    return finishLoad(model, artifacts, source);
+    return finishLoad(model, artifacts, source, options);
   }
   const plan = planModel(json, source);
   checkPlan(plan.expected, json, source);
@@ -226,7 +236,7 @@ function buildChecked(artifacts: ModelArtifacts, source: string): SavedModel {
       `${source}: the architecture in model.json cannot be rebuilt: ${(e as Error).message}`,
     );
   }
-  return finishLoad(model, artifacts, source);
+  return finishLoad(model, artifacts, source, options);
 }
 
 /**
@@ -260,7 +270,12 @@ function checkPlan(expected: (ExpectedWeight[] | null)[], json: ModelJson, sourc
 }
 
 /** Copy the file's values into the built model's weights and restore its training configuration. */
-function finishLoad<M extends SavedModel>(model: M, artifacts: ModelArtifacts, source: string): M {
+function finishLoad<M extends SavedModel>(
+  model: M,
+  artifacts: ModelArtifacts,
+  source: string,
+  options: LoadModelOptions,
+): M {
   const { modelJson: json, weightData } = artifacts;
   const { trainingConfig } = json;
   // Custom layers' weights are only known now; this also guards the planner against drift.
@@ -275,7 +290,7 @@ function finishLoad<M extends SavedModel>(model: M, artifacts: ModelArtifacts, s
     return tensor(weightView(weightData, entry, sizeOf(entry.shape)), { shape: entry.shape });
   });
   model.setWeights(values);
-  if (trainingConfig) {
+  if (trainingConfig && options.compile !== false) {
     try {
       const args: CompileArgs = {
         loss: trainingConfig.loss as LossName | LossName[],
@@ -288,7 +303,7 @@ function finishLoad<M extends SavedModel>(model: M, artifacts: ModelArtifacts, s
       (model as { compile(a: CompileArgs): void }).compile(args);
     } catch (e) {
       throw new ModelFormatError(
-        `${source}: the training configuration cannot be restored: ${(e as Error).message}`,
+        `${source}: the training configuration cannot be restored: ${(e as Error).message} (load with { compile: false } for the model without it)`,
       );
     }
     // Saved with a training state (a checkpoint): the optimiser goes on with its momenta and step
@@ -328,12 +343,14 @@ export async function loadModelArtifacts(source: string | IOHandler): Promise<Mo
  */
 export async function loadModel<M extends SavedModel = Sequential>(
   source: string | IOHandler | ModelArtifacts,
+  options: LoadModelOptions = {},
 ): Promise<M> {
+  checkOptions('loadModel()', options, ['compile']);
   if (typeof source === 'object' && source !== null && 'modelJson' in source) {
-    return modelFromArtifacts<M>(source, 'artifacts');
+    return modelFromArtifacts<M>(source, 'artifacts', options);
   }
   const name = typeof source === 'string' ? source : 'model';
-  return buildChecked(await loadModelArtifacts(source), name) as M;
+  return buildChecked(await loadModelArtifacts(source), name, options) as M;
 }
 
 /** Save `model` — and, with `trainingState`, that state in the same atomic commit — to a path or handler. */
