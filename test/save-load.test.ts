@@ -227,7 +227,7 @@ describeEachBackend('save and load', () => {
     model.compile({
       optimizer: new SGD({ learningRate: 0.1 }),
       loss: 'meanSquaredError',
-      metrics: [{ name: 'maxError', fn: (y, p) => y.sub(p).abs().max() }],
+      metrics: [{ name: 'maxError', fn: (y, p) => y.sub(p).abs().max().item() }],
     });
     const dir = join(tmp.path, 'custom-metric');
     await model.save(dir);
