@@ -93,6 +93,16 @@ export {
   formatConfusionMatrix,
   toLabels,
 } from './metrics/classification.js';
+export {
+  type FeatureRows,
+  type FeatureStatistics,
+  featureStatistics,
+  frechetDistance,
+  frechetDistanceFromStatistics,
+  type InceptionScore,
+  inceptionScore,
+} from './metrics/generative.js';
+export { type SymmetricEigen, symmetricEigen } from './metrics/symmetric-eigen.js';
 export type { ModelArtifacts, ModelJson } from './model/artifacts.js';
 export {
   BackupAndRestore,
@@ -131,6 +141,15 @@ export { stepScope } from './model/engine/step-scope.js';
 export type { GraphConfig, GraphLayerSpec, TensorRef } from './model/functional/graph-config.js';
 export { InputLayer, type InputLayerConfig, type InputOptions, input } from './model/functional/input.js';
 export { Model, type ModelArgs } from './model/functional/model.js';
+export {
+  type DcganOptions,
+  dcganDiscriminator,
+  dcganGenerator,
+  GAN,
+  type GANConfig,
+  type GANFitArgs,
+  type GANStepLogs,
+} from './model/gan/index.js';
 export { History } from './model/history.js';
 export { type IOHandler, type IORouter, registerIORouter } from './model/io.js';
 export { ProgressLogger } from './model/progress.js';
@@ -140,12 +159,14 @@ export {
   type CDState,
   type CDStats,
   contrastiveDivergence,
+  type EpochValue,
   type RBMEpochLogs,
   type RBMFitOptions,
   type RBMHistory,
 } from './model/rbm/rbm-fit.js';
 export { type BatchArgs, type CompileArgs, type FitArgs, Sequential } from './model/sequential.js';
 export {
+  type LoadModelOptions,
   loadModel,
   loadModelArtifacts,
   modelFromArtifacts,
@@ -154,6 +175,17 @@ export {
   type ToArtifactsOptions,
 } from './model/serialization.js';
 export type { FitProgress, SerializedTrainingState } from './model/training-state.js';
+export {
+  bernoulliNegLogLikelihood,
+  type DenseVAEOptions,
+  denseVAE,
+  type ElboResult,
+  type LogLikelihoodOptions,
+  logMeanExp,
+  meanOfOutput,
+  VAE,
+  type VAEConfig,
+} from './model/vae/index.js';
 // Layers
 export { Activation, type ActivationConfig } from './nn/activation.js';
 export { type ActivationLike, type ActivationName, getActivation } from './nn/activations.js';
@@ -166,6 +198,7 @@ export { DepthwiseConv2D, type DepthwiseConv2DConfig } from './nn/depthwise-conv
 export { Dropout, type DropoutConfig } from './nn/dropout.js';
 export { Embedding, type EmbeddingConfig } from './nn/embedding.js';
 export { Flatten } from './nn/flatten.js';
+export { GaussianKL, gaussianKL } from './nn/gaussian-kl.js';
 export {
   GaussianDropout,
   type GaussianDropoutConfig,
@@ -182,6 +215,7 @@ export type {
 export * as initializers from './nn/initializers.js';
 export { type CallOptions, Layer, type LayerConfig, type NamedWeight } from './nn/layer.js';
 export { LayerNormalization, type LayerNormalizationConfig } from './nn/layer-norm.js';
+export { LeakyReLU, type LeakyReLUConfig } from './nn/leaky-relu.js';
 export { Masking, type MaskingConfig } from './nn/masking.js';
 export {
   Add,
@@ -232,6 +266,7 @@ export {
 export { registerClass, registerLayer } from './nn/registry.js';
 export { l1, l1l2, l2, type Regularizer } from './nn/regularizers.js';
 export { Reshape, type ReshapeConfig } from './nn/reshape.js';
+export { reparameterize, Sampling, type SamplingConfig } from './nn/sampling.js';
 export { SeparableConv2D, type SeparableConv2DConfig } from './nn/separable-conv2d.js';
 export { type SymbolicShape, SymbolicTensor } from './nn/symbolic-tensor.js';
 export { type Interpolation, UpSampling2D, type UpSampling2DConfig } from './nn/up-sampling.js';
@@ -333,6 +368,7 @@ export {
   historyChart,
   imageGridChart,
   lineChart,
+  scatterChart,
   type VegaLiteSpec,
 } from './plot/specs.js';
 // Random numbers

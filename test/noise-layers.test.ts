@@ -6,8 +6,10 @@ import {
   Dense,
   GaussianDropout,
   GaussianNoise,
+  gradcheck,
   randn,
   Sequential,
+  type Tensor,
   tensor,
 } from '../src/index.js';
 import { layerFromConfig } from '../src/nn/registry.js';
@@ -52,6 +54,20 @@ describeEachBackend('noise layers', () => {
     x.grad = null;
     new GaussianNoise({ stddev: 1, seed: 3 }).apply(x, { training: true }).sum().backward();
     assert.deepEqual(flat(x.grad!), new Array(20).fill(1));
+  });
+
+  it('gradcheck in training (a fresh layer per call: the same seeded draw) and at inference', () => {
+    const layers = {
+      GaussianNoise: () => new GaussianNoise({ stddev: 0.7, seed: 21 }),
+      GaussianDropout: () => new GaussianDropout({ rate: 0.4, seed: 22 }),
+    };
+    for (const [name, make] of Object.entries(layers))
+      for (const training of [true, false]) {
+        // tanh after the layer: the check sees the noise's effect on a nonlinear function's slope.
+        const f = (x: Tensor) => make().apply(x, { training }).tanh();
+        const result = gradcheck(f, [randn([3, 5], { seed: 23 })]);
+        assert.ok(result.ok, `${name} (training ${training}): worst error ${result.maxError}`);
+      }
   });
 
   it('refuse bad options, round-trip their configs, and train inside a saved model (a denoising autoencoder)', async () => {

@@ -43,6 +43,11 @@ function hiddenProbs64(v: number[][], w = W, c = C): number[][] {
   return v.map((row) => c.map((cj, j) => sigmoid(cj + row.reduce((s, vi, i) => s + vi * w[i]![j]!, 0))));
 }
 
+/** 1 where a uniform draw from `rng` falls below p: what RBM sampling does with the same generator. */
+function bernoulliLike(p: Tensor, rng: Rng): Tensor {
+  return tensor(rows(p).map((row) => row.map((q) => (rng.uniform() < q ? 1 : 0))));
+}
+
 function rows(t: Tensor): number[][] {
   return t.toArray() as number[][];
 }
@@ -331,6 +336,181 @@ describeEachBackend('RBM', () => {
     const samples = dbn.generate(3, { gibbsSteps: 5 });
     assert.deepEqual(samples.shape, [3, 16]);
     assert.ok(flat(samples).every((p) => p >= 0 && p <= 1));
+  });
+
+  it('sampleVisible: false keeps the negative phase visible probabilities; CD reports the first step as the reconstruction', () => {
+    const rbm = tinyRbm();
+    const lr = 0.5;
+    const stats = contrastiveDivergence(rbm, tensor(V), {
+      learningRate: lr,
+      k: 1,
+      momentum: 0,
+      weightDecay: 0,
+      sampleVisible: false,
+      rng: new Rng(3),
+    });
+    // The same generator draws the same hidden states: h0 ~ p(h | v), with the weights before the update.
+    const before = tinyRbm();
+    const h0 = bernoulliLike(before.hiddenProbs(tensor(V)), new Rng(3));
+    const vk = rows(before.visibleProbs(h0));
+    assertClose(stats.visibleModel, vk);
+    assert.ok(
+      flat(stats.visibleModel).some((u) => u > 0 && u < 1),
+      'probabilities, not samples',
+    );
+    const phk = hiddenProbs64(vk);
+    assertClose(stats.hiddenProbsModel, phk);
+    const ph0 = hiddenProbs64(V);
+    const n = V.length;
+    const newW = W.map((wr, i) =>
+      wr.map((wij, j) => {
+        let g = 0;
+        for (let r = 0; r < n; r++) g += V[r]![i]! * ph0[r]![j]! - vk[r]![i]! * phk[r]![j]!;
+        return wij + (lr * g) / n;
+      }),
+    );
+    assertClose(rbm.kernel, newW);
+    // CD's reconstruction is the first step's p(v | h0): mean squared difference from the batch.
+    const mse = flat(tensor(vk).sub(tensor(V)).square()).reduce((a, b) => a + b) / 6;
+    assert.ok(Math.abs(stats.reconstructionError.item() - mse) < 1e-6);
+  });
+
+  it('sparsity adds sparsityCost · (target − q) to the hidden biases, q a running mean of p(h | v)', () => {
+    const run = (sparse: boolean) => {
+      const rbm = tinyRbm();
+      const hiddenMean = tensor([0.3, 0.6]);
+      contrastiveDivergence(rbm, tensor(V), {
+        learningRate: 0.5,
+        k: 1,
+        momentum: 0,
+        weightDecay: 0,
+        rng: new Rng(3),
+        ...(sparse && { sparsityTarget: 0.05, sparsityCost: 0.2, hiddenMean }),
+      });
+      return { c: flat(rbm.hiddenBias), q: flat(hiddenMean) };
+    };
+    const plain = run(false);
+    const sparse = run(true);
+    const ph0 = hiddenProbs64(V);
+    const q = [0, 1].map((j) => 0.9 * [0.3, 0.6][j]! + 0.1 * ((ph0[0]![j]! + ph0[1]![j]!) / 2));
+    assertClose(tensor(sparse.q), q);
+    assertClose(
+      tensor(sparse.c),
+      plain.c.map((c, j) => c + 0.5 * 0.2 * (0.05 - q[j]!)),
+    );
+    // Over a fit, a sparsity target pulls the mean activation down.
+    const { x } = prototypes(40, 2);
+    const fit = (options: object) =>
+      new RBM({ visibleUnits: 16, hiddenUnits: 8, seed: 4 }).fit(tensor(x), {
+        epochs: 20,
+        batchSize: 10,
+        seed: 1,
+        ...options,
+      });
+    const dense = fit({}).at(-1)!.hiddenActivation;
+    const sparseFit = fit({ sparsityTarget: 0.05, sparsityCost: 1 }).at(-1)!.hiddenActivation;
+    assert.ok(sparseFit < dense * 0.6, `mean activation ${dense} → ${sparseFit}`);
+  });
+
+  it('learningRate and momentum may be functions of the epoch; each epoch logs the values it used', () => {
+    const { x } = prototypes(20, 3);
+    const rbm = new RBM({ visibleUnits: 16, hiddenUnits: 4, seed: 2 });
+    const history = rbm.fit(tensor(x), {
+      epochs: 4,
+      batchSize: 10,
+      learningRate: (e) => 0.1 / (1 + e),
+      momentum: (e) => (e < 2 ? 0 : 0.9),
+      seed: 1,
+    });
+    assert.deepEqual(
+      history.map((h) => [h.learningRate, h.momentum]),
+      [
+        [0.1, 0],
+        [0.05, 0],
+        [0.1 / 3, 0.9],
+        [0.025, 0.9],
+      ],
+    );
+    // A constant rate equals a schedule that returns it.
+    const twin = (learningRate: number | ((e: number) => number)) => {
+      const r = new RBM({ visibleUnits: 16, hiddenUnits: 4, seed: 2 });
+      r.fit(tensor(x), { epochs: 2, batchSize: 10, learningRate, seed: 1 });
+      return flat(r.kernel);
+    };
+    assert.deepEqual(
+      twin(0.1),
+      twin(() => 0.1),
+    );
+    assert.throws(
+      () => rbm.fit(tensor(x), { epochs: 3, learningRate: (e) => (e < 1 ? 0.1 : -1) }),
+      (e: Error) =>
+        e instanceof ArgumentError && /learningRate\(1\) must be a positive number, got -1/.test(e.message),
+    );
+    assert.throws(
+      () => rbm.fit(tensor(x), { momentum: () => 1 }),
+      (e: Error) => e instanceof ArgumentError && /momentum\(0\) must be in \[0, 1\), got 1/.test(e.message),
+    );
+    assert.throws(
+      () => rbm.fit(tensor(x), { sparsityTarget: 1 }),
+      /sparsityTarget must be in \(0, 1\), got 1/,
+    );
+  });
+
+  it('monitorSamples: the free-energy gap compares the first rows of validation and training data', () => {
+    const { x } = prototypes(60, 4);
+    const train = tensor(x.slice(0, 40));
+    const valid = tensor(x.slice(40));
+    const rbm = new RBM({ visibleUnits: 16, hiddenUnits: 4, seed: 6 });
+    const history = rbm.fit(train, {
+      epochs: 3,
+      batchSize: 10,
+      validation: valid,
+      monitorSamples: 12,
+      seed: 1,
+    });
+    const mean = (t: Tensor) => flat(rbm.freeEnergy(t)).reduce((a, b) => a + b) / t.shape[0]!;
+    const expected = mean(valid.sliceAxis(0, 0, 12)) - mean(train.sliceAxis(0, 0, 12));
+    assert.ok(
+      Math.abs(history[2]!.freeEnergyGap! - expected) < 1e-3,
+      `${history[2]!.freeEnergyGap} vs ${expected}`,
+    );
+  });
+
+  it('transform() is p(h | v) over any number of rows (computed in chunks)', () => {
+    const rng = new Rng(9);
+    const x = Array.from({ length: 1100 }, () => [rng.uniform(), rng.uniform(), rng.uniform()]);
+    const features = tinyRbm().transform(tensor(x));
+    assert.deepEqual(features.shape, [1100, 2]);
+    assertClose(features, hiddenProbs64(x));
+  });
+
+  it('DBN.generate({ from }) starts the top chain at the inputs carried up the stack', () => {
+    const { x } = prototypes(20, 5);
+    const data = tensor(x);
+    const dbn = new DBN({ layers: [16, 8, 4], seed: 5 });
+    dbn.pretrain(data, { epochs: 3, batchSize: 10, seed: 1 });
+    // No Gibbs steps: up through RBM 0 (probabilities), then straight back down.
+    const start = data.sliceAxis(0, 0, 3);
+    const generated = dbn.generate(3, { gibbsSteps: 0, from: start });
+    const bottom = dbn.rbms[0]!;
+    assertClose(generated, rows(bottom.visibleProbs(bottom.hiddenProbs(start))));
+    assert.throws(
+      () => dbn.generate(2, { from: start }),
+      (e: Error) =>
+        e instanceof ShapeError && /from must be a tensor \[2, 16\], got \[3, 16\]/.test(e.message),
+    );
+  });
+
+  it('Rng.fillUniform draws exactly what as many uniform() calls draw (the RBM samples with it)', () => {
+    const a = new Rng(11);
+    const b = new Rng(11);
+    const buffer = new Float32Array(1000);
+    a.fillUniform(buffer);
+    assert.deepEqual(
+      Array.from(buffer),
+      Array.from({ length: 1000 }, () => b.uniform()),
+    );
+    assert.equal(a.uniform(), b.uniform(), 'the state moved on the same');
   });
 
   it('bad options and shapes are typed errors naming the option', () => {

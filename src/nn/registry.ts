@@ -11,14 +11,17 @@ import { DepthwiseConv2D } from './depthwise-conv2d.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
+import { GaussianKL } from './gaussian-kl.js';
 import { GaussianDropout, GaussianNoise } from './gaussian-noise.js';
 import { LayerNormalization } from './layer-norm.js';
+import { LeakyReLU } from './leaky-relu.js';
 import { Masking } from './masking.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge/index.js';
 import type { Module } from './module.js';
 import { AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D } from './pooling.js';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell } from './recurrent/index.js';
 import { Reshape } from './reshape.js';
+import { Sampling } from './sampling.js';
 import { SeparableConv2D } from './separable-conv2d.js';
 import { UpSampling2D } from './up-sampling.js';
 import { Bidirectional } from './wrappers/bidirectional.js';
@@ -30,9 +33,13 @@ type LayerFactory = (config: Record<string, unknown>) => Module;
 const factories = new Map<string, LayerFactory>([
   ['Dense', (c) => new Dense(c as never)],
   ['Activation', (c) => new Activation(c as never)],
+  ['LeakyReLU', (c) => new LeakyReLU(c as never)],
   ['Dropout', (c) => new Dropout(c as never)],
   ['GaussianNoise', (c) => new GaussianNoise(c as never)],
   ['GaussianDropout', (c) => new GaussianDropout(c as never)],
+  // A VAE's reparameterised draw and its KL term ([mean, logVar] in).
+  ['Sampling', (c) => new Sampling(c as never)],
+  ['GaussianKL', (c) => new GaussianKL(c as never)],
   ['Flatten', (c) => new Flatten(c as never)],
   ['Reshape', (c) => new Reshape(c as never)],
   ['Conv2D', (c) => new Conv2D(c as never)],

@@ -165,6 +165,62 @@ export function predictedVsActualChart(options: {
   };
 }
 
+/**
+ * Points at (x, y), coloured by a category when one is given: e.g. the 2-D codes of an
+ * autoencoder coloured by digit. Coordinates are rounded to 4 significant digits (the picture
+ * cannot show more) to keep the SVG of thousands of points small and quick to render.
+ */
+export function scatterChart(options: {
+  title: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  /** One category per point (e.g. the digit); omitted: one colour. */
+  category?: ArrayLike<number | string>;
+  categoryTitle?: string;
+  xTitle?: string;
+  yTitle?: string;
+  /** Area of each point in square pixels; default: smaller the more points there are. */
+  pointSize?: number;
+}): VegaLiteSpec {
+  const { x, y, category } = options;
+  const round = (v: number) => Number(v.toPrecision(4));
+  const values: { x: number; y: number; c?: number | string }[] = [];
+  for (let i = 0; i < x.length; i++) {
+    const px = x[i]!;
+    const py = y[i]!;
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    values.push(category ? { x: round(px), y: round(py), c: category[i]! } : { x: round(px), y: round(py) });
+  }
+  // Categories in their natural order (0, 1, …, 9 rather than first seen).
+  const categories = category
+    ? [...new Set(Array.from(category))].sort((a, b) =>
+        typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
+      )
+    : [];
+  const size = options.pointSize ?? (values.length > 2000 ? 8 : values.length > 300 ? 14 : 30);
+  return {
+    ...base(options.title),
+    width: HEIGHT + 160,
+    height: HEIGHT + 160,
+    data: { values },
+    mark: { type: 'circle', size, opacity: 0.7 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: options.xTitle ?? 'x', scale: { zero: false } },
+      y: { field: 'y', type: 'quantitative', title: options.yTitle ?? 'y', scale: { zero: false } },
+      ...(category && {
+        color: {
+          field: 'c',
+          type: 'nominal',
+          title: options.categoryTitle ?? null,
+          sort: categories,
+          scale: { scheme: categories.length <= 10 ? 'category10' : 'category20' },
+          legend: { symbolOpacity: 1, symbolSize: 80 },
+        },
+      }),
+    },
+  };
+}
+
 /** Greyscale images (values 0–1) in a grid, each with a caption. */
 export function imageGridChart(options: {
   title: string;

@@ -86,6 +86,33 @@ export class Rng {
     return (this.nextUint32() >>> 8) * 2 ** -24;
   }
 
+  /**
+   * Fill `out` with uniform() draws — the same values, in the same order, as calling uniform()
+   * out.length times — with the state in locals: several times faster for the large buffers that
+   * sampling (e.g. an RBM's binary units) needs.
+   */
+  fillUniform(out: Float32Array | Float64Array): void {
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let i = 0; i < out.length; i++) {
+      const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl(s3, 11);
+      out[i] = (result >>> 8) * 2 ** -24;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+  }
+
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.uniform() * n);

@@ -8,11 +8,11 @@
  */
 import { noGrad } from '../../autograd/grad-mode.js';
 import { checkOptions, enumOption, numberOption } from '../../config/options.js';
-import { ArgumentError } from '../../errors.js';
+import { ArgumentError, ShapeError } from '../../errors.js';
 import type { ActivationName } from '../../nn/activations.js';
 import { Dense } from '../../nn/dense.js';
+import { formatShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { inStep } from '../engine/step-scope.js';
 import { Sequential } from '../sequential.js';
 import { RBM, type VisibleType } from './rbm.js';
 import type { RBMFitOptions, RBMHistory } from './rbm-fit.js';
@@ -78,7 +78,7 @@ export class DBN {
     this.rbms.forEach((rbm, i) => {
       const opts = Array.isArray(options) ? options[i]! : options;
       histories.push(rbm.fit(input, opts));
-      if (i < this.rbms.length - 1) input = hiddenFeatures(rbm, rbm.checkVisible(input, 'pretrain'));
+      if (i < this.rbms.length - 1) input = rbm.transform(input);
     });
     return histories;
   }
@@ -86,7 +86,7 @@ export class DBN {
   /** The top hidden layer's probabilities for x (features for a classifier on top). */
   transform(x: Tensor): Tensor {
     let h = x;
-    for (const rbm of this.rbms) h = hiddenFeatures(rbm, rbm.checkVisible(h, 'transform'));
+    for (const rbm of this.rbms) h = rbm.transform(h);
     return h;
   }
 
@@ -122,19 +122,39 @@ export class DBN {
   }
 
   /**
-   * `n` samples [n, layers[0]]: the top RBM's Gibbs chain runs `gibbsSteps` from random binary
-   * states, then each RBM below maps its hidden states down to visible probabilities (means).
+   * `n` samples [n, layers[0]]: the top RBM's Gibbs chain runs `gibbsSteps`, then each RBM below
+   * maps its hidden states down to visible probabilities (means). The chains start from random
+   * binary states, or — with `from` [n, layers[0]] — from those inputs carried up the stack
+   * (p(h | v) layer by layer): a chain that starts near the data mixes into digits far sooner.
    */
-  generate(n: number, options: { gibbsSteps?: number } = {}): Tensor {
+  generate(n: number, options: { gibbsSteps?: number; from?: Tensor } = {}): Tensor {
     const c = 'DBN.generate()';
     numberOption(c, 'n', n, { min: 1, integer: true });
-    const o = checkOptions(c, options, ['gibbsSteps']);
+    const o = checkOptions(c, options, ['gibbsSteps', 'from']);
     const steps = numberOption(c, 'gibbsSteps', o.gibbsSteps, { min: 0, integer: true }, 200);
     const top = this.rbms[this.rbms.length - 1]!;
+    let start: Tensor | undefined;
+    if (o.from !== undefined) {
+      if (
+        !(o.from instanceof Tensor) ||
+        o.from.ndim !== 2 ||
+        o.from.shape[0] !== n ||
+        o.from.shape[1] !== this.layers[0]
+      ) {
+        throw new ShapeError(
+          `${c}: from must be a tensor [${n}, ${this.layers[0]}], got ${o.from instanceof Tensor ? formatShape(o.from.shape) : typeof o.from}`,
+        );
+      }
+      start = o.from as Tensor;
+      for (const rbm of this.rbms.slice(0, -1)) start = rbm.transform(start);
+    }
     return noGrad(() => {
-      const noise = new Float32Array(n * top.visibleUnits);
-      for (let i = 0; i < noise.length; i++) noise[i] = top.rng.uniform() < 0.5 ? 1 : 0;
-      let v = top.gibbs(new Tensor(top.backend.fromValues(noise), [n, top.visibleUnits], top.backend), steps);
+      if (start === undefined) {
+        const noise = new Float32Array(n * top.visibleUnits);
+        for (let i = 0; i < noise.length; i++) noise[i] = top.rng.uniform() < 0.5 ? 1 : 0;
+        start = new Tensor(top.backend.fromValues(noise), [n, top.visibleUnits], top.backend);
+      }
+      let v = top.gibbs(start, steps);
       for (let i = this.rbms.length - 2; i >= 0; i--) {
         const rbm = this.rbms[i]!;
         v = rbm.visibleProbs(v);
@@ -145,22 +165,4 @@ export class DBN {
       return this.rbms.length === 1 ? top.visibleProbs(top.sampleHidden(v)) : v;
     });
   }
-}
-
-/** p(h | x) for every row, computed in chunks (each in a step scope) into one tensor. */
-function hiddenFeatures(rbm: RBM, x: Tensor): Tensor {
-  const rows = x.shape[0]!;
-  const out = new Float32Array(rows * rbm.hiddenUnits);
-  const chunk = 512;
-  for (let start = 0; start < rows; start += chunk) {
-    const end = Math.min(rows, start + chunk);
-    const values = inStep(rbm.backend, () =>
-      rbm
-        .hiddenProbs(x.sliceAxis(0, start, end))
-        .dataSync()
-        .slice(),
-    );
-    out.set(values, start * rbm.hiddenUnits);
-  }
-  return rbm.persistentTensor(out, [rows, rbm.hiddenUnits]);
 }

@@ -18,6 +18,7 @@ import { ArgumentError, ModelFormatError, ShapeError } from '../../errors.js';
 import { Rng } from '../../random/rng.js';
 import { formatShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { inStep, stepScope } from '../engine/step-scope.js';
 import { fitRBM, type RBMFitOptions, type RBMHistory } from './rbm-fit.js';
 
 export type VisibleType = 'bernoulli' | 'gaussian';
@@ -98,6 +99,28 @@ export class RBM {
     });
   }
 
+  /**
+   * p(h = 1 | v) for a whole data set [rows, visible] → [rows, hidden]: the RBM's features, computed
+   * in chunks of 512 rows (each in a step scope, so memory stays flat) into one tensor that
+   * outlives any scope.
+   */
+  transform(x: Tensor): Tensor {
+    const visible = this.checkVisible(x, 'transform');
+    const rows = visible.shape[0]!;
+    const out = new Float32Array(rows * this.hiddenUnits);
+    const chunk = 512;
+    for (let start = 0; start < rows; start += chunk) {
+      const end = Math.min(rows, start + chunk);
+      const values = inStep(this.backend, () =>
+        this.hiddenProbs(visible.sliceAxis(0, start, end))
+          .dataSync()
+          .slice(),
+      );
+      out.set(values, start * this.hiddenUnits);
+    }
+    return this.persistentTensor(out, [rows, this.hiddenUnits]);
+  }
+
   /** Binary hidden states drawn from p(h | v). */
   sampleHidden(v: Tensor, rng: Rng = this.rng): Tensor {
     return noGrad(() => bernoulli(this.hiddenProbs(v), rng));
@@ -118,7 +141,11 @@ export class RBM {
     numberOption('RBM.gibbs()', 'steps', steps, { min: 0, integer: true });
     return noGrad(() => {
       let visible = this.checkVisible(v, 'gibbs');
-      for (let s = 0; s < steps; s++) visible = this.sampleVisible(this.sampleHidden(visible, rng), rng);
+      // Each step in its own scope (only its result is kept): a long chain runs in flat memory.
+      for (let s = 0; s < steps; s++) {
+        const current = visible;
+        visible = stepScope(() => this.sampleVisible(this.sampleHidden(current, rng), rng), this.backend);
+      }
       return visible;
     });
   }
@@ -273,7 +300,7 @@ export class RBM {
 /** 1 where a uniform draw falls below p, else 0. */
 export function bernoulli(p: Tensor, rng: Rng): Tensor {
   const u = new Float32Array(p.size);
-  for (let i = 0; i < u.length; i++) u[i] = rng.uniform();
+  rng.fillUniform(u);
   return p.gt(new Tensor(p.backend.fromValues(u), p.shape, p.backend));
 }
 

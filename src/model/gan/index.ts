@@ -1,0 +1,2 @@
+export { type DcganOptions, dcganDiscriminator, dcganGenerator } from './dcgan.js';
+export { GAN, type GANConfig, type GANFitArgs, type GANStepLogs } from './gan.js';
