@@ -81,6 +81,19 @@ it('examples/gan.ts: an alternating GAN loop over two models learns the real mea
   assert.ok(Math.abs(Number(mean[1]) - 2) < 0.3 && Math.abs(Number(mean[2]) + 1) < 0.3, out);
 });
 
+it('examples/dcgan.ts: the conditional DCGAN scores above chance after a short run, and draws its grid', () => {
+  const out = runExample('examples/dcgan.ts', '--images', '6400', '--epochs', '1');
+  assert.ok(Number(/judge: test accuracy ([\d.]+) %/.exec(out)?.[1]) > 90, out);
+  const epoch =
+    /epoch 1\/1: D loss [\d.]+ · G loss [\d.]+ · Inception score ([\d.]+) · Fréchet distance ([\d.]+)/.exec(
+      out,
+    );
+  assert.ok(epoch, out);
+  // 100 steps: far from real digits, but the labels already pull the classes apart (chance: 1).
+  assert.ok(Number(epoch[1]) > 1.5 && Number(epoch[1]) < 10, out);
+  assert.ok(existsSync(join(tmp.path, 'dcgan-samples.png')));
+});
+
 it('examples/functional.ts: two inputs, two outputs, a shared layer and a nested Sequential learn, save and reload exactly', () => {
   const out = runExample('examples/functional.ts', '--epochs', '40');
   const m = /val_classes_accuracy ([\d.]+) · val_regressor_mae ([\d.]+)/.exec(out);
@@ -103,6 +116,33 @@ it('examples/autoencoder.ts: the encoder, reused alone, gives the autoencoder’
   assert.ok(mse < 0.02, out);
   const acc = Number(/nearest-centroid accuracy on the 32-number codes: ([\d.]+) %/.exec(out)![1]);
   assert.ok(acc > 50, out);
+});
+
+it('examples/vae.ts: −ELBO per epoch, a tighter importance-sampled bound, the same digits after a reload', () => {
+  const out = runExample('examples/vae.ts', '--images', '2000', '--epochs', '2', '--samples', '20');
+  assert.match(
+    out,
+    /epoch 2: −ELBO [\d.]+ \(reconstruction [\d.]+ \+ KL [\d.]+\) · validation [\d.]+ nats\/image/,
+  );
+  const elbo = Number(/test −ELBO ([\d.]+) nats\/image/.exec(out)?.[1]);
+  const nll = Number(/test −log p\(x\) ≈ ([\d.]+) nats\/image \(importance-sampled, K = 20\)/.exec(out)?.[1]);
+  assert.ok(elbo > 100 && elbo < 545 && nll < elbo, out);
+  assert.match(out, /VAE reloaded from .*: max reconstruction difference 0\n/);
+});
+
+it('examples/mnist-autoencoder.ts: the denoising conv autoencoder cleans noisy test digits (short run)', () => {
+  const out = runExample('examples/mnist-autoencoder.ts', '--images', '2000', '--epochs', '2');
+  const clean = /clean digits: ([\d.]+) nats\/image · MSE ([\d.]+) per pixel/.exec(out);
+  const noisy =
+    /noisy digits \(σ 0\.5; their own MSE ([\d.]+)\): ([\d.]+) nats\/image · MSE ([\d.]+) per pixel/.exec(
+      out,
+    );
+  assert.ok(clean && noisy, out);
+  // 784 ln 2 = 543 nats is the score of predicting 0.5 everywhere.
+  assert.ok(Number(clean[1]) < 300 && Number(noisy[2]) < 300, out);
+  // The noise alone costs 0.25 per pixel; the reconstruction of the noisy digit is far closer to the clean one.
+  assert.ok(Number(noisy[1]) > 0.24 && Number(noisy[3]) < 0.1, out);
+  assert.ok(existsSync(join(tmp.path, 'mnist-autoencoder-denoised.png')));
 });
 
 it('examples/sequence-classification.ts: the LSTM reads word order that a bag of words cannot', () => {
@@ -131,4 +171,39 @@ it('examples/char-generation.ts: learns the name lists below the characters’ o
   const novel = [...out.matchAll(/(\d+) % not in the lists/g)].map((m) => Number(m[1]));
   assert.equal(novel.length, 3, out);
   assert.ok(novel[1]! > 50, out);
+});
+
+it('examples/rbm.ts: an RBM learns digits without labels; a softmax on its frozen features; a Gibbs chain', () => {
+  const out = runExample('examples/rbm.ts', '--images', '2000', '--hidden', '64', '--epochs', '3');
+  const errors = [
+    ...out.matchAll(
+      /RBM epoch \d\/3: reconstruction error ([\d.]+) · pseudo-likelihood -[\d.]+ · free-energy gap -?[\d.]+/g,
+    ),
+  ].map((m) => Number(m[1]));
+  assert.equal(errors.length, 3, out);
+  assert.ok(errors[2]! < errors[0]!, out);
+  const features = Number(/softmax on the frozen RBM's 64 features: test accuracy ([\d.]+)%/.exec(out)![1]);
+  assert.ok(features > 50, out);
+  assert.match(out, /softmax on the 784 raw pixels: +test accuracy [\d.]+%/);
+  assert.match(out, /after 1 Gibbs step +after 1,000 Gibbs steps/);
+});
+
+it('examples/dbn.ts: greedy pre-training, fine-tuning against random weights, generated digits', () => {
+  const out = runExample(
+    'examples/dbn.ts',
+    '--images',
+    '2000',
+    '--labelled',
+    '500',
+    '--epochs',
+    '2',
+    '--tune-epochs',
+    '5',
+  );
+  assert.match(out, /RBM 1: reconstruction error [\d.]+ → [\d.]+/);
+  assert.match(out, /RBM 2: reconstruction error [\d.]+ → [\d.]+/);
+  const pretrained = Number(/pre-trained DBN +([\d.]+)%/.exec(out)![1]);
+  const scratch = Number(/random weights +([\d.]+)%/.exec(out)![1]);
+  assert.ok(pretrained > 50 && scratch > 10, out);
+  assert.match(out, /what the DBN generated from them/);
 });
