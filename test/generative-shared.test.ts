@@ -77,6 +77,17 @@ describe('generativeSettings', () => {
     assert.equal('layers' in s, false, 'classifier options are not passed on');
   });
 
+  it('refuses an option the kind does not read, naming the kinds that do', async () => {
+    await assert.rejects(
+      generativeSettings({ ...given, model: 'dbn', latent: 3 }, ['model', 'latent']),
+      /--model dbn: --latent applies only to --model autoencoder, vae, gan, rbm/,
+    );
+    await assert.rejects(
+      generativeSettings({ ...given, model: 'vae', noise: 0.3 }, ['model', 'noise']),
+      /--model vae: --noise applies only to --model autoencoder/,
+    );
+  });
+
   it('refuses a classifier option typed for a generative kind, naming it', async () => {
     await assert.rejects(
       generativeSettings({ ...given }, ['model', 'layers', 'outputActivation']),

@@ -98,7 +98,7 @@ train
   .option('--variant <name>', 'autoencoder: conv or dense; gan: dcgan or conditional (default: per model)')
   .option(
     '--latent <n>',
-    'code size of the autoencoder, VAE or GAN (default: per model)',
+    'autoencoder and VAE: code size; gan: noise size; rbm: hidden units (default: per model)',
     parser(number('--latent', 1)),
   )
   .option(

