@@ -530,6 +530,26 @@ describeEachBackend('RBM', () => {
       ],
       [() => new DBN({ layers: [784] }), /DBN: layers must be an array of at least 2/],
       [() => new DBN({ layers: [4, -1] }), /layers\[1\] must be/],
+      [() => rbm.fit(x, { sparsityCost: 0.5 }), /sparsityCost needs sparsityTarget/],
+      // Data a Bernoulli RBM cannot take: NaN would poison every weight, 5 is no probability.
+      [
+        () =>
+          rbm.fit(
+            tensor([
+              [0, 1, 0],
+              [1, Number.NaN, 0],
+            ]),
+          ),
+        /RBM.fit\(\): x has NaN at row 1, column 1; Bernoulli visible units take values in \[0, 1\]/,
+      ],
+      [() => rbm.fit(x, { validation: tensor([[0, 5, 1]]) }), /validation has 5 at row 0, column 1/],
+      [
+        () =>
+          new RBM({ visibleUnits: 2, hiddenUnits: 2, visibleType: 'gaussian' }).fit(
+            tensor([[0.5, Number.POSITIVE_INFINITY]]),
+          ),
+        /x has Infinity at row 0, column 1; values must be finite/,
+      ],
     ];
     for (const [fn, message] of cases)
       assert.throws(fn, (e: Error) => e instanceof ArgumentError && message.test(e.message));

@@ -164,6 +164,12 @@ export function resolveFitOptions(rbm: RBM, options: RBMFitOptions, component = 
       throw new ArgumentError(`${component}: validation must be a tensor [samples, ${rbm.visibleUnits}]`);
     }
     validation = rbm.checkVisible(o.validation, 'fit');
+    rbm.checkValues(validation, 'fit', 'validation');
+  }
+  if (o.sparsityCost !== undefined && o.sparsityTarget === undefined) {
+    throw new ArgumentError(
+      `${component}: sparsityCost needs sparsityTarget (the mean activation to pull towards)`,
+    );
   }
   return {
     epochs: numberOption(component, 'epochs', o.epochs, POSITIVE_INT, 10),

@@ -203,7 +203,28 @@ export class RBM {
 
   /** Train by CD-k or persistent CD (see RBMFitOptions); one history entry per epoch. */
   fit(x: Tensor, options: RBMFitOptions = {}): RBMHistory {
-    return fitRBM(this, this.checkVisible(x, 'fit'), options);
+    const v = this.checkVisible(x, 'fit');
+    this.checkValues(v, 'fit', 'x');
+    return fitRBM(this, v, options);
+  }
+
+  /**
+   * Training data must be finite, and within [0, 1] for Bernoulli units (probabilities or binary
+   * values): one NaN would turn every weight to NaN for good, and values outside [0, 1] give
+   * an energy the model cannot represent — so name the first bad value rather than train on it.
+   */
+  checkValues(v: Tensor, method: string, what: string): void {
+    const values = v.dataSync();
+    const bernoulli = this.visibleType === 'bernoulli';
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
+      if (Number.isFinite(value) && (!bernoulli || (value >= 0 && value <= 1))) continue;
+      const row = Math.floor(i / this.visibleUnits);
+      const column = i % this.visibleUnits;
+      throw new ArgumentError(
+        `RBM.${method}(): ${what} has ${value} at row ${row}, column ${column}; ${bernoulli ? "Bernoulli visible units take values in [0, 1] (scale the data, or use visibleType: 'gaussian' for real values)" : 'values must be finite'}`,
+      );
+    }
   }
 
   // ---- weights ----------------------------------------------------------------------------------
