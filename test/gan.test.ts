@@ -2,18 +2,22 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
+  type ActivationLike,
   Adam,
   ArgumentError,
+  Dense,
   dcganDiscriminator,
   dcganGenerator,
+  Flatten,
   GAN,
   gradcheck,
+  input,
   LeakyReLU,
-  type Model,
+  Model,
   manualSeed,
   randn,
   ShapeError,
-  type Tensor,
+  Tensor,
   tensor,
 } from '../src/index.js';
 import { layerFromConfig } from '../src/nn/registry.js';
@@ -46,6 +50,13 @@ function realImages(n: number): Tensor {
   const v = new Float32Array(n * 64);
   for (let i = 0; i < n; i++) for (let r = 0; r < 8; r++) v[i * 64 + r * 8 + 1] = 1;
   return tensor(v, { shape: [n, 8, 8, 1] });
+}
+
+/** A one-layer discriminator of [8, 8, 1] images (any image shape) ending with `activation`. */
+function denseDiscriminator(activation: ActivationLike, units = 1, shape: number[] = [8, 8, 1]): Model {
+  const image = input({ shape, name: 'image' });
+  const flat = new Flatten().apply(image);
+  return new Model({ inputs: image, outputs: new Dense({ units, activation }).apply(flat), name: 'critic' });
 }
 
 const weightsOf = (m: Model) => m.weights.map((w) => Array.from(w.tensor.dataSync()));
@@ -170,13 +181,41 @@ describeEachBackend('GAN', () => {
         logs.score = epoch * 10;
       },
     });
-    assert.deepEqual(batches, [0, 1, 2, 0, 1, 2]); // 20 images: 3 full batches of 6
+    assert.deepEqual(batches, [0, 1, 2, 3, 0, 1, 2, 3]); // 20 images: 3 full batches of 6, then 2
     assert.deepEqual(history.score, [0, 10]);
     assert.equal(history.discriminatorLoss!.length, 2);
     assert.equal(history.generatorLoss!.length, 2);
     let steps = 0;
     await gan.fit(realImages(20), { batchSize: 2, stepsPerEpoch: 4, onBatchEnd: () => steps++ });
     assert.equal(steps, 4);
+  });
+
+  it('fit: a smaller last batch as Keras, but not a 1-row one (batch norm); epoch losses weighted by rows', async () => {
+    const gan = tinyGan();
+    const sizes: number[] = [];
+    const losses: number[][] = [];
+    const trainStep = gan.trainStep.bind(gan);
+    gan.trainStep = (real, labels) => {
+      sizes.push(real.shape[0]!);
+      const logs = trainStep(real, labels);
+      losses.push([logs.discriminatorLoss, logs.generatorLoss]);
+      return logs;
+    };
+    const { history } = await gan.fit(realImages(10), { batchSize: 4 });
+    assert.deepEqual(sizes, [4, 4, 2]);
+    const weighted = (k: number) => (4 * losses[0]![k]! + 4 * losses[1]![k]! + 2 * losses[2]![k]!) / 10;
+    assertClose(history.discriminatorLoss!, [weighted(0)], 1e-6);
+    assertClose(history.generatorLoss!, [weighted(1)], 1e-6);
+    sizes.length = 0;
+    await gan.fit(realImages(9), { batchSize: 4 });
+    assert.deepEqual(sizes, [4, 4]); // the 1-image remainder is skipped
+    sizes.length = 0;
+    await gan.fit(realImages(5), { batchSize: 64 });
+    assert.deepEqual(sizes, [5]); // fewer images than one batch: one smaller batch
+    await assert.rejects(
+      gan.fit(realImages(1)),
+      (e: Error) => e instanceof ArgumentError && /GAN\.fit: 1 images, too few/.test(e.message),
+    );
   });
 
   it('conditional: trains on labelled images, generates the classes asked for, checks the labels', async () => {
@@ -244,6 +283,77 @@ describeEachBackend('GAN', () => {
     );
   });
 
+  it('refuses bad fit/trainStep arguments: stepsPerEpoch, images, labels of an unconditional GAN', async () => {
+    const gan = tinyGan();
+    for (const stepsPerEpoch of [0, 1.5, Number.NaN])
+      await assert.rejects(
+        gan.fit(realImages(4), { batchSize: 2, stepsPerEpoch }),
+        (e: Error) =>
+          e instanceof ArgumentError && /stepsPerEpoch must be a positive integer, got/.test(e.message),
+      );
+    const wrong = tensor(new Float32Array(4 * 64), { shape: [4, 64] });
+    await assert.rejects(
+      gan.fit(wrong, { batchSize: 2 }),
+      (e: Error) =>
+        e instanceof ShapeError && /GAN\.fit\(\): images .*\[null, 8, 8, 1\].*got \[4, 64\]/.test(e.message),
+    );
+    assert.throws(
+      () => gan.trainStep(wrong),
+      (e: Error) =>
+        e instanceof ShapeError &&
+        /GAN\.trainStep\(\): images .*\[null, 8, 8, 1\].*got \[4, 64\]/.test(e.message),
+    );
+    await assert.rejects(
+      gan.fit([[1, 2]] as never),
+      (e: Error) =>
+        e instanceof ArgumentError && /GAN\.fit\(\): images must be a Tensor, got an array/.test(e.message),
+    );
+    assert.throws(
+      () => gan.trainStep(null as never),
+      (e: Error) =>
+        e instanceof ArgumentError && /GAN\.trainStep\(\): images must be a Tensor, got null/.test(e.message),
+    );
+    await assert.rejects(
+      gan.fit(realImages(4), { batchSize: 2, labels: [0, 1, 0, 1] }),
+      (e: Error) =>
+        e instanceof ArgumentError &&
+        /GAN\.fit: labels given, but this GAN is not conditional/.test(e.message),
+    );
+    assert.throws(
+      () => gan.trainStep(realImages(2), tensor([[0], [1]])),
+      (e: Error) => e instanceof ArgumentError && /not conditional/.test(e.message),
+    );
+  });
+
+  it('keeps the running average on the backend: no reads to the host per step', () => {
+    // The same steps with and without averageDecay read the same number of values to the host.
+    const reads = (averageDecay: number | undefined) => {
+      manualSeed(3);
+      const gan = new GAN({
+        generator: dcganGenerator(TINY),
+        discriminator: dcganDiscriminator(TINY),
+        latentDim: 3,
+        averageDecay,
+        seed: 3,
+      });
+      gan.trainStep(realImages(4)); // the first step copies the weights
+      const original = Tensor.prototype.dataSync;
+      let count = 0;
+      Tensor.prototype.dataSync = function (this: Tensor) {
+        count++;
+        return original.call(this);
+      };
+      try {
+        gan.trainStep(realImages(4));
+        gan.trainStep(realImages(4));
+      } finally {
+        Tensor.prototype.dataSync = original;
+      }
+      return count;
+    };
+    assert.equal(reads(0.99), reads(undefined));
+  });
+
   it('refuses mismatched models and bad arguments, naming them', () => {
     const plain = tinyGan();
     assert.throws(
@@ -278,6 +388,47 @@ describeEachBackend('GAN', () => {
           realLabel: 0.3,
         }),
       (e: Error) => e instanceof ArgumentError && /realLabel/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        new GAN({
+          generator: dcganGenerator(TINY),
+          discriminator: dcganDiscriminator(TINY),
+          latentDim: 3,
+          seed: Number.NaN,
+        }),
+      (e: Error) => e instanceof ArgumentError && /GAN: seed must be an integer, got NaN/.test(e.message),
+    );
+  });
+
+  it('refuses a discriminator without a sigmoid [n, 1] head, and models whose shapes do not meet', () => {
+    manualSeed(2);
+    const generator = dcganGenerator(TINY);
+    for (const [discriminator, endsWith] of [
+      [denseDiscriminator('linear'), "'linear' giving \\[null, 1\\]"],
+      [denseDiscriminator('sigmoid', 2), "'sigmoid' giving \\[null, 2\\]"],
+      [denseDiscriminator('tanh'), "'tanh'"],
+    ] as const)
+      assert.throws(
+        () => new GAN({ generator, discriminator, latentDim: 3 }),
+        (e: Error) =>
+          e instanceof ArgumentError &&
+          new RegExp(`discriminator 'critic' must end with a sigmoid .* it ends with ${endsWith}`).test(
+            e.message,
+          ),
+      );
+    // A linear head is refused, and a sigmoid one accepted: the check is on the head, not the model.
+    assert.ok(new GAN({ generator, discriminator: denseDiscriminator('sigmoid'), latentDim: 3 }));
+    assert.throws(
+      () =>
+        new GAN({ generator, discriminator: denseDiscriminator('sigmoid', 1, [28, 28, 1]), latentDim: 3 }),
+      (e: Error) =>
+        e instanceof ShapeError &&
+        /makes \[null, 8, 8, 1\].*'critic' takes images of \[null, 28, 28, 1\]/.test(e.message),
+    );
+    assert.throws(
+      () => new GAN({ generator, discriminator: denseDiscriminator('sigmoid'), latentDim: 5 }),
+      (e: Error) => e instanceof ShapeError && /latentDim 5 .* noise input \[null, 3\]/.test(e.message),
     );
   });
 });

@@ -106,6 +106,25 @@ describeEachBackend('inceptionScore', () => {
       (e: Error) => e instanceof ShapeError && /\[2\]/.test(e.message),
     );
   });
+
+  it('refuses what is neither a [n, d] Tensor nor an array of rows, describing it', () => {
+    const refused = (value: unknown, got: RegExp) =>
+      assert.throws(
+        () => inceptionScore(value as never),
+        (e: Error) =>
+          e instanceof ArgumentError &&
+          /inceptionScore: expected a \[n, d\] Tensor or array of rows, got/.test(e.message) &&
+          got.test(e.message),
+        String(value),
+      );
+    refused(null, /got null$/);
+    refused(new Float32Array([0.5, 0.5]), /got a Float32Array$/);
+    refused([0.5, 0.5], /got 0\.5 as row 0$/);
+    assert.throws(
+      () => featureStatistics(undefined as never),
+      (e: Error) => e instanceof ArgumentError && /featureStatistics: .* got undefined$/.test(e.message),
+    );
+  });
 });
 
 describeEachBackend('frechetDistance', () => {

@@ -15,16 +15,21 @@
  * unlike scipy's sqrtm of the non-symmetric Ca·Cb. Jacobi is O(d³) per sweep: meant for the few
  * hundred features of a small classifier, not Inception's 2,048.
  */
+import { describeValue } from '../config/options.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { symmetricEigen } from './symmetric-eigen.js';
 
 /** Rows of numbers (features or probabilities): a [n, d] tensor or nested arrays. */
 export type FeatureRows = Tensor | readonly (readonly number[])[];
 
 function toRows(x: FeatureRows, what: string): { values: Float64Array; n: number; d: number } {
+  const expected = `${what}: expected a [n, d] Tensor or array of rows`;
   if (Array.isArray(x)) {
     const n = x.length;
+    const rows = x as readonly unknown[];
+    const bad = rows.findIndex((row) => !Array.isArray(row) && !ArrayBuffer.isView(row));
+    if (bad >= 0) throw new ArgumentError(`${expected}, got ${describeValue(rows[bad])} as row ${bad}`);
     const d = n > 0 ? x[0]!.length : 0;
     const values = new Float64Array(n * d);
     x.forEach((row: readonly number[], i: number) => {
@@ -34,8 +39,9 @@ function toRows(x: FeatureRows, what: string): { values: Float64Array; n: number
     });
     return { values, n, d };
   }
-  const t = x as Tensor;
-  if (t.ndim !== 2) throw new ShapeError(`${what}: expected a [n, d] matrix, got shape [${t.shape}]`);
+  if (!(x instanceof Tensor)) throw new ArgumentError(`${expected}, got ${describeValue(x)}`);
+  const t = x;
+  if (t.ndim !== 2) throw new ShapeError(`${expected}, got shape [${t.shape}]`);
   return { values: Float64Array.from(t.dataSync()), n: t.shape[0]!, d: t.shape[1]! };
 }
 

@@ -113,7 +113,7 @@ export async function train(o: GenerativeMnistOptions): Promise<Record<string, n
   let window: GANStepLogs[] = [];
   const lossWindow = Math.max(
     1,
-    Math.round((Math.floor(trainSet.x.shape[0]! / o.batch) * o.epochs) / LOSS_POINTS),
+    Math.round((Math.ceil(trainSet.x.shape[0]! / o.batch) * o.epochs) / LOSS_POINTS), // steps, the last one shorter
   );
   const epochScores: Scores[] = [];
   clock = performance.now();

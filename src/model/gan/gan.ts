@@ -13,22 +13,28 @@
  * classes, so every class gets the same share of its training.
  */
 import { noGrad } from '../../autograd/grad-mode.js';
+import { describeValue, numberOption } from '../../config/options.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
 import { binaryCrossentropy } from '../../losses/index.js';
+import { formatSymbolicShape, type SymbolicShape, shapesCompatible } from '../../nn/symbolic-tensor.js';
 import { gather } from '../../ops/indexing.js';
 import { concat } from '../../ops/layout.js';
 import { Adam } from '../../optim/adam.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import { Rng } from '../../random/rng.js';
 import { full, randn, tensor } from '../../tensor/create.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { formatShape } from '../../tensor/shape.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { stepScope } from '../engine/step-scope.js';
 import type { Model } from '../functional/model.js';
 
 export interface GANConfig {
   /** noise [latentDim] (and a label [1] if conditional) → an image. */
   generator: Model;
-  /** an image (and a label [1] if conditional) → [n, 1], the probability "real" (sigmoid output). */
+  /**
+   * an image (and a label [1] if conditional) → [n, 1], the probability "real": it must end with a
+   * sigmoid, which both steps fuse into their cross-entropy (the generator's from the logits).
+   */
   discriminator: Model;
   latentDim: number;
   /** Number of classes of a conditional GAN: both models then take a label as second input. */
@@ -60,7 +66,7 @@ export interface GANFitArgs {
   labels?: Tensor | ArrayLike<number>;
   epochs?: number;
   batchSize?: number;
-  /** Stop each epoch after this many batches (default: one pass over the images). */
+  /** Stop each epoch after this many batches, a positive integer (default: one pass over the images). */
   stepsPerEpoch?: number;
   /** Called after each batch (0-based within the epoch) with its two losses. */
   onBatchEnd?: (batch: number, logs: GANStepLogs) => void;
@@ -80,8 +86,11 @@ export class GAN {
   readonly realLabel: number;
   private readonly rng: Rng;
   readonly averageDecay: number | undefined;
-  /** The running average of every generator weight, in `generator.weights` order (host float64). */
-  private average: Float64Array[] | null = null;
+  /**
+   * The running average of every generator weight, in `generator.weights` order: tensors on the
+   * weight's backend, updated in place with tensor ops (no read back to the host each step).
+   */
+  private average: Tensor[] | null = null;
   private averagedSteps = 0;
   private readonly loss = binaryCrossentropy({ fromLogits: true });
 
@@ -101,6 +110,8 @@ export class GAN {
           `GAN: the ${name} must take ${inputs === 1 ? 'one input' : 'two inputs (data and label)'}${classes === undefined ? '' : ` for ${classes} classes`}, it takes ${model.inputNames.length} (${model.inputNames.join(', ')})`,
         );
     }
+    checkDiscriminatorHead(discriminator);
+    checkShapesMatch(generator, discriminator, latentDim);
     this.realLabel = config.realLabel ?? 1;
     if (!(this.realLabel > 0.5 && this.realLabel <= 1))
       throw new ArgumentError(`GAN: realLabel must be in (0.5, 1], got ${this.realLabel}`);
@@ -108,7 +119,7 @@ export class GAN {
     this.discriminator = discriminator;
     this.latentDim = latentDim;
     this.classes = classes;
-    this.rng = new Rng(config.seed ?? 1);
+    this.rng = new Rng(numberOption('GAN', 'seed', config.seed, { integer: true }, 1));
     this.averageDecay = config.averageDecay;
     if (this.averageDecay !== undefined && !(this.averageDecay > 0 && this.averageDecay < 1))
       throw new ArgumentError(`GAN: averageDecay must be in (0, 1), got ${this.averageDecay}`);
@@ -154,12 +165,15 @@ export class GAN {
 
   /** One step of each network on a batch of real images (and their labels, if conditional). */
   trainStep(real: Tensor, labels?: Tensor): GANStepLogs {
+    this.checkImages(real, 'GAN.trainStep(): images');
     const n = real.shape[0]!;
     const conditional = this.classes !== undefined;
     if (conditional && labels === undefined)
       throw new ArgumentError(
         `GAN.trainStep: a conditional GAN (${this.classes} classes) needs the images' labels`,
       );
+    if (!conditional && labels !== undefined)
+      throw new ArgumentError('GAN.trainStep: labels given, but this GAN is not conditional (no classes)');
     // One step scope for the whole step: everything it allocates is reused by the next one.
     return stepScope(() => {
       const realIds = conditional ? this.labelColumn(labels!, 'trainStep') : undefined;
@@ -206,13 +220,21 @@ export class GAN {
 
   /**
    * Alternate the two networks over `images` (the discriminator's input shape, e.g. [n, 28, 28, 1])
-   * for some epochs, in a new shuffled order each epoch. Returns each epoch's logs.
+   * for some epochs, in a new shuffled order each epoch. Returns each epoch's logs: the losses
+   * averaged over the epoch's images, as Keras' fit does.
+   *
+   * As in Keras, the last batch of an epoch is smaller when batchSize does not divide the images —
+   * except a last batch of a single image, which is skipped: batch normalization's statistics over
+   * one row are that row itself, so the generator's output would not depend on its noise (and
+   * nothing would flow back through it) for that step.
    */
   async fit(images: Tensor, args: GANFitArgs = {}): Promise<{ history: Record<string, number[]> }> {
     const epochs = args.epochs ?? 1;
     const batchSize = args.batchSize ?? 64;
     checkCount(epochs, 'epochs');
     checkCount(batchSize, 'batchSize');
+    if (args.stepsPerEpoch !== undefined) checkCount(args.stepsPerEpoch, 'stepsPerEpoch');
+    this.checkImages(images, 'GAN.fit(): images');
     let labels: Tensor | undefined;
     const n = images.shape[0]!;
     if (this.classes !== undefined) {
@@ -220,25 +242,31 @@ export class GAN {
         throw new ArgumentError(`GAN.fit: a conditional GAN (${this.classes} classes) needs labels`);
       labels = this.labelColumn(args.labels, 'fit');
       if (labels.shape[0] !== n) throw new ShapeError(`GAN.fit: ${labels.shape[0]} labels for ${n} images`);
+    } else if (args.labels !== undefined) {
+      throw new ArgumentError('GAN.fit: labels given, but this GAN is not conditional (no classes)');
     }
-    if (n < batchSize) throw new ArgumentError(`GAN.fit: ${n} images, fewer than one batch of ${batchSize}`);
-    const perEpoch = Math.min(Math.floor(n / batchSize), args.stepsPerEpoch ?? Number.POSITIVE_INFINITY);
+    if (n < 2) throw new ArgumentError(`GAN.fit: ${n} images, too few to train on (at least 2)`);
+    const remainder = n % batchSize;
+    const batches = Math.floor(n / batchSize) + (remainder > 1 ? 1 : 0);
+    const perEpoch = Math.min(batches, args.stepsPerEpoch ?? Number.POSITIVE_INFINITY);
     const history: Record<string, number[]> = {};
     const order = Array.from({ length: n }, (_, i) => i);
     for (let epoch = 0; epoch < epochs; epoch++) {
       shuffle(order, this.rng);
       let dSum = 0;
       let gSum = 0;
+      let seen = 0;
       for (let b = 0; b < perEpoch; b++) {
         const rows = order.slice(b * batchSize, (b + 1) * batchSize);
         const step = stepScope(() => this.trainStep(gather(images, rows), labels && gather(labels, rows)));
-        dSum += step.discriminatorLoss;
-        gSum += step.generatorLoss;
+        dSum += step.discriminatorLoss * rows.length;
+        gSum += step.generatorLoss * rows.length;
+        seen += rows.length;
         args.onBatchEnd?.(b, step);
       }
       const logs: Record<string, number> = {
-        discriminatorLoss: dSum / perEpoch,
-        generatorLoss: gSum / perEpoch,
+        discriminatorLoss: dSum / seen,
+        generatorLoss: gSum / seen,
       };
       await args.onEpochEnd?.(epoch, logs);
       for (const [k, v] of Object.entries(logs)) (history[k] ??= []).push(v);
@@ -252,44 +280,52 @@ export class GAN {
    */
   applyAveragedWeights(): void {
     if (this.average === null) return;
-    this.generator.setWeights(this.averageTensors());
+    this.generator.setWeights(this.average);
     this.average = null;
     this.averagedSteps = 0;
   }
 
-  private averageTensors(): Tensor[] {
-    return this.generator.weights.map((w, i) =>
-      tensor(Float32Array.from(this.average![i]!), { shape: w.tensor.shape }),
-    );
-  }
-
+  /** avg ← decay·avg + (1 − decay)·w for every generator weight, in place, as optimisers update. */
   private updateAverage(): void {
     if (this.averageDecay === undefined) return;
     const weights = this.generator.weights;
     if (this.average === null) {
-      this.average = weights.map((w) => Float64Array.from(w.tensor.dataSync()));
+      this.average = weights.map((w) => persistentCopy(w.tensor));
       return;
     }
     this.averagedSteps++;
     const t = this.averagedSteps;
     const decay = Math.min(this.averageDecay, (1 + t) / (10 + t));
-    weights.forEach((w, i) => {
-      const avg = this.average![i]!;
-      const now = w.tensor.dataSync();
-      for (let k = 0; k < avg.length; k++) avg[k] = decay * avg[k]! + (1 - decay) * now[k]!;
-    });
+    noGrad(() =>
+      weights.forEach((w, i) => {
+        const avg = this.average![i]!;
+        const next = avg.mul(decay).add(w.tensor.detach().mul(1 - decay));
+        avg.backend.copy(next.storage, avg.storage);
+      }),
+    );
   }
 
   /** Run fn with the averaged weights in the generator (if any), then put the trained ones back. */
   private withAverage<T>(fn: () => T): T {
     if (this.average === null) return fn();
     const trained = this.generator.getWeights();
-    this.generator.setWeights(this.averageTensors());
+    this.generator.setWeights(this.average);
     try {
       return fn();
     } finally {
       this.generator.setWeights(trained);
     }
+  }
+
+  /** Real images: a Tensor of the discriminator's image input shape (any batch size). */
+  private checkImages(images: unknown, what: string): void {
+    if (!(images instanceof Tensor))
+      throw new ArgumentError(`${what} must be a Tensor, got ${describeValue(images)}`);
+    const want = this.discriminator.inputs[0]!.shape;
+    if (!shapesCompatible(want, images.shape))
+      throw new ShapeError(
+        `${what} must have the discriminator's image input shape ${formatSymbolicShape(want)}, got ${formatShape(images.shape)}`,
+      );
   }
 
   private requireClasses(what: string): number {
@@ -320,6 +356,55 @@ function checkCount(n: number, name = 'n'): number {
   if (!Number.isInteger(n) || n < 1)
     throw new ArgumentError(`GAN: ${name} must be a positive integer, got ${n}`);
   return n;
+}
+
+/**
+ * The discriminator must end with a sigmoid giving [n, 1]: its own step (compiled with
+ * binaryCrossentropy) and the generator's (called with logits: true) both take the sigmoid off and
+ * fuse it into the loss. With a linear head the first would treat the scores as probabilities and
+ * the second as logits — two different objectives, and no error.
+ */
+function checkDiscriminatorHead(discriminator: Model): void {
+  const activations = discriminator.outputActivations();
+  const shapes = discriminator.outputSampleShapes();
+  const endsWith =
+    activations.length === 1
+      ? `'${activations[0]}' giving ${formatSymbolicShape([null, ...shapes[0]!])}`
+      : `${activations.length} outputs`;
+  if (activations.length !== 1 || activations[0] !== 'sigmoid' || !sameShape(shapes[0]!, [1]))
+    throw new ArgumentError(
+      `GAN: the discriminator '${discriminator.name}' must end with a sigmoid giving [null, 1] (the probability "real"), it ends with ${endsWith}`,
+    );
+}
+
+/** The generator's images must fit the discriminator's image input, and its noise input latentDim. */
+function checkShapesMatch(generator: Model, discriminator: Model, latentDim: number): void {
+  const noise = generator.inputs[0]!.shape.slice(1);
+  if (!sameShape(noise, [latentDim]))
+    throw new ShapeError(
+      `GAN: latentDim ${latentDim} does not match the generator's noise input ${formatSymbolicShape([null, ...noise])}`,
+    );
+  const made = generator.outputSampleShapes();
+  const image = discriminator.inputs[0]!.shape.slice(1);
+  if (made.length !== 1 || !sameShape(made[0]!, image))
+    throw new ShapeError(
+      `GAN: the generator '${generator.name}' makes ${made.map((s) => formatSymbolicShape([null, ...s])).join(', ')}, but the discriminator '${discriminator.name}' takes images of ${formatSymbolicShape([null, ...image])}`,
+    );
+}
+
+function sameShape(a: SymbolicShape, b: SymbolicShape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** A copy of `t` that outlives the step scope it is made in (the running average's storage). */
+function persistentCopy(t: Tensor): Tensor {
+  const backend = t.backend;
+  const make = () => {
+    const storage = backend.alloc(t.size);
+    backend.copy(t.storage, storage);
+    return new Tensor(storage, t.shape, backend);
+  };
+  return backend.persistent ? backend.persistent(make) : make();
 }
 
 /** Fisher–Yates with the GAN's own generator: a seeded, new order every epoch. */
