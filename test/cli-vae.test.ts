@@ -51,9 +51,13 @@ it('train mnist --model vae: prints −ELBO per epoch and the test figures, writ
   );
   const elbo = figure(stdout, /Test −ELBO: ([\d.]+) nats\/image/);
   const nll = figure(stdout, /Test −log p\(x\) ≈ ([\d.]+) nats\/image \(importance-sampled, K = 100/);
-  // Two epochs on 300 digits: far from trained, but between the trivial bounds — and the
-  // importance-sampled estimate below −ELBO, as a tighter bound must be.
-  assert.ok(elbo > 100 && elbo < 545, `test −ELBO ${elbo}`);
+  // Two epochs on 300 digits: far from trained, yet well below an untrained model (784·ln 2 ≈ 543
+  // nats for pixels at ½) and below the first epoch's training −ELBO. Measured: 354.75, first
+  // epoch 536.89 (seeds 1 and 2: 354.75 and 340.74) — and the importance-sampled estimate below
+  // −ELBO, as a tighter bound must be.
+  const firstEpoch = figure(stdout, /epoch 1\/2: train −ELBO ([\d.]+)/);
+  assert.ok(elbo > 100 && elbo < 420, `test −ELBO ${elbo}`);
+  assert.ok(elbo < 0.8 * firstEpoch, `test −ELBO ${elbo} vs epoch 1's ${firstEpoch}`);
   assert.ok(nll > 50 && nll < elbo, `−log p(x) ${nll} vs −ELBO ${elbo}`);
   assert.match(stdout, /A small 2-D VAE \(784-256-2\)/);
 

@@ -12,6 +12,7 @@ import {
   bernoulliNegLogLikelihood,
   Dense,
   denseVAE,
+  Flatten,
   GaussianKL,
   gaussianKL,
   gradcheck,
@@ -20,11 +21,13 @@ import {
   logMeanExp,
   Model,
   manualSeed,
+  Reshape,
   Rng,
   randn,
   Sampling,
   Sequential,
   ShapeError,
+  type Tensor,
   tensor,
   VAE,
 } from '../src/index.js';
@@ -268,6 +271,141 @@ describeEachBackend('VAE', () => {
     assert.throws(
       () => VAE.fromModel(new Model({ inputs: plain.inputs, outputs: plain.outputs[0]! })),
       (e: unknown) => e instanceof ArgumentError && /is not a VAE graph/.test(String(e)),
+    );
+  });
+
+  it('refuses a batchSize, samples or n that is not a positive integer, naming the method', async () => {
+    const vae = denseVAE({ inputDim: 3, hidden: [2], latent: 1, seed: 1 });
+    const x = tensor([
+      [0, 1, 0.5],
+      [1, 0, 0.25],
+    ]);
+    const refuses = (e: unknown, method: string, name: string, value: string) =>
+      e instanceof ArgumentError &&
+      String(e).includes(`VAE.${method}(): ${name} must be a positive integer, got ${value}`);
+    // 0 and −1 used to loop forever in reconstruct(); 2.5 and NaN gave odd errors or none.
+    for (const [bad, shown] of [
+      [0, '0'],
+      [-1, '-1'],
+      [2.5, '2.5'],
+      [Number.NaN, 'NaN'],
+    ] as const) {
+      assert.throws(
+        () => vae.reconstruct(x, { batchSize: bad }),
+        (e) => refuses(e, 'reconstruct', 'batchSize', shown),
+      );
+      assert.throws(
+        () => vae.elbo(x, { batchSize: bad }),
+        (e) => refuses(e, 'elbo', 'batchSize', shown),
+      );
+      assert.throws(
+        () => vae.sample(bad),
+        (e) => refuses(e, 'sample', 'n', shown),
+      );
+      await assert.rejects(vae.logLikelihood(x, { samples: bad }), (e) =>
+        refuses(e, 'logLikelihood', 'samples', shown),
+      );
+      await assert.rejects(vae.logLikelihood(x, { batchSize: bad }), (e) =>
+        refuses(e, 'logLikelihood', 'batchSize', shown),
+      );
+    }
+    assert.throws(
+      () => vae.reconstruct(x, { batchsize: 1 } as never),
+      (e: unknown) =>
+        e instanceof ArgumentError && /VAE.reconstruct\(\): unknown option 'batchsize'/.test(String(e)),
+    );
+    // A batch of 1 still covers every row.
+    assertClose(vae.reconstruct(x, { batchSize: 1 }), vae.reconstruct(x), 1e-6, 0);
+  });
+
+  it('refuses images with NaN, out-of-range pixels or no rows, naming the method, row and column', async () => {
+    const vae = denseVAE({ inputDim: 3, hidden: [2], latent: 1, seed: 1 });
+    const nan = tensor([
+      [0, 1, 0.5],
+      [1, Number.NaN, 0.25],
+    ]);
+    const three = tensor([
+      [0, 1, 3],
+      [1, 0, 0.25],
+    ]);
+    const empty = tensor(new Float32Array(0), { shape: [0, 3] });
+    const says = (method: string, text: string) => (e: unknown) =>
+      e instanceof ArgumentError && String(e).includes(`VAE.${method}(): x ${text}`);
+    const cases: [Tensor, string][] = [
+      [nan, 'must hold pixel values in [0, 1], but has NaN at row 1, column 1'],
+      [three, 'must hold pixel values in [0, 1], but has 3 at row 0, column 2'],
+      [empty, 'must have at least one row, got [0, 3]'],
+    ];
+    for (const [x, text] of cases) {
+      await assert.rejects(vae.logLikelihood(x, { samples: 2 }), says('logLikelihood', text));
+      assert.throws(() => vae.reconstruct(x), says('reconstruct', text));
+      assert.throws(() => vae.encodeMean(x), says('encodeMean', text));
+      assert.throws(() => vae.elbo(x), says('elbo', text));
+    }
+    // Images of more than one axis: the place within the image.
+    const image = input({ shape: [2, 2] });
+    const flat4 = new Flatten().apply(image);
+    const encoder = new Model({
+      inputs: image,
+      outputs: [new Dense({ units: 1 }).apply(flat4), new Dense({ units: 1 }).apply(flat4)],
+    });
+    const decoder = new Sequential({
+      layers: [
+        new Dense({ units: 4, activation: 'sigmoid', inputDim: 1 }),
+        new Reshape({ targetShape: [2, 2] }),
+      ],
+    });
+    const square = new VAE({ encoder, decoder, seed: 1 });
+    assert.throws(
+      () =>
+        square.reconstruct(
+          tensor([
+            [
+              [0, 1],
+              [0.5, -0.5],
+            ],
+          ]),
+        ),
+      says('reconstruct', 'must hold pixel values in [0, 1], but has -0.5 at row 0, index [1, 1]'),
+    );
+    assert.throws(
+      () => vae.decodeCodes(tensor([[0], [Number.POSITIVE_INFINITY]])),
+      (e: unknown) =>
+        e instanceof ArgumentError &&
+        /VAE.decodeCodes\(\): codes must hold finite numbers, but has Infinity at row 1, column 0/.test(
+          String(e),
+        ),
+    );
+  });
+
+  it('refuses a seed that is not an integer (sample, logLikelihood, the Sampling layer, the VAE)', async () => {
+    const vae = denseVAE({ inputDim: 3, hidden: [2], latent: 1, seed: 1 });
+    const x = tensor([[0, 1, 0.5]]);
+    for (const [bad, shown] of [
+      [Number.NaN, 'NaN'],
+      [1.5, '1.5'],
+      [Number.POSITIVE_INFINITY, 'Infinity'],
+    ] as const) {
+      const isSeedError = (component: string) => (e: unknown) =>
+        e instanceof ArgumentError &&
+        String(e).includes(`${component}: seed must be an integer, got ${shown}`);
+      assert.throws(() => vae.sample(2, { seed: bad }), isSeedError('VAE.sample()'));
+      await assert.rejects(
+        vae.logLikelihood(x, { samples: 2, seed: bad }),
+        isSeedError('VAE.logLikelihood()'),
+      );
+      assert.throws(() => new Sampling({ seed: bad, name: 's' }), isSeedError("Sampling 's'"));
+      assert.throws(() => denseVAE({ inputDim: 3, seed: bad }), isSeedError('denseVAE'));
+      assert.throws(
+        () => new VAE({ encoder: vae.encoder, decoder: vae.decoder, seed: bad }),
+        isSeedError('VAE'),
+      );
+    }
+    // Integer seeds, negative ones too, give repeatable draws.
+    assert.deepEqual(flat(vae.sample(3, { seed: -4 })), flat(vae.sample(3, { seed: -4 })));
+    assert.equal(
+      await vae.logLikelihood(x, { samples: 5, seed: 2 }),
+      await vae.logLikelihood(x, { samples: 5, seed: 2 }),
     );
   });
 

@@ -33,7 +33,8 @@ export class Sampling extends ElementwiseMerge {
 
   constructor(config: SamplingConfig = {}) {
     super(config, 'sampling', ['seed']);
-    this.seed = config.seed == null ? undefined : numberOption(this.component, 'seed', config.seed, {});
+    this.seed =
+      config.seed == null ? undefined : numberOption(this.component, 'seed', config.seed, { integer: true });
     this.rng = this.seed === undefined ? null : new Rng(this.seed);
   }
 

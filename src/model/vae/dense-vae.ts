@@ -3,6 +3,7 @@
  * hidden sizes — an encoder input → hidden… → [μ, logVar] (two linear heads) and a decoder
  * latent → hidden reversed… → input, sigmoid (Bernoulli means).
  */
+import { optionalNumber } from '../../config/options.js';
 import { ArgumentError } from '../../errors.js';
 import type { ActivationName } from '../../nn/activations.js';
 import { Dense } from '../../nn/dense.js';
@@ -38,6 +39,7 @@ export function denseVAE(options: DenseVAEOptions): VAE {
       throw new ArgumentError(`denseVAE: ${name} sizes must be positive integers, got ${v}`);
     }
   }
+  const seed = optionalNumber('denseVAE', 'seed', options.seed, { integer: true });
   const x = input({ shape: [options.inputDim], name: 'image' });
   let h: SymbolicTensor = x;
   hidden.forEach((units, i) => {
@@ -66,5 +68,5 @@ export function denseVAE(options: DenseVAEOptions): VAE {
       }),
     ],
   });
-  return new VAE({ encoder, decoder, ...(options.seed !== undefined && { seed: options.seed }) });
+  return new VAE({ encoder, decoder, ...(seed !== undefined && { seed }) });
 }

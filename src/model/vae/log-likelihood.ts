@@ -15,6 +15,7 @@
  * where cancellation between terms of ~−100 nats would cost float32 its digits.
  */
 import { noGrad } from '../../autograd/grad-mode.js';
+import { checkOptions, numberOption, optionalNumber } from '../../config/options.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
 import type { Module } from '../../nn/module.js';
 import { getRng, Rng } from '../../random/rng.js';
@@ -57,19 +58,16 @@ export async function importanceSampledLogLikelihood(
   x: Tensor,
   options: LogLikelihoodOptions = {},
 ): Promise<Float64Array> {
-  const K = options.samples ?? 100;
-  const rowsPerPass = options.batchSize ?? 4096;
-  for (const [name, v] of [
-    ['samples', K],
-    ['batchSize', rowsPerPass],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new ArgumentError(`VAE.logLikelihood(): ${name} must be a positive integer, got ${v}`);
-    }
+  const c = 'VAE.logLikelihood()';
+  const o = checkOptions(c, options, ['samples', 'batchSize', 'seed']);
+  const positiveInteger = { integer: true, min: 0, minExclusive: true };
+  const K = numberOption(c, 'samples', o.samples, positiveInteger, 100);
+  const rowsPerPass = numberOption(c, 'batchSize', o.batchSize, positiveInteger, 4096);
+  const seed = optionalNumber(c, 'seed', o.seed, { integer: true });
+  if (x.ndim < 2 || x.shape[0]! < 1) {
+    throw new ShapeError(`${c}: x must be [images ≥ 1, …], got ${formatShape(x.shape)}`);
   }
-  if (x.ndim < 2)
-    throw new ShapeError(`VAE.logLikelihood(): x must be [images, …], got ${formatShape(x.shape)}`);
-  const rng = options.seed === undefined ? getRng() : new Rng(options.seed);
+  const rng = seed === undefined ? getRng() : new Rng(seed);
   const n = x.shape[0]!;
   const imagesPerPass = Math.max(1, Math.floor(rowsPerPass / K));
   const out = new Float64Array(n);

@@ -18,7 +18,14 @@
  * the file as a plain Model.
  */
 import { noGrad } from '../../autograd/grad-mode.js';
-import { describeValue } from '../../config/options.js';
+import {
+  booleanOption,
+  checkOptions,
+  describeValue,
+  type NumberRule,
+  numberOption,
+  optionalNumber,
+} from '../../config/options.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
 import { GaussianKL } from '../../nn/gaussian-kl.js';
 import type { Module } from '../../nn/module.js';
@@ -125,8 +132,14 @@ export class VAE {
     // Its own compiled view of the same graph (same layers, same weights): elbo() works on an
     // uncompiled VAE and leaves the training model's compile state alone.
     this.checkImages(x, 'elbo()');
+    const o = checkOptions('VAE.elbo()', args, ['batchSize']);
+    const batchSize = optionalNumber('VAE.elbo()', 'batchSize', o.batchSize, POSITIVE_INTEGER);
     this.evaluator ??= compiledView(this.model, 'sgd');
-    const logs: Logs = this.evaluator.evaluate(x, this.targets(x), args);
+    const logs: Logs = this.evaluator.evaluate(
+      x,
+      this.targets(x),
+      batchSize === undefined ? {} : { batchSize },
+    );
     const keys = this.logKeys;
     return { negativeElbo: logs.loss!, reconstruction: logs[keys.reconstruction]!, kl: logs[keys.kl]! };
   }
@@ -149,18 +162,22 @@ export class VAE {
    */
   reconstruct(x: Tensor, options: { sample?: boolean; batchSize?: number } = {}): Tensor {
     this.checkImages(x, 'reconstruct()');
-    return this.inBatches(x.shape[0]!, options.batchSize, (start, end) => {
+    const o = checkOptions('VAE.reconstruct()', options, ['sample', 'batchSize']);
+    const batchSize = optionalNumber('VAE.reconstruct()', 'batchSize', o.batchSize, POSITIVE_INTEGER);
+    const sample = booleanOption('VAE.reconstruct()', 'sample', o.sample, false);
+    return this.inBatches(x.shape[0]!, batchSize, (start, end) => {
       const images = x.slice(start, end);
-      if (options.sample) return this.decode(this.sampling.apply(encode(this.encoder, images)));
+      if (sample) return this.decode(this.sampling.apply(encode(this.encoder, images)));
       return this.decode(encode(this.encoder, images)[0]);
     });
   }
 
   /** n images decoded from codes drawn from the prior N(0, I) (their Bernoulli means). */
   sample(n: number, options: { seed?: number } = {}): Tensor {
-    if (!Number.isInteger(n) || n < 1)
-      throw new ArgumentError(`VAE.sample(): n must be a positive integer, got ${n}`);
-    const rng = options.seed === undefined ? getRng() : new Rng(options.seed);
+    numberOption('VAE.sample()', 'n', n, POSITIVE_INTEGER);
+    const o = checkOptions('VAE.sample()', options, ['seed']);
+    const seed = optionalNumber('VAE.sample()', 'seed', o.seed, { integer: true });
+    const rng = seed === undefined ? getRng() : new Rng(seed);
     return this.decodeCodes(randn([n, this.latentDim], { rng }));
   }
 
@@ -171,6 +188,7 @@ export class VAE {
         `VAE.decodeCodes(): codes must be [n, ${this.latentDim}], got ${formatShape(z.shape)}`,
       );
     }
+    checkValues(z, 'VAE.decodeCodes(): codes', 'finite numbers', Number.isFinite);
     return this.inBatches(z.shape[0]!, undefined, (start, end) => this.decode(z.slice(start, end)));
   }
 
@@ -239,6 +257,7 @@ export class VAE {
     return [x, zeros([x.shape[0]!, 1])];
   }
 
+  /** x is [n ≥ 1, …inputShape] and its values are pixel intensities: finite and in [0, 1]. */
   private checkImages(x: Tensor, method: string, what = 'x'): void {
     const want = this.inputShape;
     if (!(x instanceof Tensor)) {
@@ -249,10 +268,41 @@ export class VAE {
         `VAE.${method}: ${what} must be [n, ${want.join(', ')}], got ${formatShape(x.shape)}`,
       );
     }
+    // The Bernoulli decoder's domain, as elbo()'s loss checks its targets: a NaN pixel would give
+    // a NaN likelihood, a 3 a meaningless one.
+    checkValues(x, `VAE.${method}: ${what}`, 'pixel values in [0, 1]', (v) => v >= 0 && v <= 1);
   }
 }
 
 const PARTS = Symbol('VAE parts');
+
+const POSITIVE_INTEGER: NumberRule = { integer: true, min: 0, minExclusive: true };
+
+/**
+ * At least one row, and every value passing `ok`; else an ArgumentError naming `what`, the first
+ * bad value and its place (row, and column or index within the row).
+ */
+function checkValues(t: Tensor, what: string, needs: string, ok: (v: number) => boolean): void {
+  const rows = t.shape[0]!;
+  if (rows < 1) throw new ArgumentError(`${what} must have at least one row, got ${formatShape(t.shape)}`);
+  const values = t.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    if (ok(values[i]!)) continue;
+    throw new ArgumentError(`${what} must hold ${needs}, but has ${values[i]} at ${position(i, t.shape)}`);
+  }
+}
+
+/** "row 3, column 1" (2-D) or "row 3, index [4, 5]" for the flat index i of a tensor of `shape`. */
+function position(i: number, shape: Shape): string {
+  const index: number[] = [];
+  let rest = i;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index.unshift(rest % shape[axis]!);
+    rest = Math.floor(rest / shape[axis]!);
+  }
+  const [row, ...within] = index;
+  return within.length === 1 ? `row ${row}, column ${within[0]}` : `row ${row}, index [${within.join(', ')}]`;
+}
 
 /** −log p(x|z) on the reconstruction, the batch mean on kl: their sum is −ELBO per image. */
 function vaeLosses() {
@@ -289,7 +339,8 @@ function buildGraph(config: VAEConfig): VAEParts {
       `VAE: the encoder's mean must be [batch, latent], got ${formatSymbolicShape(mean!.shape)}`,
     );
   }
-  const sampling = new Sampling(config.seed === undefined ? {} : { seed: config.seed });
+  const seed = optionalNumber('VAE', 'seed', config.seed, { integer: true });
+  const sampling = new Sampling(seed === undefined ? {} : { seed });
   const z = sampling.apply(codes as SymbolicTensor[]);
   const kl = new GaussianKL({ name: 'kl' }).apply(codes as SymbolicTensor[]);
   const reconstruction = decoder.apply(z);
