@@ -63,6 +63,7 @@ export { Dataset } from './data/dataset.js';
 // Data: formats, MNIST, encoders, scalers, split, augmentation
 export * from './data/index.js';
 export { ArgumentError, GraphError, ModelFormatError, ShapeError, TrainingError } from './errors.js';
+export { ONNX_IR_VERSION, ONNX_OPSET, type OnnxExportOptions, toOnnx } from './interop/onnx/export.js';
 // Losses, metrics
 export * as losses from './losses/index.js';
 export {

@@ -1,0 +1,284 @@
+/**
+ * ONNX export (issue 17), first slice: Dense, activations, Dropout, Flatten, Reshape and merge
+ * layers in Sequential and functional models, run in ONNX Runtime (onnxruntime-web's wasm
+ * backend, the reference) on random batches of 1 and 5 and compared with model.predict; the
+ * graph's op types, names, opset and dynamic batch axis read back with decodeModel; layers with no
+ * ONNX counterpart yet refused by name. One backend: ORT is the reference, not backprop's kernels.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as ort from 'onnxruntime-web';
+import {
+  Activation,
+  type ActivationName,
+  Add,
+  ArgumentError,
+  Concatenate,
+  Conv2D,
+  Dense,
+  Dropout,
+  Flatten,
+  input,
+  LeakyReLU,
+  LSTM,
+  Model,
+  manualSeed,
+  Reshape,
+  Rng,
+  Sequential,
+  Subtract,
+  type Tensor,
+  tensor,
+} from '../src/index.js';
+import { toOnnx } from '../src/interop/onnx/export.js';
+import { decodeModel, type ModelProto } from '../src/interop/onnx/onnx-proto.js';
+
+ort.env.wasm.numThreads = 1;
+
+/** Random float32 values of shape [batch, ...sample], seeded. */
+function randomBatch(rng: Rng, batch: number, sample: readonly number[]) {
+  const size = batch * sample.reduce((a, b) => a * b, 1);
+  const data = Float32Array.from({ length: size }, () => rng.uniform() * 6 - 3);
+  return { data, dims: [batch, ...sample] };
+}
+
+/** Run the ONNX bytes in ORT with these named inputs; the outputs by name. */
+async function runOrt(
+  bytes: Uint8Array,
+  feeds: Record<string, { data: Float32Array; dims: number[] }>,
+): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  try {
+    const ortFeeds = Object.fromEntries(
+      Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)]),
+    );
+    const out = await session.run(ortFeeds);
+    return Object.fromEntries(
+      Object.entries(out).map(([k, v]) => [k, { data: v.data as Float32Array, dims: v.dims }]),
+    );
+  } finally {
+    await session.release();
+  }
+}
+
+/** |ort − backprop| ≤ 1e-6 + 1e-5·|backprop|, elementwise, same shape. */
+function assertAgree(onnx: { data: Float32Array; dims: readonly number[] }, expected: Tensor, what: string) {
+  assert.deepEqual([...onnx.dims], [...expected.shape], `${what}: shape`);
+  const want = expected.dataSync();
+  for (let i = 0; i < want.length; i++) {
+    const tol = 1e-6 + 1e-5 * Math.abs(want[i]!);
+    assert.ok(
+      Math.abs(onnx.data[i]! - want[i]!) <= tol,
+      `${what}: element ${i}: ONNX Runtime ${onnx.data[i]} vs backprop ${want[i]}`,
+    );
+  }
+}
+
+const opTypes = (m: ModelProto) => m.graph!.node!.map((n) => n.opType);
+
+const activations: ActivationName[] = [
+  'relu',
+  'sigmoid',
+  'tanh',
+  'softmax',
+  'logSoftmax',
+  'linear',
+  'elu',
+  'leakyRelu',
+  'softplus',
+  'hardSigmoid',
+];
+
+describe('toOnnx', () => {
+  it('an MLP with each activation agrees with ONNX Runtime on batches of 1 and 5', async () => {
+    manualSeed(17);
+    const layers = [
+      new Dense({
+        units: 6,
+        activation: 'relu',
+        biasInitializer: 'randomNormal',
+        inputShape: [4],
+        name: 'first',
+      }),
+      ...activations.flatMap((a, i) => [
+        new Dense({ units: 5 + (i % 3), activation: a, biasInitializer: 'randomNormal', name: `dense_${a}` }),
+        new Activation({ activation: a, name: `act_${a}` }),
+      ]),
+      new Dropout({ rate: 0.5 }),
+      new LeakyReLU({ alpha: 0.2, name: 'leaky' }),
+      new Dense({ units: 3, useBias: false, name: 'head' }),
+    ];
+    const model = new Sequential({ layers });
+    const bytes = toOnnx(model);
+    const proto = decodeModel(bytes);
+    assert.equal(proto.irVersion, 8);
+    assert.equal(proto.producerName, 'backprop');
+    assert.deepEqual(proto.opsetImport, [{ domain: '', version: 17 }]);
+    const ops = opTypes(proto);
+    for (const op of [
+      'Gemm',
+      'Relu',
+      'Sigmoid',
+      'Tanh',
+      'Softmax',
+      'LogSoftmax',
+      'Elu',
+      'Softplus',
+      'HardSigmoid',
+    ]) {
+      assert.ok(ops.includes(op), `${op} missing from ${ops.join(', ')}`);
+    }
+    assert.equal(
+      ops.filter((o) => o === 'LeakyRelu').length,
+      3,
+      'two leakyRelu activations and the LeakyReLU layer',
+    );
+    assert.equal(ops.filter((o) => o === 'Gemm').length, activations.length + 2, 'one Gemm per Dense');
+    const graph = proto.graph!;
+    assert.equal(graph.input![0]!.name, model.inputNames[0]);
+    assert.equal(graph.output![0]!.name, 'head');
+    assert.deepEqual(graph.input![0]!.type!.tensorType!.shape!.dim, [{ dimParam: 'N' }, { dimValue: 4 }]);
+    assert.deepEqual(graph.output![0]!.type!.tensorType!.shape!.dim, [{ dimParam: 'N' }, { dimValue: 3 }]);
+
+    const rng = new Rng(5);
+    for (const batch of [1, 5]) {
+      const x = randomBatch(rng, batch, [4]);
+      const out = await runOrt(bytes, { [model.inputNames[0]!]: x });
+      assertAgree(out.head!, model.predict(asTensor(x)), `batch ${batch}`);
+    }
+  });
+
+  it('each activation, as a Dense option and as a layer, agrees with ONNX Runtime', async () => {
+    // Small models, one per activation, so that a wrong constant (a slope, an axis) shows at
+    // full size rather than damped by the layers after it.
+    const rng = new Rng(11);
+    for (const a of activations) {
+      manualSeed(23);
+      const asOption = new Sequential({
+        layers: [
+          new Dense({ units: 5, activation: a, biasInitializer: 'randomNormal', inputShape: [4], name: 'h' }),
+        ],
+      });
+      const asLayer = new Sequential({
+        layers: [
+          new Dense({ units: 5, inputShape: [4], name: 'pre' }),
+          new Activation({ activation: a, name: 'act' }),
+          new Dropout({ rate: 0.3 }),
+          new LeakyReLU({ alpha: 0.2, name: 'leaky' }),
+        ],
+      });
+      for (const model of [asOption, asLayer]) {
+        const bytes = toOnnx(model);
+        const x = randomBatch(rng, 5, [4]);
+        const out = await runOrt(bytes, { [model.inputNames[0]!]: x });
+        assertAgree(
+          out[model.outputNames[0]!]!,
+          model.predict(asTensor(x)),
+          `${a} in ${model.layers[0]!.name}`,
+        );
+      }
+    }
+  });
+
+  it('a functional model with two branches (Add, Subtract, Concatenate, Flatten, Reshape) agrees with ONNX Runtime', async () => {
+    manualSeed(3);
+    const x = input({ shape: [2, 3], name: 'image' });
+    const flat = new Flatten({ name: 'flat' }).apply(x);
+    const left = new Dense({
+      units: 4,
+      activation: 'tanh',
+      biasInitializer: 'randomNormal',
+      name: 'left',
+    }).apply(flat);
+    const right = new Dense({ units: 4, activation: 'elu', name: 'right' }).apply(flat);
+    const sum = new Add({ name: 'sum' }).apply([left, right]);
+    const diff = new Subtract({ name: 'diff' }).apply([left, right]);
+    const joined = new Concatenate({ name: 'joined' }).apply([sum, diff]);
+    const grid = new Reshape({ targetShape: [2, -1], name: 'grid' }).apply(joined);
+    // A Dense on [batch, 2, 4] samples: MatMul + Add rather than Gemm.
+    const perRow = new Dense({
+      units: 3,
+      activation: 'softmax',
+      biasInitializer: 'randomNormal',
+      name: 'per_row',
+    }).apply(grid);
+    const score = new Dense({ units: 1, name: 'score' }).apply(sum);
+    const model = new Model({ inputs: x, outputs: [perRow, score] });
+    const bytes = toOnnx(model);
+    const proto = decodeModel(bytes);
+    assert.deepEqual(opTypes(proto), [
+      'Flatten',
+      'Gemm',
+      'Tanh',
+      'Gemm',
+      'Elu',
+      'Sum',
+      'Sub',
+      'Concat',
+      'Reshape',
+      'MatMul',
+      'Add',
+      'Softmax',
+      'Gemm',
+    ]);
+    assert.deepEqual(
+      proto.graph!.output!.map((o) => o.name),
+      ['per_row', 'score'],
+    );
+    assert.deepEqual(proto.graph!.output![0]!.type!.tensorType!.shape!.dim, [
+      { dimParam: 'N' },
+      { dimValue: 2 },
+      { dimValue: 3 },
+    ]);
+
+    const rng = new Rng(9);
+    for (const batch of [1, 5]) {
+      const feed = randomBatch(rng, batch, [2, 3]);
+      const out = await runOrt(bytes, { image: feed });
+      const [wantRows, wantScore] = model.predict(asTensor(feed)) as Tensor[];
+      assertAgree(out.per_row!, wantRows!, `per_row, batch ${batch}`);
+      assertAgree(out.score!, wantScore!, `score, batch ${batch}`);
+    }
+  });
+
+  it('an output that is also used inside the graph, or listed twice, keeps its name', async () => {
+    manualSeed(4);
+    const x = input({ shape: [3], name: 'x' });
+    const hidden = new Dense({ units: 3, activation: 'sigmoid', name: 'hidden' }).apply(x);
+    const y = new Dense({ units: 2, name: 'y' }).apply(hidden);
+    const model = new Model({ inputs: x, outputs: [hidden, y, y] });
+    const bytes = toOnnx(model);
+    const names = decodeModel(bytes).graph!.output!.map((o) => o.name);
+    assert.deepEqual(names, model.outputNames);
+    const feed = randomBatch(new Rng(2), 5, [3]);
+    const out = await runOrt(bytes, { x: feed });
+    const want = model.predict(asTensor(feed)) as Tensor[];
+    model.outputNames.forEach((name, i) => {
+      assertAgree(out[name]!, want[i]!, name);
+    });
+  });
+
+  it('refuses a layer it cannot export yet, naming it and its class', () => {
+    const conv = new Sequential({
+      layers: [new Conv2D({ filters: 2, kernelSize: 3, inputShape: [5, 5, 1], name: 'conv' })],
+    });
+    assert.throws(
+      () => toOnnx(conv),
+      (e: unknown) =>
+        e instanceof ArgumentError && /'conv' \(Conv2D\) is not exportable to ONNX yet/.test(e.message),
+    );
+    const x = input({ shape: [4, 2], name: 'seq' });
+    const lstm = new LSTM({ units: 3, name: 'memory' }).apply(x);
+    const model = new Model({ inputs: x, outputs: new Dense({ units: 1 }).apply(lstm) });
+    assert.throws(
+      () => toOnnx(model),
+      (e: unknown) =>
+        e instanceof ArgumentError && /'memory' \(LSTM\) is not exportable to ONNX yet/.test(e.message),
+    );
+  });
+});
+
+/** The feed as a backprop tensor for model.predict. */
+function asTensor(feed: { data: Float32Array; dims: number[] }): Tensor {
+  return tensor(feed.data, { shape: feed.dims });
+}
