@@ -14,8 +14,8 @@ import {
   Add,
   ArgumentError,
   Concatenate,
-  Conv2D,
   Dense,
+  DepthwiseConv2D,
   Dropout,
   Flatten,
   input,
@@ -260,12 +260,13 @@ describe('toOnnx', () => {
 
   it('refuses a layer it cannot export yet, naming it and its class', () => {
     const conv = new Sequential({
-      layers: [new Conv2D({ filters: 2, kernelSize: 3, inputShape: [5, 5, 1], name: 'conv' })],
+      layers: [new DepthwiseConv2D({ kernelSize: 3, inputShape: [5, 5, 1], name: 'conv' })],
     });
     assert.throws(
       () => toOnnx(conv),
       (e: unknown) =>
-        e instanceof ArgumentError && /'conv' \(Conv2D\) is not exportable to ONNX yet/.test(e.message),
+        e instanceof ArgumentError &&
+        /'conv' \(DepthwiseConv2D\) is not exportable to ONNX yet/.test(e.message),
     );
     const x = input({ shape: [4, 2], name: 'seq' });
     const lstm = new LSTM({ units: 3, name: 'memory' }).apply(x);

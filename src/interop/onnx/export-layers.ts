@@ -7,12 +7,16 @@
 import { ArgumentError } from '../../errors.js';
 import type { Activation } from '../../nn/activation.js';
 import type { ActivationName } from '../../nn/activations.js';
+import type { BatchNormalization } from '../../nn/batch-norm.js';
+import type { Conv2D } from '../../nn/conv2d.js';
 import type { Dense } from '../../nn/dense.js';
 import type { LeakyReLU } from '../../nn/leaky-relu.js';
 import type { Concatenate } from '../../nn/merge/concatenate.js';
 import type { Module } from '../../nn/module.js';
+import type { AveragePooling2D, MaxPooling2D } from '../../nn/pooling.js';
 import type { Reshape } from '../../nn/reshape.js';
 import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
+import { batchNormalization, conv2d, globalAveragePooling2d, pool2d } from './export-conv.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
 
 /** What a converter gets: the inputs' value names and shapes (batch axis first, null if unknown). */
@@ -63,6 +67,13 @@ const converters: Record<string, Converter> = {
   // Keras' axis counts the batch axis, as ONNX's does; negative axes mean the same in both.
   Concatenate: (b, layer, { inputs }) =>
     b.addNode('Concat', inputs, layer.name, { axis: { int: (layer as Concatenate).axis } }),
+  // Image layers (export-conv.ts): channels-first inside, channels-last at the model's edges.
+  Conv2D: (b, layer, call) =>
+    conv2d(b, layer as Conv2D, call, (g, name, input, output) => activation(g, name, input, output, false)),
+  MaxPooling2D: (b, layer, call) => pool2d(b, layer as MaxPooling2D, call, 'MaxPool'),
+  AveragePooling2D: (b, layer, call) => pool2d(b, layer as AveragePooling2D, call, 'AveragePool'),
+  BatchNormalization: (b, layer, call) => batchNormalization(b, layer as BatchNormalization, call),
+  GlobalAveragePooling2D: globalAveragePooling2d,
 };
 
 /** The layer classes toOnnx exports, for error messages. */

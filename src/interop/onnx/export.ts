@@ -39,6 +39,7 @@ export function toOnnx(model: Sequential | Model, options: OnnxExportOptions = {
     throw new ArgumentError(`toOnnx: expected a Sequential or a functional Model, got ${what}`);
   }
   nameOutputs(b, outputs);
+  b.pruneUnused(outputs.map((y) => y.name));
   const graph = b.graph({
     name: options.graphName ?? model.name,
     input: inputs.map((x) => valueInfo(x.name, x.shape, batch)),

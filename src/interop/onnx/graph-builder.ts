@@ -82,6 +82,24 @@ export class OnnxGraphBuilder {
     }
   }
 
+  /**
+   * Drop the nodes whose outputs nothing reads (transposes that a run of channels-first layers
+   * skipped), keeping everything the graph outputs `keep` depend on; then unused initializers.
+   */
+  pruneUnused(keep: readonly string[]): void {
+    const needed = new Set(keep);
+    const live: NodeProto[] = [];
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i]!;
+      if (!node.output?.some((o) => needed.has(o))) continue;
+      live.push(node);
+      for (const x of node.input ?? []) needed.add(x);
+    }
+    this.nodes.splice(0, this.nodes.length, ...live.reverse());
+    const initializers = this.initializers.filter((t) => needed.has(t.name!));
+    this.initializers.splice(0, this.initializers.length, ...initializers);
+  }
+
   isNodeOutput(name: string): boolean {
     return this.nodes.some((n) => n.output?.includes(name));
   }
