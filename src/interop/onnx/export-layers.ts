@@ -14,9 +14,11 @@ import type { LeakyReLU } from '../../nn/leaky-relu.js';
 import type { Concatenate } from '../../nn/merge/concatenate.js';
 import type { Module } from '../../nn/module.js';
 import type { AveragePooling2D, MaxPooling2D } from '../../nn/pooling.js';
+import type { GRU, LSTM, SimpleRNN } from '../../nn/recurrent/layers.js';
 import type { Reshape } from '../../nn/reshape.js';
 import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
 import { batchNormalization, conv2d, globalAveragePooling2d, pool2d } from './export-conv.js';
+import { gru, lstm, simpleRnn } from './export-rnn.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
 
 /** What a converter gets: the inputs' value names and shapes (batch axis first, null if unknown). */
@@ -74,6 +76,10 @@ const converters: Record<string, Converter> = {
   AveragePooling2D: (b, layer, call) => pool2d(b, layer as AveragePooling2D, call, 'AveragePool'),
   BatchNormalization: (b, layer, call) => batchNormalization(b, layer as BatchNormalization, call),
   GlobalAveragePooling2D: globalAveragePooling2d,
+  // Recurrent layers (export-rnn.ts): ONNX's LSTM, GRU and RNN ops.
+  LSTM: (b, layer, call) => lstm(b, layer as LSTM, call),
+  GRU: (b, layer, call) => gru(b, layer as GRU, call),
+  SimpleRNN: (b, layer, call) => simpleRnn(b, layer as SimpleRNN, call),
 };
 
 /** The layer classes toOnnx exports, for error messages. */
