@@ -8,8 +8,11 @@ import { ArgumentError } from '../../errors.js';
 import type { Activation } from '../../nn/activation.js';
 import type { ActivationName } from '../../nn/activations.js';
 import type { BatchNormalization } from '../../nn/batch-norm.js';
+import type { Conv1D } from '../../nn/conv1d.js';
 import type { Conv2D } from '../../nn/conv2d.js';
 import type { Dense } from '../../nn/dense.js';
+import type { Embedding } from '../../nn/embedding.js';
+import type { LayerNormalization } from '../../nn/layer-norm.js';
 import type { LeakyReLU } from '../../nn/leaky-relu.js';
 import type { Concatenate } from '../../nn/merge/concatenate.js';
 import type { Module } from '../../nn/module.js';
@@ -19,6 +22,7 @@ import type { Reshape } from '../../nn/reshape.js';
 import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
 import { batchNormalization, conv2d, globalAveragePooling2d, pool2d } from './export-conv.js';
 import { gru, lstm, simpleRnn } from './export-rnn.js';
+import { conv1d, embedding, layerNormalization } from './export-sequence.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
 
 /** What a converter gets: the inputs' value names and shapes (batch axis first, null if unknown). */
@@ -80,7 +84,38 @@ const converters: Record<string, Converter> = {
   LSTM: (b, layer, call) => lstm(b, layer as LSTM, call),
   GRU: (b, layer, call) => gru(b, layer as GRU, call),
   SimpleRNN: (b, layer, call) => simpleRnn(b, layer as SimpleRNN, call),
+  // Sequence and text layers (export-sequence.ts).
+  Embedding: (b, layer, call) => embedding(b, layer as Embedding, call),
+  LayerNormalization: (b, layer, call) => layerNormalization(b, layer as LayerNormalization, call),
+  Conv1D: (b, layer, call) =>
+    conv1d(b, layer as Conv1D, call, (g, name, input, output) => activation(g, name, input, output, false)),
 };
+
+/**
+ * The exported graph carries no masks. A mask (from Embedding({ maskZero })) changes outputs only
+ * where a layer consumes it — the recurrent layers; the layers that pass it on (Dense, Dropout,
+ * LayerNormalization…) compute the same with or without it, and the others refuse it when the
+ * model is made. So each graph remembers which values carry a mask, and a consumer is refused.
+ */
+const MASK_CONSUMERS = new Set(['LSTM', 'GRU', 'SimpleRNN']);
+const maskedValues = new WeakMap<OnnxGraphBuilder, Set<string>>();
+
+function trackMask(b: OnnxGraphBuilder, layer: Module, call: LayerCall, output: string): void {
+  let masked = maskedValues.get(b);
+  if (!masked) {
+    masked = new Set();
+    maskedValues.set(b, masked);
+  }
+  const inputMasked = call.inputs.some((v) => masked.has(v));
+  if (inputMasked && MASK_CONSUMERS.has(layer.className)) {
+    throw new ArgumentError(
+      `toOnnx: layer '${layer.name}' (${layer.className}) reads a mask (from Embedding({ maskZero: true })), ` +
+        'which the ONNX export does not carry: its outputs would differ; export a model without maskZero',
+    );
+  }
+  const makesMask = layer.className === 'Embedding' && (layer as Embedding).maskZero;
+  if (makesMask || (inputMasked && layer.supportsMasking)) masked.add(output);
+}
 
 /** The layer classes toOnnx exports, for error messages. */
 export const EXPORTABLE_LAYERS: readonly string[] = Object.keys(converters);
@@ -94,7 +129,9 @@ export function exportLayerCall(b: OnnxGraphBuilder, layer: Module, call: LayerC
         `(exportable: ${EXPORTABLE_LAYERS.join(', ')})`,
     );
   }
-  return convert(b, layer, call);
+  const output = convert(b, layer, call);
+  trackMask(b, layer, call, output);
+  return output;
 }
 
 /** y = activation(x·W + b); Gemm for [batch, features] inputs, MatMul + Add for longer ones. */
