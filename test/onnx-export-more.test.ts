@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as ort from 'onnxruntime-web';
 import {
   Conv1D,
   Dense,
@@ -17,45 +16,11 @@ import {
   manualSeed,
   Rng,
   Sequential,
-  type Tensor,
   tensor,
 } from '../src/index.js';
 import { toOnnx } from '../src/interop/onnx/export.js';
 import { decodeModel, type ModelProto } from '../src/interop/onnx/onnx-proto.js';
-
-ort.env.wasm.numThreads = 1;
-
-type Batch = { data: Float32Array; dims: number[] };
-
-async function runOrt(bytes: Uint8Array, feeds: Record<string, Batch>) {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  try {
-    const ortFeeds = Object.fromEntries(
-      Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)]),
-    );
-    const out = await session.run(ortFeeds);
-    return Object.fromEntries(
-      Object.entries(out).map(([k, v]) => [k, { data: v.data as Float32Array, dims: v.dims }]),
-    );
-  } finally {
-    await session.release();
-  }
-}
-
-/** |ort − backprop| ≤ 1e-5 + 1e-5·|backprop|, elementwise, same shape. */
-function assertAgree(onnx: { data: Float32Array; dims: readonly number[] }, expected: Tensor, what: string) {
-  assert.deepEqual([...onnx.dims], [...expected.shape], `${what}: shape`);
-  const want = expected.dataSync();
-  for (let i = 0; i < want.length; i++) {
-    const tol = 1e-5 + 1e-5 * Math.abs(want[i]!);
-    assert.ok(
-      Math.abs(onnx.data[i]! - want[i]!) <= tol,
-      `${what}: element ${i}: ONNX Runtime ${onnx.data[i]} vs backprop ${want[i]}`,
-    );
-  }
-}
-
-const opTypes = (m: ModelProto) => m.graph!.node!.map((n) => n.opType!);
+import { assertAgree, opTypes, runOrt } from './onnx-runtime.js';
 
 /** Export, run in ORT on batches of 1 and 3 made by `sample`, compare with predict; the graph. */
 async function check(

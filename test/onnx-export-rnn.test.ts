@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as ort from 'onnxruntime-web';
 import {
   ArgumentError,
   Dense,
@@ -23,40 +22,14 @@ import {
   SimpleRNN,
   type SimpleRNNConfig,
   type SymbolicTensor,
-  type Tensor,
   tensor,
 } from '../src/index.js';
 import { toOnnx } from '../src/interop/onnx/export.js';
 import { decodeModel } from '../src/interop/onnx/onnx-proto.js';
-
-ort.env.wasm.numThreads = 1;
+import { assertAgree, runOrt } from './onnx-runtime.js';
 
 const TIME = 5;
 const FEATURES = 3;
-
-async function runOrt(bytes: Uint8Array, name: string, data: Float32Array, dims: number[]) {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  try {
-    const out = await session.run({ [name]: new ort.Tensor('float32', data, dims) });
-    return Object.values(out)[0]!;
-  } finally {
-    await session.release();
-  }
-}
-
-/** |ort − backprop| ≤ 1e-5 + 1e-5·|backprop|, elementwise, same shape. */
-function assertAgree(onnx: ort.Tensor, expected: Tensor, what: string) {
-  assert.deepEqual([...onnx.dims], [...expected.shape], `${what}: shape`);
-  const got = onnx.data as Float32Array;
-  const want = expected.dataSync();
-  for (let i = 0; i < want.length; i++) {
-    const tol = 1e-5 + 1e-5 * Math.abs(want[i]!);
-    assert.ok(
-      Math.abs(got[i]! - want[i]!) <= tol,
-      `${what}: element ${i}: ONNX Runtime ${got[i]} vs backprop ${want[i]}`,
-    );
-  }
-}
 
 /** LSTM → Dense with seeded weights; the bias is random too, so a gate mix-up cannot hide. */
 function lstmModel(seed: number, options: Partial<LSTMConfig>): Sequential {
@@ -82,7 +55,8 @@ async function checkAgainstPredict(model: Sequential, what: string, seed: number
   for (const batch of [1, 3]) {
     const data = Float32Array.from({ length: batch * TIME * FEATURES }, () => rng.uniform() * 4 - 2);
     const dims = [batch, TIME, FEATURES];
-    const out = await runOrt(bytes, model.inputNames[0]!, data, dims);
+    const name = model.inputNames[0]!;
+    const out = (await runOrt(bytes, { [name]: { data, dims } }))[model.outputNames[0]!]!;
     assertAgree(out, model.predict(tensor(data, { shape: dims })), `${what}, batch ${batch}`);
   }
   return decodeModel(bytes);

@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as ort from 'onnxruntime-web';
 import {
   Activation,
   type ActivationName,
@@ -32,50 +31,8 @@ import {
   tensor,
 } from '../src/index.js';
 import { toOnnx } from '../src/interop/onnx/export.js';
-import { decodeModel, type ModelProto } from '../src/interop/onnx/onnx-proto.js';
-
-ort.env.wasm.numThreads = 1;
-
-/** Random float32 values of shape [batch, ...sample], seeded. */
-function randomBatch(rng: Rng, batch: number, sample: readonly number[]) {
-  const size = batch * sample.reduce((a, b) => a * b, 1);
-  const data = Float32Array.from({ length: size }, () => rng.uniform() * 6 - 3);
-  return { data, dims: [batch, ...sample] };
-}
-
-/** Run the ONNX bytes in ORT with these named inputs; the outputs by name. */
-async function runOrt(
-  bytes: Uint8Array,
-  feeds: Record<string, { data: Float32Array; dims: number[] }>,
-): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  try {
-    const ortFeeds = Object.fromEntries(
-      Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)]),
-    );
-    const out = await session.run(ortFeeds);
-    return Object.fromEntries(
-      Object.entries(out).map(([k, v]) => [k, { data: v.data as Float32Array, dims: v.dims }]),
-    );
-  } finally {
-    await session.release();
-  }
-}
-
-/** |ort − backprop| ≤ 1e-6 + 1e-5·|backprop|, elementwise, same shape. */
-function assertAgree(onnx: { data: Float32Array; dims: readonly number[] }, expected: Tensor, what: string) {
-  assert.deepEqual([...onnx.dims], [...expected.shape], `${what}: shape`);
-  const want = expected.dataSync();
-  for (let i = 0; i < want.length; i++) {
-    const tol = 1e-6 + 1e-5 * Math.abs(want[i]!);
-    assert.ok(
-      Math.abs(onnx.data[i]! - want[i]!) <= tol,
-      `${what}: element ${i}: ONNX Runtime ${onnx.data[i]} vs backprop ${want[i]}`,
-    );
-  }
-}
-
-const opTypes = (m: ModelProto) => m.graph!.node!.map((n) => n.opType);
+import { decodeModel } from '../src/interop/onnx/onnx-proto.js';
+import { assertAgree, opTypes, randomBatch, runOrt } from './onnx-runtime.js';
 
 const activations: ActivationName[] = [
   'relu',
@@ -145,7 +102,7 @@ describe('toOnnx', () => {
     for (const batch of [1, 5]) {
       const x = randomBatch(rng, batch, [4]);
       const out = await runOrt(bytes, { [model.inputNames[0]!]: x });
-      assertAgree(out.head!, model.predict(asTensor(x)), `batch ${batch}`);
+      assertAgree(out.head!, model.predict(asTensor(x)), `batch ${batch}`, 1e-6);
     }
   });
 
@@ -176,6 +133,7 @@ describe('toOnnx', () => {
           out[model.outputNames[0]!]!,
           model.predict(asTensor(x)),
           `${a} in ${model.layers[0]!.name}`,
+          1e-6,
         );
       }
     }
@@ -237,8 +195,8 @@ describe('toOnnx', () => {
       const feed = randomBatch(rng, batch, [2, 3]);
       const out = await runOrt(bytes, { image: feed });
       const [wantRows, wantScore] = model.predict(asTensor(feed)) as Tensor[];
-      assertAgree(out.per_row!, wantRows!, `per_row, batch ${batch}`);
-      assertAgree(out.score!, wantScore!, `score, batch ${batch}`);
+      assertAgree(out.per_row!, wantRows!, `per_row, batch ${batch}`, 1e-6);
+      assertAgree(out.score!, wantScore!, `score, batch ${batch}`, 1e-6);
     }
   });
 
@@ -255,7 +213,7 @@ describe('toOnnx', () => {
     const out = await runOrt(bytes, { x: feed });
     const want = model.predict(asTensor(feed)) as Tensor[];
     model.outputNames.forEach((name, i) => {
-      assertAgree(out[name]!, want[i]!, name);
+      assertAgree(out[name]!, want[i]!, name, 1e-6);
     });
   });
 
