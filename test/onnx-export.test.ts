@@ -236,6 +236,17 @@ describe('toOnnx', () => {
         e instanceof ArgumentError && /'memory' \(RNN\) is not exportable to ONNX yet/.test(e.message),
     );
   });
+
+  it('refuses an unknown or malformed option, naming it', () => {
+    const model = new Sequential();
+    model.add(new Dense({ units: 2, inputDim: 3 }));
+    assert.throws(
+      () => toOnnx(model, { batchDimensoin: 'B' } as never),
+      /toOnnx\(\): unknown option 'batchDimensoin'/,
+    );
+    assert.throws(() => toOnnx(model, { graphName: '' }), /toOnnx\(\): graphName must be a non-empty string/);
+    assert.equal(decodeModel(toOnnx(model, { graphName: 'g', batchDimension: 'B' })).graph!.name, 'g');
+  });
 });
 
 /** The feed as a backprop tensor for model.predict. */

@@ -5,6 +5,7 @@
  * (export-layers.ts); inputs and outputs keep the model's names and layout, with a dynamic batch
  * axis. A layer with no ONNX counterpart yet is refused, naming it.
  */
+import { checkOptions, stringOption } from '../../config/options.js';
 import { ArgumentError } from '../../errors.js';
 import { Model } from '../../model/functional/model.js';
 import { Sequential } from '../../model/sequential.js';
@@ -26,7 +27,11 @@ export interface OnnxExportOptions {
 
 /** The model as ONNX protobuf bytes (a .onnx file). */
 export function toOnnx(model: Sequential | Model, options: OnnxExportOptions = {}): Uint8Array {
-  const batch = options.batchDimension ?? 'N';
+  const o = checkOptions('toOnnx()', options, ['batchDimension', 'graphName']);
+  const batch =
+    o.batchDimension === undefined ? 'N' : stringOption('toOnnx()', 'batchDimension', o.batchDimension);
+  const graphName =
+    o.graphName === undefined ? undefined : stringOption('toOnnx()', 'graphName', o.graphName);
   const b = new OnnxGraphBuilder();
   let inputs: { name: string; shape: SymbolicShape }[];
   let outputs: { name: string; value: string; shape: SymbolicShape }[];
@@ -41,7 +46,7 @@ export function toOnnx(model: Sequential | Model, options: OnnxExportOptions = {
   nameOutputs(b, outputs);
   b.pruneUnused(outputs.map((y) => y.name));
   const graph = b.graph({
-    name: options.graphName ?? model.name,
+    name: graphName ?? model.name,
     input: inputs.map((x) => valueInfo(x.name, x.shape, batch)),
     output: outputs.map((y) => valueInfo(y.name, y.shape, batch)),
   });
