@@ -63,7 +63,26 @@ export { Dataset } from './data/dataset.js';
 // Data: formats, MNIST, encoders, scalers, split, augmentation
 export * from './data/index.js';
 export { ArgumentError, GraphError, ModelFormatError, ShapeError, TrainingError } from './errors.js';
+// Keras topologies and the TF.js Layers format
+export { modelFromKeras } from './interop/keras/from-keras.js';
+export { fromKeras, fromKerasH5, type KerasFileOptions } from './interop/keras/keras-file/keras-file.js';
+export type {
+  KerasLayerJson,
+  KerasModelJson,
+  KerasWeight,
+  KerasWeights,
+} from './interop/keras/keras-types.js';
+export { fromTfjs } from './interop/keras/tfjs/from-tfjs.js';
+export type { TfjsManifestGroup, TfjsModelJson, TfjsWeightSpec } from './interop/keras/tfjs/tfjs-types.js';
+export { toTfjs } from './interop/keras/tfjs/to-tfjs.js';
+export { kerasModelJson, kerasWeights } from './interop/keras/to-keras.js';
 export { ONNX_IR_VERSION, ONNX_OPSET, type OnnxExportOptions, toOnnx } from './interop/onnx/export.js';
+export {
+  EXPORTABLE_LAYERS as ONNX_EXPORTABLE_LAYERS,
+  REFUSED_LAYERS as ONNX_REFUSED_LAYERS,
+} from './interop/onnx/export-layers.js';
+export { type FromOnnxOptions, fromOnnx } from './interop/onnx/import/from-onnx.js';
+export { OnnxGraph } from './interop/onnx/import/onnx-graph-layer.js';
 // Losses, metrics
 export * as losses from './losses/index.js';
 export {

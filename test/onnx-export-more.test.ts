@@ -68,7 +68,7 @@ describe('toOnnx, sequence layers', () => {
     await check(withDense, 'Embedding → Flatten → Dense', 2, ids(7));
   });
 
-  it('Embedding maskZero is exported where the mask changes nothing, refused before a recurrent layer', async () => {
+  it('Embedding maskZero is exported where the mask changes nothing, and followed into a recurrent layer', async () => {
     manualSeed(3);
     // Dense passes the mask on without using it: the outputs are the same as without a mask.
     const dense = new Sequential({
@@ -82,10 +82,11 @@ describe('toOnnx, sequence layers', () => {
       layers: [
         new Embedding({ inputDim: 6, outputDim: 3, maskZero: true, inputShape: [5], name: 'emb' }),
         new Dense({ units: 3 }),
-        new LSTM({ units: 2, name: 'lstm' }),
+        new LSTM({ units: 2, returnSequences: true, name: 'lstm' }),
       ],
     });
-    assert.throws(() => toOnnx(rnn), /'lstm' \(LSTM\) reads a mask/);
+    // The LSTM reads the mask: the export runs it over the kept steps, as predict does.
+    await check(rnn, 'Embedding(maskZero) → Dense → LSTM(returnSequences)', 5, ids(6));
     // Without maskZero the same stack exports.
     const plain = new Sequential({
       layers: [new Embedding({ inputDim: 6, outputDim: 3, inputShape: [5] }), new LSTM({ units: 2 })],

@@ -14,10 +14,10 @@ import {
   ArgumentError,
   Concatenate,
   Dense,
-  DepthwiseConv2D,
   Dropout,
   Flatten,
   input,
+  Layer,
   LeakyReLU,
   Model,
   manualSeed,
@@ -25,7 +25,7 @@ import {
   RNN,
   Rng,
   Sequential,
-  SimpleRNNCell,
+  type Shape,
   Subtract,
   type Tensor,
   tensor,
@@ -218,22 +218,31 @@ describe('toOnnx', () => {
   });
 
   it('refuses a layer it cannot export yet, naming it and its class', () => {
-    const conv = new Sequential({
-      layers: [new DepthwiseConv2D({ kernelSize: 3, inputShape: [5, 5, 1], name: 'conv' })],
+    // A layer class of the user's own has no converter.
+    const custom = new Sequential({
+      layers: [new Dense({ units: 2, inputShape: [3] }), new Doubler({ name: 'double' })],
     });
     assert.throws(
-      () => toOnnx(conv),
+      () => toOnnx(custom),
       (e: unknown) =>
-        e instanceof ArgumentError &&
-        /'conv' \(DepthwiseConv2D\) is not exportable to ONNX yet/.test(e.message),
+        e instanceof ArgumentError && /'double' \(Doubler\) is not exportable to ONNX yet/.test(e.message),
     );
+    // An RNN whose cell is not one of the built-in ones has no ONNX op.
     const x = input({ shape: [4, 2], name: 'seq' });
-    const rnn = new RNN({ cell: new SimpleRNNCell({ units: 3 }), name: 'memory' }).apply(x);
+    const cell = {
+      stateSize: 2,
+      call: (xt: Tensor, [h]: Tensor[]): [Tensor, Tensor[]] => {
+        const next = h!.add(xt);
+        return [next, [next]];
+      },
+    };
+    const rnn = new RNN({ cell, name: 'memory' }).apply(x);
     const model = new Model({ inputs: x, outputs: new Dense({ units: 1 }).apply(rnn) });
     assert.throws(
       () => toOnnx(model),
       (e: unknown) =>
-        e instanceof ArgumentError && /'memory' \(RNN\) is not exportable to ONNX yet/.test(e.message),
+        e instanceof ArgumentError &&
+        /'memory' \(RNN\) runs the cell of a custom class, which has no ONNX op/.test(e.message),
     );
   });
 
@@ -248,6 +257,25 @@ describe('toOnnx', () => {
     assert.equal(decodeModel(toOnnx(model, { graphName: 'g', batchDimension: 'B' })).graph!.name, 'g');
   });
 });
+
+/** A layer class of the user's own: 2·x. */
+class Doubler extends Layer {
+  constructor(config: { name?: string } = {}) {
+    super(config, 'doubler');
+  }
+  get className(): string {
+    return 'Doubler';
+  }
+  computeOutputShape(shape: Shape): Shape {
+    return shape;
+  }
+  protected forward(x: Tensor): Tensor {
+    return x.mul(2);
+  }
+  protected layerConfig(): Record<string, unknown> {
+    return {};
+  }
+}
 
 /** The feed as a backprop tensor for model.predict. */
 function asTensor(feed: { data: Float32Array; dims: number[] }): Tensor {

@@ -77,6 +77,11 @@ const factories = new Map<string, LayerFactory>([
   ['Minimum', (c) => new Minimum(c as never)],
 ]);
 
+/** The class names a saved model may name (the built-in layers, cells and models, and any registered). */
+export function registeredLayerClasses(): string[] {
+  return [...factories.keys()];
+}
+
 /** Make a custom layer class loadable from saved models. */
 export function registerLayer(className: string, factory: LayerFactory): void {
   factories.set(className, factory);

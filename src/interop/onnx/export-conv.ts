@@ -4,7 +4,9 @@
  * ONNX's Conv and pooling ops want channels-first [N, C, H, W]. Each layer transposes in and out,
  * but remembers the channels-first twin of the value it produced, so that the next conv or pool
  * layer reads the twin: a run of conv/pool layers is transposed once at each end (the unread
- * transposes in between are dropped by OnnxGraphBuilder.pruneUnused).
+ * transposes in between are dropped by OnnxGraphBuilder.pruneUnused). Layers that work per
+ * channel or per element (BatchNormalization, activations, dropout) run on the twin too when
+ * they find one, so they do not break a run.
  */
 import { ArgumentError } from '../../errors.js';
 import type { ActivationName } from '../../nn/activations.js';
@@ -39,8 +41,13 @@ function twins(b: OnnxGraphBuilder): Map<string, string> {
   return map;
 }
 
+/** The channels-first twin of a channels-last value, if a layer of a run left one. */
+export function channelsFirstTwin(b: OnnxGraphBuilder, value: string): string | undefined {
+  return twins(b).get(value);
+}
+
 /** The input as NCHW: the twin a previous conv/pool layer left, or a new Transpose. */
-function toChannelsFirst(b: OnnxGraphBuilder, layer: Module, value: string): string {
+export function toChannelsFirst(b: OnnxGraphBuilder, layer: Module, value: string): string {
   return (
     twins(b).get(value) ??
     b.addNode('Transpose', [value], `${layer.name}/to_nchw`, { perm: { ints: NHWC_TO_NCHW } })
@@ -48,14 +55,14 @@ function toChannelsFirst(b: OnnxGraphBuilder, layer: Module, value: string): str
 }
 
 /** Back to NHWC under the layer's name, remembering the NCHW twin for the next layer. */
-function toChannelsLast(b: OnnxGraphBuilder, layer: Module, value: string): string {
+export function toChannelsLast(b: OnnxGraphBuilder, layer: Module, value: string): string {
   const out = b.addNode('Transpose', [value], layer.name, { perm: { ints: NCHW_TO_NHWC } });
   twins(b).set(out, value);
   return out;
 }
 
 /** The image's [H, W] from a [N, H, W, C] shape, refusing other ranks by the layer's name. */
-function imageSize(layer: Module, shape: SymbolicShape): [number | null, number | null] {
+export function imageSize(layer: Module, shape: SymbolicShape): [number | null, number | null] {
   if (shape.length !== 4) {
     throw new ArgumentError(
       `toOnnx: layer '${layer.name}' (${layer.className}) needs images [batch, height, width, channels], ` +
@@ -70,7 +77,7 @@ function imageSize(layer: Module, shape: SymbolicShape): [number | null, number 
  * end (ONNX's SAME_UPPER), given as explicit pads [top, left, bottom, right] when the image size
  * is known, so that the graph says exactly what it computes.
  */
-function paddingAttributes(
+export function paddingAttributes(
   size: [number | null, number | null],
   kernel: [number, number],
   strides: [number, number],
@@ -153,32 +160,50 @@ export function pool2d(
 /**
  * BatchNormalization at inference: (x − movingMean) · γ/√(movingVariance + ε) + β on the last
  * (feature) axis, which broadcasting lines up for any input rank. The scale is folded in float64;
- * subtracting the mean first keeps values near the mean as exact as backprop's.
+ * subtracting the mean first keeps values near the mean as exact as backprop's. Inside a run of
+ * channels-first image layers it normalises the twin, its parameters shaped [C, 1, 1].
  */
 export function batchNormalization(b: OnnxGraphBuilder, layer: BatchNormalization, call: Call): string {
   const mean = layer.getWeight('moving_mean').dataSync();
   const variance = layer.getWeight('moving_variance').dataSync();
   const gamma = layer.scale ? layer.getWeight('gamma').dataSync() : undefined;
   const scale = Array.from(variance, (v, i) => (gamma ? gamma[i]! : 1) / Math.sqrt(v + layer.epsilon));
-  const dims = [mean.length];
-  const centred = b.addNode(
-    'Sub',
-    [call.inputs[0]!, b.addFloatInitializer(`${layer.name}/moving_mean`, dims, mean)],
-    `${layer.name}/centred`,
-  );
-  const scaledName = layer.center ? `${layer.name}/scaled` : layer.name;
-  const scaled = b.addNode(
-    'Mul',
-    [centred, b.addFloatInitializer(`${layer.name}/scale`, dims, scale)],
-    scaledName,
-  );
-  if (!layer.center) return scaled;
-  const beta = layer.getWeight('beta');
-  return b.addNode(
-    'Add',
-    [scaled, b.addFloatInitializer(`${layer.name}/beta`, dims, beta.dataSync())],
-    layer.name,
-  );
+  return perChannel(b, layer, call.inputs[0]!, (x, name, channelsFirst) => {
+    const dims = channelsFirst ? [mean.length, 1, 1] : [mean.length];
+    const centred = b.addNode(
+      'Sub',
+      [x, b.addFloatInitializer(`${layer.name}/moving_mean`, dims, mean)],
+      `${layer.name}/centred`,
+    );
+    const scaled = b.addNode(
+      'Mul',
+      [centred, b.addFloatInitializer(`${layer.name}/scale`, dims, scale)],
+      layer.center ? `${layer.name}/scaled` : name,
+    );
+    if (!layer.center) return scaled;
+    const beta = layer.getWeight('beta');
+    return b.addNode(
+      'Add',
+      [scaled, b.addFloatInitializer(`${layer.name}/beta`, dims, beta.dataSync())],
+      name,
+    );
+  });
+}
+
+/**
+ * A layer that works per element or per channel: on the channels-first twin when the input has
+ * one (the run goes on), else on the input itself. `emit(x, name, channelsFirst)` makes the nodes,
+ * the last one named `name`, and returns the result's name.
+ */
+export function perChannel(
+  b: OnnxGraphBuilder,
+  layer: Module,
+  input: string,
+  emit: (x: string, name: string, channelsFirst: boolean) => string,
+): string {
+  const twin = twins(b).get(input);
+  if (twin === undefined) return emit(input, layer.name, false);
+  return toChannelsLast(b, layer, emit(twin, `${layer.name}/nchw`, true));
 }
 
 /**

@@ -3,15 +3,16 @@
  * ONNX Runtime and other engines load. The layers are replayed in the order a forward pass runs
  * them (the functional graph's topological order), each becoming a few ONNX nodes
  * (export-layers.ts); inputs and outputs keep the model's names and layout, with a dynamic batch
- * axis. A layer with no ONNX counterpart yet is refused, naming it.
+ * axis. A layer with no ONNX counterpart is refused, naming it and why (REFUSED_LAYERS).
  */
 import { checkOptions, stringOption } from '../../config/options.js';
 import { ArgumentError } from '../../errors.js';
 import { Model } from '../../model/functional/model.js';
 import { Sequential } from '../../model/sequential.js';
 import type { Module } from '../../nn/module.js';
-import type { SymbolicShape, SymbolicTensor } from '../../nn/symbolic-tensor.js';
+import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
 import { exportLayerCall } from './export-layers.js';
+import { replayFunctional, replaySequential } from './export-wrappers.js';
 import { OnnxGraphBuilder } from './graph-builder.js';
 import { DataType, encodeModel, type ValueInfoProto } from './onnx-proto.js';
 
@@ -43,6 +44,7 @@ export function toOnnx(model: Sequential | Model, options: OnnxExportOptions = {
     const what = (model as unknown as Module | null)?.className ?? typeof model;
     throw new ArgumentError(`toOnnx: expected a Sequential or a functional Model, got ${what}`);
   }
+  refuseNameClashes(outputs);
   nameOutputs(b, outputs);
   b.pruneUnused(outputs.map((y) => y.name));
   const graph = b.graph({
@@ -65,44 +67,45 @@ function walkSequential(b: OnnxGraphBuilder, model: Sequential) {
     );
   }
   const inputName = b.uniqueName(model.inputNames[0]!);
-  let shape: SymbolicShape = [null, ...model.inputShape];
-  let value = inputName;
-  for (const layer of model.layers) {
-    value = exportLayerCall(b, layer, { inputs: [value], shapes: [shape] });
-    shape = [null, ...layer.computeOutputShape(shape.slice(1) as number[])];
-  }
+  const inputShape: SymbolicShape = [null, ...model.inputShape];
+  const { value, shape } = replaySequential(b, model, inputName, inputShape, exportLayerCall);
   return {
-    inputs: [{ name: inputName, shape: [null, ...model.inputShape] }],
+    inputs: [{ name: inputName, shape: inputShape }],
     outputs: [{ name: model.outputNames[0]!, value, shape }],
   };
 }
 
 function walkFunctional(b: OnnxGraphBuilder, model: Model) {
-  const values = new Map<SymbolicTensor, string>();
-  const inputs = model.inputs.map((t, i) => {
-    const name = b.uniqueName(model.inputNames[i]!);
-    values.set(t, name);
-    return { name, shape: t.shape };
-  });
-  for (const node of model.nodes) {
-    if (node.outputs.length !== 1) {
-      throw new ArgumentError(
-        `toOnnx: layer '${node.module.name}' (${node.module.className}) gives ${node.outputs.length} outputs, ` +
-          'which is not exportable to ONNX yet',
-      );
-    }
-    const ins = node.inputs.map((t) => values.get(t)!);
-    values.set(
-      node.outputs[0]!,
-      exportLayerCall(b, node.module, { inputs: ins, shapes: node.inputs.map((t) => t.shape) }),
-    );
-  }
+  const inputs = model.inputs.map((t, i) => ({ name: b.uniqueName(model.inputNames[i]!), shape: t.shape }));
+  const values = replayFunctional(
+    b,
+    model,
+    inputs.map((x) => x.name),
+    exportLayerCall,
+  );
   const outputs = model.outputs.map((t, i) => ({
     name: model.outputNames[i]!,
-    value: values.get(t)!,
+    value: values[i]!,
     shape: t.shape,
   }));
   return { inputs, outputs };
+}
+
+/**
+ * Two different outputs under one name would be one graph output in ONNX (values are wired by
+ * name). Model.outputNames numbers a multi-output layer's outputs name_1, name_2…, which can meet
+ * another layer's own name: refuse, naming both positions.
+ */
+function refuseNameClashes(outputs: readonly { name: string; value: string }[]): void {
+  outputs.forEach((y, i) => {
+    const j = outputs.findIndex((z) => z.name === y.name);
+    if (j < i && outputs[j]!.value !== y.value) {
+      throw new ArgumentError(
+        `toOnnx: the model's outputs ${j} and ${i} are both named '${y.name}' (outputNames) but are different ` +
+          'values; give the layers names that do not collide with the numbered outputs of a multi-output layer',
+      );
+    }
+  });
 }
 
 /**

@@ -19,9 +19,26 @@ export class OnnxGraphBuilder {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
   private readonly used = new Set<string>();
+  /** The enclosing models' names while a nested model's nodes are emitted ('outer/inner/'). */
+  private scope = '';
 
-  /** Reserve `name` (or `name_1`, `name_2`… when taken) and return it. */
+  /**
+   * Emit `body`'s nodes and weights with names under `prefix/` (a nested model's layers, inlined,
+   * keep their own names under the model's); scopes nest.
+   */
+  inScope<T>(prefix: string, body: () => T): T {
+    const outer = this.scope;
+    this.scope = `${outer}${prefix}/`;
+    try {
+      return body();
+    } finally {
+      this.scope = outer;
+    }
+  }
+
+  /** Reserve `name` (or `name_1`, `name_2`… when taken), under the current scope, and return it. */
   uniqueName(name: string): string {
+    name = `${this.scope}${name}`;
     let candidate = name;
     for (let k = 1; this.used.has(candidate); k++) candidate = `${name}_${k}`;
     this.used.add(candidate);
@@ -38,12 +55,16 @@ export class OnnxGraphBuilder {
     return unique;
   }
 
-  /** An int64 initializer (shapes for Reshape). */
-  addInt64Initializer(name: string, values: readonly number[]): string {
+  /** An int64 initializer (shapes for Reshape; `dims` [] makes a scalar, as Gather's index to drop an axis). */
+  addInt64Initializer(
+    name: string,
+    values: readonly number[],
+    dims: readonly number[] = [values.length],
+  ): string {
     const unique = this.uniqueName(name);
     this.initializers.push({
       name: unique,
-      dims: [values.length],
+      dims: [...dims],
       dataType: DataType.INT64,
       int64Data: [...values],
     });
