@@ -39,7 +39,11 @@ const outputShapeOf = (g: WindowGeometry) => [g.batch, g.outH, g.outW, g.channel
 
 /** Max over each poolSize window, per channel; the gradient goes to the window's maximum. */
 export function maxPool2d(x: Tensor, poolSize: Pair = 2, options: Pool2dOptions = {}): Tensor {
-  const g = poolGeometry('maxPool2d', x, poolSize, options);
+  return maxPoolWindows(x, poolGeometry('maxPool2d', x, poolSize, options));
+}
+
+/** maxPool2d for a checked geometry g (any padding, dilation, output size — ONNX's MaxPool). */
+export function maxPoolWindows(x: Tensor, g: WindowGeometry): Tensor {
   const out = allocOutput(outputShapeOf(g), x.backend);
   const argmax = allocOutput(outputShapeOf(g), x.backend);
   x.backend.maxPool(x.storage, g, out.storage, argmax.storage);
@@ -101,7 +105,8 @@ export function avgPool2d(x: Tensor, poolSize: Pair = 2, options: Pool2dOptions 
   return averageWindows(x, poolGeometry('avgPool2d', x, poolSize, options));
 }
 
-function averageWindows(x: Tensor, g: WindowGeometry): Tensor {
+/** avgPool2d for a checked geometry g; padding cells are not counted (ONNX's count_include_pad 0). */
+export function averageWindows(x: Tensor, g: WindowGeometry): Tensor {
   const out = allocOutput(outputShapeOf(g), x.backend);
   x.backend.avgPool(x.storage, g, out.storage);
   return record('avgPool2d', out, [x], (dy) => [avgPoolBackward(dy, g)]);
