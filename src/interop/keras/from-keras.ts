@@ -1,0 +1,514 @@
+/**
+ * A Keras model (its topology as Keras 2 / TF.js / Keras 3 write it, and each layer's weights in
+ * `get_weights()` order) as a backprop Sequential or functional Model.
+ *
+ * The topology becomes backprop's own saved form (layer configs by layer-config.ts, inbound nodes
+ * by reference), the weights its weight file, and backprop's loader builds it: so a Keras model
+ * goes through the same checks as a backprop file — every layer planned and every weight's shape
+ * compared before anything is allocated.
+ */
+// First, so that graph-load.ts (imported below) finds serialization.ts' planners' registry ready:
+// model.js → serialization.js → graph-load.js is the order the package entry loads them in.
+import '../../model/functional/model.js';
+import { ModelFormatError } from '../../errors.js';
+import { planSequentialConfig } from '../../model/architecture.js';
+import {
+  checksum,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  type ModelJson,
+  packWeights,
+  type WeightEntry,
+  weightsFileName,
+} from '../../model/artifacts.js';
+import { type ExpectedWeight, planGraph } from '../../model/functional/graph-load.js';
+import { Model } from '../../model/functional/model.js';
+import { sealModelJson } from '../../model/manifest.js';
+import { Sequential } from '../../model/sequential.js';
+import { modelFromArtifacts } from '../../model/serialization.js';
+import type { Module } from '../../nn/module.js';
+import { layerFromConfig } from '../../nn/registry.js';
+import { formatShape, shapesEqual } from '../../tensor/shape.js';
+import type { KerasModelJson, KerasWeight, KerasWeights } from './keras-types.js';
+import { isObject, type Json, short } from './keras-values.js';
+import { type FromKerasContext, type LayerSpec, layerFromKeras, layerLabel } from './layer-config.js';
+
+const VERSION = '0.1.0';
+
+/** Keras class names of models (a model can be a layer of another). */
+const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
+
+type Ref = [string, number, number];
+
+/** A backprop layer spec, with its name and inbound nodes in a functional model. */
+interface GraphLayer extends LayerSpec {
+  name: string;
+  inboundNodes: Ref[][];
+}
+
+/** What the translation of a Keras model gives, before any layer is built. */
+export interface KerasPlan {
+  /** backprop's modelTopology (serialization.ts' saved form). */
+  topology: ModelJson['modelTopology'];
+  /** The top-level layers with weights, in model order: each with the weights backprop will create. */
+  layers: { name: string; spec: LayerSpec; weights: ExpectedWeight[] }[];
+  lastAxisChecks: FromKerasContext['lastAxisChecks'];
+}
+
+function fail(source: string, what: string): never {
+  throw new ModelFormatError(`${source}: ${what}`);
+}
+
+/** TF.js' model.json may hold the Keras model under model_config (tensorflowjs_converter). */
+export function unwrapTopology(topology: unknown, source: string): KerasModelJson {
+  if (!isObject(topology)) fail(source, `the model topology must be an object, got ${short(topology)}`);
+  const inner = isObject(topology.model_config) ? topology.model_config : topology;
+  if (typeof inner.class_name !== 'string' || !isObject(inner.config)) {
+    fail(source, `the model topology must be { class_name, config }, got ${short(inner)}`);
+  }
+  const version = topology.keras_version ?? inner.keras_version;
+  return {
+    ...(inner as unknown as KerasModelJson),
+    ...(typeof version === 'string' && { keras_version: version }),
+  };
+}
+
+/**
+ * Translate a Keras topology and plan its weights (no layer built, nothing allocated by a size the
+ * file gives beyond what the planners check).
+ */
+export function planKerasModel(topologyIn: KerasModelJson, source: string): KerasPlan {
+  const topology = unwrapTopology(topologyIn, source);
+  const keras3 =
+    (typeof topology.keras_version === 'string' && /^3\./.test(topology.keras_version)) ||
+    'module' in topology;
+  const ctx: FromKerasContext = { source, keras3, lastAxisChecks: [] };
+  const model = modelSpecFromKeras(topology.class_name, topology.config, ctx);
+  const name = String(model.config.name);
+  let top: ModelJson['modelTopology'];
+  let expected: ExpectedWeight[];
+  let specs: (LayerSpec & { name: string })[];
+  try {
+    if (model.className === 'Sequential') {
+      const planned = planSequentialConfig(model.config, source).weights([]) ?? builtWeights(model);
+      expected = planned.map((w) => ({ name: w.name.slice(name.length + 1), shape: w.shape }));
+      specs = (model.config.layers as LayerSpec[]).map((s) => ({ ...s, name: String(s.config.name) }));
+      top = {
+        className: 'Sequential',
+        name,
+        inputShape: model.config.inputShape as number[],
+        layers: model.config.layers as LayerSpec[],
+      };
+    } else {
+      expected =
+        planGraph(model.config, source).expected ??
+        builtWeights(model).map((w) => ({ name: w.name.slice(name.length + 1), shape: w.shape }));
+      specs = model.config.layers as GraphLayer[];
+      top = { className: 'Model', ...(model.config as object) } as ModelJson['modelTopology'];
+    }
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    fail(source, `the model cannot be rebuilt: ${(e as Error).message}`);
+  }
+  const layers = specs.map((spec) => ({
+    name: spec.name,
+    spec,
+    weights: expected.filter((w) => w.name.startsWith(`${spec.name}/`)),
+  }));
+  return { topology: top, layers, lastAxisChecks: ctx.lastAxisChecks };
+}
+
+/**
+ * The weights of a model whose layers cannot all say theirs before building (wrappers, recurrent
+ * layers): built once, as backprop's own loader does then; each weight is bounded by the layers'
+ * own size limits. Named `model/layer/weight`, as the planners name them.
+ */
+function builtWeights(model: LayerSpec): ExpectedWeight[] {
+  const built = layerFromConfig(model) as Sequential | Model;
+  const name = String(model.config.name);
+  return built.weights.map((w) => ({ name: `${name}/${w.name}`, shape: [...w.tensor.shape] }));
+}
+
+/**
+ * A Keras model's (class_name, config) as a backprop container spec: Sequential
+ * `{ name, layers, inputShape }` or functional `{ name, layers, inputLayers, outputLayers }`.
+ */
+function modelSpecFromKeras(className: string, config: Json, ctx: FromKerasContext): LayerSpec {
+  const name = typeof config.name === 'string' ? config.name : className.toLowerCase();
+  const where = `${ctx.source}: model '${name}'`;
+  if (!Array.isArray(config.layers)) fail(where, 'layers must be a list');
+  if (className === 'Sequential') return sequentialFromKeras(name, config, ctx);
+  if (className !== 'Model' && className !== 'Functional') {
+    fail(ctx.source, `class '${className}' is not a model (expected Sequential, Model or Functional)`);
+  }
+  const inputLayers = refsFromKeras(config.input_layers, `${where}: input_layers`);
+  const outputLayers = refsFromKeras(config.output_layers, `${where}: output_layers`);
+  const classes = new Map<string, string>();
+  for (const raw of config.layers) {
+    if (isObject(raw))
+      classes.set(String(raw.name ?? (isObject(raw.config) ? raw.config.name : '')), String(raw.class_name));
+  }
+  const read = config.layers.map((raw, i) => graphLayerFromKeras(raw, i, where, ctx, classes));
+  if (!ctx.keras3) {
+    // Keras 2 and TF.js count a nested model's own first node (its input's) in references to its
+    // outputs: ['inner', 1, 0] is its first call here. Keras 3, and backprop, count calls only.
+    const nested = new Set(
+      config.layers
+        .filter((raw) => isObject(raw) && hasOwnInput(raw))
+        .map((raw) => String((raw as Json).name ?? ((raw as Json).config as Json).name)),
+    );
+    const shift = (r: Ref): Ref => (nested.has(r[0]) && r[1] >= 1 ? [r[0], r[1] - 1, r[2]] : r);
+    for (const l of read) l.inboundNodes = l.inboundNodes.map((node) => node.map(shift));
+    outputLayers.splice(0, outputLayers.length, ...outputLayers.map(shift));
+  }
+  // Keras 3 writes the mask arithmetic (NotEqual, Any) as layers feeding only `mask` arguments;
+  // backprop's layers pass masks on themselves, so only what the outputs depend on is kept.
+  const byName = new Map(read.map((l) => [l.name, l]));
+  const needed = new Set<string>(inputLayers.map((r) => r[0]));
+  const stack = outputLayers.map((r) => r[0]);
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (needed.has(name) && !inputLayers.some((r) => r[0] === name)) continue;
+    needed.add(name);
+    for (const node of byName.get(name)?.inboundNodes ?? [])
+      for (const r of node) if (!needed.has(r[0])) stack.push(r[0]);
+  }
+  const layers = read.filter((l) => needed.has(l.name)).map((l) => l.translate());
+  return {
+    className: 'Model',
+    config: {
+      name,
+      layers,
+      inputLayers,
+      outputLayers,
+    },
+  };
+}
+
+/** A nested model that made a node of its own for its input: functional, or a Sequential given an input shape. */
+function hasOwnInput(raw: Json): boolean {
+  if (raw.class_name === 'Model' || raw.class_name === 'Functional') return true;
+  if (raw.class_name !== 'Sequential' || !isObject(raw.config) || !Array.isArray(raw.config.layers))
+    return false;
+  const first = raw.config.layers[0];
+  return (
+    isObject(first) &&
+    isObject(first.config) &&
+    (first.class_name === 'InputLayer' || sampleShape(first.config, '') !== undefined)
+  );
+}
+
+/** A layer of a model's layer list: a nested model or a layer. */
+function layerSpecFromKeras(raw: unknown, where: string, ctx: FromKerasContext): LayerSpec {
+  if (!isObject(raw) || typeof raw.class_name !== 'string' || !isObject(raw.config)) {
+    fail(where, `must be a layer { class_name, config }, got ${short(raw)}`);
+  }
+  if (MODEL_CLASSES.has(raw.class_name)) return modelSpecFromKeras(raw.class_name, raw.config, ctx);
+  return layerFromKeras(raw.class_name, raw.config, ctx);
+}
+
+/** A batch shape [null, ...] from Keras' batch_input_shape / batch_shape, as one sample's shape. */
+function sampleShape(config: Json, where: string): (number | null)[] | undefined {
+  const batch = config.batch_input_shape ?? config.batch_shape;
+  if (batch !== undefined && batch !== null) {
+    if (!Array.isArray(batch) || batch.length < 2)
+      fail(where, `batch_input_shape must be [null, ...], got ${short(batch)}`);
+    return checkDims(batch.slice(1), where);
+  }
+  if (Array.isArray(config.input_shape)) return checkDims(config.input_shape, where);
+  return undefined;
+}
+
+function checkDims(dims: unknown[], where: string): (number | null)[] {
+  if (dims.length > 8 || !dims.every((d) => d === null || (Number.isSafeInteger(d) && (d as number) > 0))) {
+    fail(where, `the input shape must be positive sizes or null, got ${short(dims)}`);
+  }
+  return dims as (number | null)[];
+}
+
+function sequentialFromKeras(name: string, config: Json, ctx: FromKerasContext): LayerSpec {
+  const where = `${ctx.source}: Sequential '${name}'`;
+  const raw = [...(config.layers as unknown[])];
+  let shape: (number | null)[] | undefined;
+  // Keras 3 (and late tf.keras) list the InputLayer; Keras 2 / TF.js give the first layer a batch_input_shape.
+  const first = raw[0];
+  if (isObject(first) && first.class_name === 'InputLayer' && isObject(first.config)) {
+    shape = sampleShape(first.config, `${where}: InputLayer`);
+    raw.shift();
+  } else if (isObject(first) && isObject(first.config)) {
+    shape = sampleShape(first.config, `${where}: layer 0`);
+  }
+  if (shape === undefined && Array.isArray(config.build_input_shape)) {
+    shape = checkDims(config.build_input_shape.slice(1), `${where}: build_input_shape`);
+  }
+  if (shape === undefined) {
+    fail(where, 'has no input shape (the Keras model was never built, so it has no weights)');
+  }
+  const layers = raw.map((l, i) => layerSpecFromKeras(l, `${where}: layers[${i}]`, ctx));
+  if (shape.every((d) => d !== null)) {
+    return { className: 'Sequential', config: { name, layers, inputShape: shape } };
+  }
+  // A sequence of any length: backprop's Sequential is built for one shape, a functional chain is not.
+  const inputName = `${name}_input`;
+  const chain: GraphLayer[] = [
+    {
+      name: inputName,
+      className: 'InputLayer',
+      config: { name: inputName, batchInputShape: [null, ...shape], dtype: 'float32' },
+      inboundNodes: [],
+    },
+  ];
+  for (const spec of layers) {
+    const prev = chain[chain.length - 1]!;
+    chain.push({ ...spec, name: String(spec.config.name), inboundNodes: [[[prev.name, 0, 0]]] });
+  }
+  return {
+    className: 'Model',
+    config: {
+      name,
+      layers: chain,
+      inputLayers: [[inputName, 0, 0]],
+      outputLayers: [[chain[chain.length - 1]!.name, 0, 0]],
+    },
+  };
+}
+
+/** A layer of a functional model: its name and calls now, its translation once known to be needed. */
+function graphLayerFromKeras(
+  raw: unknown,
+  i: number,
+  where: string,
+  ctx: FromKerasContext,
+  classes: Map<string, string>,
+): { name: string; inboundNodes: Ref[][]; translate: () => GraphLayer } {
+  const at = `${where}: layers[${i}]`;
+  if (!isObject(raw) || typeof raw.class_name !== 'string' || !isObject(raw.config)) {
+    fail(at, `must be a layer { class_name, config, inbound_nodes }, got ${short(raw)}`);
+  }
+  const name = raw.name ?? raw.config.name;
+  if (typeof name !== 'string') fail(at, 'has no name');
+  const label = `${where}: ${layerLabel(raw.class_name, name)}`;
+  if (!Array.isArray(raw.inbound_nodes)) fail(label, 'inbound_nodes must be a list');
+  // A layer the outputs do not need (Keras 3's mask arithmetic) may have calls backprop cannot read.
+  let inboundNodes: Ref[][] = [];
+  let unreadable: unknown = null;
+  try {
+    inboundNodes = raw.inbound_nodes.map((node, k) =>
+      nodeFromKeras(node, `${label}: inbound_nodes[${k}]`, classes),
+    );
+  } catch (e) {
+    unreadable = e;
+  }
+  const { class_name: className, config } = raw as { class_name: string; config: Json };
+  const layer = {
+    name,
+    inboundNodes,
+    translate: (): GraphLayer => translate(layer.inboundNodes),
+  };
+  const translate = (inboundNodes: Ref[][]): GraphLayer => {
+    if (unreadable !== null) throw unreadable;
+    if (className === 'InputLayer') {
+      const shape = sampleShape(config, label);
+      if (shape === undefined) fail(label, 'has no batch_input_shape / batch_shape');
+      return {
+        name,
+        className: 'InputLayer',
+        config: { name, batchInputShape: [null, ...shape], dtype: 'float32' },
+        inboundNodes,
+      };
+    }
+    const spec = layerSpecFromKeras({ class_name: className, config: { ...config, name } }, label, ctx);
+    return { ...spec, name, inboundNodes };
+  };
+  return layer;
+}
+
+/** Layers Keras 3 makes for a mask (Masking's and Embedding's), which backprop's layers pass on themselves. */
+const MASK_MAKERS = new Set(['NotEqual', 'Any']);
+
+const IGNORED_CALL_ARGS = new Set(['training', 'mask']);
+
+/**
+ * One call of a layer: Keras 2 / TF.js `[[name, node, tensor, kwargs], …]`, Keras 3
+ * `{ args: [tensor or [tensors]], kwargs }` with tensors `{ class_name: '__keras_tensor__',
+ * config: { keras_history: [name, node, tensor] } }`.
+ */
+function nodeFromKeras(node: unknown, where: string, classes: Map<string, string>): Ref[] {
+  const kwargsOk = (kwargs: unknown) => {
+    if (kwargs === undefined || kwargs === null) return;
+    if (!isObject(kwargs)) fail(where, `call arguments must be an object, got ${short(kwargs)}`);
+    for (const [k, v] of Object.entries(kwargs)) {
+      if (IGNORED_CALL_ARGS.has(k) && (v === null || typeof v === 'boolean')) continue;
+      if (k === 'mask' && isObject(v) && isObject(v.config) && Array.isArray(v.config.keras_history)) {
+        if (MASK_MAKERS.has(classes.get(String(v.config.keras_history[0])) ?? '')) continue;
+      }
+      fail(where, `the call argument ${k} ${short(v)} is not supported`);
+    }
+  };
+  if (isObject(node)) {
+    kwargsOk(node.kwargs);
+    const refs: Ref[] = [];
+    const collect = (v: unknown): void => {
+      if (Array.isArray(v)) {
+        v.forEach(collect);
+        return;
+      }
+      if (isObject(v) && v.class_name === '__keras_tensor__' && isObject(v.config)) {
+        refs.push(refFromKeras(v.config.keras_history, where));
+        return;
+      }
+      fail(where, `a call argument other than a tensor is not supported: ${short(v)}`);
+    };
+    collect(node.args);
+    if (refs.length === 0) fail(where, 'the call has no tensor arguments');
+    return refs;
+  }
+  if (!Array.isArray(node) || node.length === 0)
+    fail(where, `must be a list of tensor references, got ${short(node)}`);
+  return node.map((r) => {
+    if (Array.isArray(r) && r.length === 4) kwargsOk(r[3]);
+    return refFromKeras(Array.isArray(r) ? r.slice(0, 3) : r, where);
+  });
+}
+
+function refFromKeras(r: unknown, where: string): Ref {
+  if (
+    !Array.isArray(r) ||
+    r.length !== 3 ||
+    typeof r[0] !== 'string' ||
+    !Number.isSafeInteger(r[1]) ||
+    !Number.isSafeInteger(r[2])
+  ) {
+    fail(where, `a tensor reference must be [layer, node, tensor], got ${short(r)}`);
+  }
+  return r as Ref;
+}
+
+function refsFromKeras(v: unknown, where: string): Ref[] {
+  if (Array.isArray(v) && typeof v[0] === 'string') return [refFromKeras(v, where)];
+  if (!Array.isArray(v) || v.length === 0)
+    fail(where, `must be a non-empty list of [layer, node, tensor], got ${short(v)}`);
+  return v.map((r, i) => refFromKeras(r, `${where}[${i}]`));
+}
+
+// ---- weights --------------------------------------------------------------------------------
+
+/** A layer's Keras weights: by its own name, or a nested model's as its layers' in order. */
+function kerasWeightsOf(
+  spec: LayerSpec,
+  weights: KerasWeights,
+  used: Set<string>,
+): KerasWeight[] | undefined {
+  const name = String(spec.config.name);
+  const own = weights.get(name);
+  if (own !== undefined) {
+    used.add(name);
+    return own;
+  }
+  if (spec.className !== 'Sequential' && spec.className !== 'Model') return undefined;
+  const inner = (spec.config.layers as LayerSpec[]).map((l) => kerasWeightsOf(l, weights, used) ?? []);
+  return inner.flat();
+}
+
+/**
+ * Build a backprop model from a Keras topology and its weights (`weights`: each layer's in
+ * `layer.get_weights()` order, by layer name; a nested model's under its name or its layers').
+ * Every weight's shape is checked against the layer, and none may be missing or left over;
+ * `source` names the file in errors. Layers backprop has no equivalent for are refused by name.
+ */
+export function modelFromKeras(
+  topology: KerasModelJson,
+  weights: KerasWeights,
+  source: string,
+): Sequential | Model {
+  if (!(weights instanceof Map)) fail(source, 'the weights must be a Map of layer name → weights');
+  const plan = planKerasModel(topology, source);
+  const used = new Set<string>();
+  const entries: WeightEntry[] = [];
+  const arrays: Float32Array[] = [];
+  let offset = 0;
+  for (const { name, spec, weights: expected } of plan.layers) {
+    const given = kerasWeightsOf(spec, weights, used) ?? [];
+    const label = `${source}: ${layerLabel(spec.className, name)}`;
+    if (!Array.isArray(given)) fail(label, 'its weights must be a list');
+    if (given.length !== expected.length) {
+      fail(
+        label,
+        `has ${given.length} weight(s) in the file (${given.map((w) => w?.name).join(', ') || 'none'}) but needs ${expected.length}` +
+          ` (${expected.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ') || 'none'})`,
+      );
+    }
+    expected.forEach((want, i) => {
+      const w = given[i]!;
+      const wName = typeof w?.name === 'string' ? w.name : `#${i}`;
+      if (!isObject(w) || !Array.isArray(w.shape) || !(w.data instanceof Float32Array)) {
+        fail(label, `weight ${wName} must be { name, shape, data: Float32Array }`);
+      }
+      if (!shapesEqual(w.shape, want.shape)) {
+        fail(
+          label,
+          `weight '${wName}' has shape ${formatShape(w.shape)} in the file but the layer needs ${formatShape(want.shape)} (${want.name})`,
+        );
+      }
+      const size = want.shape.reduce((a, b) => a * b, 1);
+      if (w.data.length !== size) {
+        fail(
+          label,
+          `weight '${wName}' of shape ${formatShape(w.shape)} has ${w.data.length} values, not ${size}`,
+        );
+      }
+      entries.push({ name: want.name, shape: [...want.shape], dtype: 'float32', byteOffset: offset });
+      offset += size * 4;
+      arrays.push(w.data);
+    });
+  }
+  for (const [name, list] of weights) {
+    if (!used.has(name) && Array.isArray(list) && list.length > 0) {
+      fail(
+        source,
+        `the file has weights for layer '${name}' (${list.map((w) => w?.name).join(', ')}) which the model does not have or which has no weights`,
+      );
+    }
+  }
+  const weightData = packWeights(arrays);
+  const crc = checksum(weightData);
+  const modelJson = sealModelJson({
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    generatedBy: `backprop ${VERSION}`,
+    modelTopology: plan.topology,
+    weightsManifest: {
+      path: weightsFileName(crc),
+      byteLength: weightData.byteLength,
+      crc32: crc,
+      weights: entries,
+    },
+  });
+  const model = modelFromArtifacts<Sequential | Model>({ modelJson, weightData }, source, { compile: false });
+  checkLastAxes(model, plan.lastAxisChecks, source);
+  return model;
+}
+
+/** Normalization layers saved with a positive axis must have it as their input's last. */
+function checkLastAxes(model: Sequential | Model, checks: KerasPlan['lastAxisChecks'], source: string): void {
+  if (checks.length === 0) return;
+  const byName = new Map<string, Module>();
+  const visit = (m: Sequential | Model) => {
+    for (const l of m.layers as readonly Module[]) {
+      byName.set(l.name, l);
+      if (l instanceof Sequential || l instanceof Model) visit(l);
+    }
+  };
+  visit(model);
+  for (const { layer, axis, label } of checks) {
+    const m = byName.get(layer);
+    if (!m) continue;
+    const rank = (m.inputShape as readonly unknown[]).length;
+    if (axis !== rank) {
+      fail(
+        source,
+        `${label}: normalises over axis ${axis}, but backprop only normalises over the last (${rank})`,
+      );
+    }
+  }
+}
