@@ -207,3 +207,22 @@ it('examples/dbn.ts: greedy pre-training, fine-tuning against random weights, ge
   assert.ok(pretrained > 50 && scratch > 10, out);
   assert.match(out, /what the DBN generated from them/);
 });
+
+it('examples/onnx-serve.ts: the CNN trained here classifies every test image the same in ONNX Runtime', () => {
+  const out = runExample('examples/onnx-serve.ts', '--images', '2000', '--epochs', '1', '--test', '500');
+  const here = Number(/backprop +([\d.]+) %/.exec(out)![1]);
+  const served = Number(/ONNX Runtime +([\d.]+) %/.exec(out)![1]);
+  assert.ok(here > 60, out);
+  assert.equal(served, here, out);
+  assert.match(out, /Images classified differently: 0;/);
+  assert.ok(Number(/max \|Δ probability\| ([\d.e+-]+)/.exec(out)![1]) < 1e-5, out);
+  assert.ok(existsSync(join(tmp.path, 'mnist-cnn.onnx')));
+});
+
+it('examples/pytorch-import.ts: the PyTorch-trained CNN scores as in PyTorch, fine-tunes, saves and reloads', () => {
+  const out = runExample('examples/pytorch-import.ts', '--images', '5000');
+  assert.match(out, /as imported: 9045 \/ 10000 \(PyTorch: 9045 \/ 10000; 0 images classified differently\)/);
+  const tuned = Number(/test accuracy (\d+) \/ 10000/.exec(out)![1]);
+  assert.ok(tuned > 9045, out);
+  assert.match(out, /it predicts the same classes for all test images/);
+});

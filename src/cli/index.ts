@@ -7,6 +7,8 @@
  *   backprop predict MODEL INPUT…              classify digit images (PNG/PGM) or CSV rows
  *   backprop train text FILE --text C --target C   a text classifier (Embedding → LSTM/GRU/Conv1D)
  *   backprop train chars [FILE]                a character language model; backprop sample MODEL
+ *   backprop export MODEL --format onnx|tfjs   write a model for ONNX Runtime or TF.js
+ *   backprop import FILE --out DIR             an .onnx, TF.js model.json or .keras file as a model folder
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { ArgumentError } from '../errors.js';
@@ -16,6 +18,7 @@ import { leaveQuietlyWhenPipeCloses } from './closed-pipe.js';
 import { badValuesOption, CSV_DEFAULTS, delimiterOption } from './csv-options.js';
 import { generativeSettings, trainGenerative } from './generative/index.js';
 import { GENERATIVE_KINDS, isGenerativeKind } from './generative/options.js';
+import { registerInteropCommands } from './interop-commands.js';
 import { defaultRunDir } from './report.js';
 import { runSettings } from './resume.js';
 import { registerTextCommands } from './text-commands.js';
@@ -234,6 +237,8 @@ program
   .action(async (model: string, inputs: string[], o) => {
     await predictCommand(model, inputs, o);
   });
+
+registerInteropCommands(program);
 
 program
   .parseAsync()

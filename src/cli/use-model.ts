@@ -2,10 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { confusionMatrix, formatConfusionMatrix } from '../metrics/classification.js';
-import { ArgumentError, loadModel, type Sequential } from '../node/index.js';
+import { ArgumentError, loadModel, type Model, type Sequential } from '../node/index.js';
 import { loadMnist } from '../node/mnist.js';
 import { assertCsvInput } from './input-kind.js';
-import { type ImageModelPreprocessing, predictImages } from './predict-images.js';
+import { type ImageModelPreprocessing, imagesForModel, predictImages } from './predict-images.js';
 import type { TabularPreprocessing } from './tabular.js';
 import { evaluateCsv, predictCsv } from './tabular-use.js';
 import type { CharPreprocessing, TextPreprocessing } from './text-preprocessing.js';
@@ -16,7 +16,8 @@ type Preprocessing = ImageModelPreprocessing | TabularPreprocessing | TextPrepro
 const CHAR_MODEL = "this is a character model: generate text with 'backprop sample MODEL'";
 
 async function open(dir: string): Promise<{ model: Sequential; prep: Preprocessing }> {
-  const model = await loadModel(dir);
+  // `backprop import` writes functional models (an imported graph); only the image commands take them.
+  const model = await loadModel<Sequential>(dir);
   const text = await readFile(join(dir, 'preprocessing.json'), 'utf8').catch(() => {
     throw new ArgumentError(
       `${dir} has no preprocessing.json: use a model folder written by 'backprop train'`,
@@ -36,10 +37,16 @@ export async function evaluateCommand(
         `this is an MNIST model: it is evaluated on the MNIST test set (--data DIR); --csv is for CSV models`,
       );
     const { test } = await loadMnist({ path: options.data, binarize: prep.binarize });
-    const result = model.evaluate(test.x, test.y);
-    const cm = confusionMatrix(test.labels, model.predict(test.x).argmax(-1).dataSync(), 10);
+    const imported = model as Sequential | Model;
+    const x = imagesForModel(imported, test.x);
+    const probs = imported.predict(x);
+    const predicted = (Array.isArray(probs) ? probs[0]! : probs).argmax(-1).dataSync();
+    const cm = confusionMatrix(test.labels, predicted, 10);
+    const correct = predicted.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0);
+    // An imported model has no loss until it is compiled (its output may be log-probabilities).
+    const loss = imported.compiled ? ` · loss ${imported.evaluate(x, test.y).loss!.toFixed(4)}` : '';
     console.log(
-      `MNIST test set (${test.x.shape[0]} images): accuracy ${(result.accuracy! * 100).toFixed(2)}% · loss ${result.loss!.toFixed(4)}`,
+      `MNIST test set (${test.x.shape[0]} images): accuracy ${((correct / predicted.length) * 100).toFixed(2)}%${loss}`,
     );
     console.log(formatConfusionMatrix(cm));
     return;

@@ -1,0 +1,214 @@
+/**
+ * `backprop export MODEL_DIR --format onnx|tfjs [--out PATH]` and `backprop import FILE --out DIR`:
+ * the command-line doors to other engines. Export writes an ONNX file (ONNX Runtime, and every
+ * engine that reads ONNX) or a TF.js Layers model folder (tf.loadLayersModel); import reads an ONNX
+ * file (PyTorch's torch.onnx.export, tf2onnx…), a TF.js model.json or a Keras 3 `.keras` file and
+ * saves it in backprop's own format, so loadModel, `backprop eval` and `backprop predict` use it.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { decodeModel, type ValueInfoProto } from '../interop/onnx/onnx-proto.js';
+import {
+  ArgumentError,
+  fromOnnx,
+  loadKeras,
+  loadModel,
+  loadTfjs,
+  type Model,
+  ModelFormatError,
+  Rng,
+  Sequential,
+  saveTfjs,
+  tensor,
+  toOnnx,
+  writeFileAtomic,
+} from '../node/index.js';
+import {
+  type ImageModelPreprocessing,
+  imagesForModel,
+  type ModelScores,
+  sampleShapeOf,
+} from './predict-images.js';
+
+export const EXPORT_FORMATS = ['onnx', 'tfjs'] as const;
+type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+type AnyModel = Sequential | Model;
+
+export function registerInteropCommands(program: Command): void {
+  program
+    .command('export <model>')
+    .description(
+      'write a model folder (from `backprop train` or `backprop import`) as ONNX (ONNX Runtime…) or as a TF.js Layers model (tf.loadLayersModel)',
+    )
+    .requiredOption('--format <format>', `${EXPORT_FORMATS.join(' or ')}`)
+    .option('--out <path>', 'where to write (default: MODEL/model.onnx, or the folder MODEL-tfjs/ for tfjs)')
+    .action(async (model: string, o: { format: string; out?: string }) => {
+      await exportCommand(model, o);
+    });
+
+  program
+    .command('import <file>')
+    .description(
+      "read an ONNX file (.onnx), a TF.js Layers model (model.json) or a Keras 3 file (.keras) and save it in backprop's format",
+    )
+    .requiredOption(
+      '--out <dir>',
+      'the model folder to write (loadModel, `backprop eval`, `backprop predict`)',
+    )
+    .action(async (file: string, o: { out: string }) => {
+      await importCommand(file, o);
+    });
+}
+
+function checkFormat(format: string): ExportFormat {
+  if ((EXPORT_FORMATS as readonly string[]).includes(format)) return format as ExportFormat;
+  throw new ArgumentError(`--format must be ${EXPORT_FORMATS.join(' or ')}, got '${format}'`);
+}
+
+async function openModelDir(dir: string): Promise<AnyModel> {
+  if (!existsSync(dir)) throw new ArgumentError(`no model folder at ${dir}`);
+  if (!statSync(dir).isDirectory() || !existsSync(join(dir, 'model.json')))
+    throw new ArgumentError(
+      `${dir} is not a backprop model folder (no model.json): give the folder 'backprop train' or 'backprop import' wrote`,
+    );
+  return loadModel<AnyModel>(dir);
+}
+
+const kb = (bytes: number): string =>
+  bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+
+/** `[N, 1, 28, 28]`: an ONNX value's shape with its symbolic axes by name. */
+function onnxShape(v: ValueInfoProto): string {
+  const dims = v.type?.tensorType?.shape?.dim ?? [];
+  return `[${dims.map((d) => d.dimParam ?? String(d.dimValue ?? '?')).join(', ')}]`;
+}
+
+export async function exportCommand(dir: string, options: { format: string; out?: string }): Promise<void> {
+  const format = checkFormat(options.format);
+  const model = await openModelDir(dir);
+  if (format === 'onnx') {
+    // toOnnx refuses a layer it cannot express, naming it: that message is the user's answer.
+    const bytes = toOnnx(model);
+    // --out may name a folder (model.onnx goes in it) or the file itself.
+    const given = options.out ?? join(dir, 'model.onnx');
+    const out = existsSync(given) && statSync(given).isDirectory() ? join(given, 'model.onnx') : given;
+    await mkdir(dirname(resolve(out)), { recursive: true });
+    await writeFileAtomic(out, bytes);
+    const proto = decodeModel(bytes);
+    const opset = proto.opsetImport?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
+    const graph = proto.graph!;
+    console.log(`Wrote ${out} (${kb(bytes.length)}): ONNX opset ${opset}, IR version ${proto.irVersion}`);
+    for (const v of graph.input ?? []) console.log(`  input  '${v.name}' ${onnxShape(v)} float32`);
+    for (const v of graph.output ?? []) console.log(`  output '${v.name}' ${onnxShape(v)} float32`);
+    console.log(
+      `  ${graph.node?.length ?? 0} nodes, ${model.countParams().toLocaleString('en-US')} parameters; run it with ONNX Runtime (onnxruntime-node, onnxruntime-web, Python onnxruntime)`,
+    );
+    return;
+  }
+  const out = options.out ?? `${dir.replace(/[/\\]+$/, '')}-tfjs`;
+  await saveTfjs(model, out);
+  console.log(
+    `Wrote the TF.js Layers model ${out}/ (tf.loadLayersModel: its model.json URL in a browser, file://… with tfjs-node):`,
+  );
+  for (const name of (await readdir(out)).sort())
+    console.log(`  ${name} (${kb((await stat(join(out, name))).size)})`);
+}
+
+type ImportKind = 'onnx' | 'tfjs' | 'keras';
+
+function importKind(file: string): ImportKind {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.onnx') return 'onnx';
+  if (ext === '.keras') return 'keras';
+  if (ext === '.json') return 'tfjs';
+  if (ext === '.h5' || ext === '.hdf5')
+    throw new ArgumentError(
+      `${file}: legacy Keras HDF5 files are not read; save the model as .keras (Keras 3: model.save('m.keras'))`,
+    );
+  throw new ArgumentError(
+    `${file}: unknown model format '${ext || basename(file)}': import reads .onnx (ONNX), model.json (TF.js Layers) or .keras (Keras 3)`,
+  );
+}
+
+/** backprop's own model.json (format 'backprop-model') also ends in .json. */
+async function isBackpropModelJson(file: string): Promise<boolean> {
+  try {
+    return (JSON.parse(await readFile(file, 'utf8')) as { format?: unknown }).format === 'backprop-model';
+  } catch {
+    return false; // not JSON: the TF.js reader names what is wrong
+  }
+}
+
+export async function importCommand(file: string, options: { out: string }): Promise<void> {
+  if (!existsSync(file)) throw new ArgumentError(`no such file: ${file}`);
+  if (statSync(file).isDirectory())
+    throw new ArgumentError(`${file} is a folder: give the .onnx, model.json or .keras file itself`);
+  const kind = importKind(file);
+  if (kind === 'tfjs' && (await isBackpropModelJson(file)))
+    throw new ArgumentError(
+      `${file} is a backprop model already: use its folder (${dirname(file)}) with loadModel, 'backprop eval' or 'backprop export'`,
+    );
+  let model: AnyModel;
+  try {
+    model =
+      kind === 'onnx'
+        ? fromOnnx(new Uint8Array(await readFile(file)))
+        : kind === 'tfjs'
+          ? await loadTfjs(file)
+          : await loadKeras(file);
+  } catch (e) {
+    // Parsers name the node or layer; the file name is what the user needs on top of that.
+    if (e instanceof ModelFormatError && !e.message.includes(file))
+      throw new ModelFormatError(`${file}: ${e.message}`);
+    throw e;
+  }
+  const label = { onnx: 'ONNX', tfjs: 'TF.js Layers', keras: 'Keras' }[kind];
+  console.log(`Read ${file} (${label})`);
+  model.summary((line) => console.log(line));
+  await model.save(options.out);
+  console.log(`Saved in backprop's format to ${options.out}/ (loadModel('${options.out}'))`);
+  const prep = mnistPreprocessing(model);
+  if (prep) {
+    await writeFileAtomic(join(options.out, 'preprocessing.json'), `${JSON.stringify(prep, null, 2)}\n`);
+    console.log(
+      `784 inputs → 10 classes (${prep.output === 'logProbabilities' ? 'log-probabilities' : prep.output}): treated as an MNIST digit classifier (pixels 0–1); 'backprop eval ${options.out}' and 'backprop predict ${options.out} IMAGE…' use it`,
+    );
+  }
+}
+
+/**
+ * An imported model whose one input holds 784 values (flat, 28×28, 28×28×1 or 1×28×28) and whose
+ * one output is 10 classes gets MNIST preprocessing, so the image commands can feed it digits.
+ */
+function mnistPreprocessing(model: AnyModel): ImageModelPreprocessing | null {
+  const outputs = model.outputSampleShapes();
+  if (outputs.length !== 1 || outputs[0]!.length !== 1 || outputs[0]![0] !== 10) return null;
+  if (!(model instanceof Sequential) && model.inputs.length !== 1) return null;
+  const shape = sampleShapeOf(model);
+  if (shape.some((d) => d === null) || shape.reduce<number>((a, d) => a * (d ?? 0), 1) !== 784) return null;
+  return { kind: 'mnist', width: 28, height: 28, binarize: false, output: scoresOf(model) };
+}
+
+/**
+ * Whether the model outputs probabilities, log-probabilities (PyTorch's LogSoftmax) or logits,
+ * found from its outputs on a few seeded random images: rows of values in [0, 1] summing to 1 are
+ * probabilities; rows ≤ 0 whose exponentials sum to 1 are log-probabilities; anything else logits.
+ */
+function scoresOf(model: AnyModel): ModelScores {
+  const rng = new Rng(1);
+  const probe = tensor(
+    Float32Array.from({ length: 4 * 784 }, () => rng.uniform()),
+    { shape: [4, 784] },
+  );
+  const y = model.predict(imagesForModel(model, probe));
+  const v = (Array.isArray(y) ? y[0]! : y).dataSync();
+  const rows = Array.from({ length: 4 }, (_, r) => Array.from(v.subarray(r * 10, r * 10 + 10)));
+  const sumsToOne = (row: number[]) => Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-3;
+  if (rows.every((row) => row.every((p) => p >= 0 && p <= 1) && sumsToOne(row))) return 'probabilities';
+  if (rows.every((row) => row.every((p) => p <= 0) && sumsToOne(row.map(Math.exp))))
+    return 'logProbabilities';
+  return 'logits';
+}
