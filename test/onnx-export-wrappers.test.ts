@@ -143,15 +143,23 @@ describe('toOnnx, wrappers', () => {
     assert.throws(() => toOnnx(softplus), /'forward_rnn' \(SimpleRNN\) has activation 'softplus'/);
   });
 
-  it('outputs of different values under one name are refused, naming the positions', () => {
-    // The numbered outputs of a multi-output layer (bi_1, bi_2) meet another layer named bi_1.
+  it('a multi-output layer beside a layer named like its numbered outputs: unique names, each output its value', async () => {
+    // The numbered outputs of a multi-output layer (bi_1, bi_2) would meet another layer named
+    // bi_1 (once refused here): Model.outputNames skips the taken number, so every graph output
+    // has a name of its own and ORT gives each its value.
+    manualSeed(470);
     const x = input({ shape: [TIME, FEATURES] });
     const [a, b] = new Bidirectional({ layer: new GRU({ units: 2 }), mergeMode: null, name: 'bi' }).apply(
       x,
     ) as unknown as SymbolicTensor[];
     const c = new Dense({ units: 2, name: 'bi_1' }).apply(x);
     const model = new Model({ inputs: x, outputs: [a!, b!, c] });
-    assert.throws(() => toOnnx(model), /outputs 0 and 2 are both named 'bi_1'/);
+    assert.deepEqual(model.outputNames, ['bi_2', 'bi_3', 'bi_1']);
+    const proto = await check(model, 'numbered outputs beside bi_1', 470, [[TIME, FEATURES]]);
+    assert.deepEqual(
+      proto.graph!.output!.map((o) => o.name),
+      ['bi_2', 'bi_3', 'bi_1'],
+    );
   });
 
   it('Bidirectional whose copies differ (a given backwardLayer, or goBackwards on the layer) uses two ops', async () => {

@@ -44,7 +44,6 @@ export function toOnnx(model: Sequential | Model, options: OnnxExportOptions = {
     const what = (model as unknown as Module | null)?.className ?? typeof model;
     throw new ArgumentError(`toOnnx: expected a Sequential or a functional Model, got ${what}`);
   }
-  refuseNameClashes(outputs);
   nameOutputs(b, outputs);
   b.pruneUnused(outputs.map((y) => y.name));
   const graph = b.graph({
@@ -89,23 +88,6 @@ function walkFunctional(b: OnnxGraphBuilder, model: Model) {
     shape: t.shape,
   }));
   return { inputs, outputs };
-}
-
-/**
- * Two different outputs under one name would be one graph output in ONNX (values are wired by
- * name). Model.outputNames numbers a multi-output layer's outputs name_1, name_2…, which can meet
- * another layer's own name: refuse, naming both positions.
- */
-function refuseNameClashes(outputs: readonly { name: string; value: string }[]): void {
-  outputs.forEach((y, i) => {
-    const j = outputs.findIndex((z) => z.name === y.name);
-    if (j < i && outputs[j]!.value !== y.value) {
-      throw new ArgumentError(
-        `toOnnx: the model's outputs ${j} and ${i} are both named '${y.name}' (outputNames) but are different ` +
-          'values; give the layers names that do not collide with the numbered outputs of a multi-output layer',
-      );
-    }
-  });
 }
 
 /**

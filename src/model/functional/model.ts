@@ -142,13 +142,21 @@ export class Model extends TrainableModel {
   }
 
   get outputNames(): readonly string[] {
-    // A layer giving two outputs (or one output listed twice) names them name_1, name_2.
+    // A layer giving two outputs (or one output listed twice) names them name_1, name_2…, skipping
+    // a number that is another layer's or input's name (a layer really called name_1): so the names
+    // are unique, and a loss or sampleWeight keyed by name, or an exported graph's output, reaches
+    // one output. (Keras 3 lets output names repeat; tf.keras numbered all but the first and could
+    // still collide.) Names without such a clash are the ones models always had.
     const base = this.outputs.map((x) => x.node.module.name);
-    const seen = new Map<string, number>();
+    const repeated = (name: string) => base.indexOf(name) !== base.lastIndexOf(name);
+    const taken = new Set([...this.layers.map((l) => l.name), ...this.inputNames]);
+    const next = new Map<string, number>();
     return base.map((name) => {
-      if (base.indexOf(name) === base.lastIndexOf(name)) return name;
-      const k = (seen.get(name) ?? 0) + 1;
-      seen.set(name, k);
+      if (!repeated(name)) return name;
+      let k = next.get(name) ?? 1;
+      while (taken.has(`${name}_${k}`)) k++;
+      next.set(name, k + 1);
+      taken.add(`${name}_${k}`);
       return `${name}_${k}`;
     });
   }

@@ -10,7 +10,7 @@
  * The weights are the copies': `bidirectional/forward_lstm/…` and `bidirectional/backward_lstm/…`.
  */
 import { describeValue, isOptionsObject } from '../../config/options.js';
-import { ArgumentError } from '../../errors.js';
+import { ArgumentError, ShapeError } from '../../errors.js';
 import { concat } from '../../ops/layout.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -27,7 +27,10 @@ const MERGE_MODES: readonly MergeMode[] = ['concat', 'sum', 'mul', 'ave', null];
 export interface BidirectionalConfig extends LayerConfig {
   /** A recurrent layer (SimpleRNN, LSTM, GRU, RNN): its config makes the forward copy. */
   layer: LayerSpec;
-  /** Default 'concat' (features side by side: twice the units). */
+  /**
+   * Default 'concat' (features side by side: the forward units then the backward layer's); sum, mul
+   * and ave need both directions to have the same units.
+   */
   mergeMode?: MergeMode;
   /** The backward layer itself (it must go backwards), instead of a copy of `layer`. */
   backwardLayer?: LayerSpec;
@@ -95,6 +98,18 @@ export class Bidirectional extends Layer {
         );
       }
     }
+    // sum, mul and ave add the two outputs element by element: they need the same units.
+    const unitsF = this.forwardLayer.getConfig().config.units;
+    const unitsB = this.backwardLayer.getConfig().config.units;
+    if (
+      this.mergeMode !== null &&
+      this.mergeMode !== 'concat' &&
+      typeof unitsF === 'number' &&
+      typeof unitsB === 'number' &&
+      unitsF !== unitsB
+    ) {
+      throw new ArgumentError(unequalUnits(c, this.mergeMode, unitsF, unitsB));
+    }
     if (this.forwardLayer.name === this.backwardLayer.name) {
       throw new ArgumentError(
         `${c}: the forward and backward layers are both named '${this.forwardLayer.name}'`,
@@ -116,11 +131,12 @@ export class Bidirectional extends Layer {
     return made;
   }
 
-  /** The number of states each direction returns (0 without returnState). */
+  /** The number of states both directions return together (0 without returnState). */
   private get stateCount(): number {
     if (!this.flags.returnState || !this.built) return 0;
-    const shapes = this.forwardLayer.computeOutputShape(this.inputShape) as unknown as Shape[];
-    return shapes.length - 1;
+    const count = (layer: Layer) =>
+      (layer.computeOutputShape(this.inputShape) as unknown as Shape[]).length - 1;
+    return count(this.forwardLayer) + count(this.backwardLayer);
   }
 
   protected override build(inputShape: Shape): void {
@@ -129,15 +145,25 @@ export class Bidirectional extends Layer {
   }
 
   computeOutputShape(inputShape: Shape): Shape {
-    const inner = this.forwardLayer.computeOutputShape(inputShape) as unknown as Shape | Shape[];
-    const [out, ...states] = this.flags.returnState ? (inner as Shape[]) : [inner as Shape];
+    // Each copy's own shapes: a given backwardLayer may have other units (and states) than layer.
+    const shapesOf = (layer: Layer): Shape[] => {
+      const inner = layer.computeOutputShape(inputShape) as unknown as Shape | Shape[];
+      return this.flags.returnState ? (inner as Shape[]) : [inner as Shape];
+    };
+    const [outF, ...statesF] = shapesOf(this.forwardLayer);
+    const [outB, ...statesB] = shapesOf(this.backwardLayer);
+    const unitsF = outF![outF!.length - 1]!;
+    const unitsB = outB![outB!.length - 1]!;
+    if (this.mergeMode !== null && this.mergeMode !== 'concat' && unitsF !== unitsB) {
+      throw new ShapeError(unequalUnits(this.component, this.mergeMode, unitsF, unitsB));
+    }
     const merged: Shape[] =
       this.mergeMode === null
-        ? [out!, out!]
+        ? [outF!, outB!]
         : this.mergeMode === 'concat'
-          ? [[...out!.slice(0, -1), out![out!.length - 1]! * 2]]
-          : [out!];
-    const all = [...merged, ...states, ...states];
+          ? [[...outF!.slice(0, -1), unitsF + unitsB]]
+          : [outF!];
+    const all = [...merged, ...statesF, ...statesB];
     // Several outputs: a list of shapes (Layer's typing names one, as the recurrent layers do).
     return (all.length === 1 ? all[0]! : all) as unknown as Shape;
   }
@@ -219,13 +245,13 @@ export class Bidirectional extends Layer {
     const m = (Array.isArray(mask) ? mask[0] : mask) ?? null;
     const out = this.flags.returnSequences ? m : null;
     const outputs = this.mergeMode === null ? [out, out] : [out];
-    return maskList(outputs, outputs.length + 2 * this.stateCount);
+    return maskList(outputs, outputs.length + this.stateCount);
   }
 
   override computeOutputMasked(inputMasked: readonly boolean[]): boolean[] {
     const out = this.flags.returnSequences && inputMasked.some(Boolean);
     const outputs = this.mergeMode === null ? [out, out] : [out];
-    return [...outputs, ...new Array<boolean>(2 * this.stateCount).fill(false)];
+    return [...outputs, ...new Array<boolean>(this.stateCount).fill(false)];
   }
 
   protected layerConfig(): Record<string, unknown> {
@@ -265,6 +291,13 @@ function recurrentFlags(component: string, option: string, config: Record<string
     returnSequences: config.returnSequences === true,
     returnState: config.returnState === true,
   };
+}
+
+function unequalUnits(component: string, mode: MergeMode, forward: number, backward: number): string {
+  return (
+    `${component}: mergeMode '${mode}' combines the two directions element by element, so layer and ` +
+    `backwardLayer need the same units; got ${forward} and ${backward} (use mergeMode 'concat' or null)`
+  );
 }
 
 function asList(y: Tensor | Tensor[]): Tensor[] {

@@ -16,6 +16,7 @@ import { poolOperators } from './pool.js';
 import { recurrentOperators } from './recurrent.js';
 import { reduceOperators } from './reduce.js';
 import { resizeOperators } from './resize.js';
+import { selectScanOperators } from './select-scan.js';
 import { shapeOperators } from './shape.js';
 import { shapeOfOperators } from './shape-of.js';
 import { sliceOperators } from './slice.js';
@@ -37,6 +38,7 @@ export const onnxOperators: OperatorTable = Object.freeze({
   ...normalizationOperators,
   ...padOperators,
   ...recurrentOperators,
+  ...selectScanOperators,
 });
 
 /** The supported op types, sorted (for error messages and the docs). */

@@ -80,19 +80,23 @@ function lstmStep(
 function gruStep(ctx: StepContext, weights: DirectionWeights, xw: Tensor, h: Tensor): Tensor {
   const [f, g] = ctx.activations as [Activation, Activation];
   const [xz, xr, xh] = xw.split(3, 1) as [Tensor, Tensor, Tensor];
+  if (ctx.linearBeforeReset) {
+    // Keras' GRU (resetAfter) adds (x·W + Wb) and (h·R + Rb) for all three gates — the same sums
+    // grouped the same way, so a Keras/backprop GRU reads back bit-identical (xw has no Rb here).
+    let hr = h.matmul(weights.r);
+    if (weights.rb) hr = hr.add(weights.rb);
+    const [hz, hrr, hh] = hr.split(3, 1) as [Tensor, Tensor, Tensor];
+    const zt = f(ctx.clip(xz.add(hz)));
+    const rt = f(ctx.clip(xr.add(hrr)));
+    const ht = g(ctx.clip(xh.add(rt.mul(hh))));
+    return ht.add(zt.mul(h.sub(ht)));
+  }
   const [rz, rr, rh] = weights.r.split(3, 1) as [Tensor, Tensor, Tensor];
   const [, , rbh] = (weights.rb?.split(3, 0) ?? []) as (Tensor | undefined)[];
   const zt = f(ctx.clip(xz.add(h.matmul(rz))));
   const rt = f(ctx.clip(xr.add(h.matmul(rr))));
-  let candidate: Tensor;
-  if (ctx.linearBeforeReset) {
-    let hr = h.matmul(rh);
-    if (rbh) hr = hr.add(rbh);
-    candidate = xh.add(rt.mul(hr));
-  } else {
-    candidate = xh.add(rt.mul(h).matmul(rh));
-    if (rbh) candidate = candidate.add(rbh);
-  }
+  let candidate = xh.add(rt.mul(h).matmul(rh));
+  if (rbh) candidate = candidate.add(rbh);
   const ht = g(ctx.clip(candidate));
   // H' = (1 − z)·h̃ + z·H = h̃ + z·(H − h̃)
   return ht.add(zt.mul(h.sub(ht)));
@@ -215,10 +219,13 @@ function runRecurrent(
       inputForget,
       linearBeforeReset,
     };
-    // X·Wᵀ + Wb (+ Rb, except GRU's candidate gate, whose Rb sits inside the reset) for every step at once.
+    // X·Wᵀ + Wb (+ Rb, except GRU's candidate gate, whose Rb sits inside the reset; with
+    // linear_before_reset gruStep adds all of GRU's Rb to h·Rᵀ) for every step at once.
     let xw = xFlat.matmul(weights.w);
     if (wb) xw = xw.add(wb);
-    if (rb) xw = xw.add(kind === 'GRU' ? rb.sliceAxis(0, 0, 2 * hidden).pad([[0, hidden]]) : rb);
+    if (rb && !(kind === 'GRU' && linearBeforeReset)) {
+      xw = xw.add(kind === 'GRU' ? rb.sliceAxis(0, 0, 2 * hidden).pad([[0, hidden]]) : rb);
+    }
     const steps = xw.reshape([seq, batch, gates * hidden]).unstack(0);
     let h = h0?.[d] ?? zeros([batch, hidden]);
     let c = c0?.[d] ?? zeros([batch, hidden]);
