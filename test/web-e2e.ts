@@ -115,7 +115,8 @@ export async function startWebApp(): Promise<WebApp> {
   ): Promise<OpenedPage> => {
     const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP });
     const page = await context.newPage();
-    page.on('close', () => void context.close());
+    // Closing a page closes its context; if the browser is closed first, that is not an error.
+    page.on('close', () => void context.close().catch(() => {}));
     const errors: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
