@@ -29,7 +29,7 @@ async function checks(
     trs.map((tr) => {
       // Full precision from data-value (the cells show 4 significant digits). No named helper
       // functions in here: tsx would wrap them in a __name() call the page does not have.
-      const cells = [...(tr as HTMLTableRowElement).cells];
+      const cells = Array.from((tr as HTMLTableRowElement).cells);
       return [
         (tr as HTMLElement).dataset.var,
         cells[2]?.dataset.value ?? '',
