@@ -132,15 +132,15 @@ describe('toOnnx, wrappers', () => {
         e instanceof ArgumentError &&
         /'bi' \(Bidirectional\) wraps LSTM with returnState: true/.test(e.message),
     );
-    const softplus = new Sequential({
+    const softmax = new Sequential({
       layers: [
         new Bidirectional({
-          layer: new SimpleRNN({ units: 2, activation: 'softplus', name: 'rnn' }),
+          layer: new SimpleRNN({ units: 2, activation: 'softmax', name: 'rnn' }),
           inputShape: [TIME, FEATURES],
         }),
       ],
     });
-    assert.throws(() => toOnnx(softplus), /'forward_rnn' \(SimpleRNN\) has activation 'softplus'/);
+    assert.throws(() => toOnnx(softmax), /'forward_rnn' \(SimpleRNN\) has activation 'softmax'/);
   });
 
   it('a multi-output layer beside a layer named like its numbered outputs: unique names, each output its value', async () => {

@@ -675,6 +675,24 @@ describeEachBackend('fromOnnx operators', () => {
       },
       'ReduceMax',
     );
+    const min = (v: number[]) => Math.min(...v);
+    await check(
+      {
+        spec: oneNode(
+          { opType: 'ReduceMin', inputs: ['x'], attributes: { axes: [-1, 1], keepdims: 0 } },
+          [x.shape],
+          { opset: 13 },
+        ),
+        inputs: [x],
+        expected: [reduceNd(x, [1, 2], false, min)],
+      },
+      'ReduceMin opset 13, axes [-1, 1], keepdims 0',
+    );
+    const min18 = oneNode({ opType: 'ReduceMin', inputs: ['x', 'a'] }, [x.shape], {
+      opset: 18,
+      initializers: [{ name: 'a', dims: [1], data: [-1], type: 'int64' }],
+    });
+    await check({ spec: min18, inputs: [x], expected: [reduceNd(x, [2], true, min)] }, 'ReduceMin opset 18');
   });
 
   it('constant subgraphs are folded at import, integer division truncating', () => {
@@ -1292,7 +1310,7 @@ describe('fromOnnx refuses', () => {
           initializers: [{ name: 's', dims: [2], data: [100000, 100000], type: 'int64' }],
         },
       ),
-      /node 'fill' \(ConstantOfShape\): would create a tensor of shape \[100000, 100000\]/,
+      /node 'fill' \(ConstantOfShape\): input shape \[100000, 100000\] would create a tensor of shape \[100000, 100000\]/,
     );
     refuses(
       reluGraph(
@@ -1302,7 +1320,7 @@ describe('fromOnnx refuses', () => {
           initializers: [{ name: 'sc', dims: [2], data: [1, 1e9] }],
         },
       ),
-      /node 'up' \(Resize\): would create a tensor/,
+      /node 'up' \(Resize\): input scales \[1, 1000000000\] would create a tensor/,
     );
   });
 

@@ -14,7 +14,13 @@ import { padOperators } from '../src/interop/onnx/import/ops/pad.js';
 import { poolOperators } from '../src/interop/onnx/import/ops/pool.js';
 import { recurrentOperators } from '../src/interop/onnx/import/ops/recurrent.js';
 import type { Tensor } from '../src/tensor/tensor.js';
-import { type AttributeInput, onnxModel, runImportedWithShapes, runOrtModel } from './onnx-graphs.js';
+import {
+  type AttributeInput,
+  onnxModel,
+  runImportedWithShapes,
+  runOrtModel,
+  seededValues,
+} from './onnx-graphs.js';
 import type { Arr } from './onnx-import-reference.js';
 
 export const operators = {
@@ -268,13 +274,9 @@ export async function checkCase(
   }
 }
 
-/** Seeded values in [lo, hi), a small LCG. */
+/** Seeded values in [lo, hi) (onnx-graphs.ts' LCG), as plain numbers. */
 export function values(seed: number, count: number, lo = -2, hi = 2): number[] {
-  let s = seed >>> 0 || 1;
-  return Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return Math.fround(lo + ((s >>> 8) / 2 ** 24) * (hi - lo));
-  });
+  return Array.from(seededValues(seed, count, lo, hi));
 }
 
 export const data = (seed: number, dims: number[], lo = -2, hi = 2): OpInput => ({

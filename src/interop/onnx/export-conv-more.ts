@@ -5,6 +5,8 @@
  * export-conv.ts: a generator's ConvTranspose → BatchNormalization → Relu → Resize → Conv is
  * transposed once at each end.
  */
+
+import { ArgumentError } from '../../errors.js';
 import type { ActivationName } from '../../nn/activations.js';
 import type { Conv2DTranspose } from '../../nn/conv2d-transpose.js';
 import type { DepthwiseBase } from '../../nn/depthwise-conv2d.js';
@@ -218,13 +220,33 @@ export function upSampling2d(b: OnnxGraphBuilder, layer: UpSampling2D, call: Cal
   return toChannelsLast(b, layer, out);
 }
 
-/** ZeroPadding2D → Pad (constant zeros) on H and W: pads [0, 0, top, left, 0, 0, bottom, right]. */
+/**
+ * ZeroPadding2D → a Conv that copies each channel (group = C, a 1×1 kernel of ones, no bias) with
+ * pads [top, left, bottom, right]: exactly the zero-padded image (x·1 is x). Not a Pad node: ONNX
+ * Runtime's default optimiser folds a zero Pad that feeds a MaxPool/AveragePool into the pool's
+ * own pads, which MaxPool fills with −∞ (not zeros) and AveragePool refuses when a pad reaches the
+ * kernel size — and its transpose optimiser rebuilds that pattern from a channels-last Pad too.
+ * The copy Conv is opaque to both, and the Conv after it may still absorb the pads correctly.
+ */
 export function zeroPadding2d(b: OnnxGraphBuilder, layer: ZeroPadding2D, call: Call): string {
-  imageSize(layer, call.shapes[0]!);
+  const shape = call.shapes[0]!;
+  imageSize(layer, shape);
+  const channels = shape[3];
+  if (channels == null) {
+    throw new ArgumentError(
+      `toOnnx: layer '${layer.name}' (ZeroPadding2D) needs a known number of channels, got [${shape.map((d) => d ?? '?').join(', ')}]`,
+    );
+  }
   const [[top, bottom], [left, right]] = layer.padding;
-  const pads = b.addInt64Initializer(`${layer.name}/pads`, [0, 0, top, left, 0, 0, bottom, right]);
-  const out = b.addNode('Pad', [toChannelsFirst(b, layer, call.inputs[0]!), pads], `${layer.name}/pad`, {
-    mode: { string: 'constant' },
+  const ones = b.addFloatInitializer(
+    `${layer.name}/copy`,
+    [channels, 1, 1, 1],
+    new Float32Array(channels).fill(1),
+  );
+  const out = b.addNode('Conv', [toChannelsFirst(b, layer, call.inputs[0]!), ones], `${layer.name}/pad`, {
+    kernel_shape: { ints: [1, 1] },
+    group: { int: channels },
+    pads: { ints: [top, left, bottom, right] },
   });
   return toChannelsLast(b, layer, out);
 }

@@ -20,6 +20,7 @@
  * of that cell does; Bidirectional (export-wrappers.ts) puts both directions in one op.
  */
 import { ArgumentError } from '../../errors.js';
+import type { ActivationName } from '../../nn/activations.js';
 import type { GRUCell } from '../../nn/recurrent/gru-cell.js';
 import type { LSTMCell } from '../../nn/recurrent/lstm-cell.js';
 import type { RNN } from '../../nn/recurrent/rnn.js';
@@ -34,8 +35,29 @@ interface Call {
   shapes: readonly SymbolicShape[];
 }
 
-/** backprop's activation names that ONNX's recurrent ops take without parameters. */
-const RECURRENT_ACTIVATIONS: Record<string, string> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu' };
+/** One entry of an ONNX recurrent op's `activations`, with its activation_alpha / activation_beta. */
+export interface RecurrentActivation {
+  op: string;
+  alpha?: number;
+  beta?: number;
+}
+
+/**
+ * backprop's activations as the functions ONNX's recurrent ops take, with the parameters that make
+ * them backprop's (nn/activations.ts): hardSigmoid is clip(0.2·x + 0.5, 0, 1), linear is x
+ * (Affine 1·x + 0), elu and leakyRelu use backprop's default alpha. Softmax and logSoftmax are
+ * not element-wise, so no recurrent op can take them.
+ */
+const RECURRENT_ACTIVATIONS: Partial<Record<ActivationName, RecurrentActivation>> = {
+  sigmoid: { op: 'Sigmoid' },
+  tanh: { op: 'Tanh' },
+  relu: { op: 'Relu' },
+  hardSigmoid: { op: 'HardSigmoid', alpha: 0.2, beta: 0.5 },
+  linear: { op: 'Affine', alpha: 1, beta: 0 },
+  elu: { op: 'Elu', alpha: 1 },
+  leakyRelu: { op: 'LeakyRelu', alpha: 0.01 },
+  softplus: { op: 'Softplus' },
+};
 
 /** The built-in cells and the ONNX op each becomes. */
 const CELL_OPS: Record<string, 'LSTM' | 'GRU' | 'RNN'> = {
@@ -48,8 +70,10 @@ export function refuse(layer: RNN, why: string): never {
   throw new ArgumentError(`toOnnx: layer '${layer.name}' (${layer.className}) ${why}`);
 }
 
-function onnxActivation(layer: RNN, opType: string, option: string, name: string): string {
-  const op = RECURRENT_ACTIVATIONS[name];
+function onnxActivation(layer: RNN, opType: string, option: string, name: string): RecurrentActivation {
+  const op = Object.hasOwn(RECURRENT_ACTIVATIONS, name)
+    ? RECURRENT_ACTIVATIONS[name as ActivationName]
+    : undefined;
   if (op === undefined) {
     refuse(
       layer,
@@ -91,7 +115,7 @@ export interface RecurrentSpec {
   /** The Keras gate in each ONNX gate slot. */
   kerasGateOfSlot: readonly number[];
   /** ONNX's activations list, in the op's order (one direction's). */
-  activations: string[];
+  activations: RecurrentActivation[];
   /** B = [Wb, Rb] as ONNX's [2·gates·H] from the Keras bias (absent without useBias). */
   bias: (keras: ArrayLike<number>) => Float32Array;
   /** linear_before_reset for GRU. */
@@ -195,7 +219,7 @@ export function sameOp(a: RecurrentSpec, b: RecurrentSpec): boolean {
     a.units === b.units &&
     a.useBias === b.useBias &&
     a.linearBeforeReset === b.linearBeforeReset &&
-    a.activations.join() === b.activations.join()
+    JSON.stringify(a.activations) === JSON.stringify(b.activations)
   );
 }
 
@@ -257,11 +281,25 @@ export function recurrentOp(
     attribute: [
       { name: 'hidden_size', type: AttributeType.INT, i: units },
       { name: 'direction', type: AttributeType.STRING, s: encode(direction) },
-      { name: 'activations', type: AttributeType.STRINGS, strings: activations.map(encode) },
+      { name: 'activations', type: AttributeType.STRINGS, strings: activations.map((a) => encode(a.op)) },
+      ...activationParameters(activations),
       ...extra,
     ],
   });
   return { y, yH };
+}
+
+/**
+ * activation_alpha / activation_beta: the parameters of the activations that take them, in order
+ * (ONNX Runtime hands each function the next value of each list it takes; none when all default).
+ */
+function activationParameters(activations: readonly RecurrentActivation[]): AttributeProto[] {
+  const alphas = activations.flatMap((a) => (a.alpha === undefined ? [] : [a.alpha]));
+  const betas = activations.flatMap((a) => (a.beta === undefined ? [] : [a.beta]));
+  const out: AttributeProto[] = [];
+  if (alphas.length > 0) out.push({ name: 'activation_alpha', type: AttributeType.FLOATS, floats: alphas });
+  if (betas.length > 0) out.push({ name: 'activation_beta', type: AttributeType.FLOATS, floats: betas });
+  return out;
 }
 
 /** [batch, time, …] ↔ [time, batch, …]. */

@@ -7,18 +7,18 @@
  * (Constant nodes, integer initializers, values folded before) are computed now; float
  * initializers become the layer's weights. Values computed from tensors' shapes alone (PyTorch's
  * Shape → Gather → Concat chains for a dynamic batch) may feed constant inputs such as Reshape's
- * shape: the layer reads them as numbers at run time. A dry run at two batch sizes finds the output shapes.
+ * shape: the layer reads them as numbers at run time. Trial runs at two batch sizes (dry-run.ts)
+ * find the output shapes and pin the axes of an axes-less Squeeze.
  */
 import { noGrad } from '../../../autograd/grad-mode.js';
 import { checkOptions, stringOption } from '../../../config/options.js';
-import { ArgumentError, ModelFormatError, ShapeError } from '../../../errors.js';
+import { ArgumentError, ModelFormatError } from '../../../errors.js';
 import { input } from '../../../model/functional/input.js';
 import { Model } from '../../../model/functional/model.js';
 import { setWeightValues } from '../../../model/trainable-model.js';
 import type { SymbolicTensor } from '../../../nn/symbolic-tensor.js';
-import { tensor, zeros } from '../../../tensor/create.js';
+import { tensor } from '../../../tensor/create.js';
 import type { Shape } from '../../../tensor/shape.js';
-import type { Tensor } from '../../../tensor/tensor.js';
 import {
   DataType,
   decodeModel,
@@ -27,10 +27,11 @@ import {
   type ValueInfoProto,
 } from '../onnx-proto.js';
 import { decodeAttributes } from './attributes.js';
+import { asFormatError, dryRun, type GraphInput } from './dry-run.js';
 import { OnnxGraph, type OnnxNodeConfig, type OnnxWeightConfig } from './onnx-graph-layer.js';
 import type { ConstTensor, NodeInfo, OnnxOperator } from './op-types.js';
 import { onnxOperators, supportedOperators } from './ops/index.js';
-import { constTensor } from './ops/util.js';
+import { constTensor, MAX_CREATED_VALUES } from './ops/util.js';
 import { tensorValues } from './tensor-values.js';
 
 /** The default-domain opset versions the importer reads. */
@@ -41,14 +42,6 @@ const MIN_IR_VERSION = 7;
 const MAX_IR_VERSION = 14;
 /** Float constants with more values than this that the graph reads as data are stored as (frozen) weights. */
 const LARGE_CONSTANT = 256;
-/** A graph input's fixed dimensions may hold at most this many values (the dry run allocates them). */
-const MAX_INPUT_VALUES = 2 ** 26;
-/**
- * The dry runs' batch sizes and the sizes they give the dynamic non-batch dimensions: two of each,
- * to tell fixed sizes from varying ones. Not 1: a Squeeze without axes would take a batch of 1 away.
- */
-const DRY_RUN_BATCHES = [2, 3] as const;
-const DRY_RUN_SIZES = [32, 48] as const;
 
 export interface FromOnnxOptions {
   /** The model's name; default the ONNX graph's name. */
@@ -74,6 +67,24 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Mode
   const opset = checkVersions(proto);
   const graph = proto.graph!;
   const plan = planGraph(graph, opset);
+  let layer = graphLayer(plan, opset);
+  const trial = dryRun(layer, plan.inputs);
+  // An axes-less Squeeze keeps the axes it removed in the trial runs, so a batch of 1 stays.
+  if (pinSqueezeAxes(plan, trial.squeezeAxes)) layer = graphLayer(plan, opset);
+  layer.setOutputShapes(trial.outputShapes);
+  const used = new Set<string>([layer.name]);
+  const xs = plan.inputs.map((x) => input({ shape: x.shape, name: uniqueLayerName(x.name, used) }));
+  const ys = layer.apply(xs) as SymbolicTensor[];
+  const modelName = safeName(name ?? graph.name ?? 'onnx_model') || 'onnx_model';
+  return new Model({
+    inputs: xs.length === 1 ? xs[0]! : xs,
+    outputs: ys.length === 1 ? ys[0]! : ys,
+    name: modelName,
+  });
+}
+
+/** The OnnxGraph layer of the plan, built, with the initializers' values as its weights. */
+function graphLayer(plan: Plan, opset: number): OnnxGraph {
   const layer = new OnnxGraph({
     name: 'onnx_graph',
     opset,
@@ -90,16 +101,28 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Mode
     layer.weights,
     plan.weightValues.map((v, i) => tensor(Float32Array.from(v), { shape: plan.weights[i]!.shape })),
   );
-  layer.setOutputShapes(dryRunShapes(layer, plan.inputs));
-  const used = new Set<string>([layer.name]);
-  const xs = plan.inputs.map((x) => input({ shape: x.shape, name: uniqueLayerName(x.name, used) }));
-  const ys = layer.apply(xs) as SymbolicTensor[];
-  const modelName = safeName(name ?? graph.name ?? 'onnx_model') || 'onnx_model';
-  return new Model({
-    inputs: xs.length === 1 ? xs[0]! : xs,
-    outputs: ys.length === 1 ? ys[0]! : ys,
-    name: modelName,
-  });
+  return layer;
+}
+
+/** Give each axes-less Squeeze its axes as a new constant input; whether any was changed. */
+function pinSqueezeAxes(plan: Plan, axes: ReadonlyMap<string, number[]>): boolean {
+  if (axes.size === 0) return false;
+  const names = new Set<string>([
+    ...plan.inputs.map((x) => x.name),
+    ...plan.constants.map((c) => c.name),
+    ...plan.weights.map((w) => w.value),
+    ...plan.nodes.flatMap((n) => [...n.inputs, ...n.outputs]),
+  ]);
+  for (const node of plan.nodes) {
+    const pinned = axes.get(node.name);
+    if (node.opType !== 'Squeeze' || pinned === undefined) continue;
+    let name = `${node.name}/axes`;
+    for (let k = 1; names.has(name); k++) name = `${node.name}/axes_${k}`;
+    names.add(name);
+    plan.constants.push({ name, value: { dims: [pinned.length], data: pinned, kind: 'int' } });
+    node.inputs = [node.inputs[0]!, name];
+  }
+  return true;
 }
 
 /** The default-domain opset, after checking the IR version and the imports. */
@@ -132,13 +155,6 @@ function checkVersions(proto: ModelProto): number {
     );
   }
   return version;
-}
-
-interface GraphInput {
-  name: string;
-  shape: (number | null)[];
-  /** Symbolic names of the non-batch dimensions (null for fixed or anonymous ones). */
-  params: (string | null)[];
 }
 
 interface Plan {
@@ -393,64 +409,22 @@ function graphInput(v: ValueInfoProto, i: number): GraphInput {
     }
     values *= d ?? 1;
   }
-  if (values > MAX_INPUT_VALUES) {
+  if (values > MAX_CREATED_VALUES) {
     throw new ModelFormatError(
-      `ONNX graph: input '${name}' has ${values} values per sample, more than ${MAX_INPUT_VALUES}`,
+      `ONNX graph: input '${name}' has ${values} values per sample, more than ${MAX_CREATED_VALUES}`,
     );
   }
-  return { name, shape, params: rest.map((d) => (d.dimValue === undefined ? (d.dimParam ?? null) : null)) };
-}
-
-/**
- * Run the graph (no gradients) on zeros at batch sizes 2 and 3, with each dynamic non-batch
- * dimension at two sizes (one per symbolic name, so inputs sharing 'seq' agree); a dimension whose
- * size differs between the runs is null. Every output must have the batch axis first.
- */
-function dryRunShapes(layer: OnnxGraph, inputs: readonly GraphInput[]): (number | null)[][] {
-  const run = (batch: number, dynamic: number): number[][] => {
-    const anonymous = new Map<string, number>();
-    const xs = inputs.map((x) =>
-      zeros([
-        batch,
-        ...x.shape.map((d, k) => {
-          if (d !== null) return d;
-          const param = x.params[k] ?? `${x.name}#${k}`;
-          if (!anonymous.has(param)) anonymous.set(param, dynamic);
-          return anonymous.get(param)!;
-        }),
-      ]),
-    );
-    return asFormatError('graph (a trial run on zeros)', () =>
-      noGrad(() => layer.runGraph(xs).map((y: Tensor) => [...y.shape])),
-    );
+  const first = dims[0]!;
+  const fixedBatch =
+    first.dimParam === undefined && first.dimValue !== undefined && first.dimValue >= 1
+      ? first.dimValue
+      : null;
+  return {
+    name,
+    shape,
+    params: rest.map((d) => (d.dimValue === undefined ? (d.dimParam ?? null) : null)),
+    fixedBatch,
   };
-  const [batchA, batchB] = DRY_RUN_BATCHES;
-  const a = run(batchA, DRY_RUN_SIZES[0]);
-  const b = run(batchB, DRY_RUN_SIZES[1]);
-  return a.map((sa, i) => {
-    const sb = b[i]!;
-    const name = layer.graphOutputs[i];
-    if (sa.length === 0 || sa[0] !== batchA || sb[0] !== batchB || sa.length !== sb.length) {
-      throw new ModelFormatError(
-        `ONNX graph: output '${name}' does not keep the batch axis first (shape [${sa.join(', ')}] for a batch of ${batchA}, ` +
-          `[${sb.join(', ')}] for ${batchB}); export the model with a dynamic batch axis`,
-      );
-    }
-    return sa.slice(1).map((d, k) => (d === sb[k + 1] ? d : null));
-  });
-}
-
-/** Errors from running operators on the file's values are the file's fault: ModelFormatError. */
-function asFormatError<T>(where: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof ModelFormatError) throw e;
-    if (e instanceof ShapeError || e instanceof ArgumentError || e instanceof RangeError) {
-      throw new ModelFormatError(`ONNX ${where}: ${e.message}`);
-    }
-    throw e;
-  }
 }
 
 function safeName(name: string): string {

@@ -190,8 +190,14 @@ export class OnnxGraph extends Module {
     return this.runGraph(Array.isArray(inputs) ? inputs : [inputs]);
   }
 
-  /** Run the graph on these inputs (the layer must be built). */
-  runGraph(inputs: readonly Tensor[]): Tensor[] {
+  /**
+   * Run the graph on these inputs (the layer must be built). `watch` sees each node with its
+   * inputs just before it runs (the importer's trial runs use it to name a failing node).
+   */
+  runGraph(
+    inputs: readonly Tensor[],
+    watch?: (node: OnnxNodeConfig, inputs: readonly (Tensor | undefined)[]) => void,
+  ): Tensor[] {
     if (inputs.length !== this.graphInputs.length) {
       throw new ArgumentError(
         `OnnxGraph '${this.name}': takes ${this.graphInputs.length} inputs (${this.graphInputs.join(', ')}), got ${inputs.length}`,
@@ -223,6 +229,7 @@ export class OnnxGraph extends Module {
         const kind = this.shapeKinds.get(name);
         return kind === undefined ? this.constants.get(name) : shapeValue(values.get(name)!, kind);
       });
+      watch?.(node, ins);
       const outs = this.operators[k]!.run(ins, node.attributes, consts, info);
       node.outputs.forEach((name, i) => {
         if (name === '') return;

@@ -28,7 +28,7 @@ export const broadcastOperators: OperatorTable = {
       } catch {
         throw nodeShapeError(node, `cannot broadcast [${x.shape.join(', ')}] to [${shape.join(', ')}]`);
       }
-      checkCreatedShape(target, node);
+      checkCreatedShape(target, node, `input shape [${shape.join(', ')}]`, x.shape[0]);
       const lifted = x.reshape([...Array(target.length - x.ndim).fill(1), ...x.shape]);
       return [broadcastTo(lifted, target)];
     },
@@ -48,6 +48,8 @@ export const broadcastOperators: OperatorTable = {
       checkCreatedShape(
         x.shape.map((d, i) => d * reps[i]!),
         node,
+        `input repeats [${reps.join(', ')}]`,
+        x.shape[0],
       );
       return [x.tile(reps)];
     },

@@ -17,18 +17,19 @@ import {
   type AxisWindow,
   autoPadOf,
   forwardPads,
-  geometryOf,
+  fromChannelsLast,
   intOf,
   intsOf,
-  liftAxes,
   liftTo2d,
   refuse,
   required,
   spatialRank,
-  toChannelsFirst,
   toChannelsLast,
   WINDOW_ATTRIBUTES,
+  windowCause,
+  windowGeometry,
 } from './spatial.js';
+import { checkCreatedShape } from './util.js';
 
 interface ConvSetup {
   rank: 1 | 2;
@@ -75,12 +76,6 @@ function addBias(node: NodeInfo, y: Tensor, b: Tensor | undefined, channels: num
   return y.add(b);
 }
 
-/** Back from the lifted channels-last result to ONNX's [N, M, L] or [N, M, H, W]. */
-function fromChannelsLast(y: Tensor, rank: 1 | 2): Tensor {
-  const nchw = toChannelsFirst(y);
-  return rank === 1 ? nchw.reshape([nchw.shape[0]!, nchw.shape[1]!, nchw.shape[3]!]) : nchw;
-}
-
 function runConv(inputs: readonly (Tensor | undefined)[], attributes: Attributes, node: NodeInfo): Tensor {
   const x = required(node, inputs, 0, 'X');
   const w = required(node, inputs, 1, 'W');
@@ -115,8 +110,15 @@ function runConv(inputs: readonly (Tensor | undefined)[], attributes: Attributes
       out,
     };
   });
-  const trivial: AxisWindow = { size: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0, out: 1 };
-  const g = geometryOf(batch, channels, liftAxes(axes, rank, trivial) as [AxisWindow, AxisWindow]);
+  const g = windowGeometry(node, attributes, batch, channels, axes, rank);
+  // The unfolded windows (im2col): kernel cells × C values per output position.
+  checkCreatedShape(
+    [batch, ...axes.map((a) => a.out), kernel.reduce((a, b) => a * b, 1) * channels],
+    node,
+    windowCause(attributes),
+    batch,
+  );
+  checkCreatedShape([batch, filters, ...axes.map((a) => a.out)], node, windowCause(attributes), batch);
   const image = toChannelsLast(liftTo2d(x, rank));
   // W [M, C/group, kH, kW] → [kH, kW, C/group, M].
   const filterBank = liftTo2d(w, rank).permute(2, 3, 1, 0);
@@ -230,8 +232,15 @@ function runConvTranspose(
       out: sizes[i]!,
     }),
   );
-  const trivial: AxisWindow = { size: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0, out: 1 };
-  const g = geometryOf(batch, filters / group, liftAxes(axes, rank, trivial) as [AxisWindow, AxisWindow]);
+  const g = windowGeometry(node, attributes, batch, filters / group, axes, rank);
+  // The output, and the columns each input position spreads over it (kernel cells × M/group).
+  checkCreatedShape([batch, filters, ...outSizes], node, windowCause(attributes), batch);
+  checkCreatedShape(
+    [batch, ...sizes, kernel.reduce((a, b) => a * b, 1) * (filters / group)],
+    node,
+    windowCause(attributes),
+    batch,
+  );
   const xs = groups(toChannelsLast(liftTo2d(x, rank)), group, 3);
   // W [C, M/group, kH, kW] → [kH, kW, M/group, C]: the kernel of the forward convolution, per group.
   const ws = groups(liftTo2d(w, rank).permute(2, 3, 1, 0), group, 3);

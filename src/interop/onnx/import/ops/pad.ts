@@ -8,6 +8,7 @@
 import type { Tensor } from '../../../../tensor/tensor.js';
 import type { ConstTensor, NodeInfo, OperatorTable } from '../op-types.js';
 import { refuse, required } from './spatial.js';
+import { checkCreatedShape } from './util.js';
 
 const MODES = ['constant', 'reflect', 'edge'];
 
@@ -79,6 +80,12 @@ export const padOperators: OperatorTable = {
       x.shape.forEach((n, a) => {
         if (n + begin[a]! + end[a]! < 0) refuse(node, `pads crop axis ${a} (length ${n}) below zero`);
       });
+      checkCreatedShape(
+        x.shape.map((n, a) => n + begin[a]! + end[a]!),
+        node,
+        `input pads [${pads.join(', ')}]`,
+        x.shape[0],
+      );
       // Crop (negative pads) first, then pad what is left.
       let y: Tensor = x;
       if (begin.some((p) => p < 0) || end.some((p) => p < 0)) {

@@ -12,17 +12,16 @@ import {
   type AxisWindow,
   autoPadOf,
   forwardPads,
-  geometryOf,
+  fromChannelsLast,
   intOf,
   intsOf,
-  liftAxes,
   liftTo2d,
   refuse,
   required,
   spatialRank,
-  toChannelsFirst,
   toChannelsLast,
   WINDOW_ATTRIBUTES,
+  windowGeometry,
 } from './spatial.js';
 
 /**
@@ -96,13 +95,11 @@ function runPool(
           out,
         };
   });
+  const g = windowGeometry(node, attributes, x.shape[0]!, x.shape[1]!, axes, rank);
   let image = x;
   if (includePad) image = x.pad([[0, 0], [0, 0], ...begin.map((b, i) => [b, end[i]!] as [number, number])]);
-  const trivial: AxisWindow = { size: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0, out: 1 };
-  const g = geometryOf(x.shape[0]!, x.shape[1]!, liftAxes(axes, rank, trivial) as [AxisWindow, AxisWindow]);
   const nhwc = toChannelsLast(liftTo2d(image, rank));
-  const y = toChannelsFirst(kind === 'max' ? maxPoolWindows(nhwc, g) : averageWindows(nhwc, g));
-  return rank === 1 ? y.reshape([y.shape[0]!, y.shape[1]!, y.shape[3]!]) : y;
+  return fromChannelsLast(kind === 'max' ? maxPoolWindows(nhwc, g) : averageWindows(nhwc, g), rank);
 }
 
 /** GlobalAveragePool / GlobalMaxPool: over every spatial axis of [N, C, ...], kept as size 1. */

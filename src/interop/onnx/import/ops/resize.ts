@@ -27,7 +27,13 @@ const v18: Record<string, AttributeSpec> = {
   keep_aspect_ratio_policy: { type: 'string', default: 'stretch' },
 };
 
-/** The source coordinate of output position `i` on an axis of `inSize` → `outSize` at `scale`. */
+const f32 = Math.fround;
+
+/**
+ * The source coordinate of output position `i` on an axis of `inSize` → `outSize` at `scale`, in
+ * float32 step by step as ONNX Runtime computes it (upsamplebase.h): at a tie (a coordinate that is exactly k + ½,
+ * or an integer, in float32 but not in float64) nearest rounding then picks the pixel ORT picks.
+ */
 function sourceCoordinate(
   mode: string,
   i: number,
@@ -36,20 +42,23 @@ function sourceCoordinate(
   scale: number,
   node: NodeInfo,
 ): number {
+  const s = f32(scale);
+  const centre = () => f32(f32(i + 0.5) / s);
   switch (mode) {
     case 'half_pixel':
-      return (i + 0.5) / scale - 0.5;
+      return f32(centre() - 0.5);
     case 'half_pixel_symmetric': {
-      const adjustment = outSize / (scale * inSize);
-      const offset = (inSize / 2) * (1 - adjustment);
-      return offset + (i + 0.5) / scale - 0.5;
+      // ORT: the offset in float32, the rest in double (its 0.5 is a double literal), then float32.
+      const adjustment = f32(outSize / f32(s * inSize));
+      const offset = f32(f32(inSize / 2) * f32(1 - adjustment));
+      return f32(offset + (i + 0.5) / s - 0.5);
     }
     case 'pytorch_half_pixel':
-      return outSize > 1 ? (i + 0.5) / scale - 0.5 : 0;
+      return outSize > 1 ? f32(centre() - 0.5) : 0;
     case 'align_corners':
-      return outSize === 1 ? 0 : (i * (inSize - 1)) / (outSize - 1);
+      return outSize === 1 ? 0 : f32(f32(i * (inSize - 1)) / (outSize - 1));
     case 'asymmetric':
-      return i / scale;
+      return f32(i / s);
     default:
       throw nodeError(
         node,
@@ -122,6 +131,8 @@ export const resizeOperators: OperatorTable = {
         checkCreatedShape(
           x.shape.map((d, i) => (i === axis ? outSize : d)),
           node,
+          sizes ? `input sizes [${sizes.join(', ')}]` : `input scales [${scales!.join(', ')}]`,
+          x.shape[0],
         );
         if (attrs.antialias === 1 && scale < 1)
           throw nodeError(node, 'antialiased downscaling is not supported');

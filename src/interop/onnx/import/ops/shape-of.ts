@@ -41,7 +41,7 @@ export const shapeOfOperators: OperatorTable = {
         throw nodeError(node, `value must hold one element, got ${value.data.length}`);
       }
       if (shape.some((d) => d < 0)) throw nodeError(node, `shape [${shape.join(', ')}] has a negative size`);
-      checkCreatedShape(shape, node);
+      checkCreatedShape(shape, node, `input shape [${shape.join(', ')}]`);
       return [full(shape, value?.data[0] ?? 0)];
     },
   },

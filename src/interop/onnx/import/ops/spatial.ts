@@ -8,6 +8,7 @@ import type { WindowGeometry } from '../../../../backend/backend.js';
 import { ModelFormatError } from '../../../../errors.js';
 import type { Tensor } from '../../../../tensor/tensor.js';
 import type { AttributeSpec, Attributes, NodeInfo } from '../op-types.js';
+import { checkCreatedShape } from './util.js';
 
 /** `ONNX node 'conv1' (Conv)`, the prefix of every error an operator raises. */
 export function nodeLabel(node: NodeInfo): string {
@@ -119,21 +120,44 @@ export function forwardPads(
 export const liftTo2d = (x: Tensor, rank: 1 | 2): Tensor =>
   rank === 1 ? x.reshape([x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]) : x;
 
-/** Per-axis values for the lifted 2-D op: the 1-D value with a trivial height axis first. */
-export const liftAxes = <T>(values: readonly T[], rank: 1 | 2, trivial: T): T[] =>
-  rank === 1 ? [trivial, values[0]!] : [...values];
-
 /** [N, C, H, W] → [N, H, W, C] and back. */
 export const toChannelsLast = (x: Tensor): Tensor => x.permute(0, 2, 3, 1);
 export const toChannelsFirst = (x: Tensor): Tensor => x.permute(0, 3, 1, 2);
 
-/** The geometry of a 2-D window op on channels-last [batch, inH, inW, channels]. */
-export function geometryOf(
+/** Back from a window op's lifted channels-last result [N, 1 or H, W, C] to ONNX's [N, C, L] or [N, C, H, W]. */
+export function fromChannelsLast(y: Tensor, rank: 1 | 2): Tensor {
+  const nchw = toChannelsFirst(y);
+  return rank === 1 ? nchw.reshape([nchw.shape[0]!, nchw.shape[1]!, nchw.shape[3]!]) : nchw;
+}
+
+/** The height axis a 1-D window op runs with once lifted to 2-D: one row, one cell. */
+const ONE_ROW: AxisWindow = { size: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0, out: 1 };
+
+/** The window attributes a node sets, for an error: "attributes strides [6000, 6000], pads [0, 0, 0, 0]". */
+export function windowCause(attributes: Attributes): string {
+  const given = ['kernel_shape', 'strides', 'dilations', 'pads', 'output_padding', 'output_shape']
+    .filter((name) => attributes[name] !== undefined)
+    .map((name) => `${name} ${JSON.stringify(attributes[name])}`);
+  return given.length === 0 ? 'its window' : `attributes ${given.join(', ')}`;
+}
+
+/**
+ * The geometry of a 1-D or 2-D window op, lifted to 2-D, on channels-last [batch, H, W, channels]
+ * (`axes` per spatial axis: `size` the image it reads, `out` the windows it makes). The file's
+ * attributes set both sizes, so each is checked against the creation cap before anything runs.
+ */
+export function windowGeometry(
+  node: NodeInfo,
+  attributes: Attributes,
   batch: number,
   channels: number,
-  axes: readonly [AxisWindow, AxisWindow],
+  axes: readonly AxisWindow[],
+  rank: 1 | 2,
 ): WindowGeometry {
-  const [h, w] = axes;
+  const cause = windowCause(attributes);
+  checkCreatedShape([batch, channels, ...axes.map((a) => a.size)], node, cause, batch);
+  checkCreatedShape([batch, channels, ...axes.map((a) => a.out)], node, cause, batch);
+  const [h, w] = rank === 1 ? [ONE_ROW, axes[0]!] : [axes[0]!, axes[1]!];
   return {
     batch,
     inH: h.size,

@@ -47,19 +47,27 @@ export function constInts(c: ConstTensor | undefined, slot: number, node: NodeIn
   return c.data;
 }
 
-/** The most values an operator may create from sizes in the file (1 GiB of float32, as a weight). */
-export const MAX_CREATED_VALUES = 2 ** 28;
+/**
+ * The most values an operator may create from sizes in the file per row of its input's leading
+ * axis (per sample, where that axis is the batch; 256 MB of float32): what a graph input may hold.
+ */
+export const MAX_CREATED_VALUES = 2 ** 26;
 
 /**
- * Refuse a result shape that a hostile or damaged file could make huge (ConstantOfShape, Expand,
- * Tile, Resize take their sizes from the file) before anything is allocated.
+ * Refuse a result (or an intermediate such as Conv's unfolded windows) whose shape a hostile or
+ * damaged file could make huge through an attribute or a constant input — ConstantOfShape, Expand,
+ * Tile, Resize, Pad, Conv, ConvTranspose, the pools — before anything is allocated. `rows` is the
+ * length of the input's leading axis (the batch the caller chose, not the file); `cause` names the
+ * attribute or input and its value, e.g. "attribute strides [6000, 6000]".
  */
-export function checkCreatedShape(shape: readonly number[], node: NodeInfo): void {
+export function checkCreatedShape(shape: readonly number[], node: NodeInfo, cause?: string, rows = 1): void {
   const values = shape.reduce((a, b) => a * b, 1);
-  if (values > MAX_CREATED_VALUES) {
+  const limit = MAX_CREATED_VALUES * Math.max(rows, 1);
+  if (!(values <= limit)) {
     throw nodeError(
       node,
-      `would create a tensor of shape [${shape.join(', ')}], more than ${MAX_CREATED_VALUES} values`,
+      `${cause === undefined ? '' : `${cause} `}would create a tensor of shape [${shape.join(', ')}], ` +
+        `more than ${MAX_CREATED_VALUES} values per row of its input's first axis (${rows})`,
     );
   }
 }
