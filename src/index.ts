@@ -66,11 +66,14 @@ export { ArgumentError, GraphError, ModelFormatError, ShapeError, TrainingError 
 // Keras topologies and the TF.js Layers format
 export { modelFromKeras } from './interop/keras/from-keras.js';
 export { fromKeras, fromKerasH5, type KerasFileOptions } from './interop/keras/keras-file/keras-file.js';
+export { toKeras } from './interop/keras/keras-file/keras-write.js';
 export type {
   KerasLayerJson,
   KerasModelJson,
   KerasWeight,
   KerasWeights,
+  PendingKerasWeight,
+  PendingKerasWeights,
 } from './interop/keras/keras-types.js';
 export { fromTfjs } from './interop/keras/tfjs/from-tfjs.js';
 export type { TfjsManifestGroup, TfjsModelJson, TfjsWeightSpec } from './interop/keras/tfjs/tfjs-types.js';
@@ -243,8 +246,10 @@ export {
   Concatenate,
   type ConcatenateConfig,
   ElementwiseMerge,
+  type MaskMerge,
   Maximum,
   Merge,
+  type MergeConfig,
   Minimum,
   Multiply,
   Subtract,

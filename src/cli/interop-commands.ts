@@ -2,11 +2,13 @@
  * `backprop export MODEL_DIR --format onnx|tfjs [--out PATH]` and `backprop import FILE --out DIR`:
  * the command-line doors to other engines. Export writes an ONNX file (ONNX Runtime, and every
  * engine that reads ONNX) or a TF.js Layers model folder (tf.loadLayersModel); import reads an ONNX
- * file (PyTorch's torch.onnx.export, tf2onnx…), a TF.js model.json or a Keras 3 `.keras` file and
- * saves it in backprop's own format, so loadModel, `backprop eval` and `backprop predict` use it.
+ * file (PyTorch's torch.onnx.export, tf2onnx…), a TF.js model.json, a Keras 3 `.keras` file or a
+ * legacy Keras `.h5` model file and saves it in backprop's own format, so loadModel, `backprop
+ * eval` and `backprop predict` use it. Neither replaces a model of another format (a backprop
+ * model folder, a TF.js one) without --force.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { decodeModel, type ValueInfoProto } from '../interop/onnx/onnx-proto.js';
@@ -45,20 +47,22 @@ export function registerInteropCommands(program: Command): void {
     )
     .requiredOption('--format <format>', `${EXPORT_FORMATS.join(' or ')}`)
     .option('--out <path>', 'where to write (default: MODEL/model.onnx, or the folder MODEL-tfjs/ for tfjs)')
-    .action(async (model: string, o: { format: string; out?: string }) => {
+    .option('--force', 'replace a model of another format at --out (a backprop model folder…)')
+    .action(async (model: string, o: { format: string; out?: string; force?: boolean }) => {
       await exportCommand(model, o);
     });
 
   program
     .command('import <file>')
     .description(
-      "read an ONNX file (.onnx), a TF.js Layers model (model.json) or a Keras 3 file (.keras) and save it in backprop's format",
+      "read an ONNX file (.onnx), a TF.js Layers model (model.json) or a Keras file (.keras, or legacy .h5) and save it in backprop's format",
     )
     .requiredOption(
       '--out <dir>',
       'the model folder to write (loadModel, `backprop eval`, `backprop predict`)',
     )
-    .action(async (file: string, o: { out: string }) => {
+    .option('--force', 'replace a model of another format at --out (a TF.js model folder…)')
+    .action(async (file: string, o: { out: string; force?: boolean }) => {
       await importCommand(file, o);
     });
 }
@@ -86,7 +90,41 @@ function onnxShape(v: ValueInfoProto): string {
   return `[${dims.map((d) => d.dimParam ?? String(d.dimValue ?? '?')).join(', ')}]`;
 }
 
-export async function exportCommand(dir: string, options: { format: string; out?: string }): Promise<void> {
+/** The `format` field of folder/model.json, or null when there is none ('unreadable' if not JSON). */
+async function modelJsonFormat(dir: string): Promise<string | null> {
+  const path = join(dir, 'model.json');
+  if (!existsSync(path)) return null;
+  try {
+    const format = (JSON.parse(await readFile(path, 'utf8')) as { format?: unknown } | null)?.format;
+    return typeof format === 'string' ? format : 'unknown';
+  } catch {
+    return 'unreadable';
+  }
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  'backprop-model': 'a backprop model',
+  'layers-model': 'a TF.js Layers model',
+};
+
+/** A folder holding a model of another format than `keep` is not written over without --force. */
+async function refuseOtherModel(
+  dir: string,
+  keep: string,
+  force: boolean | undefined,
+  flag: string,
+): Promise<void> {
+  const format = await modelJsonFormat(dir);
+  if (format === null || format === keep || force) return;
+  throw new ArgumentError(
+    `${dir} holds ${FORMAT_NAMES[format] ?? 'another model.json'}, which this would replace: choose another ${flag} (or add --force to replace it)`,
+  );
+}
+
+export async function exportCommand(
+  dir: string,
+  options: { format: string; out?: string; force?: boolean },
+): Promise<void> {
   const format = checkFormat(options.format);
   const model = await openModelDir(dir);
   if (format === 'onnx') {
@@ -95,6 +133,11 @@ export async function exportCommand(dir: string, options: { format: string; out?
     // --out may name a folder (model.onnx goes in it) or the file itself.
     const given = options.out ?? join(dir, 'model.onnx');
     const out = existsSync(given) && statSync(given).isDirectory() ? join(given, 'model.onnx') : given;
+    if (existsSync(out) && extname(out).toLowerCase() !== '.onnx' && !options.force) {
+      throw new ArgumentError(
+        `${out} exists and is not an .onnx file, which this would replace: choose another --out (or add --force)`,
+      );
+    }
     await mkdir(dirname(resolve(out)), { recursive: true });
     await writeFileAtomic(out, bytes);
     const proto = decodeModel(bytes);
@@ -109,12 +152,12 @@ export async function exportCommand(dir: string, options: { format: string; out?
     return;
   }
   const out = options.out ?? `${dir.replace(/[/\\]+$/, '')}-tfjs`;
-  await saveTfjs(model, out);
+  await refuseOtherModel(out, 'layers-model', options.force, '--out');
+  const written = await saveTfjs(model, out, { force: options.force === true });
   console.log(
     `Wrote the TF.js Layers model ${out}/ (tf.loadLayersModel: its model.json URL in a browser, file://… with tfjs-node):`,
   );
-  for (const name of (await readdir(out)).sort())
-    console.log(`  ${name} (${kb((await stat(join(out, name))).size)})`);
+  for (const name of written) console.log(`  ${name} (${kb((await stat(join(out, name))).size)})`);
 }
 
 type ImportKind = 'onnx' | 'tfjs' | 'keras';
@@ -122,14 +165,11 @@ type ImportKind = 'onnx' | 'tfjs' | 'keras';
 function importKind(file: string): ImportKind {
   const ext = extname(file).toLowerCase();
   if (ext === '.onnx') return 'onnx';
-  if (ext === '.keras') return 'keras';
+  // loadKeras tells a .keras zip from a legacy .h5 model file by their bytes.
+  if (ext === '.keras' || ext === '.h5' || ext === '.hdf5') return 'keras';
   if (ext === '.json') return 'tfjs';
-  if (ext === '.h5' || ext === '.hdf5')
-    throw new ArgumentError(
-      `${file}: legacy Keras HDF5 files are not read; save the model as .keras (Keras 3: model.save('m.keras'))`,
-    );
   throw new ArgumentError(
-    `${file}: unknown model format '${ext || basename(file)}': import reads .onnx (ONNX), model.json (TF.js Layers) or .keras (Keras 3)`,
+    `${file}: unknown model format '${ext || basename(file)}': import reads .onnx (ONNX), model.json (TF.js Layers), .keras (Keras 3) or .h5 (legacy Keras)`,
   );
 }
 
@@ -142,7 +182,7 @@ async function isBackpropModelJson(file: string): Promise<boolean> {
   }
 }
 
-export async function importCommand(file: string, options: { out: string }): Promise<void> {
+export async function importCommand(file: string, options: { out: string; force?: boolean }): Promise<void> {
   if (!existsSync(file)) throw new ArgumentError(`no such file: ${file}`);
   if (statSync(file).isDirectory())
     throw new ArgumentError(`${file} is a folder: give the .onnx, model.json or .keras file itself`);
@@ -151,6 +191,8 @@ export async function importCommand(file: string, options: { out: string }): Pro
     throw new ArgumentError(
       `${file} is a backprop model already: use its folder (${dirname(file)}) with loadModel, 'backprop eval' or 'backprop export'`,
     );
+  // A TF.js folder (the input's own, say) is not replaced by backprop's model.json without --force.
+  await refuseOtherModel(options.out, 'backprop-model', options.force, '--out folder');
   let model: AnyModel;
   try {
     model =
@@ -176,8 +218,16 @@ export async function importCommand(file: string, options: { out: string }): Pro
     console.log(
       `784 inputs → 10 classes (${prep.output === 'logProbabilities' ? 'log-probabilities' : prep.output}): treated as an MNIST digit classifier (pixels 0–1); 'backprop eval ${options.out}' and 'backprop predict ${options.out} IMAGE…' use it`,
     );
+  } else {
+    // An earlier model's preprocessing in this folder would feed this one its inputs.
+    await rm(join(options.out, 'preprocessing.json'), { force: true });
+    console.log(IMPORTED_FROM_CODE(options.out));
   }
 }
+
+/** What an imported model that is not an MNIST classifier is for: code, not the image commands. */
+export const IMPORTED_FROM_CODE = (dir: string): string =>
+  `An imported model that is not a 784 → 10 image classifier is used from code: loadModel('${dir}')`;
 
 /**
  * An imported model whose one input holds 784 values (flat, 28×28, 28×28×1 or 1×28×28) and whose

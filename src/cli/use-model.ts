@@ -5,6 +5,7 @@ import { confusionMatrix, formatConfusionMatrix } from '../metrics/classificatio
 import { ArgumentError, loadModel, type Model, type Sequential } from '../node/index.js';
 import { loadMnist } from '../node/mnist.js';
 import { assertCsvInput } from './input-kind.js';
+import { IMPORTED_FROM_CODE } from './interop-commands.js';
 import { type ImageModelPreprocessing, imagesForModel, predictImages } from './predict-images.js';
 import type { TabularPreprocessing } from './tabular.js';
 import { evaluateCsv, predictCsv } from './tabular-use.js';
@@ -20,7 +21,8 @@ async function open(dir: string): Promise<{ model: Sequential; prep: Preprocessi
   const model = await loadModel<Sequential>(dir);
   const text = await readFile(join(dir, 'preprocessing.json'), 'utf8').catch(() => {
     throw new ArgumentError(
-      `${dir} has no preprocessing.json: use a model folder written by 'backprop train'`,
+      `${dir} has no preprocessing.json: use a model folder written by 'backprop train'` +
+        ` (${IMPORTED_FROM_CODE(dir).replace(/^An/, 'an')})`,
     );
   });
   return { model, prep: JSON.parse(text) as Preprocessing };

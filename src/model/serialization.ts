@@ -43,7 +43,8 @@ import { entriesByName, sealModelJson, validateModelJson } from './manifest.js';
 import { Sequential } from './sequential.js';
 import { decodeTrainingState } from './training-state.js';
 
-const VERSION = '0.1.0';
+/** backprop's version, as files it writes name their writer (generatedBy 'backprop 0.1.0'). */
+export const VERSION = '0.1.0';
 
 export interface ToArtifactsOptions {
   /** An exact-resume state to store and commit together with the model (training-state.ts). */

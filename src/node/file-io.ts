@@ -57,7 +57,7 @@ async function writeDurable(path: string, data: string | Uint8Array): Promise<vo
 }
 
 /** fsync a folder so that renames in it are durable; some platforms cannot, which is not an error. */
-async function syncFolder(dir: string): Promise<void> {
+export async function syncFolder(dir: string): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(dir, 'r');
@@ -66,6 +66,29 @@ async function syncFolder(dir: string): Promise<void> {
     // Windows cannot open or fsync a folder; the renames are still atomic there.
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * Write `data` durably to a new temporary file beside `path` (a name only this code makes, with
+ * the writer's pid); returns its path, for the caller to rename into place.
+ */
+export async function writeTemp(path: string, data: string | Uint8Array): Promise<string> {
+  const tmp = tempName(path, 'tmp');
+  try {
+    await writeDurable(tmp, data);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  return tmp;
+}
+
+/** Removes the temporary files in `dir` whose writer is gone (left by a crash mid-save). */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (name.endsWith('.tmp') && OUR_TEMP.test(name) && writerIsGone(name))
+      await rm(join(dir, name), { force: true });
   }
 }
 

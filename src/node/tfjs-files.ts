@@ -2,10 +2,9 @@
  * TF.js Layers models on disk: model.json beside its weight shards (group1-shard1of2.bin …), as
  * `tf.LayersModel.save('file://…')` and tensorflowjs_converter lay them out.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ModelFormatError } from '../errors.js';
+import { ArgumentError, ModelFormatError } from '../errors.js';
 import { fromTfjs } from '../interop/keras/tfjs/from-tfjs.js';
 import { TFJS_SHARD_BYTES } from '../interop/keras/tfjs/tfjs-types.js';
 import { toTfjs } from '../interop/keras/tfjs/to-tfjs.js';
@@ -13,20 +12,38 @@ import { checkManifest } from '../interop/keras/tfjs/weights-manifest.js';
 import type { Model } from '../model/functional/model.js';
 import { isPlainFileName, MAX_MODEL_JSON_BYTES } from '../model/manifest.js';
 import type { Sequential } from '../model/sequential.js';
+import { removeStaleTemps, syncFolder, writeTemp } from './file-io.js';
 
 const SHARD_NAME = /^group1-shard\d+of\d+\.bin$/;
 
-/** Write `data` to a new temporary file beside `path` and flush it to disk; returns its name. */
-async function writeTemp(path: string, data: string | Uint8Array): Promise<string> {
-  const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  const handle = await open(tmp, 'wx');
+export interface SaveTfjsOptions {
+  /**
+   * Replace a model.json that is not a TF.js Layers model (a backprop model folder, say); default
+   * false: such a folder is refused, so another model is never overwritten by mistake.
+   */
+  force?: boolean;
+}
+
+/** Refuses a folder whose model.json is another kind of model (or unreadable), unless forced. */
+async function checkReplaceable(jsonPath: string, force: boolean): Promise<void> {
+  let text: string;
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    text = await readFile(jsonPath, 'utf8');
+  } catch {
+    return; // no model.json: nothing to replace
   }
-  return tmp;
+  if (force) return;
+  let format: unknown;
+  try {
+    format = (JSON.parse(text) as { format?: unknown } | null)?.format;
+  } catch {
+    format = undefined;
+  }
+  if (format === 'layers-model') return;
+  const what = format === 'backprop-model' ? 'a backprop model' : 'not a TF.js Layers model';
+  throw new ArgumentError(
+    `saveTfjs: refusing to replace ${jsonPath}, which is ${what}: write the TF.js model to another folder (or pass force: true / --force to replace it)`,
+  );
 }
 
 /**
@@ -34,14 +51,22 @@ async function writeTemp(path: string, data: string | Uint8Array): Promise<strin
  * file is first written in full under a temporary name; only then are they renamed into place,
  * with an earlier model.json removed first — so the folder holds the old model, the new one, or
  * (after a crash in between) no model.json, never a model.json beside shards of another model.
- * Shards of an earlier save that the new model.json does not name are removed after.
+ * Shards of an earlier save that the new model.json does not name are removed after, and
+ * temporary files a crashed save left are removed before. A model.json that is not a TF.js Layers
+ * model is not replaced unless `options.force`. Returns the names of the files written.
  */
-export async function saveTfjs(model: Sequential | Model, dir: string): Promise<void> {
+export async function saveTfjs(
+  model: Sequential | Model,
+  dir: string,
+  options: SaveTfjsOptions = {},
+): Promise<string[]> {
   const { modelJson, weightData } = toTfjs(model);
+  const jsonPath = join(dir, 'model.json');
+  await checkReplaceable(jsonPath, options.force === true);
   await mkdir(dir, { recursive: true });
+  await removeStaleTemps(dir);
   const paths = modelJson.weightsManifest[0]!.paths;
   const bytes = new Uint8Array(weightData);
-  const jsonPath = join(dir, 'model.json');
   const temps: [string, string][] = [];
   try {
     for (const [i, path] of paths.entries()) {
@@ -55,9 +80,11 @@ export async function saveTfjs(model: Sequential | Model, dir: string): Promise<
   }
   await rm(jsonPath, { force: true });
   for (const [tmp, path] of temps) await rename(tmp, path);
+  await syncFolder(dir);
   for (const name of await readdir(dir)) {
     if (SHARD_NAME.test(name) && !paths.includes(name)) await rm(join(dir, name), { force: true });
   }
+  return ['model.json', ...paths];
 }
 
 /**

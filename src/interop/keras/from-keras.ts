@@ -3,42 +3,24 @@
  * `get_weights()` order) as a backprop Sequential or functional Model.
  *
  * The topology becomes backprop's own saved form (layer configs by layer-config.ts, inbound nodes
- * by reference), the weights its weight file, and backprop's loader builds it: so a Keras model
- * goes through the same checks as a backprop file — every layer planned and every weight's shape
- * compared before anything is allocated.
+ * by reference, keras-calls.ts), the weights its weight file (keras-model.ts' modelFromKeras), and
+ * backprop's loader builds it: so a Keras model goes through the same checks as a backprop file —
+ * every layer planned and every weight's shape compared before anything is allocated.
  */
 // First, so that graph-load.ts (imported below) finds serialization.ts' planners' registry ready:
 // model.js → serialization.js → graph-load.js is the order the package entry loads them in.
 import '../../model/functional/model.js';
 import { ModelFormatError } from '../../errors.js';
 import { planSequentialConfig } from '../../model/architecture.js';
-import {
-  checksum,
-  MODEL_FORMAT,
-  MODEL_FORMAT_VERSION,
-  type ModelJson,
-  packWeights,
-  type WeightEntry,
-  weightsFileName,
-} from '../../model/artifacts.js';
+import type { ModelJson } from '../../model/artifacts.js';
 import { type ExpectedWeight, planGraph } from '../../model/functional/graph-load.js';
-import { Model } from '../../model/functional/model.js';
-import { sealModelJson } from '../../model/manifest.js';
-import { Sequential } from '../../model/sequential.js';
-import { modelFromArtifacts } from '../../model/serialization.js';
-import type { Module } from '../../nn/module.js';
+import type { Model } from '../../model/functional/model.js';
+import type { Sequential } from '../../model/sequential.js';
 import { layerFromConfig } from '../../nn/registry.js';
-import { formatShape, shapesEqual } from '../../tensor/shape.js';
-import type { KerasModelJson, KerasWeight, KerasWeights } from './keras-types.js';
-import { isObject, type Json, short } from './keras-values.js';
+import { isRef, nodeFromKeras, type Ref, refsFromKeras } from './keras-calls.js';
+import type { KerasModelJson } from './keras-types.js';
+import { fail, isKerasOperation, isObject, type Json, MODEL_CLASSES, short } from './keras-values.js';
 import { type FromKerasContext, type LayerSpec, layerFromKeras, layerLabel } from './layer-config.js';
-
-const VERSION = '0.1.0';
-
-/** Keras class names of models (a model can be a layer of another). */
-const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
-
-type Ref = [string, number, number];
 
 /** A backprop layer spec, with its name and inbound nodes in a functional model. */
 interface GraphLayer extends LayerSpec {
@@ -53,10 +35,6 @@ export interface KerasPlan {
   /** The top-level layers with weights, in model order: each with the weights backprop will create. */
   layers: { name: string; spec: LayerSpec; weights: ExpectedWeight[] }[];
   lastAxisChecks: FromKerasContext['lastAxisChecks'];
-}
-
-function fail(source: string, what: string): never {
-  throw new ModelFormatError(`${source}: ${what}`);
 }
 
 /** TF.js' model.json may hold the Keras model under model_config (tensorflowjs_converter). */
@@ -143,12 +121,13 @@ function modelSpecFromKeras(className: string, config: Json, ctx: FromKerasConte
   }
   const inputLayers = refsFromKeras(config.input_layers, `${where}: input_layers`);
   const outputLayers = refsFromKeras(config.output_layers, `${where}: output_layers`);
-  const classes = new Map<string, string>();
+  // The names of Keras 3's mask operations, whose outputs feed only `mask` arguments.
+  const operations = new Set<string>();
   for (const raw of config.layers) {
-    if (isObject(raw))
-      classes.set(String(raw.name ?? (isObject(raw.config) ? raw.config.name : '')), String(raw.class_name));
+    if (isObject(raw) && isKerasOperation(raw))
+      operations.add(String(raw.name ?? (isObject(raw.config) ? raw.config.name : '')));
   }
-  const read = config.layers.map((raw, i) => graphLayerFromKeras(raw, i, where, ctx, classes));
+  const read = config.layers.map((raw, i) => graphLayerFromKeras(raw, i, where, ctx, operations));
   if (!ctx.keras3) {
     // Keras 2 and TF.js count a nested model's own first node (its input's) in references to its
     // outputs: ['inner', 1, 0] is its first call here. Keras 3, and backprop, count calls only.
@@ -159,6 +138,16 @@ function modelSpecFromKeras(className: string, config: Json, ctx: FromKerasConte
     );
     const shift = (r: Ref): Ref => (nested.has(r[0]) && r[1] >= 1 ? [r[0], r[1] - 1, r[2]] : r);
     for (const l of read) l.inboundNodes = l.inboundNodes.map((node) => node.map(shift));
+    outputLayers.splice(0, outputLayers.length, ...outputLayers.map(shift));
+  } else {
+    // Keras 3 writes calls only in inbound_nodes, but in output_layers a nested functional model's
+    // own node too (its first call is 1 there).
+    const functional = new Set(
+      config.layers
+        .filter((raw) => isObject(raw) && (raw.class_name === 'Functional' || raw.class_name === 'Model'))
+        .map((raw) => String((raw as Json).name ?? ((raw as Json).config as Json).name)),
+    );
+    const shift = (r: Ref): Ref => (functional.has(r[0]) && r[1] >= 1 ? [r[0], r[1] - 1, r[2]] : r);
     outputLayers.splice(0, outputLayers.length, ...outputLayers.map(shift));
   }
   // Keras 3 writes the mask arithmetic (NotEqual, Any) as layers feeding only `mask` arguments;
@@ -179,8 +168,9 @@ function modelSpecFromKeras(className: string, config: Json, ctx: FromKerasConte
     config: {
       name,
       layers,
-      inputLayers,
-      outputLayers,
+      // Keras 3 writes one reference (not a list of one) for a model of one tensor, as backprop does.
+      inputLayers: isRef(config.input_layers) ? inputLayers[0] : inputLayers,
+      outputLayers: isRef(config.output_layers) ? outputLayers[0] : outputLayers,
     },
   };
 }
@@ -279,7 +269,7 @@ function graphLayerFromKeras(
   i: number,
   where: string,
   ctx: FromKerasContext,
-  classes: Map<string, string>,
+  operations: ReadonlySet<string>,
 ): { name: string; inboundNodes: Ref[][]; translate: () => GraphLayer } {
   const at = `${where}: layers[${i}]`;
   if (!isObject(raw) || typeof raw.class_name !== 'string' || !isObject(raw.config)) {
@@ -294,7 +284,7 @@ function graphLayerFromKeras(
   let unreadable: unknown = null;
   try {
     inboundNodes = raw.inbound_nodes.map((node, k) =>
-      nodeFromKeras(node, `${label}: inbound_nodes[${k}]`, classes),
+      nodeFromKeras(node, `${label}: inbound_nodes[${k}]`, operations),
     );
   } catch (e) {
     unreadable = e;
@@ -323,192 +313,5 @@ function graphLayerFromKeras(
   return layer;
 }
 
-/** Layers Keras 3 makes for a mask (Masking's and Embedding's), which backprop's layers pass on themselves. */
-const MASK_MAKERS = new Set(['NotEqual', 'Any']);
-
-const IGNORED_CALL_ARGS = new Set(['training', 'mask']);
-
-/**
- * One call of a layer: Keras 2 / TF.js `[[name, node, tensor, kwargs], …]`, Keras 3
- * `{ args: [tensor or [tensors]], kwargs }` with tensors `{ class_name: '__keras_tensor__',
- * config: { keras_history: [name, node, tensor] } }`.
- */
-function nodeFromKeras(node: unknown, where: string, classes: Map<string, string>): Ref[] {
-  const kwargsOk = (kwargs: unknown) => {
-    if (kwargs === undefined || kwargs === null) return;
-    if (!isObject(kwargs)) fail(where, `call arguments must be an object, got ${short(kwargs)}`);
-    for (const [k, v] of Object.entries(kwargs)) {
-      if (IGNORED_CALL_ARGS.has(k) && (v === null || typeof v === 'boolean')) continue;
-      if (k === 'mask' && isObject(v) && isObject(v.config) && Array.isArray(v.config.keras_history)) {
-        if (MASK_MAKERS.has(classes.get(String(v.config.keras_history[0])) ?? '')) continue;
-      }
-      fail(where, `the call argument ${k} ${short(v)} is not supported`);
-    }
-  };
-  if (isObject(node)) {
-    kwargsOk(node.kwargs);
-    const refs: Ref[] = [];
-    const collect = (v: unknown): void => {
-      if (Array.isArray(v)) {
-        v.forEach(collect);
-        return;
-      }
-      if (isObject(v) && v.class_name === '__keras_tensor__' && isObject(v.config)) {
-        refs.push(refFromKeras(v.config.keras_history, where));
-        return;
-      }
-      fail(where, `a call argument other than a tensor is not supported: ${short(v)}`);
-    };
-    collect(node.args);
-    if (refs.length === 0) fail(where, 'the call has no tensor arguments');
-    return refs;
-  }
-  if (!Array.isArray(node) || node.length === 0)
-    fail(where, `must be a list of tensor references, got ${short(node)}`);
-  return node.map((r) => {
-    if (Array.isArray(r) && r.length === 4) kwargsOk(r[3]);
-    return refFromKeras(Array.isArray(r) ? r.slice(0, 3) : r, where);
-  });
-}
-
-function refFromKeras(r: unknown, where: string): Ref {
-  if (
-    !Array.isArray(r) ||
-    r.length !== 3 ||
-    typeof r[0] !== 'string' ||
-    !Number.isSafeInteger(r[1]) ||
-    !Number.isSafeInteger(r[2])
-  ) {
-    fail(where, `a tensor reference must be [layer, node, tensor], got ${short(r)}`);
-  }
-  return r as Ref;
-}
-
-function refsFromKeras(v: unknown, where: string): Ref[] {
-  if (Array.isArray(v) && typeof v[0] === 'string') return [refFromKeras(v, where)];
-  if (!Array.isArray(v) || v.length === 0)
-    fail(where, `must be a non-empty list of [layer, node, tensor], got ${short(v)}`);
-  return v.map((r, i) => refFromKeras(r, `${where}[${i}]`));
-}
-
-// ---- weights --------------------------------------------------------------------------------
-
-/** A layer's Keras weights: by its own name, or a nested model's as its layers' in order. */
-function kerasWeightsOf(
-  spec: LayerSpec,
-  weights: KerasWeights,
-  used: Set<string>,
-): KerasWeight[] | undefined {
-  const name = String(spec.config.name);
-  const own = weights.get(name);
-  if (own !== undefined) {
-    used.add(name);
-    return own;
-  }
-  if (spec.className !== 'Sequential' && spec.className !== 'Model') return undefined;
-  const inner = (spec.config.layers as LayerSpec[]).map((l) => kerasWeightsOf(l, weights, used) ?? []);
-  return inner.flat();
-}
-
-/**
- * Build a backprop model from a Keras topology and its weights (`weights`: each layer's in
- * `layer.get_weights()` order, by layer name; a nested model's under its name or its layers').
- * Every weight's shape is checked against the layer, and none may be missing or left over;
- * `source` names the file in errors. Layers backprop has no equivalent for are refused by name.
- */
-export function modelFromKeras(
-  topology: KerasModelJson,
-  weights: KerasWeights,
-  source: string,
-): Sequential | Model {
-  if (!(weights instanceof Map)) fail(source, 'the weights must be a Map of layer name → weights');
-  const plan = planKerasModel(topology, source);
-  const used = new Set<string>();
-  const entries: WeightEntry[] = [];
-  const arrays: Float32Array[] = [];
-  let offset = 0;
-  for (const { name, spec, weights: expected } of plan.layers) {
-    const given = kerasWeightsOf(spec, weights, used) ?? [];
-    const label = `${source}: ${layerLabel(spec.className, name)}`;
-    if (!Array.isArray(given)) fail(label, 'its weights must be a list');
-    if (given.length !== expected.length) {
-      fail(
-        label,
-        `has ${given.length} weight(s) in the file (${given.map((w) => w?.name).join(', ') || 'none'}) but needs ${expected.length}` +
-          ` (${expected.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ') || 'none'})`,
-      );
-    }
-    expected.forEach((want, i) => {
-      const w = given[i]!;
-      const wName = typeof w?.name === 'string' ? w.name : `#${i}`;
-      if (!isObject(w) || !Array.isArray(w.shape) || !(w.data instanceof Float32Array)) {
-        fail(label, `weight ${wName} must be { name, shape, data: Float32Array }`);
-      }
-      if (!shapesEqual(w.shape, want.shape)) {
-        fail(
-          label,
-          `weight '${wName}' has shape ${formatShape(w.shape)} in the file but the layer needs ${formatShape(want.shape)} (${want.name})`,
-        );
-      }
-      const size = want.shape.reduce((a, b) => a * b, 1);
-      if (w.data.length !== size) {
-        fail(
-          label,
-          `weight '${wName}' of shape ${formatShape(w.shape)} has ${w.data.length} values, not ${size}`,
-        );
-      }
-      entries.push({ name: want.name, shape: [...want.shape], dtype: 'float32', byteOffset: offset });
-      offset += size * 4;
-      arrays.push(w.data);
-    });
-  }
-  for (const [name, list] of weights) {
-    if (!used.has(name) && Array.isArray(list) && list.length > 0) {
-      fail(
-        source,
-        `the file has weights for layer '${name}' (${list.map((w) => w?.name).join(', ')}) which the model does not have or which has no weights`,
-      );
-    }
-  }
-  const weightData = packWeights(arrays);
-  const crc = checksum(weightData);
-  const modelJson = sealModelJson({
-    format: MODEL_FORMAT,
-    formatVersion: MODEL_FORMAT_VERSION,
-    generatedBy: `backprop ${VERSION}`,
-    modelTopology: plan.topology,
-    weightsManifest: {
-      path: weightsFileName(crc),
-      byteLength: weightData.byteLength,
-      crc32: crc,
-      weights: entries,
-    },
-  });
-  const model = modelFromArtifacts<Sequential | Model>({ modelJson, weightData }, source, { compile: false });
-  checkLastAxes(model, plan.lastAxisChecks, source);
-  return model;
-}
-
-/** Normalization layers saved with a positive axis must have it as their input's last. */
-function checkLastAxes(model: Sequential | Model, checks: KerasPlan['lastAxisChecks'], source: string): void {
-  if (checks.length === 0) return;
-  const byName = new Map<string, Module>();
-  const visit = (m: Sequential | Model) => {
-    for (const l of m.layers as readonly Module[]) {
-      byName.set(l.name, l);
-      if (l instanceof Sequential || l instanceof Model) visit(l);
-    }
-  };
-  visit(model);
-  for (const { layer, axis, label } of checks) {
-    const m = byName.get(layer);
-    if (!m) continue;
-    const rank = (m.inputShape as readonly unknown[]).length;
-    if (axis !== rank) {
-      fail(
-        source,
-        `${label}: normalises over axis ${axis}, but backprop only normalises over the last (${rank})`,
-      );
-    }
-  }
-}
+// modelFromKeras was here; importers of this file keep finding it.
+export { modelFromKeras } from './keras-model.js';

@@ -42,3 +42,17 @@ export interface KerasWeight {
 
 /** Each layer's weights by layer name, in `layer.get_weights()` order. */
 export type KerasWeights = Map<string, KerasWeight[]>;
+
+/**
+ * A weight whose values may still be unread: `data` is the values, or a function reading them.
+ * Readers of untrusted files (keras-file/) give functions, so modelFromKeras compares every layer's
+ * weight count and shapes with the model before any dataset is read.
+ */
+export interface PendingKerasWeight {
+  name: string;
+  shape: number[];
+  data: Float32Array | (() => Float32Array);
+}
+
+/** Each layer's weights by layer name, some perhaps not read yet (PendingKerasWeight). */
+export type PendingKerasWeights = Map<string, PendingKerasWeight[]>;

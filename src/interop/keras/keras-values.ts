@@ -11,6 +11,28 @@ export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Keras class names of models (a model can be a layer of another). */
+export const MODEL_CLASSES: ReadonlySet<string> = new Set(['Sequential', 'Model', 'Functional']);
+
+/**
+ * An operation (not a layer) in a Keras 3 functional model's layer list: the mask arithmetic Keras 3
+ * records for Masking, Embedding and merges (NotEqual, Any, LogicalOr, ExpandDims…, module
+ * keras.src.ops.*). Operations have no weights (no group in model.weights.h5) and feed only `mask`
+ * arguments, which backprop's layers compute themselves.
+ */
+export function isKerasOperation(layer: { class_name?: unknown; module?: unknown }): boolean {
+  return (
+    (typeof layer.module === 'string' && layer.module.startsWith('keras.src.ops')) ||
+    layer.class_name === 'NotEqual' ||
+    layer.class_name === 'Any'
+  );
+}
+
+/** A ModelFormatError "source: what". */
+export function fail(source: string, what: string): never {
+  throw new ModelFormatError(`${source}: ${what}`);
+}
+
 export const snakeToCamel = (key: string): string =>
   key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 

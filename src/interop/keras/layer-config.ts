@@ -107,7 +107,6 @@ const IGNORED = new Set([
   'unroll',
   'implementation',
   'use_cudnn',
-  'zero_output_for_mask',
   'fused',
   'renorm_momentum',
   'lora_alpha',
@@ -201,9 +200,22 @@ function valueFromKeras(key: string, value: unknown, where: Where, ctx: FromKera
   return value;
 }
 
+/** The merge layers: Keras 3 combines their inputs' masks otherwise than Keras 2 / TF.js. */
+export const MERGE_CLASSES = new Set([
+  'Add',
+  'Subtract',
+  'Multiply',
+  'Average',
+  'Maximum',
+  'Minimum',
+  'Concatenate',
+]);
+
 /** Per-layer details after the generic translation. */
 function fixFromKeras(spec: LayerSpec, where: Where, ctx: FromKerasContext): LayerSpec {
   const c = spec.config;
+  // Keras 3: no mask if an input has none, else the masks OR-ed (Keras 2 / TF.js: AND of the masked ones).
+  if (ctx.keras3 && MERGE_CLASSES.has(spec.className)) c.maskMerge = 'any';
   switch (spec.className) {
     case 'LeakyReLU':
       // Keras 3 calls it negative_slope.
@@ -270,10 +282,11 @@ function expressed(className: string, k: Json, where: Where): LayerSpec {
   if (className === 'ReLU') {
     known(['max_value', 'negative_slope', 'threshold']);
     if ((k.max_value ?? null) !== null || (k.threshold ?? 0) !== 0) {
-      refuse(
-        where,
-        `a ReLU with max_value ${short(k.max_value)} / threshold ${short(k.threshold)} is not supported`,
-      );
+      const set = [
+        (k.max_value ?? null) !== null && `max_value ${short(k.max_value)}`,
+        (k.threshold ?? 0) !== 0 && `threshold ${short(k.threshold)}`,
+      ].filter(Boolean);
+      refuse(where, `a ReLU with ${set.join(' and ')} is not supported (only max_value null, threshold 0)`);
     }
     const slope = k.negative_slope ?? 0;
     if (typeof slope !== 'number') refuse(where, `negative_slope must be a number, got ${short(slope)}`);
@@ -301,6 +314,11 @@ function expressed(className: string, k: Json, where: Where): LayerSpec {
  */
 export function layerToKeras(spec: LayerSpec, source = 'model'): { class_name: string; config: Json } {
   const where: Where = { source, layer: layerLabel(spec.className, spec.config.name) };
+  if (spec.className === 'OnnxGraph') {
+    throw new ModelFormatError(
+      `${source}: ${where.layer}: a model imported from ONNX exports to ONNX only (it runs the ONNX graph's nodes, which have no Keras / TF.js layers)`,
+    );
+  }
   if (
     !(KERAS_LAYER_CLASSES as readonly string[]).includes(spec.className) ||
     spec.className === 'InputLayer'
@@ -318,6 +336,8 @@ export function layerToKeras(spec: LayerSpec, source = 'model'): { class_name: s
     // Only a layer's declared input shape; Embedding's inputDim is its vocabulary size.
     if (key === 'inputShape' || (key === 'inputDim' && spec.className !== 'Embedding')) continue;
     if (value === null && key !== 'mergeMode') continue;
+    // Keras 2 / TF.js merge masks one way only ('all'); toTfjs refuses 'any' where a mask reaches it.
+    if (key === 'maskMerge') continue;
     config[camelToSnake(key)] = valueToKeras(key, value, where, source);
   }
   if (spec.className === 'BatchNormalization') config.axis = -1;

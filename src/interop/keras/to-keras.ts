@@ -5,12 +5,11 @@
 import { ModelFormatError } from '../../errors.js';
 import { Model } from '../../model/functional/model.js';
 import type { Sequential } from '../../model/sequential.js';
+import { VERSION } from '../../model/serialization.js';
 import type { KerasLayerJson, KerasModelJson, KerasWeights } from './keras-types.js';
 import { isObject, type Json } from './keras-values.js';
 import { type LayerSpec, layerToKeras } from './layer-config.js';
 import { tfjsWeightName } from './weight-names.js';
-
-const VERSION = '0.1.0';
 
 type Ref = [string, number, number];
 

@@ -32,6 +32,9 @@ export function maskedRecurrent(b: OnnxGraphBuilder, layer: RNN, call: Call, mas
   const spec = recurrentSpec(layer);
   const shape = call.shapes[0]!;
   checkSequences(layer, shape);
+  // Keras' zero_output_for_mask (zeros at skipped steps) is not built here: refused, not dropped.
+  if (layer.zeroOutputForMask)
+    refuse(layer, 'has zeroOutputForMask: true and reads a mask, which toOnnx does not export');
   const direction = layer.goBackwards ? 'reverse' : 'forward';
   const time = shape[1];
   if (typeof time !== 'number')

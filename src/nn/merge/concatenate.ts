@@ -8,12 +8,12 @@ import { numberOption } from '../../config/options.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
 import { concat } from '../../ops/layout.js';
 import type { Shape } from '../../tensor/shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import type { ModuleConfig } from '../module.js';
+import { Tensor } from '../../tensor/tensor.js';
+import type { Mask } from '../module.js';
 import { formatSymbolicShape, type SymbolicShape } from '../symbolic-tensor.js';
-import { Merge } from './merge.js';
+import { Merge, type MergeConfig } from './merge.js';
 
-export interface ConcatenateConfig extends ModuleConfig {
+export interface ConcatenateConfig extends MergeConfig {
   /** Default −1. Counts the batch axis, as in Keras: 1 is the first axis of a sample. */
   axis?: number;
 }
@@ -70,6 +70,43 @@ export class Concatenate extends Merge {
     return out as Shape;
   }
 
+  /** Whether it joins [batch, time, …] inputs along time (known once built): then masks join too. */
+  private get joinsTime(): boolean {
+    if (!this.built) return false;
+    const shapes = this.inputShape as unknown as Shape[];
+    const rank = (shapes[0]?.length ?? 0) + 1;
+    return rank >= 3 && (this.axis < 0 ? this.axis + rank : this.axis) === 1;
+  }
+
+  /**
+   * Along time, the masks are joined as the steps are, an unmasked input's steps all real (Keras 2
+   * and 3 alike); along other axes, as maskMerge says (Merge).
+   */
+  override computeMask(inputs: Tensor | Tensor[], mask: Mask | Mask[]): Mask | Mask[] {
+    const masks = Array.isArray(mask) ? mask : [mask];
+    if (!this.joinsTime || masks.every((m) => m === null || m === undefined)) {
+      return super.computeMask(inputs, mask);
+    }
+    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    return concat(
+      xs.map((x, i) => {
+        const m = masks[i];
+        if (m !== null && m !== undefined) return m;
+        const [batch, time] = x.shape as [number, number];
+        return new Tensor(
+          x.backend.fromValues(new Float32Array(batch * time).fill(1)),
+          [batch, time],
+          x.backend,
+        );
+      }),
+      1,
+    );
+  }
+
+  override computeOutputMasked(inputMasked: readonly boolean[]): boolean[] {
+    return this.joinsTime ? [inputMasked.some(Boolean)] : super.computeOutputMasked(inputMasked);
+  }
+
   protected merge(xs: Tensor[]): Tensor {
     this.mergeShapes(xs.map((x) => x.shape.slice(1)));
     const axis = this.axis < 0 ? this.axis + xs[0]!.ndim : this.axis;
@@ -77,6 +114,6 @@ export class Concatenate extends Merge {
   }
 
   protected override layerConfig(): Record<string, unknown> {
-    return { axis: this.axis };
+    return { axis: this.axis, ...super.layerConfig() };
   }
 }

@@ -1,11 +1,10 @@
 /** The element-wise merge layers, Keras' names and semantics: [a, b, …] → one tensor of their shape. */
 import type { Tensor } from '../../tensor/tensor.js';
-import type { ModuleConfig } from '../module.js';
-import { ElementwiseMerge } from './merge.js';
+import { ElementwiseMerge, type MergeConfig } from './merge.js';
 
 /** a + b + … */
 export class Add extends ElementwiseMerge {
-  constructor(config: ModuleConfig = {}) {
+  constructor(config: MergeConfig = {}) {
     super(config, 'add');
   }
   get className(): string {
@@ -18,7 +17,7 @@ export class Add extends ElementwiseMerge {
 
 /** a − b (exactly two inputs). */
 export class Subtract extends ElementwiseMerge {
-  constructor(config: ModuleConfig = {}) {
+  constructor(config: MergeConfig = {}) {
     super(config, 'subtract');
   }
   get className(): string {
@@ -34,7 +33,7 @@ export class Subtract extends ElementwiseMerge {
 
 /** a · b · … (element-wise) */
 export class Multiply extends ElementwiseMerge {
-  constructor(config: ModuleConfig = {}) {
+  constructor(config: MergeConfig = {}) {
     super(config, 'multiply');
   }
   get className(): string {
@@ -47,7 +46,7 @@ export class Multiply extends ElementwiseMerge {
 
 /** (a + b + …) / n */
 export class Average extends ElementwiseMerge {
-  constructor(config: ModuleConfig = {}) {
+  constructor(config: MergeConfig = {}) {
     super(config, 'average');
   }
   get className(): string {
@@ -63,7 +62,7 @@ export class Average extends ElementwiseMerge {
 
 /** max(a, b, …) element-wise */
 export class Maximum extends ElementwiseMerge {
-  constructor(config: ModuleConfig = {}) {
+  constructor(config: MergeConfig = {}) {
     super(config, 'maximum');
   }
   get className(): string {
@@ -76,7 +75,7 @@ export class Maximum extends ElementwiseMerge {
 
 /** min(a, b, …) element-wise */
 export class Minimum extends ElementwiseMerge {
-  constructor(config: ModuleConfig = {}) {
+  constructor(config: MergeConfig = {}) {
     super(config, 'minimum');
   }
   get className(): string {

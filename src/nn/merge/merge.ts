@@ -4,15 +4,38 @@
  * shape — a dimension unknown (null) on one side takes the other's size — and fold them pairwise
  * with ops, so their gradients are the ops' own.
  */
+import { enumOption } from '../../config/options.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { type CallOptions, type InputShapes, isShapeList, Module, type ModuleConfig } from '../module.js';
+import {
+  type CallOptions,
+  type InputShapes,
+  isShapeList,
+  type Mask,
+  Module,
+  type ModuleConfig,
+} from '../module.js';
 import { formatSymbolicShape, type SymbolicShape, type SymbolicTensor } from '../symbolic-tensor.js';
 
+/**
+ * How a merge combines its inputs' masks. 'all' (Keras 2, TF.js, backprop's default): a step is
+ * real where every masked input's is, unmasked inputs aside. 'any' (Keras 3): no mask at all if
+ * some input has none, else a step is real where any input's is.
+ */
+export type MaskMerge = 'all' | 'any';
+
+export interface MergeConfig extends ModuleConfig {
+  /** Default 'all' (Keras 2 / TF.js); fromKeras sets 'any' for Keras 3 files, whose merges do that. */
+  maskMerge?: MaskMerge;
+}
+
 export abstract class Merge extends Module {
-  constructor(config: ModuleConfig, defaultPrefix: string, optionNames: readonly string[] = []) {
-    super(config ?? {}, defaultPrefix, optionNames);
+  readonly maskMerge: MaskMerge;
+
+  constructor(config: MergeConfig, defaultPrefix: string, optionNames: readonly string[] = []) {
+    super(config ?? {}, defaultPrefix, [...optionNames, 'maskMerge']);
+    this.maskMerge = enumOption(this.component, 'maskMerge', config?.maskMerge, ['all', 'any'], 'all');
   }
 
   /** Exactly this many inputs (Subtract: 2); null for two or more. */
@@ -58,9 +81,22 @@ export abstract class Merge extends Module {
     return [];
   }
 
-  /** Masked inputs give the product of their masks: a step is real where every input's is (Keras). */
+  /** Masked inputs give one mask, by `maskMerge` (see MaskMerge). */
   override get supportsMasking(): boolean {
     return true;
+  }
+
+  override computeMask(inputs: Tensor | Tensor[], mask: Mask | Mask[]): Mask | Mask[] {
+    if (this.maskMerge === 'all') return super.computeMask(inputs, mask);
+    const masks = Array.isArray(mask) ? mask : [mask];
+    if (masks.some((m) => m === null || m === undefined)) return null;
+    // a OR b = 1 − (1 − a)(1 − b) on 0/1 masks.
+    return (masks as Tensor[]).slice(1).reduce((acc, m) => acc.add(m).sub(acc.mul(m)), masks[0]!);
+  }
+
+  override computeOutputMasked(inputMasked: readonly boolean[]): boolean[] {
+    if (this.maskMerge === 'all') return super.computeOutputMasked(inputMasked);
+    return [inputMasked.length > 0 && inputMasked.every(Boolean)];
   }
 
   override apply(inputs: Tensor[], options?: CallOptions): Tensor;
@@ -76,7 +112,7 @@ export abstract class Merge extends Module {
   }
 
   protected layerConfig(): Record<string, unknown> {
-    return {};
+    return this.maskMerge === 'all' ? {} : { maskMerge: this.maskMerge };
   }
 }
 

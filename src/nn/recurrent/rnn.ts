@@ -15,7 +15,10 @@
  *   batch boundary (truncated BPTT);
  * - call options `initialState` (states to start from) and `mask` [batch, time] (1 keep, 0 skip):
  *   at a skipped step the states stay as they were and the output repeats the previous one (zeros
- *   before the first kept step), so padded sequences of different lengths share one batch.
+ *   before the first kept step), so padded sequences of different lengths share one batch;
+ * - `zeroOutputForMask`: a skipped step outputs zeros instead of repeating the previous output
+ *   (Keras' zero_output_for_mask; Keras' Bidirectional sets it on both copies that return
+ *   sequences). The states are the same either way.
  */
 import { booleanOption, describeValue, isOptionsObject } from '../../config/options.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
@@ -38,6 +41,8 @@ export interface RNNOptions {
   goBackwards?: boolean;
   /** Carry the final states into the next call; default false. */
   stateful?: boolean;
+  /** A step the mask skips outputs zeros, not the previous output (Keras); default false. */
+  zeroOutputForMask?: boolean;
 }
 
 export interface RNNConfig extends LayerConfig, RNNOptions {
@@ -45,7 +50,13 @@ export interface RNNConfig extends LayerConfig, RNNOptions {
   cell: RecurrentCell | { className: string; config?: Record<string, unknown> };
 }
 
-export const RNN_OPTIONS = ['returnSequences', 'returnState', 'goBackwards', 'stateful'] as const;
+export const RNN_OPTIONS = [
+  'returnSequences',
+  'returnState',
+  'goBackwards',
+  'stateful',
+  'zeroOutputForMask',
+] as const;
 
 /** What a layer's fast path returns: the output as the layer returns it, and the final states. */
 export interface SequenceResult {
@@ -59,6 +70,7 @@ export class RNN extends Layer {
   readonly returnState: boolean;
   readonly goBackwards: boolean;
   readonly stateful: boolean;
+  readonly zeroOutputForMask: boolean;
   /**
    * Whether LSTM and GRU may run the fused sequence op when the call allows it (default true);
    * false always steps through the cell (the reference the fast path is tested against).
@@ -85,6 +97,7 @@ export class RNN extends Layer {
     this.returnState = booleanOption(c, 'returnState', o.returnState, false);
     this.goBackwards = booleanOption(c, 'goBackwards', o.goBackwards, false);
     this.stateful = booleanOption(c, 'stateful', o.stateful, false);
+    this.zeroOutputForMask = booleanOption(c, 'zeroOutputForMask', o.zeroOutputForMask, false);
   }
 
   get className(): string {
@@ -160,9 +173,27 @@ export class RNN extends Layer {
       );
     const initial = this.initialStates(x, options.initialState);
     const mask = options.mask === undefined ? null : this.sequenceMask(options.mask, batch, time);
-    const result = this.fastPath(x, initial, mask, options) ?? this.stepThrough(x, initial, mask, options);
+    let result = this.fastPath(x, initial, mask, options) ?? this.stepThrough(x, initial, mask, options);
     if (this.stateful) this.carried = result.states.map(keepAcrossSteps);
+    if (mask !== null && this.zeroOutputForMask)
+      result = { ...result, output: this.zeroSkipped(result.output, mask) };
     return result;
+  }
+
+  /**
+   * zeroOutputForMask: the output times the mask, so skipped steps give zeros (where the loop
+   * repeated the previous output). The returned sequence is in processing order (reversed with
+   * goBackwards); the last output is the last processed step's: time T−1, or 0 going backwards.
+   */
+  private zeroSkipped(output: Tensor, mask: Tensor): Tensor {
+    const [batch, time] = mask.shape as [number, number];
+    if (this.returnSequences) {
+      const steps = mask.unstack(1);
+      const ordered = this.goBackwards ? steps.reverse() : steps;
+      return output.mul(stack(ordered, 1).reshape([batch, time, 1]));
+    }
+    const last = mask.unstack(1)[this.goBackwards ? 0 : time - 1]!;
+    return output.mul(last.reshape([batch, 1]));
   }
 
   /**
@@ -330,6 +361,8 @@ export class RNN extends Layer {
       returnState: this.returnState,
       goBackwards: this.goBackwards,
       stateful: this.stateful,
+      // Saved only when set, so configs (and files) of layers without it stay as they were.
+      ...(this.zeroOutputForMask && { zeroOutputForMask: true }),
     };
   }
 

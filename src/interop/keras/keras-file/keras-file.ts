@@ -7,9 +7,10 @@
 import { ArgumentError, ModelFormatError } from '../../../errors.js';
 import type { Model } from '../../../model/functional/model.js';
 import type { Sequential } from '../../../model/sequential.js';
-import { modelFromKeras } from '../from-keras.js';
-import type { KerasModelJson, KerasWeight, KerasWeights } from '../keras-types.js';
-import { type Hdf5Group, openHdf5 } from './hdf5.js';
+import { modelFromKeras } from '../keras-model.js';
+import type { KerasModelJson, PendingKerasWeight, PendingKerasWeights } from '../keras-types.js';
+import { isObject } from '../keras-values.js';
+import { type Hdf5Dataset, openHdf5 } from './hdf5.js';
 import { readKeras3Weights } from './keras3-weights.js';
 import { ZipArchive } from './zip.js';
 
@@ -48,10 +49,16 @@ export async function fromKeras(
   }
   const config = parseJson(await zip.readText('config.json'), `${label}: config.json`);
   const topology = asTopology(config, version, label);
-  let weights: KerasWeights = new Map();
+  let weights: PendingKerasWeights = new Map();
   if (zip.has('model.weights.h5')) {
-    const h5 = openHdf5(await zip.read('model.weights.h5'), `${label}: model.weights.h5`);
-    weights = readKeras3Weights(h5, topology, `${label}: model.weights.h5`);
+    const h5bytes = await zip.read('model.weights.h5');
+    const h5 = openHdf5(h5bytes, `${label}: model.weights.h5`);
+    weights = readKeras3Weights(
+      h5,
+      topology,
+      `${label}: model.weights.h5`,
+      weightReader(h5bytes.length, label),
+    );
   } else if (zip.has('model.weights.npz')) {
     throw new ModelFormatError(
       `${label}: weights in model.weights.npz are not supported (model.weights.h5 only)`,
@@ -87,7 +94,8 @@ export function fromKerasH5(bytes: Uint8Array, options: KerasFileOptions = {}): 
   }
   const topology = asTopology(parseJson(configText, `${label}: model_config`), version, label);
   const group = root.has('model_weights') ? root.group('model_weights') : root;
-  const weights: KerasWeights = new Map();
+  const weights: PendingKerasWeights = new Map();
+  const reader = weightReader(bytes.length, label);
   const layerNames = group.attr('layer_names');
   if (!Array.isArray(layerNames))
     throw new ModelFormatError(`${label}: model_weights has no layer_names attribute`);
@@ -97,22 +105,53 @@ export function fromKerasH5(bytes: Uint8Array, options: KerasFileOptions = {}): 
     const names = g.attr('weight_names') ?? [];
     if (!Array.isArray(names))
       throw new ModelFormatError(`${label}: layer '${layerName}': weight_names is not a list`);
+    const unique = new Set(names.map(String));
+    if (unique.size !== names.length)
+      throw new ModelFormatError(`${label}: layer '${layerName}': weight_names lists a weight twice`);
+    // Opened (shape and type from the header), not read: modelFromKeras checks counts and shapes first.
     if (names.length > 0)
       weights.set(
         layerName,
-        names.map((w) => readWeight(g, String(w), label, layerName)),
+        names.map((w) => reader(g.dataset(String(w)), String(w), layerName)),
       );
   }
   return modelFromKeras(topology, weights, label);
 }
 
-function readWeight(g: Hdf5Group, name: string, label: string, layer: string): KerasWeight {
-  const d = g.dataset(name);
-  const data = d.read();
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-    throw new ModelFormatError(`${label}: layer '${layer}': weight '${name}' is ${d.dtype}, not a float`);
-  }
-  return { name, shape: d.shape, data: data instanceof Float32Array ? data : Float32Array.from(data) };
+/**
+ * A dataset as a weight whose values are read when modelFromKeras asks (after checking the counts
+ * and shapes). Reads are budgeted: Keras stores every weight, so all of them together cannot be
+ * more than the file's bytes — 64× that (unwritten chunks read as zeros) is refused, whatever
+ * the file repeats or links twice.
+ */
+export function weightReader(
+  fileBytes: number,
+  label: string,
+): (d: Hdf5Dataset, name: string, layer: string) => PendingKerasWeight {
+  const budget = 64 * fileBytes + 4096;
+  let spent = 0;
+  return (d, name, layer) => {
+    const shape = d.shape;
+    return {
+      name,
+      shape,
+      data: () => {
+        spent += shape.reduce((a, b) => a * b, 1) * 4;
+        if (spent > budget) {
+          throw new ModelFormatError(
+            `${label}: layer '${layer}': the weights add up to more than ${budget} bytes, which a ${fileBytes}-byte file cannot hold`,
+          );
+        }
+        const data = d.read();
+        if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+          throw new ModelFormatError(
+            `${label}: layer '${layer}': weight '${name}' is ${d.dtype}, not a float`,
+          );
+        }
+        return data instanceof Float32Array ? data : Float32Array.from(data);
+      },
+    };
+  };
 }
 
 function asTopology(config: unknown, version: string, label: string): KerasModelJson {
@@ -157,8 +196,4 @@ export function isHdf5(bytes: Uint8Array): boolean {
   return (
     bytes.length >= 4 && bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46
   );
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -6,10 +6,17 @@
  * writes the layer's own name as the 'name' attribute of its vars group, which is preferred.
  */
 import { ModelFormatError } from '../../../errors.js';
-import type { KerasLayerJson, KerasModelJson, KerasWeight, KerasWeights } from '../keras-types.js';
+import type {
+  KerasLayerJson,
+  KerasModelJson,
+  PendingKerasWeight,
+  PendingKerasWeights,
+} from '../keras-types.js';
+import { isKerasOperation, MODEL_CLASSES } from '../keras-values.js';
 import { Hdf5Dataset, type Hdf5Group } from './hdf5.js';
 
-const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
+/** Makes a weight of a dataset, read later (keras-file.ts' weightReader). */
+export type WeightReader = (d: Hdf5Dataset, name: string, layer: string) => PendingKerasWeight;
 
 /** Subgroups whose weights follow a layer's own, in get_weights() order (others: alphabetical). */
 const SUBLAYER_ORDER = ['cell', 'forward_layer', 'backward_layer', 'layer'];
@@ -18,9 +25,10 @@ export function readKeras3Weights(
   root: Hdf5Group,
   model: KerasModelJson,
   source: string,
+  reader: WeightReader,
   depth = 0,
-): KerasWeights {
-  const weights: KerasWeights = new Map();
+): PendingKerasWeights {
+  const weights: PendingKerasWeights = new Map();
   const configLayers = model.config.layers as unknown;
   const valid = (l: unknown) =>
     typeof l === 'object' &&
@@ -53,7 +61,8 @@ export function readKeras3Weights(
     const name = String(layer.name ?? layer.config.name);
     const key = byName.get(name) ?? byOrder.get(layer);
     if (key === undefined || !layers.has(key)) {
-      if (layer.class_name === 'InputLayer') continue;
+      // Keras 3's mask operations are no Layers: no weights, no group.
+      if (layer.class_name === 'InputLayer' || isKerasOperation(layer)) continue;
       throw new ModelFormatError(
         `${source}: no weights group for layer '${name}' (${layer.class_name}) in model.weights.h5`,
       );
@@ -63,12 +72,12 @@ export function readKeras3Weights(
       // A model used as a layer keeps its own layers/ group: its layers' weights go in by their names.
       if (depth > 8) throw new ModelFormatError(`${source}: models nest too deep in model.weights.h5`);
       const inner = { class_name: layer.class_name, config: layer.config } as KerasModelJson;
-      for (const [n, innerWeights] of readKeras3Weights(group, inner, source, depth + 1))
+      for (const [n, innerWeights] of readKeras3Weights(group, inner, source, reader, depth + 1))
         weights.set(n, innerWeights);
       continue;
     }
-    const list: KerasWeight[] = [];
-    collect(group, name, key, list, 0, source);
+    const list: PendingKerasWeight[] = [];
+    collect(group, name, key, list, 0, source, reader);
     weights.set(name, list);
   }
   return weights;
@@ -78,9 +87,10 @@ function collect(
   g: Hdf5Group,
   layer: string,
   path: string,
-  out: KerasWeight[],
+  out: PendingKerasWeight[],
   depth: number,
   source: string,
+  reader: WeightReader,
 ): void {
   if (depth > 16)
     throw new ModelFormatError(`${source}: layer '${layer}' nests too deep in model.weights.h5`);
@@ -93,18 +103,8 @@ function collect(
           `${source}: layer '${layer}': ${path}/vars has no variable ${i} (${vars.keys()})`,
         );
       }
-      const d = vars.dataset(String(i));
-      const data = d.read();
-      if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-        throw new ModelFormatError(
-          `${source}: layer '${layer}': ${path}/vars/${i} is ${d.dtype}, not a float`,
-        );
-      }
-      out.push({
-        name: `${path}/vars/${i}`,
-        shape: d.shape,
-        data: data instanceof Float32Array ? data : Float32Array.from(data),
-      });
+      // Opened, not read: modelFromKeras checks counts and shapes before reading any.
+      out.push(reader(vars.dataset(String(i)), `${path}/vars/${i}`, layer));
     }
   }
   const subs = g.keys().filter((k) => k !== 'vars');
@@ -112,7 +112,7 @@ function collect(
   for (const k of subs) {
     const child = g.get(k);
     if (child instanceof Hdf5Dataset) continue;
-    collect(child, layer, `${path}/${k}`, out, depth + 1, source);
+    collect(child, layer, `${path}/${k}`, out, depth + 1, source, reader);
   }
 }
 
@@ -129,6 +129,8 @@ export function keysInLayerOrder(model: KerasModelJson): Map<KerasLayerJson, str
   for (const layer of model.config.layers) {
     // A Sequential's model.layers leaves out its InputLayer.
     if (sequential && layer.class_name === 'InputLayer') continue;
+    // Keras 3's mask operations are not in model.layers, so they take no key.
+    if (isKerasOperation(layer)) continue;
     const base = toSnakeCase(layer.class_name);
     const n = used.get(base) ?? 0;
     used.set(base, n + 1);

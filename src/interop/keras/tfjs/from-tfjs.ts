@@ -6,11 +6,13 @@
 import { ModelFormatError } from '../../../errors.js';
 import type { Model } from '../../../model/functional/model.js';
 import type { Sequential } from '../../../model/sequential.js';
-import { modelFromKeras, planKerasModel, unwrapTopology } from '../from-keras.js';
+import { planKerasModel, unwrapTopology } from '../from-keras.js';
+import { modelFromKeras } from '../keras-model.js';
 import type { KerasWeight, KerasWeights } from '../keras-types.js';
 import { isObject, short } from '../keras-values.js';
 import { layerLabel } from '../layer-config.js';
 import { shortenedName, tfjsWeightName } from '../weight-names.js';
+import { tfjsRunsDifferently } from './to-tfjs.js';
 import { type DecodedWeight, decodeWeights, joinShards } from './weights-manifest.js';
 
 /**
@@ -40,6 +42,9 @@ export function fromTfjs(
   if (modelJson.modelTopology === undefined)
     throw new ModelFormatError(`${source}: model.json has no modelTopology`);
   const topology = unwrapTopology(modelJson.modelTopology, source);
+  if (typeof topology.keras_version === 'string' && topology.keras_version.startsWith('tfjs-layers')) {
+    refuseWhatTfjsRanOtherwise(topology, source);
+  }
   const decoded = decodeWeights(modelJson.weightsManifest ?? [], joinShards(weightData, source), source);
   return modelFromKeras(topology, weightsByLayer(topology, decoded, source), source);
 }
@@ -91,4 +96,24 @@ function weightsByLayer(
     );
   }
   return out;
+}
+
+/**
+ * A file TF.js wrote was trained and run by tfjs-layers: where it computes a layer otherwise than
+ * Keras (tfjsRunsDifferently), backprop would give other predictions than the model had — refused.
+ */
+function refuseWhatTfjsRanOtherwise(node: unknown, source: string): void {
+  if (Array.isArray(node)) {
+    for (const n of node) refuseWhatTfjsRanOtherwise(n, source);
+    return;
+  }
+  if (!isObject(node)) return;
+  const c = isObject(node.config) ? node.config : {};
+  const why = tfjsRunsDifferently(node.class_name, c);
+  if (why !== null) {
+    throw new ModelFormatError(
+      `${source}: ${layerLabel(String(node.class_name), c.name)} (written by TF.js) ${why.replace('so it would predict', 'so backprop would predict')}`,
+    );
+  }
+  for (const v of Object.values(node)) refuseWhatTfjsRanOtherwise(v, source);
 }

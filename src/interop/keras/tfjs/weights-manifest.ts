@@ -4,8 +4,7 @@
  * float32 — float32 and int32 as stored, the converter's quantized uint8 / uint16 (q·scale + min)
  * and float16 weights dequantized (tfjs-core io/io_utils.ts).
  */
-import { ModelFormatError } from '../../../errors.js';
-import { isObject, short } from '../keras-values.js';
+import { fail, isObject, short } from '../keras-values.js';
 import type { TfjsManifestGroup, TfjsWeightSpec } from './tfjs-types.js';
 
 export interface DecodedWeight {
@@ -17,10 +16,6 @@ export interface DecodedWeight {
 const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
 /** backprop's weight limit (module.ts MAX_WEIGHT_VALUES is far below this): no product can overflow. */
 const MAX_VALUES = 2 ** 31;
-
-function fail(source: string, what: string): never {
-  throw new ModelFormatError(`${source}: ${what}`);
-}
 
 /** The manifest's groups and weight specs, checked; the bytes each weight takes. */
 export function checkManifest(

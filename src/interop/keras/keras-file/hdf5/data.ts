@@ -132,6 +132,8 @@ function readChunkTree(
   what: string,
 ): void {
   const seen = new Set<number>();
+  // Each chunk once: a leaf listing one chunk many times would copy it again each time.
+  const placed = new Set<string>();
   const visit = (node: number, depth: number): void => {
     if (depth > MAX_DEPTH || seen.has(node) || seen.size > MAX_NODES)
       f.fail(`${what}: chunk B-tree is cyclic or too deep`);
@@ -155,7 +157,12 @@ function readChunkTree(
     }
     for (const [offsets, child] of keyed) {
       if (level > 0) visit(child, depth + 1);
-      else place(child, offsets);
+      else {
+        const key = offsets.join(',');
+        if (placed.has(key)) f.fail(`${what}: chunk B-tree lists the chunk at [${key}] twice`);
+        placed.add(key);
+        place(child, offsets);
+      }
     }
   };
   if (root !== UNDEFINED_ADDRESS) visit(root, 0);

@@ -7,6 +7,8 @@ export type H5Links = Map<string, number | { unsupported: string }>;
 /** B-tree depth and node counts beyond any real file: a corrupt tree fails instead of looping. */
 const MAX_DEPTH = 64;
 const MAX_NODES = 1 << 20;
+/** Links of one group beyond any real file (Keras writes tens): a crafted table fails, not stalls. */
+const MAX_LINKS = 1 << 20;
 
 /** Collects a group's links, whichever of HDF5's three group storages its header uses. */
 export function readLinks(f: H5Bytes, messages: H5Message[]): H5Links {
@@ -39,7 +41,10 @@ function readSymbolTable(f: H5Bytes, btree: number, heap: number, links: H5Links
   h.length(); // free list
   const data = h.offset();
   f.check(data, dataSize, 'local heap data segment');
+  // TREE and SNOD addresses alike: a valid tree names each node once, so a repeat is refused
+  // (a leaf listing one symbol node 65535 times would otherwise parse it 65535 times).
   const seen = new Set<number>();
+  let entryCount = 0;
   const visit = (node: number, depth: number): void => {
     if (depth > MAX_DEPTH || seen.has(node) || seen.size > MAX_NODES) {
       f.fail(`group B-tree node at byte ${node} is cyclic or too deep`);
@@ -60,13 +65,25 @@ function readSymbolTable(f: H5Bytes, btree: number, heap: number, links: H5Links
     }
     for (const child of children) {
       if (level > 0) visit(child, depth + 1);
-      else readSymbolNode(f, child, data, dataSize, links);
+      else {
+        if (seen.has(child)) f.fail(`group B-tree lists the symbol table node at byte ${child} twice`);
+        seen.add(child);
+        entryCount += readSymbolNode(f, child, data, dataSize, links);
+        if (entryCount > MAX_LINKS) f.fail(`group B-tree at byte ${btree} has more than ${MAX_LINKS} links`);
+      }
     }
   };
   visit(btree, 0);
 }
 
-function readSymbolNode(f: H5Bytes, node: number, heapData: number, heapSize: number, links: H5Links): void {
+/** One symbol table node's entries into `links`; returns how many it had. */
+function readSymbolNode(
+  f: H5Bytes,
+  node: number,
+  heapData: number,
+  heapSize: number,
+  links: H5Links,
+): number {
   f.signature(node, 'SNOD', 'symbol table node');
   const c = f.cursor(node + 4, f.bytes.length, 'symbol table node');
   c.skip(2); // version, reserved
@@ -80,6 +97,7 @@ function readSymbolNode(f: H5Bytes, node: number, heapData: number, heapSize: nu
     const name = cString(f, heapData + nameOffset, heapData + heapSize, 'symbol name');
     links.set(name, header);
   }
+  return count;
 }
 
 // ---- new-style groups: link messages, in the header or in a fractal heap -------------------------
@@ -148,7 +166,12 @@ export function readHeapObjects(f: H5Bytes, heap: number, what: string, parse: (
   const directHeader = 5 + f.offsetSize + blockOffsetSize + (headerFlags & 0x02 ? 4 : 0);
   let remaining = objectCount;
 
+  // Direct and indirect blocks alike: each is listed once in a valid heap (a repeat would parse
+  // the same block again).
+  const seen = new Set<number>();
   const readDirect = (addr: number, size: number): void => {
+    if (seen.has(addr)) f.fail(`fractal heap at byte ${heap} lists the direct block at byte ${addr} twice`);
+    seen.add(addr);
     f.signature(addr, 'FHDB', 'fractal heap direct block');
     f.check(addr, size, 'fractal heap direct block');
     const b = new Cursor(f, addr + directHeader, addr + size, 'fractal heap direct block');
@@ -158,7 +181,6 @@ export function readHeapObjects(f: H5Bytes, heap: number, what: string, parse: (
       remaining--;
     }
   };
-  const seen = new Set<number>();
   const readIndirect = (addr: number, nRows: number, depth: number): void => {
     if (depth > MAX_DEPTH || seen.has(addr)) f.fail(`fractal heap indirect block at byte ${addr} loops`);
     seen.add(addr);

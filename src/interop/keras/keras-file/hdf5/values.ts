@@ -116,14 +116,30 @@ export function decodeStrings(
   if (raw.length < count * elementSize)
     f.fail(`${what}: ${raw.length} bytes hold fewer than ${count} strings`);
   const r = new Cursor(f, start, start + count * elementSize, `${what} variable-length strings`);
+  let strings = decodedStrings.get(f);
+  if (!strings) decodedStrings.set(f, (strings = new Map()));
   for (let i = 0; i < count; i++) {
     const length = r.u32();
     const collection = r.offset();
     const index = r.u32();
-    out.push(length === 0 ? '' : decodeText(globalHeapObject(f, collection, index, length, what)));
+    if (length === 0) {
+      out.push('');
+      continue;
+    }
+    // Decoded once per heap object: references may all name one large object (a crafted file
+    // would otherwise cost its size once per reference); the strings are then shared.
+    const key = `${collection}:${index}:${length}`;
+    let text = strings.get(key);
+    if (text === undefined) {
+      text = decodeText(globalHeapObject(f, collection, index, length, what));
+      strings.set(key, text);
+    }
+    out.push(text);
   }
   return out;
 }
+
+const decodedStrings = new WeakMap<H5Bytes, Map<string, string>>();
 
 const collections = new WeakMap<H5Bytes, Map<number, Map<number, Uint8Array>>>();
 
