@@ -64,6 +64,11 @@ export interface WebApp {
   /** Where the built app is served, ending in '/'. */
   url: string;
   browser: Browser;
+  /**
+   * Take the server off the network (`false`: every connection is dropped, as with no network at
+   * all) or back on. For offline tests, together with Playwright's `context.setOffline(true)`.
+   */
+  serve(online: boolean): void;
   /** Open `path` (e.g. 'mnist.html') in a new page and wait until it is ready. */
   open(path: string, options?: { viewport?: { width: number; height: number } }): Promise<OpenedPage>;
   close(): Promise<void>;
@@ -82,7 +87,12 @@ export async function startWebApp(): Promise<WebApp> {
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true },
   });
+  let online = true;
   const server = createServer(async (request, response) => {
+    if (!online) {
+      request.socket.destroy();
+      return;
+    }
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     const file = resolve(outDir, `.${path.endsWith('/') ? `${path}index.html` : path}`);
     const headers = {
@@ -150,6 +160,11 @@ export async function startWebApp(): Promise<WebApp> {
   return {
     url,
     browser,
+    serve: (on) => {
+      online = on;
+      // Keep-alive connections would still reach the handler; drop them too.
+      if (!on) server.closeIdleConnections();
+    },
     open,
     close: async () => {
       await browser.close();

@@ -81,6 +81,17 @@ describe('playground page in Chromium', () => {
     t.diagnostic(`screenshot: ${await opened.screenshot('playground-neuron')}`);
     await page.mouse.move(network.x + 2, network.y + network.height - 2);
     assert.equal(await page.textContent('#showing'), 'Showing the network’s output.');
+    // The keyboard reaches the same maps: arrows from the first input feature, Escape back.
+    await page.focus('#network');
+    await page.keyboard.press('ArrowDown'); // the first key lands on the first unit
+    assert.equal(await page.textContent('#showing'), 'Showing the input feature x.');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.textContent('#showing'), 'Showing the input feature y.');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.textContent('#showing'), 'Showing neuron 3 of hidden layer 1.');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.textContent('#showing'), 'Showing the network’s output.');
     assert.equal(await page.textContent('#play'), 'Play');
     const paused = await epochOf(page);
     await page.waitForTimeout(300);

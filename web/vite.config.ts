@@ -6,12 +6,14 @@
  *
  *   npm run web          dev server, http://localhost:5173 (cross-origin isolated: threads on)
  *   npm run web:build    static files in web/dist, any host serves them (see `web:preview`)
+ *   npm run web:preview  serves web/dist at http://localhost:4173 (isolated; works offline once loaded)
  */
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { makeMnistSubset } from '../scripts/web-mnist-data.mjs';
 import { tfjsThreadsFix } from './src/mnist/tfjs-threads-plugin.js';
+import { offlineServiceWorker } from './src/offline/sw-plugin.js';
 
 const web = fileURLToPath(new URL('.', import.meta.url));
 /** The library as built by `npm run build`: what `import … from 'backprop-js'` means here. */
@@ -34,7 +36,8 @@ const mnistSubset: Plugin = { name: 'backprop:mnist-subset', configResolved: () 
 
 export default defineConfig({
   root: web,
-  plugins: [mnistSubset],
+  // The built site works offline once loaded: a service worker caches all of it (web/src/offline/).
+  plugins: [mnistSubset, offlineServiceWorker()],
   base: './', // relative URLs: the built site works from any folder of any host
   resolve: {
     alias: [{ find: /^backprop-js$/, replacement: resolve(library, 'index.js') }],

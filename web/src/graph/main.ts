@@ -35,7 +35,9 @@ const error = errorBox();
 const control = controls();
 const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
 svg.id = 'graph';
-svg.setAttribute('role', 'img');
+// A named group, not role=img: the nodes' texts (values, gradients) stay readable to screen readers.
+svg.setAttribute('role', 'group');
+svg.setAttribute('aria-label', 'computational graph');
 const log = el('ol', 'step-log');
 log.id = 'step-log';
 const table = checkTable();

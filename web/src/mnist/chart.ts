@@ -21,6 +21,9 @@ export class LineChart {
     private readonly options: { yMin?: number; yMax?: number; xLabel: string } = { xLabel: '' },
   ) {
     this.canvas.className = 'chart';
+    // A picture to a screen reader, named after what it plots.
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', `chart: ${title} against ${options.xLabel}`);
     new ResizeObserver(() => this.redraw()).observe(this.canvas);
   }
 

@@ -135,6 +135,7 @@ const compareButton = el('button', '', 'Compare optimisers');
 compareButton.id = 'compare';
 const benchImages = el('select');
 benchImages.id = 'bench-images';
+benchImages.setAttribute('aria-label', 'images per benchmark pass');
 for (const n of [2048, 6000, 12000])
   benchImages.append(new Option(`${n.toLocaleString('en')} images`, String(n), n === 12000, n === 12000));
 const benchButton = el('button', '', 'Benchmark vs TF.js');

@@ -8,7 +8,11 @@ export function pictureCanvas(picture: Picture, scale = 3, title = ''): HTMLCanv
   canvas.height = picture.height;
   canvas.style.width = `${picture.width * scale}px`;
   canvas.className = 'picture';
-  if (title) canvas.title = title;
+  if (title) {
+    canvas.title = title;
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', title);
+  }
   const g = canvas.getContext('2d')!;
   const image = g.createImageData(picture.width, picture.height);
   const values = picture.values;

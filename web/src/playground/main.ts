@@ -53,12 +53,22 @@ const testLoss = el('output', 'figure', '–');
 testLoss.id = 'test-loss';
 const networkCanvas = el('canvas');
 networkCanvas.id = 'network';
+networkCanvas.setAttribute('role', 'img');
+networkCanvas.setAttribute(
+  'aria-label',
+  'the network: every neuron’s output as a small map, weights as lines',
+);
 const boundaryCanvas = el('canvas');
 boundaryCanvas.id = 'boundary';
+boundaryCanvas.setAttribute('role', 'img');
+boundaryCanvas.setAttribute('aria-label', 'decision boundary with the data points');
 const showing = el('p', 'hint showing', '');
 showing.id = 'showing';
+showing.setAttribute('aria-live', 'polite'); // a screen reader hears which map is shown
 const lossCanvas = el('canvas');
 lossCanvas.id = 'loss-chart';
+lossCanvas.setAttribute('role', 'img');
+lossCanvas.setAttribute('aria-label', 'chart: train and test loss per epoch');
 const layerEditor = el('div', 'layer-editor');
 
 const transport = el(
@@ -77,7 +87,7 @@ const networkPanel = el(
   el(
     'p',
     'hint',
-    'Each square is a neuron’s output over the plane; point at one (or tap it) to see it large in the output view. Lines: blue weight > 0, orange < 0; thicker is larger.',
+    'Each square is a neuron’s output over the plane; point at one (or tap it, or use the arrow keys) to see it large in the output view. Lines: blue weight > 0, orange < 0; thicker is larger.',
   ),
 );
 const outputPanel = el(
@@ -218,6 +228,30 @@ networkCanvas.addEventListener('pointermove', pointAt);
 networkCanvas.addEventListener('pointerdown', pointAt);
 networkCanvas.addEventListener('pointerleave', (event) => {
   if (event.pointerType === 'mouse') pointAt(event); // off every unit: back to the output
+});
+// The keyboard reaches the same maps: Tab to the network, arrows move between units (← → between
+// layers, ↑ ↓ within one), Escape goes back to the output.
+const MOVES: Record<string, [number, number]> = {
+  ArrowLeft: [-1, 0],
+  ArrowRight: [1, 0],
+  ArrowUp: [0, -1],
+  ArrowDown: [0, 1],
+};
+networkCanvas.tabIndex = 0;
+networkCanvas.addEventListener('keydown', (event) => {
+  const move = MOVES[event.key];
+  if (!move && event.key !== 'Escape') return;
+  event.preventDefault(); // arrows would scroll the page
+  const clamp = (v: number, hi: number) => Math.max(0, Math.min(hi, v));
+  const layers = Math.max(...unitBoxes.map((box) => box.layer)) + 1;
+  if (!move) focus = null;
+  else if (!focus) focus = { layer: 0, unit: 0 };
+  else {
+    const layer = clamp(focus.layer + move[0], layers - 1);
+    const units = unitBoxes.filter((box) => box.layer === layer).length;
+    focus = { layer, unit: clamp(focus.unit + move[1], units - 1) };
+  }
+  if (!playing) render();
 });
 // Canvases follow the width of their boxes (phone rotated, window resized).
 let resizeQueued = false;

@@ -16,9 +16,23 @@ declare global {
 /** Name of the performance mark set when the page becomes interactive (ms since navigation). */
 export const READY_MARK = 'backprop:ready';
 
+/**
+ * The built site registers its service worker (web/src/offline/), which caches every file of the
+ * build so the pages work offline once loaded. Not on the dev server: it has no sw.js, and code
+ * there must always be fresh. Where service workers are unavailable (plain http off localhost) the
+ * pages work as before, online.
+ */
+function registerServiceWorker(): void {
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+  navigator.serviceWorker
+    .register(new URL('./sw.js', document.baseURI))
+    .catch((error) => console.warn(`offline copy unavailable: ${String(error)}`));
+}
+
 /** Start a page: returns its <main>, which the page's module fills. */
 export function startPage(): HTMLElement {
   window.bp = bp;
+  registerServiceWorker();
   const main = document.querySelector('main');
   if (!main) throw new Error('page shell has no <main>');
   return main;
