@@ -48,6 +48,8 @@ export {
   setBackend,
 } from './backend/registry.js';
 export {
+  chooseWasmSimd,
+  createWasmBackend,
   type GemmJob,
   type GemmPool,
   type GemmPoolFactory,
@@ -55,6 +57,10 @@ export {
   setSkipZeros,
   type ThreadStats,
   threadStats,
+  type WasmBackend,
+  type WasmBackendOptions,
+  type WasmSimd,
+  type WasmSimdOption,
   wasmSimdSupported,
 } from './backend/wasm/index.js';
 export { webWorkerGemmPool, webWorkersAvailable } from './backend/wasm/web-workers.js';

@@ -11,7 +11,13 @@ import { WasmContext } from './context.js';
 import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
 import { registeredGemmPoolFactory } from './gemm-pool.js';
-import { compileKernels, instantiateKernels } from './kernels.js';
+import {
+  chooseWasmSimd,
+  compileKernels,
+  instantiateKernels,
+  type WasmSimd,
+  type WasmSimdOption,
+} from './kernels.js';
 import { createMatmul } from './matmul.js';
 import { WasmHeap, WasmStorage } from './memory.js';
 import { rnnKernels } from './rnn.js';
@@ -28,16 +34,36 @@ export {
   type ThreadStats,
   threadStats,
 } from './gemm-pool.js';
-export { wasmSimdSupported } from './kernels.js';
+export {
+  chooseWasmSimd,
+  WASM_SIMD_ENV,
+  type WasmSimd,
+  type WasmSimdOption,
+  wasmSimdSupported,
+} from './kernels.js';
 export { setSkipZeros, sparseProductCount } from './sparse.js';
 
+export interface WasmBackendOptions {
+  /**
+   * The kernels' SIMD build: `relaxed` (fused multiply-add in the products), `plain`, or `auto`
+   * (default: relaxed where the engine runs it). Unset, BACKPROP_WASM_SIMD decides when set.
+   */
+  simd?: WasmSimdOption;
+}
+
+/** The wasm backend, saying which SIMD build of the kernels it runs. */
+export interface WasmBackend extends BackendWithFusedKernels {
+  readonly simd: WasmSimd;
+}
+
 /** Build the backend: compiles the (small) module synchronously. */
-export function createWasmBackend(): BackendWithFusedKernels {
+export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
+  const simd = chooseWasmSimd(options.simd);
   // Threads: what the host registered (Node: worker_threads), else Web Workers on a cross-origin
   // isolated page, else none.
   const factory = registeredGemmPoolFactory() ?? webWorkerGemmPool();
   const heap = new WasmHeap(factory !== null);
-  const module = compileKernels(factory !== null);
+  const module = compileKernels(factory !== null, simd);
   const kernels = instantiateKernels(module, heap.memory);
   const pool = factory ? factory(module, heap.memory) : null;
   // A JS fill on shared memory runs ~17× slower than wasm's memory.fill.
@@ -58,6 +84,7 @@ export function createWasmBackend(): BackendWithFusedKernels {
   return {
     ...tsBackend,
     name: 'wasm',
+    simd,
     ...elementwiseKernels(ctx, pool),
     ...windowKernels(ctx, pool),
     update: createUpdate(ctx),

@@ -1,5 +1,11 @@
 /** The compiled WebAssembly kernels: their exports, and loading them (embedded as base64). */
-import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.generated.js';
+import { ArgumentError } from '../../errors.js';
+import {
+  KERNELS_RELAXED_WASM_BASE64,
+  KERNELS_SHARED_RELAXED_WASM_BASE64,
+  KERNELS_SHARED_WASM_BASE64,
+  KERNELS_WASM_BASE64,
+} from './kernels.generated.js';
 
 /** The compiled kernels' exports (assembly/*.ts); pointers are byte offsets, counts elements. */
 export interface Kernels {
@@ -223,9 +229,75 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Compile the kernels for a plain or a shared (multi-threaded) memory; small, so synchronous. */
-export function compileKernels(shared: boolean): WebAssembly.Module {
-  return new WebAssembly.Module(decodeBase64(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64));
+/**
+ * Which build of the kernels runs: `plain` SIMD (a multiply then an add in the products' inner
+ * loops), or `relaxed` SIMD (one fused multiply-add there, where the CPU has one: faster, and the
+ * products' last bits can differ — docs/benchmarks-relaxed.md).
+ */
+export type WasmSimd = 'plain' | 'relaxed';
+/** A request for a build: one of them, or `auto` (relaxed where the engine runs it, else plain). */
+export type WasmSimdOption = WasmSimd | 'auto';
+
+/** The environment variable that forces a build (Node, or any host with a `process.env`). */
+export const WASM_SIMD_ENV = 'BACKPROP_WASM_SIMD';
+
+/** The host's environment variables, if it has them (read without importing node:); else none. */
+function hostEnv(): Readonly<Record<string, string | undefined>> {
+  const host = globalThis as { process?: { env?: Record<string, string | undefined> } };
+  return host.process?.env ?? {};
+}
+
+/**
+ * Pick the kernels' build. `requested` (the backend option) wins, else BACKPROP_WASM_SIMD (in `env`,
+ * the host's environment by default), else
+ * `auto`: relaxed when `validate` accepts the relaxed module — an engine without relaxed SIMD
+ * refuses a module with any relaxed instruction, so validating the module itself is the test.
+ * Forcing `relaxed` where it does not validate is an error naming the engine flag, not a silent
+ * fallback. `validate` is injectable for tests.
+ */
+export function chooseWasmSimd(
+  requested: string | undefined = undefined,
+  validate: (bytes: Uint8Array<ArrayBuffer>) => boolean = (bytes) => WebAssembly.validate(bytes),
+  env: Readonly<Record<string, string | undefined>> = hostEnv(),
+): WasmSimd {
+  const source = requested !== undefined ? 'the simd option' : WASM_SIMD_ENV;
+  const fromEnv = env[WASM_SIMD_ENV]?.trim();
+  const asked = requested ?? (fromEnv === '' ? undefined : fromEnv) ?? 'auto';
+  if (asked !== 'auto' && asked !== 'plain' && asked !== 'relaxed') {
+    throw new ArgumentError(
+      `wasm backend: ${source} must be 'auto', 'plain' or 'relaxed', got ${JSON.stringify(asked)}`,
+    );
+  }
+  if (asked === 'plain') return 'plain';
+  let supported = false;
+  try {
+    supported = validate(decodeBase64(KERNELS_RELAXED_WASM_BASE64));
+  } catch {
+    supported = false;
+  }
+  if (asked === 'relaxed' && !supported) {
+    throw new ArgumentError(
+      `wasm backend: ${source} asks for 'relaxed' SIMD kernels, but this engine does not run ` +
+        'WebAssembly relaxed SIMD (Node 22+, Chrome 114+; Node 20 with --experimental-wasm-relaxed-simd)',
+    );
+  }
+  return supported ? 'relaxed' : 'plain';
+}
+
+/**
+ * Compile the kernels for a plain or a shared (multi-threaded) memory, in the given SIMD build;
+ * small, so synchronous.
+ */
+export function compileKernels(shared: boolean, simd: WasmSimd = 'plain'): WebAssembly.Module {
+  const base64 =
+    simd === 'relaxed'
+      ? shared
+        ? KERNELS_SHARED_RELAXED_WASM_BASE64
+        : KERNELS_RELAXED_WASM_BASE64
+      : shared
+        ? KERNELS_SHARED_WASM_BASE64
+        : KERNELS_WASM_BASE64;
+  return new WebAssembly.Module(decodeBase64(base64));
 }
 
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {

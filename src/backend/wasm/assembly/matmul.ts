@@ -6,7 +6,7 @@
 // f32x4 registers. Every C element is summed in the same order (p ascending) whatever its tile,
 // so results do not depend on the batch a row was computed in.
 
-import { transposeStore } from './simd';
+import { madd, transposeStore } from './simd';
 
 @inline function f32At(ptr: usize, index: i32): f32 {
   return load<f32>(ptr + (<usize>index << 2));
@@ -175,14 +175,14 @@ export function gemmPacked(ap: usize, bp: usize, c: usize, m: i32, k: i32, n: i3
         const a1 = v128.load32_splat(ao, 4);
         const a2 = v128.load32_splat(ao, 8);
         const a3 = v128.load32_splat(ao, 12);
-        c0a = f32x4.add(c0a, f32x4.mul(a0, b0));
-        c0b = f32x4.add(c0b, f32x4.mul(a0, b1));
-        c1a = f32x4.add(c1a, f32x4.mul(a1, b0));
-        c1b = f32x4.add(c1b, f32x4.mul(a1, b1));
-        c2a = f32x4.add(c2a, f32x4.mul(a2, b0));
-        c2b = f32x4.add(c2b, f32x4.mul(a2, b1));
-        c3a = f32x4.add(c3a, f32x4.mul(a3, b0));
-        c3b = f32x4.add(c3b, f32x4.mul(a3, b1));
+        c0a = madd(a0, b0, c0a);
+        c0b = madd(a0, b1, c0b);
+        c1a = madd(a1, b0, c1a);
+        c1b = madd(a1, b1, c1b);
+        c2a = madd(a2, b0, c2a);
+        c2b = madd(a2, b1, c2b);
+        c3a = madd(a3, b0, c3a);
+        c3b = madd(a3, b1, c3b);
       }
       storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
     }
@@ -216,14 +216,14 @@ export function gemmRowsA(a: usize, ars: i32, bp: usize, c: usize, m: i32, k: i3
         const a1 = v128.load32_splat(p1);
         const a2 = v128.load32_splat(p2);
         const a3 = v128.load32_splat(p3);
-        c0a = f32x4.add(c0a, f32x4.mul(a0, b0));
-        c0b = f32x4.add(c0b, f32x4.mul(a0, b1));
-        c1a = f32x4.add(c1a, f32x4.mul(a1, b0));
-        c1b = f32x4.add(c1b, f32x4.mul(a1, b1));
-        c2a = f32x4.add(c2a, f32x4.mul(a2, b0));
-        c2b = f32x4.add(c2b, f32x4.mul(a2, b1));
-        c3a = f32x4.add(c3a, f32x4.mul(a3, b0));
-        c3b = f32x4.add(c3b, f32x4.mul(a3, b1));
+        c0a = madd(a0, b0, c0a);
+        c0b = madd(a0, b1, c0b);
+        c1a = madd(a1, b0, c1a);
+        c1b = madd(a1, b1, c1b);
+        c2a = madd(a2, b0, c2a);
+        c2b = madd(a2, b1, c2b);
+        c3a = madd(a3, b0, c3a);
+        c3b = madd(a3, b1, c3b);
       }
       storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
     }
@@ -292,14 +292,14 @@ function gemmColsABlock(
         const a1 = v128.load32_splat(ao, 4);
         const a2 = v128.load32_splat(ao, 8);
         const a3 = v128.load32_splat(ao, 12);
-        c0a = f32x4.add(c0a, f32x4.mul(a0, b0));
-        c0b = f32x4.add(c0b, f32x4.mul(a0, b1));
-        c1a = f32x4.add(c1a, f32x4.mul(a1, b0));
-        c1b = f32x4.add(c1b, f32x4.mul(a1, b1));
-        c2a = f32x4.add(c2a, f32x4.mul(a2, b0));
-        c2b = f32x4.add(c2b, f32x4.mul(a2, b1));
-        c3a = f32x4.add(c3a, f32x4.mul(a3, b0));
-        c3b = f32x4.add(c3b, f32x4.mul(a3, b1));
+        c0a = madd(a0, b0, c0a);
+        c0b = madd(a0, b1, c0b);
+        c1a = madd(a1, b0, c1a);
+        c1b = madd(a1, b1, c1b);
+        c2a = madd(a2, b0, c2a);
+        c2b = madd(a2, b1, c2b);
+        c3a = madd(a3, b0, c3a);
+        c3b = madd(a3, b1, c3b);
       }
       storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
     }

@@ -22,3 +22,13 @@
   for (let o: usize = 0; o + 16 < bytes; o += 16) v128.store(dst + o, v128.load(src + o));
   v128.store(dst + bytes - 16, v128.load(src + bytes - 16));
 }
+
+/**
+ * c + a·b, lane-wise: with relaxed SIMD (the `relaxed` builds of scripts/build-wasm.mjs) one fused
+ * multiply-add where the CPU has one (a single rounding, so the last bit can differ from the plain
+ * build), else a multiply then an add (two roundings). The branch is decided at compile time.
+ */
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}

@@ -1,4 +1,4 @@
-import { copyFloats, transposeStore } from './simd';
+import { copyFloats, madd, transposeStore } from './simd';
 
 // Products whose left operand is mostly zeros (images with a blank background — MNIST is 81 %
 // zeros —, one-hot columns, ReLU outputs): each row of A is listed as its nonzero entries, and only
@@ -98,12 +98,12 @@ function sparse24(list: usize, count: i32, b: usize, at: usize, accumulate: bool
   for (let e = list; e < end; e += 4) {
     const r = b + <usize>load<i32>(e);
     const a = v128.load32_splat(e, VALUES_AT);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(r)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(r, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(a, v128.load(r, 32)));
-    c3 = f32x4.add(c3, f32x4.mul(a, v128.load(r, 48)));
-    c4 = f32x4.add(c4, f32x4.mul(a, v128.load(r, 64)));
-    c5 = f32x4.add(c5, f32x4.mul(a, v128.load(r, 80)));
+    c0 = madd(a, v128.load(r), c0);
+    c1 = madd(a, v128.load(r, 16), c1);
+    c2 = madd(a, v128.load(r, 32), c2);
+    c3 = madd(a, v128.load(r, 48), c3);
+    c4 = madd(a, v128.load(r, 64), c4);
+    c5 = madd(a, v128.load(r, 80), c5);
   }
   v128.store(at, c0);
   v128.store(at, c1, 16);
@@ -124,8 +124,8 @@ function sparse8(list: usize, count: i32, b: usize, at: usize, accumulate: bool)
   for (let e = list; e < end; e += 4) {
     const r = b + <usize>load<i32>(e);
     const a = v128.load32_splat(e, VALUES_AT);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(r)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(r, 16)));
+    c0 = madd(a, v128.load(r), c0);
+    c1 = madd(a, v128.load(r, 16), c1);
   }
   v128.store(at, c0);
   v128.store(at, c1, 16);
@@ -136,17 +136,20 @@ function sparse4(list: usize, count: i32, b: usize, at: usize, accumulate: bool)
   let c0 = accumulate ? v128.load(at) : f32x4.splat(0);
   const end = list + (<usize>count << 2);
   for (let e = list; e < end; e += 4) {
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(e, VALUES_AT), v128.load(b + <usize>load<i32>(e))));
+    c0 = madd(v128.load32_splat(e, VALUES_AT), v128.load(b + <usize>load<i32>(e)), c0);
   }
   v128.store(at, c0);
 }
 
 /** One column at `at` (n % 4 of them end a row), with the same float32 arithmetic as a lane. */
 function sparse1(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
-  let c0: f32 = accumulate ? load<f32>(at) : 0;
+  // In lane 0 of a vector: madd is a fused multiply-add in the relaxed builds, as in the lanes.
+  let c0 = f32x4.splat(accumulate ? load<f32>(at) : 0);
   const end = list + (<usize>count << 2);
-  for (let e = list; e < end; e += 4) c0 += load<f32>(e, VALUES_AT) * load<f32>(b + <usize>load<i32>(e));
-  store<f32>(at, c0);
+  for (let e = list; e < end; e += 4) {
+    c0 = madd(v128.load32_splat(e, VALUES_AT), v128.load32_splat(b + <usize>load<i32>(e)), c0);
+  }
+  store<f32>(at, f32x4.extract_lane(c0, 0));
 }
 
 /**
