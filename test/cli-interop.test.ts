@@ -190,7 +190,7 @@ it('bad input: unknown format, missing file or folder, unexportable layer — a 
     [['import', 'notes.txt'], /required option '--out <dir>' not specified/],
     [['export', 'no-such-model', '--format', 'onnx'], /no model folder at no-such-model/],
     [['export', 'exports', '--format', 'onnx'], /exports is not a backprop model folder \(no model\.json\)/],
-    [['export', 'run/model', '--format', 'pb'], /--format must be onnx or tfjs, got 'pb'/],
+    [['export', 'run/model', '--format', 'pb'], /--format must be onnx, tfjs or keras, got 'pb'/],
     [['export', 'run/model'], /required option '--format <format>' not specified/],
     [
       ['import', 'run/model/model.json', '--out', 'x'],

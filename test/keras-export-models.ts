@@ -348,6 +348,24 @@ export const EXPORT_CASES: ExportCase[] = [
         ],
       }),
   },
+  {
+    // What Keras 3 computes under a mask: merges OR the masks (maskMerge 'any'), and a Bidirectional
+    // returning sequences zeroes skipped steps (zeroOutputForMask); toKeras refuses the other ways.
+    name: 'masked_keras3',
+    inputs: [{ shape: [5, 3] }],
+    build: () => {
+      const x = input({ shape: [5, 3], name: 'seq' });
+      const m = new Masking({ maskValue: 0 }).apply(x);
+      const bi = new Bidirectional({
+        layer: new LSTM({ units: 2, returnSequences: true, zeroOutputForMask: true }),
+        name: 'bi',
+      }).apply(m);
+      const single = new GRU({ units: 4, returnSequences: true, name: 'single' }).apply(x);
+      const sum = new Add({ maskMerge: 'any', name: 'sum' }).apply([bi, single]);
+      const out = new SimpleRNN({ units: 2, name: 'out' }).apply(sum);
+      return new Model({ name: 'masked_keras3', inputs: x, outputs: [bi, out] });
+    },
+  },
 ];
 
 /** A batch of `n` seeded samples for each input; a masked case gets whole zero time steps. */
@@ -357,7 +375,7 @@ export function exportSamples(c: ExportCase, rng: Rng, n: number): Sample[] {
     const data = Float32Array.from({ length: n * size }, () =>
       ids ? Math.floor(rng.uniform() * ids) : 2 * rng.uniform() - 1,
     );
-    if (c.name === 'masked_rnn') {
+    if (c.name.startsWith('masked_')) {
       // Zero the last step of every other sample, so the mask changes what the RNNs see.
       const step = shape[1]!;
       for (let s = 0; s < n; s += 2) data.fill(0, s * size + size - step, (s + 1) * size);

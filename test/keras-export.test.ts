@@ -14,12 +14,15 @@ import { describe, it } from 'node:test';
 import { ArgumentError, ModelFormatError } from '../src/errors.js';
 import {
   Activation,
+  Add,
   Bidirectional,
+  Concatenate,
   Dense,
   fromKeras,
   GRU,
   input,
   LSTM,
+  Masking,
   Model,
   manualSeed,
   Rng,
@@ -221,6 +224,37 @@ describe('toKeras: what the file holds', () => {
       () => toKeras(uneven),
       /layer 'bi' \(Bidirectional\): a backward layer of 2 units beside a forward layer of 3/,
     );
+    // Masks: Keras 3 ORs a merge's masks (none if an input has none) and forces a Bidirectional's
+    // zero_output_for_mask to its return_sequences; other choices would predict differently there.
+    const seq = input({ shape: [4, 3] });
+    const masked = new Masking({ maskValue: 0 }).apply(seq);
+    const lstm = new LSTM({ units: 3, returnSequences: true }).apply(masked);
+    const merged = (merge: Add | Concatenate) =>
+      new Model({ inputs: seq, outputs: merge.apply([lstm, seq]) });
+    assert.throws(
+      () => toKeras(merged(new Add({ name: 'plus' }))),
+      /layer 'plus' \(Add\) merges masked inputs with maskMerge 'all'.*Keras 3/,
+    );
+    assert.ok(toKeras(merged(new Add({ maskMerge: 'any' }))).length > 0);
+    // Along time the masks are joined under either rule, in Keras 3 too.
+    assert.ok(toKeras(merged(new Concatenate({ axis: 1 }))).length > 0);
+    const bidirectional = (returnSequences: boolean, zeroOutputForMask: boolean) =>
+      new Sequential({
+        layers: [
+          new Masking({ maskValue: 0, inputShape: [4, 3] }),
+          new Bidirectional({ layer: new GRU({ units: 2, returnSequences, zeroOutputForMask }), name: 'bm' }),
+        ],
+      });
+    assert.throws(
+      () => toKeras(bidirectional(true, false)),
+      /layer 'bm' \(Bidirectional\) reads a mask and its forward copy .* zeroOutputForMask: false.*returnSequences \(true\)/,
+    );
+    assert.throws(
+      () => toKeras(bidirectional(false, true)),
+      /layer 'bm' \(Bidirectional\).*zeroOutputForMask: true/,
+    );
+    assert.ok(toKeras(bidirectional(true, true)).length > 0);
+    assert.ok(toKeras(bidirectional(false, false)).length > 0);
     const unbuilt = new Sequential({ layers: [new Dense({ units: 1 })] });
     assert.throws(
       () => toKeras(unbuilt),

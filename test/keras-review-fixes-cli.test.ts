@@ -6,12 +6,21 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { exportCommand, importCommand } from '../src/cli/interop-commands.js';
 import { evaluateCommand } from '../src/cli/use-model.js';
-import { ArgumentError, Dense, loadModel, Sequential, saveTfjs } from '../src/node/index.js';
+import {
+  ArgumentError,
+  Dense,
+  loadKeras,
+  loadModel,
+  Sequential,
+  saveTfjs,
+  type Tensor,
+  tensor,
+} from '../src/node/index.js';
 import { useTempDir } from './helpers.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures');
@@ -118,4 +127,38 @@ it('K17: exporting a model imported from ONNX to TF.js says it exports to ONNX o
     quiet(() => exportCommand(at('om'), { format: 'tfjs', out: at('om-tfjs') })),
     /a model imported from ONNX exports to ONNX only/,
   );
+});
+
+it('export --format keras writes a .keras file that loads back predicting the same; other names refused', async () => {
+  await quiet(() => importCommand(join(FIXTURES, 'keras', 'mlp.keras'), { out: at('k1') }));
+  const { out } = await quiet(() => exportCommand(at('k1'), { format: 'keras' }));
+  assert.match(out, /Wrote .*k1\/model\.keras .*a Keras 3 \.keras file.*\n.*load_model\('model\.keras'\)/);
+  const original = await loadModel<Sequential>(at('k1'));
+  const exported = await loadKeras(at('k1', 'model.keras'));
+  const sample = original.inputShape as number[];
+  const size = sample.reduce((a, b) => a * b, 1);
+  const x = tensor(
+    Float32Array.from({ length: 2 * size }, (_, i) => Math.sin(i)),
+    { shape: [2, ...sample] },
+  );
+  assert.deepEqual(
+    [...(exported.predict(x) as Tensor).dataSync()],
+    [...(original.predict(x) as Tensor).dataSync()],
+  );
+  // A folder gets model.keras inside it; a name Keras 3 would not load is refused, nothing written.
+  await mkdir(at('k-out'), { recursive: true });
+  await quiet(() => exportCommand(at('k1'), { format: 'keras', out: at('k-out') }));
+  assert.ok(existsSync(at('k-out', 'model.keras')));
+  await refused(
+    () => exportCommand(at('k1'), { format: 'keras', out: at('k1', 'model.json') }),
+    /--out .*model\.json: Keras 3 loads only files named \*\.keras/,
+  );
+  assert.ok(await loadModel(at('k1')));
+  // A layer Keras 3 has no equivalent for is refused by name.
+  await quiet(() => importCommand(join(FIXTURES, 'onnx', 'cnn.onnx'), { out: at('ok') }));
+  await assert.rejects(
+    quiet(() => exportCommand(at('ok'), { format: 'keras', out: at('ok.keras') })),
+    /OnnxGraph/,
+  );
+  assert.ok(!existsSync(at('ok.keras')));
 });

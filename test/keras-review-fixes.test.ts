@@ -210,5 +210,11 @@ describeEachBackend('Keras review fixes: zeroOutputForMask, maskMerge', () => {
     }).apply(x);
     const plain = new Model({ inputs: x, outputs: new Dense({ units: 1 }).apply(y) });
     assert.ok(toTfjs(plain).modelJson);
+    // Joining steps along time joins the masks under either rule (TF.js too): nothing to refuse.
+    const ids = input({ shape: [3] });
+    const words = new Embedding({ inputDim: 5, outputDim: 2, maskZero: true }).apply(ids);
+    const joined = new Concatenate({ axis: 1, maskMerge: 'any' }).apply([words, words]);
+    const steps = new Model({ inputs: ids, outputs: new GRU({ units: 1, resetAfter: false }).apply(joined) });
+    assert.ok(toTfjs(steps).modelJson);
   });
 });

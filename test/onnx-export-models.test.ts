@@ -7,6 +7,7 @@
  * coverage check: every registered layer class is exportable or refused with its own reason.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { buildCnn, buildMlp } from '../src/cli/build.js';
 import {
@@ -41,6 +42,7 @@ import { OnnxGraphBuilder } from '../src/interop/onnx/graph-builder.js';
 import { decodeModel, type ModelProto } from '../src/interop/onnx/onnx-proto.js';
 import type { Module } from '../src/nn/module.js';
 import { registeredLayerClasses } from '../src/nn/registry.js';
+import { onnxModel } from './onnx-graphs.js';
 import { assertAgree, opTypes, randomBatch, runOrt } from './onnx-runtime.js';
 
 type Sampler = (rng: Rng, batch: number, sample: readonly number[]) => { data: Float32Array; dims: number[] };
@@ -64,14 +66,20 @@ async function check(
   inputs: readonly [readonly number[], Sampler?][],
 ): Promise<ModelProto> {
   const bytes = toOnnx(model);
+  // The graph's inputs and outputs in the model's order: the model's names, or an imported ONNX
+  // graph's own names (toOnnx keeps a file's names).
+  const graph = decodeModel(bytes).graph!;
+  const inputNames = graph.input!.map((v) => v.name!);
+  const outputNames = graph.output!.map((v) => v.name!);
+  assert.equal(outputNames.length, model.outputNames.length);
   const rng = new Rng(seed);
   for (const batch of [1, 3]) {
     const feeds = inputs.map(([sample, draw]) => (draw ?? randomBatch)(rng, batch, sample));
-    const out = await runOrt(bytes, Object.fromEntries(model.inputNames.map((n, i) => [n, feeds[i]!])));
+    const out = await runOrt(bytes, Object.fromEntries(inputNames.map((n, i) => [n, feeds[i]!])));
     const xs = feeds.map((f) => tensor(f.data, { shape: f.dims }));
     const want = model.predict(xs.length === 1 ? xs[0]! : xs) as Tensor | Tensor[];
     const wants = Array.isArray(want) ? want : [want];
-    model.outputNames.forEach((name, i) => {
+    outputNames.forEach((name, i) => {
       assertAgree(out[name]!, wants[i]!, `${what}, ${name}, batch ${batch}`, 1e-6);
     });
   }
@@ -233,6 +241,42 @@ describe('toOnnx, imported models', () => {
       ]);
       assert.deepEqual(opTypes(proto), opTypes(decodeModel(first)));
     }
+  });
+});
+
+describe('toOnnx, imported models: names', () => {
+  it("toOnnx(fromOnnx(bytes)) keeps the file's input and output names, and ONNX Runtime runs both alike", async () => {
+    // Names a layer may not have ('/', ':') and two outputs: the model's own are 'x_0', 'onnx_graph_1'…
+    const bytes = onnxModel({
+      inputs: [
+        { name: 'x/0', shape: ['N', 3] },
+        { name: 'y', shape: ['N', 3] },
+      ],
+      outputs: [{ name: 'out/relu' }, { name: 'prod' }],
+      nodes: [
+        { opType: 'Add', inputs: ['x/0', 'y'], outputs: ['sum:0'] },
+        { opType: 'Relu', inputs: ['sum:0'], outputs: ['out/relu'] },
+        { opType: 'Mul', inputs: ['x/0', 'y'], outputs: ['prod'] },
+      ],
+    });
+    const again = toOnnx(fromOnnx(bytes));
+    const graph = decodeModel(again).graph!;
+    assert.deepEqual(
+      graph.input?.map((v) => v.name),
+      ['x/0', 'y'],
+    );
+    assert.deepEqual(
+      graph.output?.map((v) => v.name),
+      ['out/relu', 'prod'],
+    );
+    const rng = new Rng(7);
+    const feeds = { 'x/0': randomBatch(rng, 2, [3]), y: randomBatch(rng, 2, [3]) };
+    const [want, got] = [await runOrt(bytes, feeds), await runOrt(again, feeds)];
+    for (const name of ['out/relu', 'prod']) assert.deepEqual([...got[name]!.data], [...want[name]!.data]);
+    // A PyTorch export: 'input' in, 'output' out, as torch.onnx.export named them.
+    const cnn = decodeModel(toOnnx(fromOnnx(new Uint8Array(readFileSync('test/fixtures/onnx/cnn.onnx')))))
+      .graph!;
+    assert.deepEqual([cnn.input?.[0]?.name, cnn.output?.[0]?.name], ['input', 'output']);
   });
 });
 

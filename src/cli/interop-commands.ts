@@ -1,7 +1,8 @@
 /**
- * `backprop export MODEL_DIR --format onnx|tfjs [--out PATH]` and `backprop import FILE --out DIR`:
+ * `backprop export MODEL_DIR --format onnx|tfjs|keras [--out PATH]` and `backprop import FILE --out DIR`:
  * the command-line doors to other engines. Export writes an ONNX file (ONNX Runtime, and every
- * engine that reads ONNX) or a TF.js Layers model folder (tf.loadLayersModel); import reads an ONNX
+ * engine that reads ONNX), a TF.js Layers model folder (tf.loadLayersModel) or a Keras 3 `.keras`
+ * file (keras.models.load_model); import reads an ONNX
  * file (PyTorch's torch.onnx.export, tf2onnx…), a TF.js model.json, a Keras 3 `.keras` file or a
  * legacy Keras `.h5` model file and saves it in backprop's own format, so loadModel, `backprop
  * eval` and `backprop predict` use it. Neither replaces a model of another format (a backprop
@@ -24,6 +25,7 @@ import {
   Sequential,
   saveTfjs,
   tensor,
+  toKeras,
   toOnnx,
   writeFileAtomic,
 } from '../node/index.js';
@@ -34,7 +36,7 @@ import {
   sampleShapeOf,
 } from './predict-images.js';
 
-export const EXPORT_FORMATS = ['onnx', 'tfjs'] as const;
+export const EXPORT_FORMATS = ['onnx', 'tfjs', 'keras'] as const;
 type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 type AnyModel = Sequential | Model;
@@ -43,10 +45,13 @@ export function registerInteropCommands(program: Command): void {
   program
     .command('export <model>')
     .description(
-      'write a model folder (from `backprop train` or `backprop import`) as ONNX (ONNX Runtime…) or as a TF.js Layers model (tf.loadLayersModel)',
+      'write a model folder (from `backprop train` or `backprop import`) as ONNX (ONNX Runtime…), as a TF.js Layers model (tf.loadLayersModel) or as a Keras 3 .keras file (keras.models.load_model)',
     )
-    .requiredOption('--format <format>', `${EXPORT_FORMATS.join(' or ')}`)
-    .option('--out <path>', 'where to write (default: MODEL/model.onnx, or the folder MODEL-tfjs/ for tfjs)')
+    .requiredOption('--format <format>', EXPORT_FORMATS.join(', '))
+    .option(
+      '--out <path>',
+      'where to write (default: MODEL/model.onnx, MODEL/model.keras, or the folder MODEL-tfjs/ for tfjs)',
+    )
     .option('--force', 'replace a model of another format at --out (a backprop model folder…)')
     .action(async (model: string, o: { format: string; out?: string; force?: boolean }) => {
       await exportCommand(model, o);
@@ -69,7 +74,8 @@ export function registerInteropCommands(program: Command): void {
 
 function checkFormat(format: string): ExportFormat {
   if ((EXPORT_FORMATS as readonly string[]).includes(format)) return format as ExportFormat;
-  throw new ArgumentError(`--format must be ${EXPORT_FORMATS.join(' or ')}, got '${format}'`);
+  const list = `${EXPORT_FORMATS.slice(0, -1).join(', ')} or ${EXPORT_FORMATS.at(-1)}`;
+  throw new ArgumentError(`--format must be ${list}, got '${format}'`);
 }
 
 async function openModelDir(dir: string): Promise<AnyModel> {
@@ -151,6 +157,10 @@ export async function exportCommand(
     );
     return;
   }
+  if (format === 'keras') {
+    await exportKeras(dir, model, options.out);
+    return;
+  }
   const out = options.out ?? `${dir.replace(/[/\\]+$/, '')}-tfjs`;
   await refuseOtherModel(out, 'layers-model', options.force, '--out');
   const written = await saveTfjs(model, out, { force: options.force === true });
@@ -158,6 +168,28 @@ export async function exportCommand(
     `Wrote the TF.js Layers model ${out}/ (tf.loadLayersModel: its model.json URL in a browser, file://… with tfjs-node):`,
   );
   for (const name of written) console.log(`  ${name} (${kb((await stat(join(out, name))).size)})`);
+}
+
+/**
+ * The model as a Keras 3 `.keras` file: --out names the file or a folder (model.keras goes in
+ * it). Keras 3 loads only files named *.keras, so any other name is refused (no other file is ever
+ * replaced, and --force is not needed).
+ */
+async function exportKeras(dir: string, model: AnyModel, given = join(dir, 'model.keras')): Promise<void> {
+  // toKeras refuses a layer Keras 3 has no equivalent for (or would run otherwise), naming it.
+  const bytes = toKeras(model);
+  const out = existsSync(given) && statSync(given).isDirectory() ? join(given, 'model.keras') : given;
+  if (extname(out).toLowerCase() !== '.keras') {
+    throw new ArgumentError(
+      `--out ${out}: Keras 3 loads only files named *.keras (keras.models.load_model), so name it so`,
+    );
+  }
+  await mkdir(dirname(resolve(out)), { recursive: true });
+  await writeFileAtomic(out, bytes);
+  console.log(`Wrote ${out} (${kb(bytes.length)}): a Keras 3 .keras file (config.json, model.weights.h5)`);
+  console.log(
+    `  ${model.layers.length} layers, ${model.countParams().toLocaleString('en-US')} parameters; in Python: keras.models.load_model('${basename(out)}')`,
+  );
 }
 
 type ImportKind = 'onnx' | 'tfjs' | 'keras';

@@ -101,6 +101,21 @@ export function onnxGraph(b: OnnxGraphBuilder, layer: Module, call: Call): strin
   });
 }
 
+/**
+ * The name an imported ONNX file gave the value at an OnnxGraph layer's input or output `index`
+ * (the graph keeps them in its saved form), or undefined for any other layer: toOnnx names the
+ * graph's inputs and outputs after them, so `toOnnx(fromOnnx(bytes))` keeps the file's names.
+ */
+export function onnxGraphValueName(
+  layer: Module,
+  side: 'inputs' | 'outputs',
+  index: number,
+): string | undefined {
+  if (layer.className !== 'OnnxGraph') return undefined;
+  const name = (layer.getConfig().config as unknown as SavedGraph)[side][index];
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
 /** An integer constant as int64 (shapes, axes, indices), a float one as float32. */
 function addConstant(b: OnnxGraphBuilder, name: string, c: ConstTensor): string {
   if (c.kind === 'float') return b.addFloatInitializer(name, c.dims, c.data);

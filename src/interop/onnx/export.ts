@@ -10,8 +10,9 @@ import { ArgumentError } from '../../errors.js';
 import { Model } from '../../model/functional/model.js';
 import { Sequential } from '../../model/sequential.js';
 import type { Module } from '../../nn/module.js';
-import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
+import type { SymbolicShape, SymbolicTensor } from '../../nn/symbolic-tensor.js';
 import { exportLayerCall } from './export-layers.js';
+import { onnxGraphValueName } from './export-onnx-graph.js';
 import { replayFunctional, replaySequential } from './export-wrappers.js';
 import { OnnxGraphBuilder } from './graph-builder.js';
 import { DataType, encodeModel, type ValueInfoProto } from './onnx-proto.js';
@@ -75,19 +76,53 @@ function walkSequential(b: OnnxGraphBuilder, model: Sequential) {
 }
 
 function walkFunctional(b: OnnxGraphBuilder, model: Model) {
-  const inputs = model.inputs.map((t, i) => ({ name: b.uniqueName(model.inputNames[i]!), shape: t.shape }));
+  const inputs = model.inputs.map((t, i) => ({
+    name: b.uniqueName(importedInputName(model, t) ?? model.inputNames[i]!),
+    shape: t.shape,
+  }));
   const values = replayFunctional(
     b,
     model,
     inputs.map((x) => x.name),
     exportLayerCall,
   );
-  const outputs = model.outputs.map((t, i) => ({
-    name: model.outputNames[i]!,
-    value: values[i]!,
-    shape: t.shape,
-  }));
-  return { inputs, outputs };
+  return { inputs, outputs: outputNames(b, model, values) };
+}
+
+/**
+ * An input that only imported ONNX graphs (OnnxGraph layers) read, all at a place the file named
+ * alike, keeps the file's name (the input layer's is that name made safe: '/' → '_').
+ */
+function importedInputName(model: Model, x: SymbolicTensor): string | undefined {
+  const names = new Set<string | undefined>();
+  for (const node of model.nodes) {
+    node.inputs.forEach((t, k) => {
+      if (t === x) names.add(onnxGraphValueName(node.module, 'inputs', k));
+    });
+  }
+  const [name] = names;
+  return names.size === 1 ? name : undefined;
+}
+
+/**
+ * The graph's outputs: each named after the model's output, except that an imported ONNX graph's
+ * output keeps the file's name (so a model imported and exported again is called as before), when
+ * no other output or value has it.
+ */
+function outputNames(b: OnnxGraphBuilder, model: Model, values: string[]) {
+  const file = model.outputs.map((t) => onnxGraphValueName(t.node.module, 'outputs', t.tensorIndex));
+  const taken = new Set(model.outputNames.filter((_, i) => file[i] === undefined));
+  return model.outputs.map((t, i) => {
+    const own = model.outputNames[i]!;
+    let name = file[i];
+    if (name === undefined) return { name: own, value: values[i]!, shape: t.shape };
+    if (taken.has(name) || (b.isUsed(name) && values[i] !== name)) {
+      name = own;
+      for (let k = 1; taken.has(name); k++) name = `${own}_${k}`;
+    }
+    taken.add(name);
+    return { name, value: values[i]!, shape: t.shape };
+  });
 }
 
 /**

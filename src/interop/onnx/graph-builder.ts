@@ -121,6 +121,11 @@ export class OnnxGraphBuilder {
     this.initializers.splice(0, this.initializers.length, ...initializers);
   }
 
+  /** Whether a value, initializer or node already has this name (the scope not added). */
+  isUsed(name: string): boolean {
+    return this.used.has(name);
+  }
+
   isNodeOutput(name: string): boolean {
     return this.nodes.some((n) => n.output?.includes(name));
   }

@@ -71,7 +71,7 @@ export class Concatenate extends Merge {
   }
 
   /** Whether it joins [batch, time, …] inputs along time (known once built): then masks join too. */
-  private get joinsTime(): boolean {
+  get joinsTime(): boolean {
     if (!this.built) return false;
     const shapes = this.inputShape as unknown as Shape[];
     const rank = (shapes[0]?.length ?? 0) + 1;

@@ -13,14 +13,18 @@
 import { ArgumentError, ModelFormatError } from '../../../errors.js';
 import { Model } from '../../../model/functional/model.js';
 import { Sequential } from '../../../model/sequential.js';
+import { VERSION } from '../../../model/serialization.js';
+import { Merge } from '../../../nn/merge/merge.js';
 import type { Module, NamedWeight } from '../../../nn/module.js';
+import { RNN } from '../../../nn/recurrent/rnn.js';
+import { Bidirectional } from '../../../nn/wrappers/bidirectional.js';
 import type { LayerSpec } from '../layer-config.js';
+import { maskedLayers, maskMergeMatters } from '../masked-layers.js';
 import { type Hdf5WriteGroup, h5Dataset, h5Group, writeHdf5 } from './hdf5-write.js';
 import { keras3ModelConfig, kerasLayerOrder, modelSpec } from './keras3-config.js';
 import { toSnakeCase } from './keras3-weights.js';
 import { writeZip } from './zip-write.js';
 
-const VERSION = '0.1.0';
 /** The Keras version whose loader these files were checked against (test/fixtures/keras/README.md). */
 export const KERAS_FORMAT_VERSION = '3.15.1';
 
@@ -40,6 +44,7 @@ export function toKeras(model: Sequential | Model): Uint8Array {
       `cannot convert ${source}: it has no weights yet (give the first layer inputShape, or fit it first)`,
     );
   }
+  refuseMaskedDifferences(model, source);
   const spec = modelSpec(model);
   const config = keras3ModelConfig(model, spec, source);
   const weights = modelWeightsGroup(model, spec, source);
@@ -54,6 +59,41 @@ export function toKeras(model: Sequential | Model): Uint8Array {
     { name: 'config.json', data: encoder.encode(JSON.stringify(config)) },
     { name: 'model.weights.h5', data: writeHdf5(weights) },
   ]);
+}
+
+/**
+ * Where Keras 3 would compute otherwise than backprop under a mask (a Keras 3 config cannot ask
+ * for backprop's way in either case, so these are refused):
+ * - merges: Keras 3 gives no mask when an input has none and ORs the masks otherwise (maskMerge
+ *   'any'); backprop's default 'all' ANDs the masked inputs' masks (Keras 2 / TF.js);
+ * - Bidirectional: Keras 3 sets its copies' zero_output_for_mask to their return_sequences,
+ *   whatever the config says, so the copies must already have zeroOutputForMask exactly when they
+ *   return sequences.
+ */
+function refuseMaskedDifferences(model: Sequential | Model, source: string): void {
+  for (const layer of maskedLayers(model)) {
+    const refuse = (why: string) => {
+      throw new ModelFormatError(`${source}: layer '${layer.name}' (${layer.className}) ${why}`);
+    };
+    if (layer instanceof Merge && layer.maskMerge === 'all' && maskMergeMatters(layer)) {
+      refuse(
+        "merges masked inputs with maskMerge 'all' (Keras 2 / TF.js: the masked inputs' masks ANDed), but Keras 3 " +
+          "gives no mask when an input has none and ORs them otherwise, so it would predict differently (rebuild it with maskMerge 'any' if that is meant)",
+      );
+    }
+    if (!(layer instanceof Bidirectional)) continue;
+    for (const copy of [layer.forwardLayer, layer.backwardLayer]) {
+      if (!(copy instanceof RNN)) continue;
+      const sequences = copy.returnSequences;
+      if (copy.zeroOutputForMask !== sequences) {
+        refuse(
+          `reads a mask and its ${copy === layer.forwardLayer ? 'forward' : 'backward'} copy '${copy.name}' has ` +
+            `zeroOutputForMask: ${copy.zeroOutputForMask}, but Keras 3's Bidirectional sets it to the copies' ` +
+            `returnSequences (${sequences}), so it would predict differently (rebuild its layer with zeroOutputForMask: ${sequences})`,
+        );
+      }
+    }
+  }
 }
 
 /**

@@ -1,13 +1,13 @@
 /** A backprop model in TF.js' Layers format: what `tf.loadLayersModel` reads. */
 import { ModelFormatError } from '../../../errors.js';
-import { Model } from '../../../model/functional/model.js';
-import { Sequential } from '../../../model/sequential.js';
+import type { Model } from '../../../model/functional/model.js';
+import type { Sequential } from '../../../model/sequential.js';
 import { VERSION } from '../../../model/serialization.js';
 import { Merge } from '../../../nn/merge/merge.js';
-import type { Module } from '../../../nn/module.js';
 import { RNN } from '../../../nn/recurrent/rnn.js';
 import { Bidirectional } from '../../../nn/wrappers/bidirectional.js';
 import { isObject } from '../keras-values.js';
+import { maskedLayers, maskMergeMatters } from '../masked-layers.js';
 import { kerasModelJson, kerasWeights } from '../to-keras.js';
 import { shardPaths, type TfjsModelJson, type TfjsWeightSpec } from './tfjs-types.js';
 
@@ -113,16 +113,13 @@ function refuseWhatTfjsCannotLoad(node: unknown, model: string): void {
  * previous output at skipped steps.
  */
 function refuseMaskedDifferences(container: Sequential | Model, model: string): void {
-  for (const layer of container.layers as readonly Module[]) {
-    if (layer instanceof Sequential || layer instanceof Model) refuseMaskedDifferences(layer, model);
-    const masked = container instanceof Sequential ? sequentialMasked(container, layer) : inputMasked(layer);
-    if (!masked) continue;
+  for (const layer of maskedLayers(container)) {
     const refuse = (why: string) => {
       throw new ModelFormatError(
         `cannot convert model '${model}' to TF.js: layer '${layer.name}' (${layer.className}) ${why}`,
       );
     };
-    if (layer instanceof Merge && layer.maskMerge === 'any') {
+    if (layer instanceof Merge && layer.maskMerge === 'any' && maskMergeMatters(layer)) {
       refuse(
         "merges masked inputs with maskMerge 'any' (Keras 3's rule: no mask if an input has none, else OR), " +
           "but TF.js ANDs the masks, so it would predict differently (rebuild it with maskMerge 'all' if that is meant)",
@@ -136,18 +133,4 @@ function refuseMaskedDifferences(container: Sequential | Model, model: string): 
       );
     }
   }
-}
-
-function inputMasked(layer: Module): boolean {
-  return layer.inboundNodes.some((node) => node.inputs.some((x) => x.hasMask));
-}
-
-/** Whether a Sequential's layer gets a mask: from the layers before it. */
-function sequentialMasked(container: Sequential, layer: Module): boolean {
-  let masked = false;
-  for (const l of container.layers as readonly Module[]) {
-    if (l === layer) return masked;
-    masked = l.computeOutputMasked([masked])[0] === true;
-  }
-  return false;
 }
