@@ -12,9 +12,14 @@
  *      Conv2DBackpropFilter kernel), which is recorded as such.
  *   5. row-by-row MNIST LSTM(128) (bench/rnn.ts): seconds per 60k epoch and inference sequences/s,
  *      beside TF.js and PyTorch's figures
+ *   6. backprop vs PyTorch (bench/pytorch.ts): every row of the speed issue's table, PyTorch (Debian's
+ *      python3-torch, bench/torch/*.py) run beside backprop workload by workload; skipped with a
+ *      note where `/usr/bin/python3 -c "import torch"` fails
  *
  * Prints a table with backprop's ratio to each peer and writes docs/benchmarks.md. Options:
- * --epochs N (timed epochs per library, default 1), --skip-tfjs-cpu (its epoch takes ~25 s).
+ * --epochs N (timed epochs per library, default 1), --skip-tfjs-cpu (its epoch takes ~25 s),
+ * --rows (list the backprop-vs-PyTorch rows), --only ROW[,ROW…] (run just those rows of section 6,
+ * print them and write nothing).
  * Timing lives here, never in tests.
  */
 import { writeFileSync } from 'node:fs';
@@ -25,6 +30,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createWasmBackend, setGemmPoolFactory, setSkipZeros } from '../src/backend/wasm/index.js';
 import {
+  bundledMnistDir,
   Conv2D,
   Dense,
   defaultThreadCount,
@@ -42,12 +48,26 @@ import {
   setBackend,
   type Tensor,
 } from '../src/node/index.js';
+import { comparisonRowIds, comparisonSection, runComparison } from './pytorch.js';
 import { benchOursRowMnist, benchTfjsRowMnist, rnnSection } from './rnn.js';
 
 const argv = process.argv.slice(2);
 const DENSE_ONLY = 'wasm, zeros not skipped';
 const epochs = Number(argv[argv.indexOf('--epochs') + 1]) || 1;
 const skipTfCpu = argv.includes('--skip-tfjs-cpu');
+const only = argv.includes('--only')
+  ? (argv[argv.indexOf('--only') + 1] ?? '').split(',').filter(Boolean)
+  : [];
+if (
+  argv.includes('--rows') ||
+  (argv.includes('--only') &&
+    (only.length === 0 || only.some((id) => !comparisonRowIds().some((r) => r.id === id))))
+) {
+  if (!argv.includes('--rows'))
+    console.error(`--only takes row ids (comma-separated): unknown in "${only.join(',')}"`);
+  for (const row of comparisonRowIds()) console.log(`${row.id.padEnd(16)} ${row.work}`);
+  process.exit(argv.includes('--rows') ? 0 : 2);
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Repeat `fn` in blocks of ≥ 0.3 s (after a warm-up); the median block's time per call, in seconds. */
@@ -70,6 +90,7 @@ type Row = { name: string; mm100: number; mm512: number; epoch: number; inferenc
 const rows: Row[] = [];
 const mnist = await loadMnist({ validationSize: 0 });
 const { train, test } = mnist;
+const mnistDir = bundledMnistDir();
 const flops = (m: number, k: number, n: number) => 2 * m * k * n;
 
 // ---- backprop, each backend --------------------------------------------------------------
@@ -82,6 +103,11 @@ setGemmPoolFactory(nodeGemmPool());
 // operands (MNIST's pixels are 81 % zeros; ReLU and max pooling zero most gradients), with the
 // same results; this row shows what that is worth.
 registerBackend({ ...createWasmBackend(), name: DENSE_ONLY });
+if (only.length > 0) {
+  const { rows: picked, torch } = await runComparison(train, test, mnistDir, only);
+  console.log(`\n${comparisonSection(picked, torch)}`);
+  process.exit(0);
+}
 for (const backend of listBackends()) {
   setBackend(backend);
   setSkipZeros(backend !== DENSE_ONLY);
@@ -323,6 +349,10 @@ const rnnRows = [
 ];
 const rnnText = rnnSection(rnnRows);
 
+// ---- backprop vs PyTorch, interleaved (bench/pytorch.ts) ------------------------------------
+const comparison = await runComparison(train, test, mnistDir);
+const comparisonText = comparisonSection(comparison.rows, comparison.torch);
+
 // ---- report ---------------------------------------------------------------------------------
 const ours = rows.filter((r) => r.name.startsWith('backprop'));
 const peers = rows.filter((r) => !r.name.startsWith('backprop'));
@@ -389,7 +419,7 @@ ${cnnTable.join('\n')}
 
 ${cnnRatios.join('\n')}
 
-PyTorch 1.13 on this machine class (shared/peers/RESULTS.md, not rerun here): 3.3 s per epoch with 2
+PyTorch 1.13 on this machine class (shared/peers/RESULTS.md; this run's figures: "backprop vs PyTorch" below): 3.3 s per epoch with 2
 threads, 5.3 s with 1, 97.7 % after one epoch; inference 13–17k images/s at batch 1000.
 
 Reference figures measured separately on this machine class (shared/peers/RESULTS.md, not rerun
@@ -397,8 +427,9 @@ here): PyTorch 1.13 CPU 0.17 s per epoch (2 threads, OpenBLAS), NumPy 0.18 s; ma
 GFLOP/s per core: native AVX-512 FMA does 32 float operations per instruction, WebAssembly SIMD128's
 separate multiply and add 4.
 
-${rnnText}`;
+${rnnText}
+${comparisonText}`;
 writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), text);
 console.log(
-  `\n${table.join('\n')}\n\n${ratios.join('\n')}\n\n${cnnTable.join('\n')}\n\n${cnnRatios.join('\n')}\n\n${rnnText}\nwritten to docs/benchmarks.md`,
+  `\n${table.join('\n')}\n\n${ratios.join('\n')}\n\n${cnnTable.join('\n')}\n\n${cnnRatios.join('\n')}\n\n${rnnText}\n${comparisonText}\nwritten to docs/benchmarks.md`,
 );

