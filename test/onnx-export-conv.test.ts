@@ -17,29 +17,11 @@ import {
   GlobalAveragePooling2D,
   MaxPooling2D,
   manualSeed,
-  Rng,
   Sequential,
-  tensor,
 } from '../src/index.js';
 import { toOnnx } from '../src/interop/onnx/export.js';
-import { decodeModel, type ModelProto } from '../src/interop/onnx/onnx-proto.js';
-import { assertAgree, opTypes, randomBatch, runOrt } from './onnx-runtime.js';
-
-/** Export a one-input Sequential, run it in ORT on batches of 1 and 3, compare; the decoded graph. */
-async function checkSequential(model: Sequential, what: string, seed: number): Promise<ModelProto> {
-  const bytes = toOnnx(model);
-  const rng = new Rng(seed);
-  for (const batch of [1, 3]) {
-    const x = randomBatch(rng, batch, model.inputShape);
-    const out = await runOrt(bytes, { [model.inputNames[0]!]: x });
-    assertAgree(
-      out[model.outputNames[0]!]!,
-      model.predict(tensor(x.data, { shape: x.dims })),
-      `${what}, batch ${batch}`,
-    );
-  }
-  return decodeModel(bytes);
-}
+import { decodeModel } from '../src/interop/onnx/onnx-proto.js';
+import { checkSequential, opTypes } from './onnx-runtime.js';
 
 describe('toOnnx, image layers', () => {
   it('Conv2D with strides 1/2, same/valid padding, dilation, bias and activations agrees with ONNX Runtime', async () => {

@@ -126,113 +126,154 @@ function layout1(c: OpCase, expected: Arr[]): { c: OpCase; expected: Arr[] } {
   };
 }
 
-describeEachBackend('ONNX import: LSTM', () => {
-  it('forward with the defaults (no B, no states)', async () => {
-    const { c, expected } = recurrentCase({ kind: 'LSTM', seq: 4, batch: 2, input: 3, hidden: 2, seed: 100 });
-    await checkCase(c, expected, 'LSTM forward');
-  });
-  it('bidirectional with B, initial_h, initial_c, peepholes and hidden_size', async () => {
-    const { c, expected } = recurrentCase({
-      kind: 'LSTM',
-      seq: 3,
-      batch: 2,
-      input: 2,
-      hidden: 3,
-      direction: 'bidirectional',
-      withB: true,
-      withStates: true,
-      withP: true,
-      attributes: { hidden_size: 3 },
-      seed: 110,
-    });
-    await checkCase(c, expected, 'LSTM bidirectional');
-  });
-  it('reverse with clip and input_forget', async () => {
-    const { c, expected } = recurrentCase({
-      kind: 'LSTM',
-      seq: 4,
-      batch: 3,
-      input: 2,
-      hidden: 2,
+/** A Setup from its sizes [seq, batch, input, hidden], seed and the rest. */
+function setup(
+  kind: Kind,
+  [seq, batch, input, hidden]: [number, number, number, number],
+  seed: number,
+  rest: Partial<Setup> = {},
+): Setup {
+  return { kind, seq, batch, input, hidden, seed, ...rest };
+}
+
+/** Both directions with B and the initial states: the inputs most cases feed. */
+const FULL = { direction: 'bidirectional', withB: true, withStates: true } as const;
+
+/**
+ * A case checked against the float64 reference, through fromOnnx and in ONNX Runtime — or, in
+ * layout 1 (batch-first X, states and outputs), against the reference only: ONNX Runtime's CPU
+ * LSTM, GRU and RNN kernels refuse layout 1.
+ */
+interface Checked {
+  title: string;
+  setup: Setup;
+  layout1?: boolean;
+}
+
+async function checkRecurrent({ title, setup: s, layout1: batchFirst }: Checked): Promise<void> {
+  const base = recurrentCase(s);
+  const { c, expected } = batchFirst ? layout1(base.c, base.expected) : base;
+  await checkCase(c, expected, `${s.kind} ${title}`, !batchFirst);
+}
+
+const LSTM_CASES: Checked[] = [
+  { title: 'forward with the defaults (no B, no states)', setup: setup('LSTM', [4, 2, 3, 2], 100) },
+  {
+    title: 'bidirectional with B, initial_h, initial_c, peepholes and hidden_size',
+    setup: setup('LSTM', [3, 2, 2, 3], 110, { ...FULL, withP: true, attributes: { hidden_size: 3 } }),
+  },
+  {
+    title: 'reverse with clip and input_forget',
+    setup: setup('LSTM', [4, 3, 2, 2], 120, {
       direction: 'reverse',
       withB: true,
       attributes: { clip: { float: 0.7 }, input_forget: 1 },
-      seed: 120,
-    });
-    await checkCase(c, expected, 'LSTM reverse');
-  });
-  it('activations with activation_alpha / activation_beta, consumed in order', async () => {
-    const activations: [string, number, number][] = [
-      ['HardSigmoid', 0.3, 0.4],
-      ['LeakyRelu', 0.2, 0],
-      ['ScaledTanh', 1.5, 0.7],
-      ['Sigmoid', 0, 0],
-      ['Softsign', 0, 0],
-      ['Affine', 0.5, 0.1],
-    ];
-    const { c, expected } = recurrentCase({
-      kind: 'LSTM',
-      seq: 3,
-      batch: 2,
-      input: 2,
-      hidden: 2,
+    }),
+  },
+  {
+    title: 'activations with activation_alpha / activation_beta, consumed in order',
+    setup: setup('LSTM', [3, 2, 2, 2], 130, {
       direction: 'bidirectional',
       withB: true,
-      seed: 130,
-      activations,
+      activations: [
+        ['HardSigmoid', 0.3, 0.4],
+        ['LeakyRelu', 0.2, 0],
+        ['ScaledTanh', 1.5, 0.7],
+        ['Sigmoid', 0, 0],
+        ['Softsign', 0, 0],
+        ['Affine', 0.5, 0.1],
+      ],
       attributes: {
-        activations: activations.map(([n]) => n),
+        activations: ['HardSigmoid', 'LeakyRelu', 'ScaledTanh', 'Sigmoid', 'Softsign', 'Affine'],
         activation_alpha: { floats: [0.3, 0.2, 1.5, 0.5] },
         activation_beta: { floats: [0.4, 0.7, 0.1] },
       },
-    });
-    await checkCase(c, expected, 'LSTM activations');
-  });
-  it('sequence_lens with per-batch lengths, bidirectional', async () => {
-    const { c, expected } = recurrentCase({
-      kind: 'LSTM',
-      seq: 4,
-      batch: 3,
-      input: 2,
-      hidden: 2,
-      direction: 'bidirectional',
+    }),
+  },
+  {
+    title: 'sequence_lens with per-batch lengths, bidirectional',
+    setup: setup('LSTM', [4, 3, 2, 2], 140, { ...FULL, seqLens: [4, 2, 3] }),
+  },
+  {
+    title: 'layout 1 (batch-first X, states and outputs)',
+    setup: setup('LSTM', [3, 2, 2, 2], 150, FULL),
+    layout1: true,
+  },
+];
+
+const GRU_CASES: Checked[] = [
+  ...[0, 1].flatMap((lbr): Checked[] => [
+    {
+      title: `linear_before_reset ${lbr}, bidirectional with B and initial_h (the fused path)`,
+      setup: setup('GRU', [4, 2, 3, 2], 200 + lbr, { ...FULL, attributes: { linear_before_reset: lbr } }),
+    },
+    {
+      title: `linear_before_reset ${lbr}, bidirectional with initial_h, sequence_lens and clip`,
+      setup: setup('GRU', [3, 3, 2, 2], 210 + lbr, {
+        ...FULL,
+        seqLens: [1, 3, 2],
+        attributes: { linear_before_reset: lbr, clip: { float: 0.9 } },
+      }),
+    },
+  ]),
+  {
+    title: 'reverse with activations Elu (alpha) / Softplus',
+    setup: setup('GRU', [3, 2, 2, 2], 230, {
+      direction: 'reverse',
+      withB: true,
+      activations: [
+        ['Elu', 0.5, 0],
+        ['Softplus', 0, 0],
+      ],
+      attributes: { activations: ['Elu', 'Softplus'], activation_alpha: { floats: [0.5] } },
+    }),
+  },
+  {
+    title: 'activations Sigmoid / ThresholdedRelu (alpha)',
+    setup: setup('GRU', [3, 2, 2, 2], 231, {
+      withB: true,
+      activations: [
+        ['Sigmoid', 0, 0],
+        ['ThresholdedRelu', 0.2, 0],
+      ],
+      attributes: { activations: ['Sigmoid', 'ThresholdedRelu'], activation_alpha: { floats: [0.2] } },
+    }),
+  },
+  {
+    title: 'layout 1',
+    setup: setup('GRU', [3, 2, 2, 2], 240, {
       withB: true,
       withStates: true,
-      seqLens: [4, 2, 3],
-      seed: 140,
-    });
-    await checkCase(c, expected, 'LSTM sequence_lens');
-  });
-  it('layout 1 (batch-first X, states and outputs)', async () => {
-    const base = recurrentCase({
-      kind: 'LSTM',
-      seq: 3,
-      batch: 2,
-      input: 2,
-      hidden: 2,
-      direction: 'bidirectional',
-      withB: true,
-      withStates: true,
-      seed: 150,
-    });
-    const { c, expected } = layout1(base.c, base.expected);
-    // ONNX Runtime's CPU LSTM kernel refuses layout 1: checked against the reference only.
-    await checkCase(c, expected, 'LSTM layout 1', false);
-  });
+      attributes: { linear_before_reset: 1 },
+    }),
+    layout1: true,
+  },
+];
+
+const RNN_REVERSE = setup('RNN', [3, 2, 2, 2], 320, { direction: 'reverse', withB: true, withStates: true });
+
+const RNN_CASES: Checked[] = [
+  { title: 'forward with the default Tanh', setup: setup('RNN', [4, 2, 3, 3], 300) },
+  {
+    title: 'bidirectional with B, initial_h, sequence_lens and activations Relu / LeakyRelu',
+    setup: setup('RNN', [3, 2, 2, 2], 310, {
+      ...FULL,
+      seqLens: [3, 2],
+      activations: [
+        ['Relu', 0, 0],
+        ['LeakyRelu', 0.3, 0],
+      ],
+      attributes: { activations: ['Relu', 'LeakyRelu'], activation_alpha: { floats: [0.3] } },
+    }),
+  },
+  { title: 'layout 1, reverse', setup: RNN_REVERSE, layout1: true },
+];
+
+describeEachBackend('ONNX import: LSTM', () => {
+  for (const k of LSTM_CASES) it(k.title, () => checkRecurrent(k));
   it('gradcheck through X, W, R, B, the initial states and the peepholes, and on the fused path', () => {
-    const { c } = recurrentCase({
-      kind: 'LSTM',
-      seq: 2,
-      batch: 2,
-      input: 2,
-      hidden: 2,
-      direction: 'bidirectional',
-      withB: true,
-      withStates: true,
-      withP: true,
-      seed: 160,
-    });
     // 12 random elements of each of the seven inputs, for time.
+    const { c } = recurrentCase(setup('LSTM', [2, 2, 2, 2], 160, { ...FULL, withP: true }));
     expectGradcheck(c, 'LSTM Y', undefined, 0, 12);
     expectGradcheck(c, 'LSTM Y_c', undefined, 2, 12);
     // Without peepholes: the fused path.
@@ -241,7 +282,7 @@ describeEachBackend('ONNX import: LSTM', () => {
     expectGradcheck(fused, 'LSTM Y_h (fused)', undefined, 1, 12);
   });
   it('refuses an unknown activation, a bad direction, a hidden_size that disagrees and a W of the wrong shape', () => {
-    const { c } = recurrentCase({ kind: 'LSTM', seq: 2, batch: 1, input: 2, hidden: 2, seed: 170 });
+    const { c } = recurrentCase(setup('LSTM', [2, 1, 2, 2], 170));
     expectRefused(
       { ...c, attributes: { activations: ['Sigmoid', 'Gelu', 'Tanh'] } },
       /the_lstm.*activation 'Gelu' is not supported/,
@@ -261,51 +302,11 @@ describeEachBackend('ONNX import: LSTM', () => {
 });
 
 describeEachBackend('ONNX import: GRU', () => {
+  for (const k of GRU_CASES) it(k.title, () => checkRecurrent(k));
   for (const lbr of [0, 1]) {
-    it(`linear_before_reset ${lbr}, bidirectional with B and initial_h (the fused path)`, async () => {
-      const { c, expected } = recurrentCase({
-        kind: 'GRU',
-        seq: 4,
-        batch: 2,
-        input: 3,
-        hidden: 2,
-        direction: 'bidirectional',
-        withB: true,
-        withStates: true,
-        attributes: { linear_before_reset: lbr },
-        seed: 200 + lbr,
-      });
-      await checkCase(c, expected, `GRU lbr ${lbr}`);
-    });
-    it(`linear_before_reset ${lbr}, bidirectional with initial_h, sequence_lens and clip`, async () => {
-      const { c, expected } = recurrentCase({
-        kind: 'GRU',
-        seq: 3,
-        batch: 3,
-        input: 2,
-        hidden: 2,
-        direction: 'bidirectional',
-        withB: true,
-        withStates: true,
-        seqLens: [1, 3, 2],
-        attributes: { linear_before_reset: lbr, clip: { float: 0.9 } },
-        seed: 210 + lbr,
-      });
-      await checkCase(c, expected, `GRU lbr ${lbr} bidirectional`);
-    });
     it(`gradcheck, linear_before_reset ${lbr}`, () => {
-      const { c } = recurrentCase({
-        kind: 'GRU',
-        seq: 2,
-        batch: 2,
-        input: 2,
-        hidden: 2,
-        direction: 'bidirectional',
-        withB: true,
-        withStates: true,
-        attributes: { linear_before_reset: lbr },
-        seed: 220 + lbr,
-      });
+      const attributes = { linear_before_reset: lbr };
+      const { c } = recurrentCase(setup('GRU', [2, 2, 2, 2], 220 + lbr, { ...FULL, attributes }));
       expectGradcheck(c, `GRU lbr ${lbr} (fused)`);
       // sequence_lens takes the step-by-step path.
       const lens = [2, 1];
@@ -315,100 +316,11 @@ describeEachBackend('ONNX import: GRU', () => {
       );
     });
   }
-  it('reverse with activations Elu (alpha) and ThresholdedRelu / Softplus', async () => {
-    const activations: [string, number, number][] = [
-      ['Elu', 0.5, 0],
-      ['Softplus', 0, 0],
-    ];
-    const { c, expected } = recurrentCase({
-      kind: 'GRU',
-      seq: 3,
-      batch: 2,
-      input: 2,
-      hidden: 2,
-      direction: 'reverse',
-      withB: true,
-      seed: 230,
-      activations,
-      attributes: { activations: ['Elu', 'Softplus'], activation_alpha: { floats: [0.5] } },
-    });
-    await checkCase(c, expected, 'GRU activations');
-    const t: [string, number, number][] = [
-      ['Sigmoid', 0, 0],
-      ['ThresholdedRelu', 0.2, 0],
-    ];
-    const second = recurrentCase({
-      kind: 'GRU',
-      seq: 3,
-      batch: 2,
-      input: 2,
-      hidden: 2,
-      withB: true,
-      seed: 231,
-      activations: t,
-      attributes: { activations: ['Sigmoid', 'ThresholdedRelu'], activation_alpha: { floats: [0.2] } },
-    });
-    await checkCase(second.c, second.expected, 'GRU ThresholdedRelu');
-  });
-  it('layout 1', async () => {
-    const base = recurrentCase({
-      kind: 'GRU',
-      seq: 3,
-      batch: 2,
-      input: 2,
-      hidden: 2,
-      withB: true,
-      withStates: true,
-      attributes: { linear_before_reset: 1 },
-      seed: 240,
-    });
-    const { c, expected } = layout1(base.c, base.expected);
-    // ONNX Runtime's CPU GRU kernel refuses layout 1: checked against the reference only.
-    await checkCase(c, expected, 'GRU layout 1', false);
-  });
 });
 
 describeEachBackend('ONNX import: RNN', () => {
-  it('forward with the default Tanh', async () => {
-    const { c, expected } = recurrentCase({ kind: 'RNN', seq: 4, batch: 2, input: 3, hidden: 3, seed: 300 });
-    await checkCase(c, expected, 'RNN forward');
-  });
-  it('bidirectional with B, initial_h, sequence_lens and activations Relu / LeakyRelu', async () => {
-    const activations: [string, number, number][] = [
-      ['Relu', 0, 0],
-      ['LeakyRelu', 0.3, 0],
-    ];
-    const { c, expected } = recurrentCase({
-      kind: 'RNN',
-      seq: 3,
-      batch: 2,
-      input: 2,
-      hidden: 2,
-      direction: 'bidirectional',
-      withB: true,
-      withStates: true,
-      seqLens: [3, 2],
-      seed: 310,
-      activations,
-      attributes: { activations: ['Relu', 'LeakyRelu'], activation_alpha: { floats: [0.3] } },
-    });
-    await checkCase(c, expected, 'RNN bidirectional');
-  });
-  it('layout 1 and gradcheck', async () => {
-    const base = recurrentCase({
-      kind: 'RNN',
-      seq: 3,
-      batch: 2,
-      input: 2,
-      hidden: 2,
-      direction: 'reverse',
-      withB: true,
-      withStates: true,
-      seed: 320,
-    });
-    const { c, expected } = layout1(base.c, base.expected);
-    // ONNX Runtime's CPU RNN kernel refuses layout 1: checked against the reference only.
-    await checkCase(c, expected, 'RNN layout 1', false);
-    expectGradcheck(base.c, 'RNN');
+  for (const k of RNN_CASES) it(k.title, () => checkRecurrent(k));
+  it('gradcheck, reverse', () => {
+    expectGradcheck(recurrentCase(RNN_REVERSE).c, 'RNN');
   });
 });

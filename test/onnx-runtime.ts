@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
-import type { Rng, Tensor } from '../src/index.js';
-import type { ModelProto } from '../src/interop/onnx/onnx-proto.js';
+import { Rng, type Sequential, type Tensor, tensor } from '../src/index.js';
+import { toOnnx } from '../src/interop/onnx/export.js';
+import { decodeModel, type ModelProto } from '../src/interop/onnx/onnx-proto.js';
 
 ort.env.wasm.numThreads = 1;
 
@@ -58,3 +59,28 @@ export function assertAgree(onnx: OrtValue, expected: Tensor, what: string, abso
 }
 
 export const opTypes = (m: ModelProto): string[] => m.graph!.node!.map((n) => n.opType!);
+
+/**
+ * Export a one-input Sequential, run it in ORT on seeded batches of 1 and 3 and compare with its
+ * predict (`absolute` as in assertAgree); the decoded graph, for checks on its nodes.
+ */
+export async function checkSequential(
+  model: Sequential,
+  what: string,
+  seed: number,
+  absolute?: number,
+): Promise<ModelProto> {
+  const bytes = toOnnx(model);
+  const rng = new Rng(seed);
+  for (const batch of [1, 3]) {
+    const x = randomBatch(rng, batch, model.inputShape);
+    const out = await runOrt(bytes, { [model.inputNames[0]!]: x });
+    assertAgree(
+      out[model.outputNames[0]!]!,
+      model.predict(tensor(x.data, { shape: x.dims })),
+      `${what}, batch ${batch}`,
+      absolute,
+    );
+  }
+  return decodeModel(bytes);
+}

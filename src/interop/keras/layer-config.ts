@@ -30,6 +30,18 @@ export interface LayerSpec {
   config: Json;
 }
 
+/** The merge layers: Keras 3 combines their inputs' masks otherwise than Keras 2 / TF.js. */
+const MERGE_CLASS_NAMES = [
+  'Add',
+  'Subtract',
+  'Multiply',
+  'Average',
+  'Maximum',
+  'Minimum',
+  'Concatenate',
+] as const;
+export const MERGE_CLASSES: ReadonlySet<string> = new Set(MERGE_CLASS_NAMES);
+
 /** Layer classes backprop and Keras share, by Keras' class name. */
 export const KERAS_LAYER_CLASSES = [
   'InputLayer',
@@ -41,13 +53,7 @@ export const KERAS_LAYER_CLASSES = [
   'GaussianDropout',
   'Flatten',
   'Reshape',
-  'Add',
-  'Subtract',
-  'Multiply',
-  'Average',
-  'Maximum',
-  'Minimum',
-  'Concatenate',
+  ...MERGE_CLASS_NAMES,
   'Conv1D',
   'Conv2D',
   'Conv2DTranspose',
@@ -199,17 +205,6 @@ function valueFromKeras(key: string, value: unknown, where: Where, ctx: FromKera
   }
   return value;
 }
-
-/** The merge layers: Keras 3 combines their inputs' masks otherwise than Keras 2 / TF.js. */
-export const MERGE_CLASSES = new Set([
-  'Add',
-  'Subtract',
-  'Multiply',
-  'Average',
-  'Maximum',
-  'Minimum',
-  'Concatenate',
-]);
 
 /** Per-layer details after the generic translation. */
 function fixFromKeras(spec: LayerSpec, where: Where, ctx: FromKerasContext): LayerSpec {

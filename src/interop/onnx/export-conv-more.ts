@@ -12,20 +12,19 @@ import type { Conv2DTranspose } from '../../nn/conv2d-transpose.js';
 import type { DepthwiseBase } from '../../nn/depthwise-conv2d.js';
 import type { Module } from '../../nn/module.js';
 import type { SeparableConv2D } from '../../nn/separable-conv2d.js';
-import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
 import type { UpSampling2D } from '../../nn/up-sampling.js';
 import type { ZeroPadding2D } from '../../nn/zero-padding.js';
 import { axisGeometry, transposedLength } from '../../ops/conv/geometry.js';
-import { imageSize, paddingAttributes, toChannelsFirst, toChannelsLast } from './export-conv.js';
+import {
+  type ActivationEmitter,
+  imageSize,
+  kernelToOnnx,
+  paddingAttributes,
+  toChannelsFirst,
+  toChannelsLast,
+} from './export-conv.js';
+import type { LayerCall as Call } from './export-layers.js';
 import type { AttributeValue, OnnxGraphBuilder } from './graph-builder.js';
-
-/** What a converter gets (as in export-layers.ts): the inputs' value names and shapes. */
-interface Call {
-  inputs: readonly string[];
-  shapes: readonly SymbolicShape[];
-}
-
-type ActivationEmitter = (b: OnnxGraphBuilder, name: ActivationName, input: string, output: string) => string;
 
 /** The bias (if any) as an input of the Conv node, then the activation, back to channels-last. */
 function finish(
@@ -67,16 +66,7 @@ export function conv2dTranspose(
   const [h, w] = imageSize(layer, call.shapes[0]!);
   const kernel = layer.getWeight('kernel');
   const [kh, kw, cout, cin] = kernel.shape as [number, number, number, number];
-  const k = kernel.dataSync();
-  const onnxW = new Float32Array(k.length);
-  for (let y = 0; y < kh; y++) {
-    for (let x = 0; x < kw; x++) {
-      for (let o = 0; o < cout; o++) {
-        for (let i = 0; i < cin; i++)
-          onnxW[((i * cout + o) * kh + y) * kw + x] = k[((y * kw + x) * cout + o) * cin + i]!;
-      }
-    }
-  }
+  const onnxW = kernelToOnnx(kernel);
   const begin: number[] = [];
   const end: number[] = [];
   const outputPadding: number[] = [];

@@ -16,15 +16,16 @@ import type { Module } from '../../nn/module.js';
 import type { AveragePooling2D, MaxPooling2D } from '../../nn/pooling.js';
 import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
 import { axisGeometry, type Padding } from '../../ops/conv/geometry.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { LayerCall as Call } from './export-layers.js';
 import type { AttributeValue, OnnxGraphBuilder } from './graph-builder.js';
 
-/** What a converter gets (as in export-layers.ts): the inputs' value names and shapes. */
-interface Call {
-  inputs: readonly string[];
-  shapes: readonly SymbolicShape[];
-}
-
-type ActivationEmitter = (b: OnnxGraphBuilder, name: ActivationName, input: string, output: string) => string;
+export type ActivationEmitter = (
+  b: OnnxGraphBuilder,
+  name: ActivationName,
+  input: string,
+  output: string,
+) => string;
 
 const NHWC_TO_NCHW = [0, 3, 1, 2];
 const NCHW_TO_NHWC = [0, 2, 3, 1];
@@ -95,21 +96,30 @@ export function paddingAttributes(
   return { pads: { ints: [...begin, ...totals.map((t, i) => t - begin[i]!)] } };
 }
 
+/**
+ * A 2-D kernel [kh, kw, a, b] (backprop's and Keras' layout) as ONNX's [b, a, kh, kw]: Conv's
+ * W [out, in, kh, kw] from [kh, kw, in, out], ConvTranspose's W [in, out, kh, kw] from [kh, kw, out, in].
+ */
+export function kernelToOnnx(kernel: Tensor): Float32Array {
+  const [kh, kw, a, bs] = kernel.shape as [number, number, number, number];
+  const k = kernel.dataSync();
+  const w = new Float32Array(k.length);
+  for (let y = 0; y < kh; y++) {
+    for (let x = 0; x < kw; x++) {
+      for (let i = 0; i < a; i++) {
+        for (let o = 0; o < bs; o++) w[((o * a + i) * kh + y) * kw + x] = k[((y * kw + x) * a + i) * bs + o]!;
+      }
+    }
+  }
+  return w;
+}
+
 /** Conv2D: kernel [kh, kw, in, out] → ONNX W [out, in, kh, kw]; bias; the activation. */
 export function conv2d(b: OnnxGraphBuilder, layer: Conv2D, call: Call, emit: ActivationEmitter): string {
   const size = imageSize(layer, call.shapes[0]!);
   const kernel = layer.getWeight('kernel');
   const [kh, kw, cin, cout] = kernel.shape as [number, number, number, number];
-  const k = kernel.dataSync();
-  const w = new Float32Array(k.length);
-  for (let y = 0; y < kh; y++) {
-    for (let x = 0; x < kw; x++) {
-      for (let i = 0; i < cin; i++) {
-        for (let o = 0; o < cout; o++)
-          w[((o * cin + i) * kh + y) * kw + x] = k[((y * kw + x) * cin + i) * cout + o]!;
-      }
-    }
-  }
+  const w = kernelToOnnx(kernel);
   const inputs = [
     toChannelsFirst(b, layer, call.inputs[0]!),
     b.addFloatInitializer(`${layer.name}/kernel`, [cout, cin, kh, kw], w),

@@ -7,18 +7,12 @@ import type { Embedding } from '../../nn/embedding.js';
 import type { Masking } from '../../nn/masking.js';
 import type { Module } from '../../nn/module.js';
 import type { RNN } from '../../nn/recurrent/rnn.js';
-import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
 import type { Bidirectional } from '../../nn/wrappers/bidirectional.js';
+import type { LayerCall } from './export-layers.js';
 import { maskedRecurrent } from './export-rnn-masked.js';
 import { bidirectional } from './export-wrappers.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
 import { DataType } from './onnx-proto.js';
-
-/** What a converter gets (as in export-layers.ts): the inputs' value names and shapes. */
-interface LayerCall {
-  inputs: readonly string[];
-  shapes: readonly SymbolicShape[];
-}
 
 /**
  * Masks (from Embedding({ maskZero }) or Masking) change outputs only where a layer consumes them —

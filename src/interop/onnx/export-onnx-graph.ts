@@ -12,17 +12,11 @@
  */
 import { ArgumentError } from '../../errors.js';
 import type { Module } from '../../nn/module.js';
-import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
+import type { LayerCall as Call } from './export-layers.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
 import type { AttributeSpec, AttributeValue, ConstTensor } from './import/op-types.js';
 import { onnxOperators } from './import/ops/index.js';
 import { type AttributeProto, AttributeType, DataType, type TensorProto } from './onnx-proto.js';
-
-/** What a converter gets (as in export-layers.ts): the inputs' value names and shapes. */
-interface Call {
-  inputs: readonly string[];
-  shapes: readonly SymbolicShape[];
-}
 
 /** The saved form of an OnnxGraph (its getConfig().config), the parts read here. */
 interface SavedGraph {

@@ -6,7 +6,7 @@
  * length (sequence_lens), and a sequence output is put back in place.
  */
 import type { RNN } from '../../nn/recurrent/rnn.js';
-import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
+import type { LayerCall as Call } from './export-layers.js';
 import {
   checkSequences,
   recurrentOp,
@@ -17,12 +17,6 @@ import {
 } from './export-rnn.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
 import { AttributeType, DataType } from './onnx-proto.js';
-
-/** What a converter gets (as in export-layers.ts): the inputs' value names and shapes. */
-interface Call {
-  inputs: readonly string[];
-  shapes: readonly SymbolicShape[];
-}
 
 /**
  * The layer over the kept steps of `mask` ([batch, time], 1 keep, 0 skip); a row with no kept step

@@ -26,14 +26,9 @@ import type { LSTMCell } from '../../nn/recurrent/lstm-cell.js';
 import type { RNN } from '../../nn/recurrent/rnn.js';
 import type { SimpleRNNCell } from '../../nn/recurrent/simple-rnn-cell.js';
 import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
+import type { LayerCall as Call } from './export-layers.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
 import { type AttributeProto, AttributeType } from './onnx-proto.js';
-
-/** What a converter gets (as in export-layers.ts): the inputs' value names and shapes. */
-interface Call {
-  inputs: readonly string[];
-  shapes: readonly SymbolicShape[];
-}
 
 /** One entry of an ONNX recurrent op's `activations`, with its activation_alpha / activation_beta. */
 export interface RecurrentActivation {

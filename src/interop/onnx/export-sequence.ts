@@ -10,16 +10,10 @@ import type { Embedding } from '../../nn/embedding.js';
 import type { LayerNormalization } from '../../nn/layer-norm.js';
 import type { SymbolicShape } from '../../nn/symbolic-tensor.js';
 import { axisGeometry } from '../../ops/conv/geometry.js';
+import type { ActivationEmitter } from './export-conv.js';
+import type { LayerCall as Call } from './export-layers.js';
 import type { AttributeValue, OnnxGraphBuilder } from './graph-builder.js';
 import { DataType } from './onnx-proto.js';
-
-/** What a converter gets (as in export-layers.ts): the inputs' value names and shapes. */
-interface Call {
-  inputs: readonly string[];
-  shapes: readonly SymbolicShape[];
-}
-
-type ActivationEmitter = (b: OnnxGraphBuilder, name: ActivationName, input: string, output: string) => string;
 
 const formatShape = (shape: SymbolicShape) => `[${shape.map((d) => d ?? '?').join(', ')}]`;
 

@@ -16,6 +16,7 @@ import type { RNN } from '../../nn/recurrent/rnn.js';
 import type { SymbolicShape, SymbolicTensor } from '../../nn/symbolic-tensor.js';
 import type { Bidirectional } from '../../nn/wrappers/bidirectional.js';
 import type { TimeDistributed } from '../../nn/wrappers/time-distributed.js';
+import type { LayerCall as Call } from './export-layers.js';
 import {
   recurrent,
   recurrentOp,
@@ -26,12 +27,6 @@ import {
 } from './export-rnn.js';
 import { maskedRecurrent } from './export-rnn-masked.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
-
-/** What a converter gets (as in export-layers.ts): the inputs' value names and shapes. */
-interface Call {
-  inputs: readonly string[];
-  shapes: readonly SymbolicShape[];
-}
 
 /** Emit one layer call's nodes; its output values. */
 export type ExportCall = (b: OnnxGraphBuilder, layer: Module, call: Call) => readonly string[];

@@ -16,6 +16,7 @@ import type { Attributes, NodeInfo, OperatorTable } from '../op-types.js';
 import {
   type AxisWindow,
   autoPadOf,
+  axisWindow,
   forwardPads,
   fromChannelsLast,
   intOf,
@@ -100,15 +101,7 @@ function runConv(inputs: readonly (Tensor | undefined)[], attributes: Attributes
         `the ${span}-wide window does not fit axis ${i + 2} of X [${x.shape.join(', ')}] with pads ${begin[i]}, ${end[i]}`,
       );
     }
-    return {
-      size,
-      kernel: kernel[i]!,
-      stride: strides[i]!,
-      dilation: dilations[i]!,
-      padBegin: begin[i]!,
-      padEnd: end[i]!,
-      out,
-    };
+    return axisWindow({ kernel, strides, dilations, begin, end }, i, size, out);
   });
   const g = windowGeometry(node, attributes, batch, channels, axes, rank);
   // The unfolded windows (im2col): kernel cells × C values per output position.
@@ -221,17 +214,8 @@ function runConvTranspose(
     }
   });
   // The convolution that maps the output [outSizes] back onto x's [sizes], whose input gradient this is.
-  const axes = outSizes.map(
-    (size, i): AxisWindow => ({
-      size,
-      kernel: kernel[i]!,
-      stride: strides[i]!,
-      dilation: dilations[i]!,
-      padBegin: begin[i]!,
-      padEnd: end[i]!,
-      out: sizes[i]!,
-    }),
-  );
+  const spec = { kernel, strides, dilations, begin, end };
+  const axes = outSizes.map((size, i) => axisWindow(spec, i, size, sizes[i]!));
   const g = windowGeometry(node, attributes, batch, filters / group, axes, rank);
   // The output, and the columns each input position spreads over it (kernel cells × M/group).
   checkCreatedShape([batch, filters, ...outSizes], node, windowCause(attributes), batch);

@@ -11,6 +11,7 @@ import type { AttributeSpec, Attributes, NodeInfo, OperatorTable } from '../op-t
 import {
   type AxisWindow,
   autoPadOf,
+  axisWindow,
   forwardPads,
   fromChannelsLast,
   intOf,
@@ -75,25 +76,9 @@ function runPool(
     if (out <= 0) {
       refuse(node, `the ${span}-wide window does not fit axis ${i + 2} of X [${x.shape.join(', ')}]`);
     }
-    return includePad
-      ? {
-          size: size + begin[i]! + end[i]!,
-          kernel: kernel[i]!,
-          stride: strides[i]!,
-          dilation: dilations[i]!,
-          padBegin: 0,
-          padEnd: 0,
-          out,
-        }
-      : {
-          size,
-          kernel: kernel[i]!,
-          stride: strides[i]!,
-          dilation: dilations[i]!,
-          padBegin: begin[i]!,
-          padEnd: end[i]!,
-          out,
-        };
+    const window = axisWindow({ kernel, strides, dilations, begin, end }, i, size, out);
+    // count_include_pad: the image is padded with zeros first, so the windows see no padding.
+    return includePad ? { ...window, size: size + begin[i]! + end[i]!, padBegin: 0, padEnd: 0 } : window;
   });
   const g = windowGeometry(node, attributes, x.shape[0]!, x.shape[1]!, axes, rank);
   let image = x;

@@ -83,6 +83,28 @@ export interface AxisWindow {
   out: number;
 }
 
+/** A window op's per-axis kernel_shape, strides, dilations and pads (begin, end). */
+export interface WindowSpec {
+  kernel: readonly number[];
+  strides: readonly number[];
+  dilations: readonly number[];
+  begin: readonly number[];
+  end: readonly number[];
+}
+
+/** Axis i of `spec` as an AxisWindow: an image of `size` cells read by `out` windows. */
+export function axisWindow(spec: WindowSpec, i: number, size: number, out: number): AxisWindow {
+  return {
+    size,
+    kernel: spec.kernel[i]!,
+    stride: spec.strides[i]!,
+    dilation: spec.dilations[i]!,
+    padBegin: spec.begin[i]!,
+    padEnd: spec.end[i]!,
+    out,
+  };
+}
+
 /**
  * The pads of a forward window op (Conv, MaxPool, AveragePool) per axis: explicit `pads`
  * [x1_begin, x2_begin, …, x1_end, x2_end, …] under NOTSET, none under VALID, and under SAME_* the
