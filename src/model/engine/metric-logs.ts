@@ -65,26 +65,29 @@ export class EpochMetrics {
    */
   update(
     ys: readonly Tensor[],
-    predictions: readonly Tensor[],
+    predictions: () => readonly Tensor[],
     logs: Logs,
     size: number,
     masks: readonly (Tensor | null)[] = [],
   ): void {
-    noGrad(() => {
-      const real = ys.map((y, i) => {
-        const mask = masks[i] ?? null;
-        return mask === null ? { y, p: predictions[i]! } : realSteps(y, predictions[i]!, mask, String(i));
-      });
-      for (const e of this.entries) {
-        const { y, p } = real[e.output]!;
-        if (e.state) {
-          e.state.update(y, p, null);
-          logs[e.key] = e.metric.fn(y, p);
-        } else {
-          logs[e.key] = e.metric.fn(y, p);
+    // Without metrics the predictions are never read (nor, for a fused output, activated).
+    if (this.entries.length > 0)
+      noGrad(() => {
+        const outputs = predictions();
+        const real = ys.map((y, i) => {
+          const mask = masks[i] ?? null;
+          return mask === null ? { y, p: outputs[i]! } : realSteps(y, outputs[i]!, mask, String(i));
+        });
+        for (const e of this.entries) {
+          const { y, p } = real[e.output]!;
+          if (e.state) {
+            e.state.update(y, p, null);
+            logs[e.key] = e.metric.fn(y, p);
+          } else {
+            logs[e.key] = e.metric.fn(y, p);
+          }
         }
-      }
-    });
+      });
     for (const [k, v] of Object.entries(logs)) {
       if (this.entries.some((e) => e.key === k && e.state)) continue;
       this.sums[k] = (this.sums[k] ?? 0) + v * size;

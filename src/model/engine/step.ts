@@ -71,10 +71,20 @@ export function forwardAndLoss(
   });
   const penalty = model.regularizationLoss();
   if (penalty) total = total!.add(penalty);
-  const predictions = outs.map((out, i) =>
-    fused[i] ? noGrad(() => getActivation(activations[i]!)(out)) : out,
-  );
-  return { total: total!, losses, predictions, masks: outs.map((_, i) => masks[i] ?? null) };
+  // Predictions of a fused output are activated only when read (by metrics): a model trained
+  // without metrics skips a softmax per step.
+  let predictions: Tensor[] | null = null;
+  return {
+    total: total!,
+    losses,
+    get predictions(): Tensor[] {
+      predictions ??= outs.map((out, i) =>
+        fused[i] ? noGrad(() => getActivation(activations[i]!)(out)) : out,
+      );
+      return predictions;
+    },
+    masks: outs.map((_, i) => masks[i] ?? null),
+  };
 }
 
 /**

@@ -29,6 +29,37 @@ import { sigmoidv, tanhv } from './math';
   return f32x4.sub(f32x4.splat(1), f32x4.mul(y, y));
 }
 
+/**
+ * Units [j, j + 4) of one row of an LSTM step (or unit j alone when not `full`). Inlined into two
+ * loops with `full` a constant — whole vectors, then the row's tail — so the vector loop has no
+ * per-load choice between a vector and a lane.
+ */
+@inline function lstmUnits(
+  xr: usize, hr: usize, bias: usize, gr: usize, cPrev: usize, c: usize, h: usize, o: usize, gb: usize, full: bool,
+): void {
+  const zi = f32x4.add(f32x4.add(ld(xr, o, full), ld(hr, o, full)), ldBias(bias, o, full));
+  const zf = f32x4.add(f32x4.add(ld(xr, o + gb, full), ld(hr, o + gb, full)), ldBias(bias, o + gb, full));
+  const zc = f32x4.add(
+    f32x4.add(ld(xr, o + 2 * gb, full), ld(hr, o + 2 * gb, full)),
+    ldBias(bias, o + 2 * gb, full),
+  );
+  const zo = f32x4.add(
+    f32x4.add(ld(xr, o + 3 * gb, full), ld(hr, o + 3 * gb, full)),
+    ldBias(bias, o + 3 * gb, full),
+  );
+  const i = sigmoidv(zi);
+  const f = sigmoidv(zf);
+  const g = tanhv(zc);
+  const og = sigmoidv(zo);
+  st(gr, o, i, full);
+  st(gr, o + gb, f, full);
+  st(gr, o + 2 * gb, g, full);
+  st(gr, o + 3 * gb, og, full);
+  const cv = f32x4.add(f32x4.mul(f, ld(cPrev, o, full)), f32x4.mul(i, g));
+  st(c, o, cv, full);
+  st(h, o, f32x4.mul(og, tanhv(cv)), full);
+}
+
 /** LSTM step (gates i, f, c, o); `gates` may be `xz` itself (each element is read before written). */
 export function lstmCell(
   rows: i32,
@@ -44,37 +75,33 @@ export function lstmCell(
   const gb = <usize>units << 2;
   for (let r = 0; r < rows; r++) {
     const row = <usize>r * 4 * gb;
-    const xr = xz + row;
-    const hr = hz + row;
-    const gr = gates + row;
     const sr = <usize>r * gb;
-    for (let j = 0; j < units; ) {
-      const full = j + 4 <= units;
-      const o = <usize>j << 2;
-      const zi = f32x4.add(f32x4.add(ld(xr, o, full), ld(hr, o, full)), ldBias(bias, o, full));
-      const zf = f32x4.add(f32x4.add(ld(xr, o + gb, full), ld(hr, o + gb, full)), ldBias(bias, o + gb, full));
-      const zc = f32x4.add(
-        f32x4.add(ld(xr, o + 2 * gb, full), ld(hr, o + 2 * gb, full)),
-        ldBias(bias, o + 2 * gb, full),
-      );
-      const zo = f32x4.add(
-        f32x4.add(ld(xr, o + 3 * gb, full), ld(hr, o + 3 * gb, full)),
-        ldBias(bias, o + 3 * gb, full),
-      );
-      const i = sigmoidv(zi);
-      const f = sigmoidv(zf);
-      const g = tanhv(zc);
-      const og = sigmoidv(zo);
-      st(gr, o, i, full);
-      st(gr, o + gb, f, full);
-      st(gr, o + 2 * gb, g, full);
-      st(gr, o + 3 * gb, og, full);
-      const cv = f32x4.add(f32x4.mul(f, ld(cPrev + sr, o, full)), f32x4.mul(i, g));
-      st(c + sr, o, cv, full);
-      st(h + sr, o, f32x4.mul(og, tanhv(cv)), full);
-      j += full ? 4 : 1;
+    let j = 0;
+    for (; j + 4 <= units; j += 4) {
+      lstmUnits(xz + row, hz + row, bias, gates + row, cPrev + sr, c + sr, h + sr, <usize>j << 2, gb, true);
+    }
+    for (; j < units; j++) {
+      lstmUnits(xz + row, hz + row, bias, gates + row, cPrev + sr, c + sr, h + sr, <usize>j << 2, gb, false);
     }
   }
+}
+
+/** Units [j, j + 4) of one row of an LSTM step backward (unit j alone when not `full`), as lstmUnits. */
+@inline function lstmUnitsGrad(
+  gr: usize, zr: usize, cPrev: usize, c: usize, gh: usize, dhCarry: usize, dc: usize, o: usize, gb: usize, full: bool,
+): void {
+  const i = ld(gr, o, full);
+  const f = ld(gr, o + gb, full);
+  const g = ld(gr, o + 2 * gb, full);
+  const og = ld(gr, o + 3 * gb, full);
+  const tc = tanhv(ld(c, o, full));
+  const dh = f32x4.add(ld(gh, o, full), ld(dhCarry, o, full));
+  const dcT = f32x4.add(ld(dc, o, full), f32x4.mul(f32x4.mul(dh, og), dtanh(tc)));
+  st(zr, o, f32x4.mul(f32x4.mul(dcT, g), dsig(i)), full);
+  st(zr, o + gb, f32x4.mul(f32x4.mul(dcT, ld(cPrev, o, full)), dsig(f)), full);
+  st(zr, o + 2 * gb, f32x4.mul(f32x4.mul(dcT, i), dtanh(g)), full);
+  st(zr, o + 3 * gb, f32x4.mul(f32x4.mul(dh, tc), dsig(og)), full);
+  st(dc, o, f32x4.mul(dcT, f), full);
 }
 
 /** LSTM step backward: dz from dh = gh + dhCarry and dc (in: dL/dc_t, out: dL/dc_{t−1}). */
@@ -92,25 +119,15 @@ export function lstmCellGrad(
   const gb = <usize>units << 2;
   for (let r = 0; r < rows; r++) {
     const row = <usize>r * 4 * gb;
-    const gr = gates + row;
-    const zr = dz + row;
     const sr = <usize>r * gb;
-    for (let j = 0; j < units; ) {
-      const full = j + 4 <= units;
+    let j = 0;
+    for (; j + 4 <= units; j += 4) {
       const o = <usize>j << 2;
-      const i = ld(gr, o, full);
-      const f = ld(gr, o + gb, full);
-      const g = ld(gr, o + 2 * gb, full);
-      const og = ld(gr, o + 3 * gb, full);
-      const tc = tanhv(ld(c + sr, o, full));
-      const dh = f32x4.add(ld(gh + sr, o, full), ld(dhCarry + sr, o, full));
-      const dcT = f32x4.add(ld(dc + sr, o, full), f32x4.mul(f32x4.mul(dh, og), dtanh(tc)));
-      st(zr, o, f32x4.mul(f32x4.mul(dcT, g), dsig(i)), full);
-      st(zr, o + gb, f32x4.mul(f32x4.mul(dcT, ld(cPrev + sr, o, full)), dsig(f)), full);
-      st(zr, o + 2 * gb, f32x4.mul(f32x4.mul(dcT, i), dtanh(g)), full);
-      st(zr, o + 3 * gb, f32x4.mul(f32x4.mul(dh, tc), dsig(og)), full);
-      st(dc + sr, o, f32x4.mul(dcT, f), full);
-      j += full ? 4 : 1;
+      lstmUnitsGrad(gates + row, dz + row, cPrev + sr, c + sr, gh + sr, dhCarry + sr, dc + sr, o, gb, true);
+    }
+    for (; j < units; j++) {
+      const o = <usize>j << 2;
+      lstmUnitsGrad(gates + row, dz + row, cPrev + sr, c + sr, gh + sr, dhCarry + sr, dc + sr, o, gb, false);
     }
   }
 }
