@@ -33,12 +33,17 @@ import {
   ZeroPadding2D,
 } from '../src/index.js';
 import { assertClose, describeEachBackend } from './helpers.js';
+import { onnxModel } from './onnx-graphs.js';
 
 const random = { className: 'RandomNormal', config: { stddev: 0.5 } };
 const positive = { className: 'RandomUniform', config: { minval: 0.5, maxval: 2 } };
 
-/** `layers` is called after seeding, so that the random weights are the same on every run. */
-function checkRoundTrip(layers: () => Layer[], sample: number[], seed: number): void {
+/**
+ * `layers` is called after seeding, so that the random weights are the same on every run. `exact`:
+ * every value equal (no tolerance), for layers whose export spells out the layer's own float32
+ * steps; otherwise identical up to float32 rounding.
+ */
+function checkRoundTrip(layers: () => Layer[], sample: number[], seed: number, exact = false): void {
   manualSeed(seed);
   const model = new Sequential({ layers: layers() });
   const imported = fromOnnx(toOnnx(model));
@@ -47,8 +52,9 @@ function checkRoundTrip(layers: () => Layer[], sample: number[], seed: number): 
     const dims = [batch, ...sample];
     const data = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.uniform() * 4 - 2);
     const x = tensor(data, { shape: dims });
+    if (exact) assertClose(imported.predict(x) as Tensor, model.predict(x) as Tensor, 0, 0);
     // Identical up to float32 rounding (the import computes the same sums in another order).
-    assertClose(imported.predict(x) as Tensor, model.predict(x) as Tensor, 1e-5, 1e-5);
+    else assertClose(imported.predict(x) as Tensor, model.predict(x) as Tensor, 1e-5, 1e-5);
   }
 }
 
@@ -80,7 +86,7 @@ describeEachBackend('ONNX round trip: toOnnx → fromOnnx', () => {
       1,
     );
   });
-  it('BatchNormalization (random moving statistics) → GlobalAveragePooling2D', () => {
+  it('BatchNormalization (random moving statistics) → GlobalAveragePooling2D: bit-identical', () => {
     checkRoundTrip(
       () => [
         new Conv2D({ filters: 3, kernelSize: 2, inputShape: [5, 6, 2] }),
@@ -94,7 +100,41 @@ describeEachBackend('ONNX round trip: toOnnx → fromOnnx', () => {
       ],
       [5, 6, 2],
       2,
+      true,
     );
+  });
+  it("an ONNX BatchNormalization node with a layer's weights computes what the layer does, bit for bit", () => {
+    manualSeed(5);
+    const layer = new BatchNormalization({
+      gammaInitializer: random,
+      betaInitializer: random,
+      movingMeanInitializer: random,
+      movingVarianceInitializer: positive,
+      epsilon: 0.01,
+      inputShape: [4],
+    });
+    const model = new Sequential({ layers: [layer] });
+    const weight = (name: string) => ({ name, dims: [4], data: [...layer.getWeight(name).dataSync()] });
+    // Another exporter's form of the layer (Keras through tf2onnx): one node, the spec's formula.
+    const bytes = onnxModel({
+      inputs: [{ name: 'x', shape: ['N', 4] }],
+      outputs: [{ name: 'y' }],
+      nodes: [
+        {
+          opType: 'BatchNormalization',
+          inputs: ['x', 'gamma', 'beta', 'moving_mean', 'moving_variance'],
+          outputs: ['y'],
+          attributes: { epsilon: { float: layer.epsilon } },
+        },
+      ],
+      initializers: ['gamma', 'beta', 'moving_mean', 'moving_variance'].map(weight),
+    });
+    const rng = new Rng(5);
+    const x = tensor(
+      Float32Array.from({ length: 24 }, () => rng.uniform() * 4 - 2),
+      { shape: [6, 4] },
+    );
+    assertClose(fromOnnx(bytes).predict(x) as Tensor, model.predict(x) as Tensor, 0, 0);
   });
   it('Conv2DTranspose, DepthwiseConv2D, SeparableConv2D and ZeroPadding2D', () => {
     checkRoundTrip(
@@ -120,7 +160,7 @@ describeEachBackend('ONNX round trip: toOnnx → fromOnnx', () => {
       3,
     );
   });
-  it('Conv1D (causal and valid) → LayerNormalization', () => {
+  it('Conv1D (causal and valid) → LayerNormalization: bit-identical', () => {
     checkRoundTrip(
       () => [
         new Conv1D({
@@ -136,6 +176,7 @@ describeEachBackend('ONNX round trip: toOnnx → fromOnnx', () => {
       ],
       [7, 3],
       4,
+      true,
     );
   });
   it('LSTM, GRU (resetAfter true and false) and SimpleRNN, forwards and backwards', () => {

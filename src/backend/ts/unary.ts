@@ -65,10 +65,13 @@ export const unaryLoops: Record<UnaryOp, UnaryLoop> = {
       o[i] = v < 0 ? 0 : v;
     }
   },
+  // The slope as float32, as the wasm kernel and ONNX's LeakyRelu hold it, so both backends (and an
+  // exported model) give the same bits.
   leakyRelu: (x, o, n, alpha) => {
+    const a = Math.fround(alpha);
     for (let i = 0; i < n; i++) {
       const v = x[i]!;
-      o[i] = v < 0 ? alpha * v : v;
+      o[i] = v < 0 ? a * v : v;
     }
   },
   elu: (x, o, n, alpha) => {
@@ -131,7 +134,8 @@ export const unaryGradLoops: Record<UnaryOp, GradLoop> = {
     for (let i = 0; i < n; i++) o[i] = x[i]! > 0 ? g[i]! : 0;
   },
   leakyRelu: (x, _y, g, o, n, alpha) => {
-    for (let i = 0; i < n; i++) o[i] = x[i]! > 0 ? g[i]! : alpha * g[i]!;
+    const a = Math.fround(alpha);
+    for (let i = 0; i < n; i++) o[i] = x[i]! > 0 ? g[i]! : a * g[i]!;
   },
   // For x ≤ 0, d/dx α(eˣ−1) = αeˣ = y + α.
   elu: (x, y, g, o, n, alpha) => {

@@ -8,6 +8,7 @@
  * channel or per element (BatchNormalization, activations, dropout) run on the twin too when
  * they find one, so they do not break a run.
  */
+import { noGrad } from '../../autograd/grad-mode.js';
 import { ArgumentError } from '../../errors.js';
 import type { ActivationName } from '../../nn/activations.js';
 import type { BatchNormalization } from '../../nn/batch-norm.js';
@@ -168,35 +169,35 @@ export function pool2d(
 }
 
 /**
- * BatchNormalization at inference: (x − movingMean) · γ/√(movingVariance + ε) + β on the last
- * (feature) axis, which broadcasting lines up for any input rank. The scale is folded in float64;
- * subtracting the mean first keeps values near the mean as exact as backprop's. Inside a run of
- * channels-first image layers it normalises the twin, its parameters shaped [C, 1, 1].
+ * BatchNormalization at inference, in backprop's own float32 steps: (x − movingMean) / √(movingVariance + ε)
+ * · γ + β on the last (feature) axis, which broadcasting lines up for any input rank. The standard
+ * deviation √(movingVariance + ε) is computed here by backprop's own tensor ops, so Sub, Div, Mul and
+ * Add round exactly as the layer's forward does and fromOnnx(toOnnx(model)) predicts bit-identically
+ * (a scale folded into one Mul, γ/√(σ² + ε), would round differently). Inside a run of channels-first
+ * image layers it normalises the twin, its parameters shaped [C, 1, 1].
  */
 export function batchNormalization(b: OnnxGraphBuilder, layer: BatchNormalization, call: Call): string {
   const mean = layer.getWeight('moving_mean').dataSync();
-  const variance = layer.getWeight('moving_variance').dataSync();
-  const gamma = layer.scale ? layer.getWeight('gamma').dataSync() : undefined;
-  const scale = Array.from(variance, (v, i) => (gamma ? gamma[i]! : 1) / Math.sqrt(v + layer.epsilon));
+  const std = noGrad(() => layer.getWeight('moving_variance').add(layer.epsilon).sqrt().dataSync());
   return perChannel(b, layer, call.inputs[0]!, (x, name, channelsFirst) => {
     const dims = channelsFirst ? [mean.length, 1, 1] : [mean.length];
-    const centred = b.addNode(
-      'Sub',
-      [x, b.addFloatInitializer(`${layer.name}/moving_mean`, dims, mean)],
-      `${layer.name}/centred`,
+    const param = (suffix: string, values: Float32Array) =>
+      b.addFloatInitializer(`${layer.name}/${suffix}`, dims, values);
+    const centred = b.addNode('Sub', [x, param('moving_mean', mean)], `${layer.name}/centred`);
+    let y = b.addNode(
+      'Div',
+      [centred, param('std', std)],
+      layer.scale || layer.center ? `${layer.name}/normalised` : name,
     );
-    const scaled = b.addNode(
-      'Mul',
-      [centred, b.addFloatInitializer(`${layer.name}/scale`, dims, scale)],
-      layer.center ? `${layer.name}/scaled` : name,
-    );
-    if (!layer.center) return scaled;
-    const beta = layer.getWeight('beta');
-    return b.addNode(
-      'Add',
-      [scaled, b.addFloatInitializer(`${layer.name}/beta`, dims, beta.dataSync())],
-      name,
-    );
+    if (layer.scale) {
+      y = b.addNode(
+        'Mul',
+        [y, param('gamma', layer.getWeight('gamma').dataSync())],
+        layer.center ? `${layer.name}/scaled` : name,
+      );
+    }
+    if (!layer.center) return y;
+    return b.addNode('Add', [y, param('beta', layer.getWeight('beta').dataSync())], name);
   });
 }
 

@@ -42,7 +42,16 @@ export function maskedRecurrent(b: OnnxGraphBuilder, layer: RNN, call: Call, mas
     [yH, b.addInt64Initializer(`${layer.name}/dirs_axis`, [0])],
     `${layer.name}/last`,
   );
-  return b.addNode('Mul', [last, kept.any], layer.name);
+  return zeroedWhere(b, last, kept.any, layer.name);
+}
+
+/**
+ * value · keep (keep 0 or 1), plus +0: a negative value times 0 is −0, and backprop's skipped
+ * outputs are +0 (zeros), which −0 + 0 gives while every other value is unchanged by it.
+ */
+function zeroedWhere(b: OnnxGraphBuilder, value: string, keep: string, name: string): string {
+  const kept = b.addNode('Mul', [value, keep], `${name}/kept`);
+  return b.addNode('Add', [kept, b.addFloatInitializer(`${name}/plus_zero`, [], [0])], name);
 }
 
 /**
@@ -192,5 +201,5 @@ function maskedSequence(b: OnnxGraphBuilder, layer: RNN, y: string, mask: string
     ],
     `${name}/started_3d`,
   );
-  return b.addNode('Mul', [gathered, started], name);
+  return zeroedWhere(b, gathered, started, name);
 }

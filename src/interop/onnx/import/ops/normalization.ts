@@ -41,8 +41,10 @@ export const normalizationOperators: OperatorTable = {
         }
         return t.reshape([channels, ...new Array<number>(x.ndim - 2).fill(1)]);
       };
-      const inverseStd = perChannel(variance!, 'input_var').add(epsilon).rsqrt();
-      const y = x.sub(perChannel(mean!, 'input_mean')).mul(inverseStd.mul(perChannel(scale!, 'scale')));
+      // The specification's (X − mean) / √(var + ε) · scale + B, step by step in float32: the steps
+      // of backprop's BatchNormalization too, so a Keras/backprop layer reads back bit-identical.
+      const std = perChannel(variance!, 'input_var').add(epsilon).sqrt();
+      const y = x.sub(perChannel(mean!, 'input_mean')).div(std).mul(perChannel(scale!, 'scale'));
       return [y.add(perChannel(bias!, 'B'))];
     },
   },
@@ -65,7 +67,7 @@ export const normalizationOperators: OperatorTable = {
       const axes = x.shape.slice(start).map((_, i) => start + i);
       const mean = x.mean(axes, true);
       const centred = x.sub(mean);
-      const inverseStd = centred.square().mean(axes, true).add(epsilon).rsqrt();
+      const varianceEps = centred.square().mean(axes, true).add(epsilon);
       // Scale and B broadcast to the normalised shape X.shape[axis:] (unidirectionally).
       const fits = (t: Tensor) =>
         t.ndim <= x.ndim - start && t.shape.every((d, i) => d === 1 || d === x.shape[x.ndim - t.ndim + i]);
@@ -80,9 +82,12 @@ export const normalizationOperators: OperatorTable = {
           );
         }
       }
-      let y = centred.mul(inverseStd).mul(scale);
+      // (X − mean) / √(var + ε), the spec's formula, as one division (rounded once) rather than the
+      // function body's Reciprocal then Mul: the float32 steps of backprop's LayerNormalization, so
+      // a layer exported by toOnnx imports bit-identically.
+      let y = centred.div(varianceEps.sqrt()).mul(scale);
       if (bias !== undefined) y = y.add(bias);
-      return [y, mean, inverseStd];
+      return [y, mean, varianceEps.rsqrt()];
     },
   },
 };

@@ -7,9 +7,11 @@
  * stops at its length, Y is zero past it, and 'reverse' starts from its last valid step),
  * initial_h, initial_c and P (peepholes i, o, f).
  *
- * The common case (default activations, no clip, peepholes, input_forget or sequence_lens) runs
- * on backprop's fused sequence ops instead (recurrent-fused.ts); both are checked against the
- * specification's equations in the tests.
+ * The common case (default activations, no clip, peepholes, input_forget, and no sequence_lens or
+ * one that keeps every step) runs on backprop's fused sequence ops instead (recurrent-fused.ts);
+ * both are checked against the specification's equations in the tests. The choice is the one
+ * backprop's LSTM and GRU layers make (a mask that keeps every step takes their fused path too), so
+ * a layer exported by toOnnx with its mask's lengths imports bit-identically.
  *
  * ONNX's gate order: LSTM i, o, f, c; GRU z, r, h. W [dirs, gates·H, input], R [dirs, gates·H, H],
  * B [dirs, 2·gates·H] (Wb then Rb).
@@ -172,7 +174,11 @@ function runRecurrent(
   const Bs = B?.unstack(0);
   const Ps = P?.unstack(0);
   // Step masks from sequence_lens: step t counts for batch entry b while t < length[b].
-  const masks = seqLens && Array.from({ length: seq }, (_, t) => seqLens.gt(t).reshape([batch, 1]));
+  const everyStepKept = seqLens === undefined || seqLens.dataSync().every((n) => n >= seq);
+  const masks =
+    seqLens === undefined || everyStepKept
+      ? undefined
+      : Array.from({ length: seq }, (_, t) => seqLens.gt(t).reshape([batch, 1]));
   const xFlat = x.reshape([seq * batch, inputSize]);
 
   const ys: Tensor[] = [];
@@ -184,7 +190,7 @@ function runRecurrent(
     attributes.activations === undefined ||
     (attributes.activations as string[]).every((n, i) => n.toLowerCase() === defaults[i % defaults.length]);
   const fused =
-    kind !== 'RNN' && defaultActivations && clipValue === undefined && !inputForget && !P && !seqLens;
+    kind !== 'RNN' && defaultActivations && clipValue === undefined && !inputForget && !P && everyStepKept;
   const xBatchFirst = fused ? x.permute(1, 0, 2) : x;
   for (let d = 0; d < dirs; d++) {
     const reverse = direction === 'reverse' || d === 1;
