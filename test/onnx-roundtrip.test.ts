@@ -33,11 +33,13 @@ import {
   GaussianKL,
   GlobalAveragePooling2D,
   GRU,
+  GRUCell,
   getBackend,
   input,
   LayerNormalization,
   LeakyReLU,
   LSTM,
+  LSTMCell,
   Masking,
   Maximum,
   MaxPooling2D,
@@ -46,6 +48,7 @@ import {
   Multiply,
   manualSeed,
   Reshape,
+  RNN,
   Rng,
   SeparableConv2D,
   Sequential,
@@ -249,6 +252,22 @@ describeEachBackend('toOnnx → fromOnnx', () => {
       ],
     });
     roundTrip(model, [{ shape: [5, 3] }], exact, 'recurrent layers');
+  });
+
+  it('RNN with an LSTMCell or GRUCell (both reset modes), goBackwards: identical', () => {
+    manualSeed(12);
+    const model = new Sequential({
+      layers: [
+        new RNN({
+          cell: new LSTMCell({ units: 4, biasInitializer: 'randomNormal' }),
+          returnSequences: true,
+          inputShape: [5, 3],
+        }),
+        new RNN({ cell: new GRUCell({ units: 3, biasInitializer: 'randomNormal' }), returnSequences: true }),
+        new RNN({ cell: new GRUCell({ units: 3, resetAfter: false }), goBackwards: true }),
+      ],
+    });
+    roundTrip(model, [{ shape: [5, 3] }], exact, 'RNN with built-in cells');
   });
 
   it('BatchNormalization without γ, without β, and with both, on dense features: identical', () => {

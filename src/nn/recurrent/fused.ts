@@ -1,7 +1,7 @@
 /**
- * The fast path of LSTM and GRU: the whole sequence in one fused op (src/ops/rnn/: one matrix
- * product for x·W over all steps, one gate kernel per step each way, BPTT in O(T) memory) instead
- * of a cell call per step. Taken when the layer computes exactly what the op does — default
+ * The fast path of LSTM and GRU (and of RNN with an LSTMCell or GRUCell): the whole sequence in
+ * one fused op (src/ops/rnn/: one matrix product for x·W over all steps, one gate kernel per step
+ * each way, BPTT in O(T) memory) instead of a cell call per step. Taken when the layer computes exactly what the op does — default
  * activations (tanh, sigmoid), no mask (or one that keeps every step), no recurrent dropout while
  * training. Input dropout is one mask per sequence, so it is applied to x before (the same draws
  * the step loop makes). Otherwise null: step through the cell, which is also the reference

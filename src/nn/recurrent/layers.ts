@@ -6,14 +6,11 @@
  */
 import { describeValue, isOptionsObject, withContext } from '../../config/options.js';
 import { ArgumentError } from '../../errors.js';
-import type { Tensor } from '../../tensor/tensor.js';
 import type { LayerConfig } from '../layer.js';
-import type { CallOptions } from '../module.js';
 import { CELL_OPTIONS } from './cell.js';
-import { fusedGRU, fusedLSTM } from './fused.js';
 import { GRU_CELL_OPTIONS, GRUCell, type GRUCellConfig } from './gru-cell.js';
 import { LSTM_CELL_OPTIONS, LSTMCell, type LSTMCellConfig } from './lstm-cell.js';
-import { RNN, RNN_OPTIONS, type RNNOptions, type SequenceResult } from './rnn.js';
+import { RNN, RNN_OPTIONS, type RNNOptions } from './rnn.js';
 import { SimpleRNNCell, type SimpleRNNCellConfig } from './simple-rnn-cell.js';
 
 export interface SimpleRNNConfig
@@ -85,14 +82,6 @@ export class LSTM extends BuiltinRecurrent {
   override get className(): string {
     return 'LSTM';
   }
-  protected override fastPath(
-    x: Tensor,
-    initial: Tensor[],
-    mask: Tensor | null,
-    options: CallOptions,
-  ): SequenceResult | null {
-    return this.fused ? fusedLSTM(this, this.cell, x, initial, mask, options) : null;
-  }
 }
 
 export class GRU extends BuiltinRecurrent {
@@ -107,14 +96,6 @@ export class GRU extends BuiltinRecurrent {
   }
   override get className(): string {
     return 'GRU';
-  }
-  protected override fastPath(
-    x: Tensor,
-    initial: Tensor[],
-    mask: Tensor | null,
-    options: CallOptions,
-  ): SequenceResult | null {
-    return this.fused ? fusedGRU(this, this.cell, x, initial, mask, options) : null;
   }
 }
 

@@ -31,6 +31,9 @@ import { type Mask, Module } from '../module.js';
 import { layerFromConfig } from '../registry.js';
 import { trustedWeightShapes } from '../weight-shapes.js';
 import { type RecurrentCell, RecurrentCellBase, stateSizes } from './cell.js';
+import { fusedGRU, fusedLSTM } from './fused.js';
+import { GRUCell } from './gru-cell.js';
+import { LSTMCell } from './lstm-cell.js';
 
 export interface RNNOptions {
   /** Output every step's output [batch, time, units] instead of the last one; default false. */
@@ -72,8 +75,9 @@ export class RNN extends Layer {
   readonly stateful: boolean;
   readonly zeroOutputForMask: boolean;
   /**
-   * Whether LSTM and GRU may run the fused sequence op when the call allows it (default true);
-   * false always steps through the cell (the reference the fast path is tested against).
+   * Whether an LSTMCell or GRUCell (LSTM, GRU, or RNN with one of those cells) may run the fused
+   * sequence op when the call allows it (default true); false always steps through the cell (the
+   * reference the fast path is tested against).
    */
   fused = true;
   /** A stateful layer's current states (null: zeros at the next call). */
@@ -197,15 +201,24 @@ export class RNN extends Layer {
   }
 
   /**
-   * A fused sequence kernel for the whole loop (LSTM, GRU), or null to step through the cell.
-   * Called after the inputs are checked; `mask` is [batch, time] or null.
+   * A fused sequence kernel for the whole loop, or null to step through the cell. Called after the
+   * inputs are checked; `mask` is [batch, time] or null. The built-in LSTMCell and GRUCell (those
+   * exact classes: a subclass may change the step) take the ops the LSTM and GRU layers take, so
+   * `RNN({ cell: new LSTMCell(…) })` and `LSTM(…)` give the same bits (and ONNX round trips, whose
+   * LSTM/GRU ops run the fused kernels, are exact).
    */
   protected fastPath(
-    _x: Tensor,
-    _initial: Tensor[],
-    _mask: Tensor | null,
-    _options: CallOptions,
+    x: Tensor,
+    initial: Tensor[],
+    mask: Tensor | null,
+    options: CallOptions,
   ): SequenceResult | null {
+    if (!this.fused) return null;
+    const cell = this.cell;
+    if (cell instanceof LSTMCell && cell.constructor === LSTMCell)
+      return fusedLSTM(this, cell, x, initial, mask, options);
+    if (cell instanceof GRUCell && cell.constructor === GRUCell)
+      return fusedGRU(this, cell, x, initial, mask, options);
     return null;
   }
 
