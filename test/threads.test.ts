@@ -215,6 +215,38 @@ it('splits im2col, col2im, max pooling and bias + activation over the workers, w
   assert.ok(pool.workerJobs() > 0, "the worker thread ran none of the window kernels' parts");
 });
 
+it("splits a predict() batch's softmax (and log-softmax) over the workers, with the same bits", {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const { single, multi, pool } = backendPair(nodeGemmPool(2)!);
+  const rng = new Rng(19);
+  // 1000 rows of 10 (an MNIST output layer at batch 1000) and 997 ragged rows of 13: both above
+  // the split threshold, the second with a short last block.
+  const shapes: [number, number][] = [
+    [1000, 10],
+    [997, 13],
+  ];
+  const inputs = shapes.map(([rows, cols]) =>
+    Float32Array.from({ length: rows * cols }, () => 4 * rng.normal()),
+  );
+  const run = (b: Backend) =>
+    shapes.flatMap(([rows, cols], i) =>
+      [false, true].map((log) => {
+        const out = b.alloc(rows * cols);
+        b.softmax!(b.fromValues(inputs[i]!), rows, cols, 1, out, log);
+        return Array.from(b.read(out));
+      }),
+    );
+  const want = run(single);
+  pool.reset();
+  const got = run(multi);
+  got.forEach((values, i) => {
+    assert.deepEqual(values, want[i], `softmax case ${i}`);
+  });
+  assert.equal(pool.splits(), 4, 'every softmax was split over the workers');
+  assert.ok(pool.workerJobs() > 0, "the worker thread ran none of the softmax's parts");
+});
+
 it('runs convolution in parts over the workers (forward, dW, dX) with the same bits as one thread', {
   skip: !wasmSimdSupported(),
 }, () => {

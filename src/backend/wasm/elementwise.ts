@@ -130,14 +130,28 @@ export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): Ele
         tsBackend.softmax(x, outer, size, inner, out, log);
         return;
       }
-      ctx.kernels.softmax(
-        ctx.ptr(x),
-        outer,
-        size,
-        ctx.ptr(out),
-        log ? 1 : 0,
-        ctx.scratch(size * 8, 'softmaxRow'),
-      );
+      // A float64 exp per value costs some 30 relus: a predict() batch's softmax (1000 rows) is
+      // worth blocks of rows over the threads, each block with its own row of exponentials.
+      if (outer === 0) return;
+      const parts = partsFor(pool, out.length * 32, outer);
+      const per = Math.ceil(outer / parts);
+      const tmp = ctx.scratch(Math.ceil(outer / per) * size * 8, 'softmaxRow');
+      const jobs: GemmJob[] = [];
+      for (let r0 = 0; r0 < outer; r0 += per) {
+        const offset = r0 * size * 4;
+        jobs.push({
+          kernel: 'softmax',
+          args: [
+            ctx.ptr(x) + offset,
+            Math.min(per, outer - r0),
+            size,
+            ctx.ptr(out) + offset,
+            log ? 1 : 0,
+            tmp + jobs.length * size * 8,
+          ],
+        });
+      }
+      runParts(pool, jobs, ctx.runJob);
     },
     softmaxCrossEntropy: (z, y, rows, cols, loss, probs) => {
       if (![z, y, loss, probs].every((t) => ctx.isWasm(t))) {

@@ -48,6 +48,7 @@ export const POOL_KERNELS = [
   'maxPool',
   'maxPoolGrad',
   'biasActivationBits',
+  'softmax',
   'convForwardPart',
   'convKernelGradPart',
   'convInputGradPart',
@@ -134,6 +135,12 @@ function claim(ctrl: Int32Array, gen: number): number {
 }
 
 /**
+ * Polls of a control word before a thread goes to sleep on it (a few tens of µs): a caller's next
+ * call, or a worker's last part, usually comes sooner than a sleeping thread wakes up.
+ */
+const SPIN = 20_000;
+
+/**
  * The loop each worker runs, as JavaScript source: it expects `module`, `memory`, `control` and
  * `index` in scope (the host's bootstrap provides them). Anything that goes wrong in it is
  * reported through the control block before the worker dies (see Faults above).
@@ -163,6 +170,9 @@ try {
   Atomics.notify(ctrl, ${READY});
   let seen = 0;
   for (;;) {
+    // Spin a little before sleeping: a model's ops publish calls back to back (a layer's product,
+    // then its bias and activation), and waking a sleeping thread costs tens of µs each time.
+    for (let i = 0; i < ${SPIN} && Atomics.load(ctrl, ${GENERATION}) === seen; i++);
     Atomics.wait(ctrl, ${GENERATION}, seen);
     seen = Atomics.load(ctrl, ${GENERATION});
     for (let job = claim(ctrl, seen); job >= 0; job = claim(ctrl, seen)) {
@@ -247,6 +257,7 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 /** Sleep (or poll) until ctrl[at] differs from `value`, at most until `deadline` (ms since epoch). */
 function waitChange(ctrl: Int32Array, at: number, value: number, deadline: number, canBlock: boolean): void {
   if (canBlock) {
+    for (let i = 0; i < SPIN; i++) if (Atomics.load(ctrl, at) !== value) return;
     Atomics.wait(ctrl, at, value, Math.max(0, deadline - Date.now()));
     return;
   }
