@@ -54,7 +54,7 @@ function testBatch(
       );
       const logs: Logs = {};
       lossLogs(model, result, logs);
-      metrics.update(batch.ys, () => result.predictions, logs, batch.size, result.masks);
+      metrics.update(batch.ys, result.predictions, logs, batch.size, result.masks);
       return logs;
     }),
   );

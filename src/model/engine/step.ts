@@ -28,8 +28,11 @@ export interface BatchResult {
   total: Tensor;
   /** Each output's loss (scalars). */
   losses: Tensor[];
-  /** Each output's predictions, activated. */
-  predictions: Tensor[];
+  /**
+   * Each output's predictions, activated — computed on the first call only: a fused output's
+   * activation is skipped when nothing reads it (a model trained without metrics).
+   */
+  predictions: () => Tensor[];
   /** Each output's mask (null where none): its metrics count only the real steps. */
   masks: (Tensor | null)[];
 }
@@ -71,18 +74,14 @@ export function forwardAndLoss(
   });
   const penalty = model.regularizationLoss();
   if (penalty) total = total!.add(penalty);
-  // Predictions of a fused output are activated only when read (by metrics): a model trained
-  // without metrics skips a softmax per step.
   let predictions: Tensor[] | null = null;
   return {
     total: total!,
     losses,
-    get predictions(): Tensor[] {
-      predictions ??= outs.map((out, i) =>
+    predictions: () =>
+      (predictions ??= outs.map((out, i) =>
         fused[i] ? noGrad(() => getActivation(activations[i]!)(out)) : out,
-      );
-      return predictions;
-    },
+      )),
     masks: outs.map((_, i) => masks[i] ?? null),
   };
 }

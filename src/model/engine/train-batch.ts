@@ -178,7 +178,7 @@ export function trainBatch(
       return logs;
     }
     applyGradients(model, compiled, result.total);
-    state.metrics.update(batch.ys, () => result.predictions, logs, batch.size, result.masks);
+    state.metrics.update(batch.ys, result.predictions, logs, batch.size, result.masks);
     return logs;
   });
 }
