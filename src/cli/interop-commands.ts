@@ -137,15 +137,13 @@ export async function exportCommand(
     // toOnnx refuses a layer it cannot express, naming it: that message is the user's answer.
     const bytes = toOnnx(model);
     // --out may name a folder (model.onnx goes in it) or the file itself.
-    const given = options.out ?? join(dir, 'model.onnx');
-    const out = existsSync(given) && statSync(given).isDirectory() ? join(given, 'model.onnx') : given;
+    const out = outFile(options.out ?? join(dir, 'model.onnx'), 'model.onnx');
     if (existsSync(out) && extname(out).toLowerCase() !== '.onnx' && !options.force) {
       throw new ArgumentError(
         `${out} exists and is not an .onnx file, which this would replace: choose another --out (or add --force)`,
       );
     }
-    await mkdir(dirname(resolve(out)), { recursive: true });
-    await writeFileAtomic(out, bytes);
+    await writeModelFile(out, bytes);
     const proto = decodeModel(bytes);
     const opset = proto.opsetImport?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
     const graph = proto.graph!;
@@ -170,6 +168,17 @@ export async function exportCommand(
   for (const name of written) console.log(`  ${name} (${kb((await stat(join(out, name))).size)})`);
 }
 
+/** --out as given, or `name` inside it when it names an existing folder. */
+function outFile(given: string, name: string): string {
+  return existsSync(given) && statSync(given).isDirectory() ? join(given, name) : given;
+}
+
+/** The file's bytes written atomically, its folder made first. */
+async function writeModelFile(out: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(resolve(out)), { recursive: true });
+  await writeFileAtomic(out, bytes);
+}
+
 /**
  * The model as a Keras 3 `.keras` file: --out names the file or a folder (model.keras goes in
  * it). Keras 3 loads only files named *.keras, so any other name is refused (no other file is ever
@@ -178,14 +187,13 @@ export async function exportCommand(
 async function exportKeras(dir: string, model: AnyModel, given = join(dir, 'model.keras')): Promise<void> {
   // toKeras refuses a layer Keras 3 has no equivalent for (or would run otherwise), naming it.
   const bytes = toKeras(model);
-  const out = existsSync(given) && statSync(given).isDirectory() ? join(given, 'model.keras') : given;
+  const out = outFile(given, 'model.keras');
   if (extname(out).toLowerCase() !== '.keras') {
     throw new ArgumentError(
       `--out ${out}: Keras 3 loads only files named *.keras (keras.models.load_model), so name it so`,
     );
   }
-  await mkdir(dirname(resolve(out)), { recursive: true });
-  await writeFileAtomic(out, bytes);
+  await writeModelFile(out, bytes);
   console.log(`Wrote ${out} (${kb(bytes.length)}): a Keras 3 .keras file (config.json, model.weights.h5)`);
   console.log(
     `  ${model.layers.length} layers, ${model.countParams().toLocaleString('en-US')} parameters; in Python: keras.models.load_model('${basename(out)}')`,
