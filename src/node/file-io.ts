@@ -92,6 +92,23 @@ export async function removeStaleTemps(dir: string): Promise<void> {
   }
 }
 
+/**
+ * The bytes of another engine's model file (.onnx, .keras, .h5): a missing or unreadable file is a
+ * ModelFormatError naming it, as loadModel's missing folder is, not a bare ENOENT.
+ */
+export async function readModelFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ModelFormatError(
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? `${path}: no such file`
+        : `${path}: cannot read it (${code ?? (e as Error).message})`,
+    );
+  }
+}
+
 /** Write `data` to `path` atomically and durably: temp file in the same folder, fsync, rename. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempName(path, 'tmp');

@@ -93,7 +93,9 @@ export async function saveTfjs(
  */
 export async function loadTfjs(modelJsonPath: string): Promise<Sequential | Model> {
   const source = modelJsonPath;
-  const info = await stat(modelJsonPath);
+  const info = await stat(modelJsonPath).catch(() => {
+    throw new ModelFormatError(`${source}: no such file`);
+  });
   if (info.size > MAX_MODEL_JSON_BYTES) {
     throw new ModelFormatError(
       `${source}: model.json is ${info.size} bytes, more than the ${MAX_MODEL_JSON_BYTES} allowed`,
