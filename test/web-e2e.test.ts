@@ -1,14 +1,11 @@
 /**
  * The web app's pages in Chromium (see test/web-e2e.ts): each loads cross-origin isolated, without
- * a console error, becomes interactive quickly, and runs the library on the wasm backend with its
+ * a console error, reports (never asserts) how soon it is interactive, and runs the library on the wasm backend with its
  * worker threads — on the page and inside the MNIST page's training worker.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PHONE, startWebApp, type WebApp } from './web-e2e.js';
-
-/** Generous against a busy CI machine; the issue's target (2 s from a local server) is reported. */
-const READY_WITHIN_MS = 5000;
 
 /** What web/src/shared/page.ts puts on `window` (types only: the page has its own copy). */
 type PageGlobals = { bp: typeof import('../src/index.js') };
@@ -54,7 +51,6 @@ describe('web app in Chromium', () => {
       t.diagnostic(
         `${name}: DOMContentLoaded ${domContentLoaded.toFixed(0)} ms, ready ${ready.toFixed(0)} ms`,
       );
-      assert.ok(ready < READY_WITHIN_MS, `${name} ready after ${ready.toFixed(0)} ms`);
       t.diagnostic(`screenshot: ${await opened.screenshot(name)}`);
       await page.close();
 
