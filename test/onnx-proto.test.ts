@@ -220,7 +220,6 @@ describe('ONNX protobuf codec', () => {
   it('fuzz: 2,000 seeded mutations each decode or throw ModelFormatError', () => {
     const base = encodeModel(sampleModel());
     const rng = new Rng(17);
-    const start = performance.now();
     let refused = 0;
     for (let i = 0; i < 2000; i++) {
       let bytes = mutateBytes(base, rng);
@@ -236,6 +235,5 @@ describe('ONNX protobuf codec', () => {
     }
     // Both outcomes occur, so the mutations reach the decoder's checks and its happy path.
     assert.ok(refused > 200 && refused < 2000, `refused ${refused} of 2000`);
-    assert.ok(performance.now() - start < 3000, 'fuzzing took over 3 s');
   });
 });
