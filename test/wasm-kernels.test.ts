@@ -119,6 +119,7 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
   it('bias + activation in one pass', () => {
     for (const op of [null, 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'elu'] as const) {
       for (const [rows, cols] of [
+        [3, 38], // blocks of 16 columns, then of 4, then 2 alone
         [7, 13],
         [3, 4],
         [1, 1],
@@ -159,6 +160,46 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
     }
   });
 
+  it('softmax, log-softmax and softmax cross-entropy against float64 over the whole range of exp', () => {
+    // Logits from −40 to 40 (every entry of the kernels' exp table), rows with ties and ±600 (the
+    // paths for |x| ≥ 512), and rows of odd length (the last column alone).
+    for (const cols of [10, 7, 1]) {
+      const rows = 300;
+      const z = Float32Array.from({ length: rows * cols }, () => (rng.uniform() - 0.5) * 80);
+      z.fill(3, 0, cols); // a row of ties
+      if (cols > 2) {
+        z[cols] = 600;
+        z[2 * cols + 1] = -600;
+      }
+      const y = Float32Array.from({ length: rows * cols }, (_, i) => (i % cols === (i * 7) % 3 ? 1 : 0));
+      const softmax = new Float32Array(rows * cols);
+      const logSoftmax = new Float32Array(rows * cols);
+      const loss = new Float32Array(rows);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(z.subarray(r * cols, (r + 1) * cols), Number);
+        const max = Math.max(...row);
+        const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+        let l = 0;
+        row.forEach((v, c) => {
+          softmax[r * cols + c] = Math.exp(v - lse);
+          logSoftmax[r * cols + c] = v - lse;
+          l += y[r * cols + c]! * (lse - v);
+        });
+        loss[r] = l;
+      }
+      const zw = wasm.fromValues(z);
+      const out = wasm.alloc(rows * cols);
+      wasm.softmax(zw, rows, cols, 1, out, false);
+      agree(wasm.read(out), softmax, `softmax ${rows}×${cols}`, 1e-6, 1e-30);
+      wasm.softmax(zw, rows, cols, 1, out, true);
+      agree(wasm.read(out), logSoftmax, `log-softmax ${rows}×${cols}`, 1e-6, 1e-6);
+      const lw = wasm.alloc(rows);
+      wasm.softmaxCrossEntropy(zw, wasm.fromValues(y), rows, cols, lw, out);
+      agree(wasm.read(out), softmax, `softmax cross-entropy's probabilities ${rows}×${cols}`, 1e-6, 1e-30);
+      agree(wasm.read(lw), loss, `softmax cross-entropy ${rows}×${cols}`, 1e-6, 1e-6);
+    }
+  });
+
   it('softmax and log-softmax over rows (and other axes through the TypeScript loops)', () => {
     for (const [outer, size, inner] of [
       [5, 10, 1],
@@ -181,10 +222,13 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
     }
   });
 
-  it('gathers rows (four at a time when rows are whole vectors, one by one otherwise)', () => {
+  it('gathers rows (16 or 4 at a time when rows are whole vectors, one by one otherwise)', () => {
+    // 39 rows: two groups of 16, one of 4, then 3 alone (when rows are whole vectors).
+    const idx = Int32Array.from({ length: 39 }, (_, i) => (i * 17 + 5) % 40);
+    idx[3] = 39;
+    idx[20] = 0;
     for (const cols of [13, 16, 784, 10, 3]) {
       const x = values(40 * cols);
-      const idx = Int32Array.from([39, 0, 7, 7, 12, 3, 21]);
       const [xt, xw] = onBoth(x);
       const ot = tsBackend.alloc(idx.length * cols);
       const ow = wasm.alloc(idx.length * cols);
@@ -295,6 +339,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       [9, 100, 24],
       [12, 64, 36],
       [40, 784, 101],
+      [12, 61, 50], // B in 24-column panels, transposed B's k not a multiple of 4
       [17, 1500, 100], // k over the kernel's list block (1024): partial sums carried across blocks
     ] as const) {
       for (const transA of [false, true]) {
@@ -338,6 +383,39 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     }
   });
 
+  /** Values with exactly 47.5 % zeros: between the wide products' threshold (45 %) and the others' (50 %). */
+  function zerosBetween(n: number): Float32Array {
+    const v = values(n, 1);
+    for (let i = 0; i < n; i++) if (i % 40 < 19) v[i] = 0;
+    return v;
+  }
+
+  it('wide products (B with 256 columns or more) from 45 % zeros on, with the dense bits', () => {
+    const [m, k, n] = [20, 45, 300];
+    for (const transB of [false, true]) {
+      const a = zerosBetween(m * k);
+      const b = values(k * n, 1);
+      const before = sparseProductCount();
+      const skipped = product(a, b, m, k, n, false, transB);
+      assert.equal(sparseProductCount(), before + 1, `transB=${transB}: 47.5 % zeros were not skipped`);
+      // Under as many dense rows (24 % zeros) the dense kernels run.
+      const stacked = new Float32Array(2 * m * k);
+      stacked.set(a);
+      stacked.set(values(m * k, 1), m * k);
+      const dense = product(stacked, b, 2 * m, k, n, false, transB);
+      assert.equal(sparseProductCount(), before + 1, `transB=${transB}: the stacked product skipped zeros`);
+      for (let i = 0; i < m * n; i++) {
+        if (!Object.is(skipped[i], dense[i])) {
+          assert.fail(`transB=${transB}: element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
+        }
+      }
+    }
+    // A narrower product with as many zeros stays dense.
+    const before = sparseProductCount();
+    product(zerosBetween(m * k), values(k * 100, 1), m, k, 100, false, false);
+    assert.equal(sparseProductCount(), before, 'a 100-column product at 47.5 % zeros took the sparse kernel');
+  });
+
   it('not when B holds Inf or NaN (0·Inf is NaN: skipping would hide it), nor for few zeros', () => {
     const [m, k, n] = [16, 50, 20];
     const a = sparse(m * k, 0.9);
@@ -350,6 +428,38 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     for (let i = 0; i < m; i++) assert.ok(Number.isNaN(c[i * n + 3]!), `row ${i}: 0·Inf must give NaN`);
     product(values(m * k, 1), values(k * n, 1), m, k, n, false, false);
     assert.equal(sparseProductCount(), before, 'a dense A took the sparse kernel');
+  });
+
+  it('not when B holds Inf or NaN, with B packed in panels (transposed, or large)', () => {
+    for (const [k, n, transB] of [
+      [50, 40, true],
+      [512, 260, false],
+      [512, 260, true],
+    ] as const) {
+      const m = 16;
+      const a = sparse(m * k, 0.9);
+      for (let i = 0; i < m; i++) a[i * k + 7] = 0;
+      for (const special of [Number.NEGATIVE_INFINITY, Number.NaN]) {
+        const b = values(k * n, 1);
+        b[7 * n + 33] = special; // row 7 of B, column 33: in the second panel
+        const before = sparseProductCount();
+        const c = product(a, b, m, k, n, false, transB);
+        const label = `${m}×${k}×${n} transB=${transB} B holding ${special}`;
+        assert.equal(sparseProductCount(), before, `${label}: the zeros were skipped`);
+        for (let i = 0; i < m; i++)
+          assert.ok(Number.isNaN(c[i * n + 33]!), `${label}, row ${i}: expected NaN`);
+        // Large finite values (their sum would overflow) do not count as Inf: the zeros are skipped.
+        b[7 * n + 33] = 3e38;
+        b[7 * n + 34] = 3e38;
+        b[7 * n + 35] = 3e38;
+        product(a, b, m, k, n, false, transB);
+        assert.equal(
+          sparseProductCount(),
+          before + 1,
+          `${m}×${k}×${n} transB=${transB}: finite B not skipped`,
+        );
+      }
+    }
   });
 });
 
@@ -386,8 +496,14 @@ describe('wasm im2col and col2im agree with the TypeScript ones', { skip }, () =
 });
 
 describe('wasm sums agree with the TypeScript ones bit for bit', { skip }, () => {
-  it('along the middle axis, for few columns (SIMD float64 path) and many (accumulator row)', () => {
+  it('along the middle axis, columns in float64 registers (blocks of 16, 8, 4, then one by one)', () => {
     for (const [outer, size, inner] of [
+      [1, 128, 1024], // a wide layer's bias gradient
+      [1, 100, 100],
+      [2, 7, 1030], // blocks of 16, then 4, then 2 columns alone
+      [1, 128, 10],
+      [3, 33, 1], // a sum over the whole axis
+      [2, 5, 7],
       [1, 1000, 8],
       [3, 77, 16],
       [2, 91, 20],

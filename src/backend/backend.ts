@@ -375,9 +375,10 @@ export interface Backend {
    * Optional: a whole LSTM recurrence at once — for t = 0…time−1, lstmCell with x-part xz (x·W for
    * every step, [time, batch, 4·units], read only) and hz = h_t · recurrentKernel, writing the
    * activated gates to `gates` (same layout); cs = c_0…c_T and hs = h_0…h_T ([time + 1, batch,
-   * units], step 0 filled by the caller). A backend that splits the batch's rows over threads for
-   * the whole sequence synchronises once instead of every step. Returns false when it cannot take
-   * the call; the op then steps with matmul + lstmCell.
+   * units], step 0 filled by the caller), cs followed by room for [time, batch, units] more, where
+   * it may keep what its lstmSequenceBackward reads (the wasm one: tanh(c_1)…tanh(c_T)). A backend
+   * that splits the batch's rows over threads for the whole sequence synchronises once instead of
+   * every step. Returns false when it cannot take the call; the op then steps with matmul + lstmCell.
    */
   lstmSequenceForward?(
     batch: number,
@@ -391,7 +392,8 @@ export interface Backend {
     hs: Storage,
   ): boolean;
   /**
-   * Optional: the matching backward recurrence, t = time−1…0: lstmCellGrad with gh = grads of
+   * Optional: the matching backward recurrence, called only after lstmSequenceForward took the
+   * sequence (cs as it left it), t = time−1…0: lstmCellGrad with gh = grads of
    * h_1…h_T then of c_T ([time + 1, batch, units]), then dh_{t−1} = dz_t · recurrentKernelᵀ
    * (skipped at t = 0 unless wantH0). dhdc = [dh carry | dc carry] ([2, batch, units]) is set from
    * gh (dh 0, dc c_T's gradient) and ends as the gradients of h_0 and c_0; dz [time, batch,

@@ -51,8 +51,10 @@ export class Dropout extends Layer {
     const rng = this.rng ?? getRng();
     const keep = 1 - this.rate;
     const scale = 1 / keep;
+    // In bulk (fillBernoulli: the same draws, in the same order, as uniform() < keep one by one):
+    // a uniform() call per element cost ~10 ms a step for mnist_cnn's 128 × 9216 activations.
     const mask = new Float32Array(x.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() < keep ? scale : 0;
+    rng.fillBernoulli(mask, keep, scale);
     return x.mul(new Tensor(x.backend.fromValues(mask), x.shape, x.backend));
   }
 

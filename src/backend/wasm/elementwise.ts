@@ -49,7 +49,33 @@ export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): Ele
       const code = UNARY_CODES[op];
       if (code === undefined || !ctx.isWasm(x) || !ctx.isWasm(y) || !ctx.isWasm(dy) || !ctx.isWasm(out))
         return tsBackend.unaryGrad(op, x, y, dy, out, p0, p1);
-      ctx.kernels.unaryGrad(code, ctx.ptr(x), ctx.ptr(y), ctx.ptr(dy), ctx.ptr(out), out.length, p0);
+      // A conv layer's activation gradient (a batch of feature maps, three passes over memory):
+      // blocks of whole vectors over the threads.
+      const n = out.length;
+      const parts = partsFor(pool, n * 3, Math.ceil(n / 4096));
+      if (parts === 1) {
+        ctx.kernels.unaryGrad(code, ctx.ptr(x), ctx.ptr(y), ctx.ptr(dy), ctx.ptr(out), n, p0);
+        return;
+      }
+      const per = Math.ceil(n / parts / 4) * 4;
+      floatView[0] = p0;
+      const jobs: GemmJob[] = [];
+      for (let start = 0; start < n; start += per) {
+        const o = start * 4;
+        jobs.push({
+          kernel: 'unaryGradBits',
+          args: [
+            code,
+            ctx.ptr(x) + o,
+            ctx.ptr(y) + o,
+            ctx.ptr(dy) + o,
+            ctx.ptr(out) + o,
+            Math.min(per, n - start),
+            floatBits[0]!,
+          ],
+        });
+      }
+      runParts(pool, jobs, ctx.runJob);
     },
     biasActivation: (op, x, bias, out, cols, p0 = 0) => {
       const code = op === null ? -1 : UNARY_CODES[op];
@@ -121,8 +147,7 @@ export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): Ele
         tsBackend.reduce(op, x, outer, size, inner, out);
         return;
       }
-      const acc = ctx.scratch(Math.max(inner, 1) * 8, 'sumAcc');
-      ctx.kernels.sum(ctx.ptr(x), outer, size, inner, ctx.ptr(out), acc);
+      ctx.kernels.sum(ctx.ptr(x), outer, size, inner, ctx.ptr(out), 0);
     },
     softmax: (x, outer, size, inner, out, log) => {
       // Softmax over the last axis (rows of `size` values); other axes stay on the TypeScript loops.

@@ -33,7 +33,9 @@
  *   up after readyTimeoutMs.
  * Redoing a call is safe because every pool kernel computes its outputs from inputs that no job of
  * the call writes (no job accumulates into its output or works in place), so running a part again,
- * after a partial run or a complete one, gives the same bits.
+ * after a partial run or a complete one, gives the same bits. The one exception, adamPart (an
+ * optimiser update, in place), marks each part started and done, and its caller's runner redoes
+ * only the parts that never started (update.ts).
  */
 
 /** The kernels a worker can run (their export names); arguments are int32s (offsets, counts). */
@@ -58,6 +60,11 @@ export const POOL_KERNELS = [
   'gruCellGrad',
   'lstmForwardRows',
   'lstmBackwardRows',
+  'packB',
+  'packPanels',
+  'gemmSparsePanels',
+  'adamPart',
+  'unaryGradBits',
 ] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 

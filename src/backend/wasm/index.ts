@@ -87,7 +87,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     simd,
     ...elementwiseKernels(ctx, pool),
     ...windowKernels(ctx, pool),
-    update: createUpdate(ctx),
+    update: createUpdate(ctx, pool),
     ...rnnKernels(ctx, pool),
     matmul: createMatmul(ctx, pool),
     ...convKernels(ctx, pool),

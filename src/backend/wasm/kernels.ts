@@ -11,6 +11,7 @@ import {
 export interface Kernels {
   unary(op: number, x: number, out: number, n: number, p0: number): void;
   unaryGrad(op: number, x: number, y: number, dy: number, out: number, n: number, p0: number): void;
+  unaryGradBits(op: number, x: number, y: number, dy: number, out: number, n: number, p0Bits: number): void;
   binary2d(
     op: number,
     a: number,
@@ -63,6 +64,21 @@ export interface Kernels {
     c1: number,
     c2: number,
     eps: number,
+  ): void;
+  /** adam on a part, float arguments as bits, `mark` set to 1 at its start and 2 at its end. */
+  adamPart(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    aBits: number,
+    b1Bits: number,
+    b2Bits: number,
+    c1Bits: number,
+    c2Bits: number,
+    epsBits: number,
+    mark: number,
   ): void;
   /** geo: the geometry block (see assembly/window.ts); frame: scratch for one framed image. */
   im2col(x: number, geo: number, batch: number, frame: number, out: number): void;
@@ -117,6 +133,17 @@ export interface Kernels {
     n: number,
     lists: number,
   ): void;
+  packPanels(b: number, brs: number, bcs: number, k: number, n: number, dst: number, finite: number): void;
+  gemmSparsePanels(
+    a: number,
+    ars: number,
+    bp: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    lists: number,
+  ): void;
   transpose(x: number, k: number, m: number, out: number): void;
   writeCompactPatterns(dst: number): void;
   sparseScratchBytes(threads: number): number;
@@ -148,6 +175,7 @@ export interface Kernels {
     cs: number,
     hs: number,
     hz: number,
+    zeroStart: number,
   ): void;
   lstmBackwardRows(
     rows: number,

@@ -25,6 +25,19 @@ const PACK_A_MIN_COLUMNS = 32;
  */
 const SPARSE_MIN_COLUMNS = 16;
 const SPARSE_MIN_ROWS = 8;
+/**
+ * Wide products (B with this many columns: a wide MLP's 1024-unit layers) skip zeros from 45 % of
+ * A on: with B packed in panels the sparse kernel broke even with the dense one at about 40 % zeros
+ * on 500×1024×1024, 128×1024×1024 (B transposed too) and 1024×128×1024 (A transposed), and at 50 %
+ * took 15–20 % less time (bench/wide-mlp-prof.ts) — the wide MLP's dZ·W2ᵀ has 48 % zeros. Narrower
+ * products keep SPARSE_MIN_ZEROS.
+ */
+const WIDE_COLUMNS = 256;
+const WIDE_MIN_ZEROS = 0.45;
+/** Columns per panel of B in the sparse kernel (assembly/sparse.ts, PANEL). */
+const PANEL = 24;
+/** B is packed in panels for the sparse kernel from this size on (512 KB: half an L2 cache here). */
+const PANELS_MIN_FLOATS = 1 << 17;
 
 export function createMatmul(
   ctx: WasmContext,
@@ -90,7 +103,44 @@ export function createMatmul(
     }
     runParts(pool, parts, run);
   };
+  /** One i32 per part of packPanels: whether the values it copied were all finite. */
+  const finiteFlags = ctx.heap.allocate(MAX_JOBS * 4);
+  /**
+   * Pack B's n columns into panels of `width` columns (packB: 8, packPanels: 24), blocks of
+   * panels over the threads when B is large: a 1024×1024 B took 0.6 ms on one thread, a fifth of a
+   * 128×1024×1024 product on two. Part j0 (a multiple of `width`) lands at dst + j0·k floats.
+   * Returns the number of parts (packPanels: part i's finiteness flag at finiteFlags + 4i).
+   */
+  const packColumns = (
+    kernel: 'packB' | 'packPanels',
+    width: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    k: number,
+    n: number,
+    dst: number,
+  ): number => {
+    const panels = Math.ceil(n / width);
+    const count = partsFor(pool, n * k, panels);
+    const per = Math.ceil(panels / count) * width;
+    const parts: GemmJob[] = [];
+    for (let j0 = 0; j0 < n; j0 += per) {
+      const args = [b + j0 * bcs * 4, brs, bcs, k, Math.min(per, n - j0), dst + j0 * k * 4];
+      if (kernel === 'packPanels') args.push(finiteFlags + parts.length * 4);
+      parts.push({ kernel, args });
+    }
+    runParts(pool, parts, run);
+    return parts.length;
+  };
+  /** Whether every part of the last packPanels found its values finite. */
+  const panelsFinite = (parts: number): boolean => {
+    const flags = new Int32Array(ctx.heap.memory.buffer, finiteFlags, parts);
+    return flags.every((f) => f === 1);
+  };
   const lists = allocateSparseLists(ctx, threads);
+  /** Where the B now packed in the sparse panels lives, within one matmul call (-1: none). */
+  let panelsOf = -1;
   /**
    * C = op(A) · B skipping A's zeros (assembly/sparse.ts), when A is mostly zeros and B has no Inf
    * or NaN (0·Inf is NaN, so skipping would change the result); false if not taken. B's rows are
@@ -109,14 +159,22 @@ export function createMatmul(
     n: number,
   ): boolean => {
     if (n < SPARSE_MIN_COLUMNS || m < SPARSE_MIN_ROWS) return false;
-    if (!mostlyZeros(ctx, a, m * k)) return false;
-    // B's rows in place (brs = n), or — B transposed — laid out as rows first.
-    let rowsOfB = b;
-    if (bcs !== 1) {
-      rowsOfB = ctx.scratch(n * k * 4, 'sparseB');
-      ctx.kernels.packRows(b, brs, bcs, k, n, rowsOfB, n);
+    if (!mostlyZeros(ctx, a, m * k, n >= WIDE_COLUMNS ? WIDE_MIN_ZEROS : undefined)) return false;
+    // B's rows in place when they are rows (bcs = 1) and B fits in half the L2 cache or is one
+    // block of columns (n ≤ 24); else packed into panels of 24 columns (assembly/sparse.ts,
+    // packPanels): in place, the rows of a larger B (a 1024×1024 weight, 4 MB, rows 4 KB apart)
+    // fell into the same cache sets and B was re-read from memory for every row of A.
+    const panels = bcs !== 1 || (n > PANEL && k * n >= PANELS_MIN_FLOATS);
+    const bp = panels ? ctx.scratch(Math.ceil(n / PANEL) * PANEL * k * 4, 'sparseB') : b;
+    if (!panels) {
+      // B (k·n contiguous values) checked here; packPanels checks what it copies.
+      if (ctx.kernels.allFinite(b, k * n) !== 1) return false;
+    } else if (panelsOf !== b) {
+      // A batch that repeats B (batch stride 0) packs it once per call.
+      panelsOf = -1;
+      if (!panelsFinite(packColumns('packPanels', PANEL, b, brs, bcs, k, n, bp))) return false;
     }
-    if (ctx.kernels.allFinite(rowsOfB, k * n) !== 1) return false;
+    panelsOf = panels ? b : -1;
     let rowsOfA = a;
     if (transA) {
       rowsOfA = ctx.scratch(m * k * 4, 'sparseA');
@@ -127,10 +185,13 @@ export function createMatmul(
     const parts: GemmJob[] = [];
     for (let i0 = 0; i0 < m; i0 += chunk) {
       const rows = Math.min(chunk, m - i0);
-      parts.push({
-        kernel: 'gemmSparseA',
-        args: [rowsOfA + i0 * k * 4, k, rowsOfB, n * 4, c + i0 * n * 4, rows, k, n, lists],
-      });
+      const at = rowsOfA + i0 * k * 4;
+      const cAt = c + i0 * n * 4;
+      parts.push(
+        panels
+          ? { kernel: 'gemmSparsePanels', args: [at, k, bp, cAt, rows, k, n, lists] }
+          : { kernel: 'gemmSparseA', args: [at, k, bp, n * 4, cAt, rows, k, n, lists] },
+      );
     }
     runParts(pool, parts, run);
     countSparseProduct();
@@ -165,12 +226,13 @@ export function createMatmul(
     // Packed operands are reused over the batch when they repeat (batch stride 0).
     let packedB = false;
     let packedA = false;
+    panelsOf = -1;
     for (let t = 0; t < s.batch; t++) {
       const aT = aAt + t * s.aBatchStride * 4;
       const bT = bAt + t * s.bBatchStride * 4;
       const cT = outAt + t * m * n * 4;
       if (trySparse(aT, s.transA, bT, brs, bcs, cT, m, k, n)) continue;
-      if (!packedB || s.bBatchStride !== 0) ctx.kernels.packB(bT, brs, bcs, k, n, pb);
+      if (!packedB || s.bBatchStride !== 0) packColumns('packB', 8, bT, brs, bcs, k, n, pb);
       packedB = true;
       if (inPlace > 0) gemm(aT, layout, stride, pb, cT, inPlace, k, n);
       if (inPlace < m) {

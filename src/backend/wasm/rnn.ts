@@ -77,12 +77,18 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
   };
   return {
     lstmSequenceForward: (batch, units, time, xz, gates, u, bias, cs, hs) => {
-      if (batch % 4 !== 0 || !inWasm(xz, gates, u, bias, cs, hs)) return false;
+      // cs has room for tanh(c_1) … tanh(c_T) after c_0 … c_T (the backward reads them).
+      if (batch % 4 !== 0 || cs.length < (2 * time + 1) * batch * units) return false;
+      if (!inWasm(xz, gates, u, bias, cs, hs)) return false;
       const width = 4 * units;
       const blocks = rowBlocks(batch);
       // Scratch first (allocating may grow the memory), then pointers.
       const scratch = blocks.map(([r0, r1], i) => ctx.scratch(((r1 - r0) * width + 32) * 4, `lstmHz${i}`));
       const bp = packRecurrent(u, units, false);
+      // h_0 all zeros (a layer's default start) and U finite: step 0's h·U is exactly +0, skipped.
+      const row = batch * units;
+      const zeroStart =
+        ctx.kernels.countZeros(p(hs), row) === row && ctx.kernels.allFinite(p(u), units * width) === 1;
       const jobs: GemmJob[] = blocks.map(([r0, r1], i) => ({
         kernel: 'lstmForwardRows',
         args: [
@@ -97,13 +103,15 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
           p(cs, r0 * units),
           p(hs, r0 * units),
           scratch[i]!,
+          zeroStart ? 1 : 0,
         ],
       }));
       runParts(pool, jobs, ctx.runJob);
       return true;
     },
     lstmSequenceBackward: (batch, units, time, gates, u, cs, gh, dhdc, dz, wantH0) => {
-      if (batch % 4 !== 0 || !inWasm(gates, u, cs, gh, dhdc, dz)) return false;
+      if (batch % 4 !== 0 || cs.length < (2 * time + 1) * batch * units) return false;
+      if (!inWasm(gates, u, cs, gh, dhdc, dz)) return false;
       const width = 4 * units;
       const blocks = rowBlocks(batch);
       const tiles = blocks.map((_, i) => ctx.scratch(32 * 4, `lstmTile${i}`));

@@ -20,9 +20,12 @@ export function setSkipZeros(on: boolean): void {
   enabled = on;
 }
 
-/** Whether an operand of len values at x is zeros enough (SPARSE_MIN_ZEROS) for the sparse kernel. */
-export function mostlyZeros(ctx: WasmContext, x: number, len: number): boolean {
-  return enabled && zeroFraction(ctx, x, len) >= SPARSE_MIN_ZEROS;
+/**
+ * Whether an operand of len values at x is zeros enough for the sparse kernel: `least` of them
+ * (SPARSE_MIN_ZEROS unless the caller measured its own break-even).
+ */
+export function mostlyZeros(ctx: WasmContext, x: number, len: number, least = SPARSE_MIN_ZEROS): boolean {
+  return enabled && zeroFraction(ctx, x, len) >= least;
 }
 
 /**

@@ -80,37 +80,35 @@ export function checkSequenceOperands(
   return { batch, time, features, units };
 }
 
+/**
+ * Row r of the time-major order ([time, batch], steps reversed when `reverse`) is row
+ * stepRows[r] of the batch-major one ([batch, time]): one gather of `features`-long rows moves a
+ * sequence either way (a strided copy went element by element, in TypeScript).
+ */
+function stepRows(d: SequenceDims, reverse: boolean): Int32Array {
+  const { batch, time } = d;
+  const rows = new Int32Array(time * batch);
+  for (let t = 0; t < time; t++) {
+    const step = reverse ? time - 1 - t : t;
+    for (let b = 0; b < batch; b++) rows[t * batch + b] = b * time + step;
+  }
+  return rows;
+}
+
 /** x [batch, time, features] → [time, batch, features], steps reversed when `reverse`. */
 export function toTimeMajor(backend: Backend, x: Storage, d: SequenceDims, reverse: boolean): Storage {
-  const { batch, time, features } = d;
-  const out = backend.alloc(time * batch * features, true);
-  backend.stridedCopy(
-    x,
-    reverse ? (time - 1) * features : 0,
-    [reverse ? -features : features, time * features, 1],
-    out,
-    0,
-    [batch * features, features, 1],
-    [time, batch, features],
-    false,
-  );
+  const out = backend.alloc(d.time * d.batch * d.features, true);
+  backend.gatherRows(x, d.features, stepRows(d, reverse), out);
   return out;
 }
 
 /** The inverse of toTimeMajor: [time, batch, features] (reversed when `reverse`) → [batch, time, features]. */
 export function fromTimeMajor(backend: Backend, src: Storage, d: SequenceDims, reverse: boolean): Storage {
-  const { batch, time, features } = d;
-  const out = backend.alloc(time * batch * features, true);
-  backend.stridedCopy(
-    src,
-    0,
-    [batch * features, features, 1],
-    out,
-    reverse ? (time - 1) * features : 0,
-    [reverse ? -features : features, time * features, 1],
-    [time, batch, features],
-    false,
-  );
+  const rows = stepRows(d, reverse);
+  const inverse = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) inverse[rows[r]!] = r;
+  const out = backend.alloc(d.time * d.batch * d.features, true);
+  backend.gatherRows(src, d.features, inverse, out);
   return out;
 }
 

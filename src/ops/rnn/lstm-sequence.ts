@@ -10,7 +10,7 @@
  * writing into buffers allocated once per sequence. Backward (BPTT): per step, in reverse, one
  * gate-gradient kernel and one product dz·recurrentKernelᵀ; the weight gradients are then three
  * products over all steps at once. Memory is O(time): the gates and cell states of the forward, one
- * buffer each. Under createGraph the rule differentiates the composition below instead, so second
+ * buffer each (a backend's whole-sequence forward also keeps tanh(c_t) there for its backward). Under createGraph the rule differentiates the composition below instead, so second
  * derivatives flow; a backend without the kernels runs the composition (recorded op by op).
  */
 import { isGradEnabled } from '../../autograd/grad-mode.js';
@@ -108,16 +108,17 @@ function lstmFused(
   const xz = backend.alloc(time * step, true);
   matmulInto(backend, xs, kernel.storage, xz, time * batch, features, width);
   const gates = backend.alloc(time * step, true);
-  // hs: h_0, h_1 … h_T, then c_T (so seq is one view); cs: c_0 … c_T.
+  // hs: h_0, h_1 … h_T, then c_T (so seq is one view); cs: c_0 … c_T, then room for what a
+  // whole-sequence forward keeps for its backward.
   const hs = backend.alloc((time + 2) * row, true);
-  const cs = backend.alloc((time + 1) * row, true);
+  const cs = backend.alloc((backend.lstmSequenceForward ? 2 * time + 1 : time + 1) * row, true);
   backend.copy(h0.storage, backend.slice(hs, 0, row));
   backend.copy(c0.storage, backend.slice(cs, 0, row));
   const b = bias?.storage ?? null;
   // A backend that runs the whole recurrence (threads over the batch's rows) takes it; else step.
-  const whole =
+  const wholeForward =
     backend.lstmSequenceForward?.(batch, units, time, xz, gates, recurrentKernel.storage, b, cs, hs) ?? false;
-  if (!whole) {
+  if (!wholeForward) {
     const hz = backend.alloc(step, true);
     for (let t = 0; t < time; t++) {
       matmulInto(
@@ -149,7 +150,8 @@ function lstmFused(
     backend.copy(backend.slice(gs, time * row, (time + 1) * row), dc);
     const dz = backend.alloc(time * step, true);
     const whole =
-      backend.lstmSequenceBackward?.(
+      wholeForward &&
+      (backend.lstmSequenceBackward?.(
         batch,
         units,
         time,
@@ -160,7 +162,8 @@ function lstmFused(
         dhdc,
         dz,
         h0.requiresGrad,
-      ) ?? false;
+      ) ??
+        false);
     for (let t = time - 1; t >= 0 && !whole; t--) {
       cellGrad(batch, units, gates, t * step, cs, t * row, (t + 1) * row, gs, t * row, dh, dc, dz, t * step);
       if (t > 0 || h0.requiresGrad) {

@@ -1,14 +1,29 @@
 // Convolution in parts: each part unfolds a few images into its thread's scratch (cache-sized,
 // reused call after call) and multiplies there, so the unfolded matrix — for a 5×5 kernel 25× the
 // images, megabytes per batch — never goes out to memory whole. Forward, weight gradient and input
-// gradient each run as parts over the batch (../conv.ts cuts and schedules them).
+// gradient each run as parts over the batch (../conv.ts cuts and schedules them). When ../conv.ts
+// asks to skip the input's zeros (SKIP_X), the forward product and the weight gradient unfold
+// nothing: scatterImage and tapSums read the images themselves.
 //
 // The geometry block is window.ts's (offsets 0–56) followed by the fields below; `thread` (the
 // argument after the pool's twelve slots, hence the `_a`…`_f` pads; 0 on the calling thread) picks
 // the scratch.
 import { gemmColsA, gemmPacked, gemmRowsA, packA, packB } from './matmul';
-import { gemmSparseA, transpose } from './sparse';
-import { col2im, im2col } from './window';
+import { madd } from './simd';
+import { allFinite, gemmSparseA, transpose } from './sparse';
+import {
+  CHANNELS,
+  col2im,
+  IN_H,
+  IN_W,
+  im2col,
+  KERNEL_H,
+  KERNEL_W,
+  OUT_H,
+  OUT_W,
+  PAD_LEFT,
+  PAD_TOP,
+} from './window';
 
 const ROW = 60; // kernelH·kernelW·channels: the length of an unfolded row
 const FILTERS = 64;
@@ -20,8 +35,11 @@ const SCRATCH_STRIDE = 80;
 const PACK_AT = 84;
 const FRAME_AT = 88;
 const TILE_AT = 92;
-// Nonzero when this call skips the zeros of dY (../conv.ts decides), and the sparse kernel's lists.
+// Which zeros this call skips (../conv.ts decides): 0 none, SKIP_DY dY's (the backward products),
+// SKIP_X the input's (forward and dW, stride and dilation 1 only); then the sparse kernel's lists.
 const SPARSE = 96;
+const SKIP_DY = 1;
+const SKIP_X = 2;
 const LISTS = 100;
 
 @inline function field(geo: usize, at: i32): i32 {
@@ -42,6 +60,164 @@ const LISTS = 100;
   }
 }
 
+/** d[0..nBytes) += v · s[0..nBytes), 4 lanes at a time (nBytes a multiple of 16). */
+@inline function axpyRow(d: usize, s: usize, v: v128, nBytes: usize): void {
+  if (nBytes == 32) {
+    v128.store(d, madd(v, v128.load(s), v128.load(d)));
+    v128.store(d, madd(v, v128.load(s, 16), v128.load(d, 16)), 16);
+    return;
+  }
+  for (let o: usize = 0; o < nBytes; o += 16) v128.store(d + o, madd(v, v128.load(s + o), v128.load(d + o)));
+}
+
+/**
+ * One image's convolution with the image's zeros skipped (stride and dilation 1): every nonzero
+ * x[iy, ix, c], for each tap (ky, kx) whose output pixel (oy, ox) = (iy + padTop − ky, ix +
+ * padLeft − kx) exists, adds x · W[tap] to out[pixel] (rows of n = filters floats).
+ *
+ * Visiting x in raster order visits, for each output pixel, its taps in unfolded-row order
+ * (ky, kx, c) ascending: every sum runs in the order the product of the unfolded rows runs it,
+ * each term the same madd, only the zero terms left out — and adding ±0 to a sum that starts at
+ * +0 never changes it (a sum of finite terms is never −0), so the bits are those of the dense
+ * product as long as W is finite (0·∞ is NaN; ../conv.ts checks).
+ */
+function scatterImage(image: usize, geo: usize, n: i32, w: usize, out: usize): void {
+  const inH = field(geo, IN_H);
+  const inW = field(geo, IN_W);
+  const c = field(geo, CHANNELS);
+  const kh = field(geo, KERNEL_H);
+  const kw = field(geo, KERNEL_W);
+  const outH = field(geo, OUT_H);
+  const outW = field(geo, OUT_W);
+  const padTop = field(geo, PAD_TOP);
+  const padLeft = field(geo, PAD_LEFT);
+  const nBytes = <usize>n << 2;
+  // Stepping kx by one moves the tap's row c rows on and the pixel's row one back.
+  const tapStep = <usize>c * nBytes;
+  let at = image;
+  for (let iy = 0; iy < inH; iy++) {
+    // Taps whose output row oy = iy + padTop − ky lies in [0, outH).
+    const kyLo = max(0, iy + padTop - outH + 1);
+    const kyHi = min(kh - 1, iy + padTop);
+    for (let ix = 0; ix < inW; ix++) {
+      const kxLo = max(0, ix + padLeft - outW + 1);
+      const kxHi = min(kw - 1, ix + padLeft);
+      for (let ci = 0; ci < c; ci++, at += 4) {
+        const x = load<f32>(at);
+        if (x == 0) continue;
+        const v = f32x4.splat(x);
+        for (let ky = kyLo; ky <= kyHi; ky++) {
+          const pixel = (iy + padTop - ky) * outW + ix + padLeft - kxLo;
+          const tap = (ky * kw + kxLo) * c + ci;
+          let pixelRow = out + <usize>pixel * nBytes;
+          let tapRow = w + <usize>tap * nBytes;
+          for (let kx = kxLo; kx <= kxHi; kx++, pixelRow -= nBytes, tapRow += tapStep) axpyRow(pixelRow, tapRow, v, nBytes);
+        }
+      }
+    }
+  }
+}
+
+// A listed nonzero of a one-channel image batch (16 bytes): its value, the dY row of the output
+// pixel its tap (0, 0) reaches — (iy + padTop, ix + padLeft), possibly outside the output — and
+// those two coordinates (16 bits each), for the bounds check of every other tap.
+const ENTRY = 16;
+
+/**
+ * List the nonzeros of `count` one-channel images at x in raster order, image after image, into
+ * `list`; returns how many. `dy` is the first image's output gradient (rows of n floats).
+ */
+function listNonzeros(x: usize, geo: usize, count: i32, dy: usize, n: i32, list: usize): i32 {
+  const inH = field(geo, IN_H);
+  const inW = field(geo, IN_W);
+  const outH = field(geo, OUT_H);
+  const outW = field(geo, OUT_W);
+  const padTop = field(geo, PAD_TOP);
+  const padLeft = field(geo, PAD_LEFT);
+  const nBytes = <usize>n << 2;
+  let at = x;
+  let entry = list;
+  for (let img = 0; img < count; img++) {
+    const dyImage = dy + <usize>(img * outH * outW) * nBytes;
+    for (let iy = 0; iy < inH; iy++) {
+      const yy = iy + padTop;
+      for (let ix = 0; ix < inW; ix++, at += 4) {
+        const v = load<f32>(at);
+        if (v == 0) continue;
+        const xx = ix + padLeft;
+        store<f32>(entry, v);
+        store<u32>(entry, <u32>(dyImage + <usize>(yy * outW + xx) * nBytes), 4);
+        store<u32>(entry, (<u32>yy << 16) | <u32>xx, 8);
+        entry += ENTRY;
+      }
+    }
+  }
+  return <i32>((entry - list) / ENTRY);
+}
+
+/**
+ * dW [taps × n] of one-channel images from their listed nonzeros: for each tap (ky, kx) and each
+ * block of filters, Σ over the list (pixels ascending, as the unfolded product sums them) of
+ * x · dY[oy, ox] with (oy, ox) = (yy − ky, xx − kx) inside the output; the accumulators stay in
+ * registers. Same terms, order and madd as the dense product, less the zero ones (scatterImage).
+ */
+function tapSums(geo: usize, n: i32, list: usize, listed: i32, dw: usize): void {
+  const kh = field(geo, KERNEL_H);
+  const kw = field(geo, KERNEL_W);
+  const outH = field(geo, OUT_H);
+  const outW = field(geo, OUT_W);
+  const nBytes = <usize>n << 2;
+  const end = list + <usize>listed * ENTRY;
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      const back = <usize>(ky * outW + kx) * nBytes;
+      const out = dw + <usize>(ky * kw + kx) * nBytes;
+      let j: usize = 0;
+      // 16 filters at a time (four independent sums), then 8, then 4.
+      for (; j + 64 <= nBytes; j += 64) {
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        for (let e = list; e < end; e += ENTRY) {
+          const yx = load<u32>(e, 8);
+          // (yy − ky) and (xx − kx) in [0, outH) and [0, outW): one unsigned compare each.
+          if (<u32>((yx >> 16) - <u32>ky) >= <u32>outH || <u32>((yx & 0xffff) - <u32>kx) >= <u32>outW) continue;
+          const v = v128.load32_splat(e);
+          const row = <usize>load<u32>(e, 4) - back + j;
+          a0 = madd(v, v128.load(row), a0);
+          a1 = madd(v, v128.load(row, 16), a1);
+          a2 = madd(v, v128.load(row, 32), a2);
+          a3 = madd(v, v128.load(row, 48), a3);
+        }
+        v128.store(out + j, a0);
+        v128.store(out + j, a1, 16);
+        v128.store(out + j, a2, 32);
+        v128.store(out + j, a3, 48);
+      }
+      for (; j + 32 <= nBytes; j += 32) {
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+        for (let e = list; e < end; e += ENTRY) {
+          const yx = load<u32>(e, 8);
+          if (<u32>((yx >> 16) - <u32>ky) >= <u32>outH || <u32>((yx & 0xffff) - <u32>kx) >= <u32>outW) continue;
+          const v = v128.load32_splat(e);
+          const row = <usize>load<u32>(e, 4) - back + j;
+          a0 = madd(v, v128.load(row), a0);
+          a1 = madd(v, v128.load(row, 16), a1);
+        }
+        v128.store(out + j, a0);
+        v128.store(out + j, a1, 16);
+      }
+      for (; j < nBytes; j += 16) {
+        let a0 = f32x4.splat(0);
+        for (let e = list; e < end; e += ENTRY) {
+          const yx = load<u32>(e, 8);
+          if (<u32>((yx >> 16) - <u32>ky) >= <u32>outH || <u32>((yx & 0xffff) - <u32>kx) >= <u32>outW) continue;
+          a0 = madd(v128.load32_splat(e), v128.load(<usize>load<u32>(e, 4) - back + j), a0);
+        }
+        v128.store(out + j, a0);
+      }
+    }
+  }
+}
+
 /** out rows of images [n0, n0 + count) = their unfolded windows · W (packed, `wp`). */
 export function convForwardPart(
   x: usize, geo: usize, wp: usize, out: usize, n0: i32, count: i32,
@@ -51,6 +227,17 @@ export function convForwardPart(
   const row = field(geo, ROW);
   const filters = field(geo, FILTERS);
   const first = n0 * field(geo, PER_IMAGE);
+  if (field(geo, SPARSE) == SKIP_X) {
+    // The input's zeros skipped (`wp` is W itself, [row × filters]): image by image into its rows.
+    const imageBytes = <usize>field(geo, IMAGE_FLOATS) << 2;
+    const outBytes = <usize>(field(geo, PER_IMAGE) * filters) << 2;
+    let o = out + <usize>first * (<usize>filters << 2);
+    memory.fill(o, 0, <usize>count * outBytes);
+    for (let n = 0; n < count; n++, o += outBytes) {
+      scatterImage(x + <usize>(n0 + n) * imageBytes, geo, filters, wp, o);
+    }
+    return;
+  }
   im2col(x + (<usize>(n0 * field(geo, IMAGE_FLOATS)) << 2), geo, count, s + <usize>field(geo, FRAME_AT), s);
   productRows(
     s, row, wp, out + (<usize>(first * filters) << 2), count * field(geo, PER_IMAGE), row, filters,
@@ -72,9 +259,17 @@ export function convKernelGradPart(
   const pixels = count * field(geo, PER_IMAGE);
   const pack = s + <usize>field(geo, PACK_AT);
   const tile = s + <usize>field(geo, TILE_AT);
-  im2col(x + (<usize>(n0 * field(geo, IMAGE_FLOATS)) << 2), geo, count, s + <usize>field(geo, FRAME_AT), s);
   const dyPart = dy + (<usize>(n0 * field(geo, PER_IMAGE) * filters) << 2);
-  if (field(geo, SPARSE)) {
+  // One channel (an image batch like MNIST's) with its zeros skipped: the nonzeros listed once,
+  // then each tap's row of dW summed in registers over the list — unless this part's dY holds Inf
+  // or NaN, which must meet those zeros (0·∞ is NaN): then the dense product below.
+  if (field(geo, SPARSE) == SKIP_X && allFinite(dyPart, pixels * filters)) {
+    const listed = listNonzeros(x + (<usize>(n0 * field(geo, IMAGE_FLOATS)) << 2), geo, count, dyPart, filters, s);
+    tapSums(geo, filters, s, listed, partial);
+    return;
+  }
+  im2col(x + (<usize>(n0 * field(geo, IMAGE_FLOATS)) << 2), geo, count, s + <usize>field(geo, FRAME_AT), s);
+  if (field(geo, SPARSE) == SKIP_DY) {
     // dY is mostly zeros (ReLU, and max pooling passes each window's gradient to one cell): the
     // transposed product dWᵀ = dYᵀ · windows lists dY's nonzeros, windows' rows read in place.
     // The same sums in the same order as below; the partial is [filters × row], and ../conv.ts
@@ -105,7 +300,7 @@ export function convInputGradPart(
   const pixels = count * field(geo, PER_IMAGE);
   const dyPart = dy + (<usize>(n0 * field(geo, PER_IMAGE) * filters) << 2);
   const tile = s + <usize>field(geo, TILE_AT);
-  if (field(geo, SPARSE)) {
+  if (field(geo, SPARSE) == SKIP_DY) {
     // dY mostly zeros: its rows' nonzeros times Wᵀ's rows (`wtp` holds them).
     gemmSparseA(dyPart, filters, wtp, row << 2, s, pixels, filters, row, <usize>field(geo, LISTS), 0, 0, 0, thread);
   } else {

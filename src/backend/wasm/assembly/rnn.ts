@@ -35,7 +35,8 @@ import { sigmoidv, tanhv } from './math';
  * per-load choice between a vector and a lane.
  */
 @inline function lstmUnits(
-  xr: usize, hr: usize, bias: usize, gr: usize, cPrev: usize, c: usize, h: usize, o: usize, gb: usize, full: bool,
+  xr: usize, hr: usize, bias: usize, gr: usize, cPrev: usize, c: usize, h: usize, tc: usize, o: usize, gb: usize,
+  full: bool,
 ): void {
   const zi = f32x4.add(f32x4.add(ld(xr, o, full), ld(hr, o, full)), ldBias(bias, o, full));
   const zf = f32x4.add(f32x4.add(ld(xr, o + gb, full), ld(hr, o + gb, full)), ldBias(bias, o + gb, full));
@@ -57,7 +58,9 @@ import { sigmoidv, tanhv } from './math';
   st(gr, o + 3 * gb, og, full);
   const cv = f32x4.add(f32x4.mul(f, ld(cPrev, o, full)), f32x4.mul(i, g));
   st(c, o, cv, full);
-  st(h, o, f32x4.mul(og, tanhv(cv)), full);
+  const tcv = tanhv(cv);
+  if (tc != 0) st(tc, o, tcv, full);
+  st(h, o, f32x4.mul(og, tcv), full);
 }
 
 /** LSTM step (gates i, f, c, o); `gates` may be `xz` itself (each element is read before written). */
@@ -72,16 +75,25 @@ export function lstmCell(
   h: usize,
   gates: usize,
 ): void {
+  lstmCellRows(rows, units, xz, hz, bias, cPrev, c, h, gates, 0);
+}
+
+/** lstmCell, also keeping tanh(c) (laid out as c) at `tc` unless tc is 0. */
+function lstmCellRows(
+  rows: i32, units: i32, xz: usize, hz: usize, bias: usize, cPrev: usize, c: usize, h: usize, gates: usize,
+  tc: usize,
+): void {
   const gb = <usize>units << 2;
   for (let r = 0; r < rows; r++) {
     const row = <usize>r * 4 * gb;
     const sr = <usize>r * gb;
+    const tr = tc == 0 ? 0 : tc + sr;
     let j = 0;
     for (; j + 4 <= units; j += 4) {
-      lstmUnits(xz + row, hz + row, bias, gates + row, cPrev + sr, c + sr, h + sr, <usize>j << 2, gb, true);
+      lstmUnits(xz + row, hz + row, bias, gates + row, cPrev + sr, c + sr, h + sr, tr, <usize>j << 2, gb, true);
     }
     for (; j < units; j++) {
-      lstmUnits(xz + row, hz + row, bias, gates + row, cPrev + sr, c + sr, h + sr, <usize>j << 2, gb, false);
+      lstmUnits(xz + row, hz + row, bias, gates + row, cPrev + sr, c + sr, h + sr, tr, <usize>j << 2, gb, false);
     }
   }
 }
@@ -89,12 +101,13 @@ export function lstmCell(
 /** Units [j, j + 4) of one row of an LSTM step backward (unit j alone when not `full`), as lstmUnits. */
 @inline function lstmUnitsGrad(
   gr: usize, zr: usize, cPrev: usize, c: usize, gh: usize, dhCarry: usize, dc: usize, o: usize, gb: usize, full: bool,
+  cIsTanh: bool,
 ): void {
   const i = ld(gr, o, full);
   const f = ld(gr, o + gb, full);
   const g = ld(gr, o + 2 * gb, full);
   const og = ld(gr, o + 3 * gb, full);
-  const tc = tanhv(ld(c, o, full));
+  const tc = cIsTanh ? ld(c, o, full) : tanhv(ld(c, o, full));
   const dh = f32x4.add(ld(gh, o, full), ld(dhCarry, o, full));
   const dcT = f32x4.add(ld(dc, o, full), f32x4.mul(f32x4.mul(dh, og), dtanh(tc)));
   st(zr, o, f32x4.mul(f32x4.mul(dcT, g), dsig(i)), full);
@@ -116,6 +129,14 @@ export function lstmCellGrad(
   dc: usize,
   dz: usize,
 ): void {
+  lstmCellGradRows(rows, units, gates, cPrev, c, gh, dhCarry, dc, dz, false);
+}
+
+/** lstmCellGrad; with `cIsTanh`, `c` holds tanh(c_t) (kept by the forward) instead of c_t. */
+function lstmCellGradRows(
+  rows: i32, units: i32, gates: usize, cPrev: usize, c: usize, gh: usize, dhCarry: usize, dc: usize, dz: usize,
+  cIsTanh: bool,
+): void {
   const gb = <usize>units << 2;
   for (let r = 0; r < rows; r++) {
     const row = <usize>r * 4 * gb;
@@ -123,11 +144,11 @@ export function lstmCellGrad(
     let j = 0;
     for (; j + 4 <= units; j += 4) {
       const o = <usize>j << 2;
-      lstmUnitsGrad(gates + row, dz + row, cPrev + sr, c + sr, gh + sr, dhCarry + sr, dc + sr, o, gb, true);
+      lstmUnitsGrad(gates + row, dz + row, cPrev + sr, c + sr, gh + sr, dhCarry + sr, dc + sr, o, gb, true, cIsTanh);
     }
     for (; j < units; j++) {
       const o = <usize>j << 2;
-      lstmUnitsGrad(gates + row, dz + row, cPrev + sr, c + sr, gh + sr, dhCarry + sr, dc + sr, o, gb, false);
+      lstmUnitsGrad(gates + row, dz + row, cPrev + sr, c + sr, gh + sr, dhCarry + sr, dc + sr, o, gb, false, cIsTanh);
     }
   }
 }
@@ -230,8 +251,11 @@ export function gruCellGrad(
  * never mix, so threads each take a block of rows for every step and synchronise once per
  * sequence instead of twice per step. Pointers are at the block's first row of step 0: `xz` (x·W,
  * read only) and `gates` (the activated gates, written) with step stride batch·4·units, `cs`
- * (c_0 … c_T) and `hs` (h_0 … h_T) with step stride batch·units; `hz` is this block's scratch
- * (rows·4·units floats) followed by 32 floats of edge-tile scratch. Nothing it reads is written
+ * (c_0 … c_T, then tanh(c_1) … tanh(c_T), which it writes for the backward) and `hs` (h_0 … h_T)
+ * with step stride batch·units; `hz` is this block's scratch (rows·4·units floats) followed by 32
+ * floats of edge-tile scratch. With `zeroStart` (the caller found h_0 all zeros and U finite) step
+ * 0's product is not computed: each of its sums is exactly +0, so hz is filled with +0 (the same
+ * bits). Nothing it reads is written
  * (h_0, c_0, xz stay), so a call redone after a worker died gives the same result. rows must be a
  * multiple of 4 (gemmRowsA).
  */
@@ -247,6 +271,7 @@ export function lstmForwardRows(
   cs: usize,
   hs: usize,
   hz: usize,
+  zeroStart: i32,
 ): void {
   const width = 4 * units;
   const stepG = <usize>batch * <usize>width * 4;
@@ -254,10 +279,12 @@ export function lstmForwardRows(
   const tile = hz + <usize>rows * <usize>width * 4;
   for (let t = 0; t < time; t++) {
     const h = hs + <usize>t * stepH;
-    gemmRowsA(h, units, bp, hz, rows, units, width, tile);
+    if (t == 0 && zeroStart != 0) memory.fill(hz, 0, <usize>rows * <usize>width * 4);
+    else gemmRowsA(h, units, bp, hz, rows, units, width, tile);
     const c = cs + <usize>t * stepH;
     const at = <usize>t * stepG;
-    lstmCell(rows, units, xz + at, hz, bias, c, c + stepH, h + stepH, gates + at);
+    const tc = cs + <usize>(time + 1 + t) * stepH;
+    lstmCellRows(rows, units, xz + at, hz, bias, c, c + stepH, h + stepH, gates + at, tc);
   }
 }
 
@@ -268,7 +295,8 @@ export function lstmForwardRows(
  * of c_T (step stride batch·units). `dhdc` is the block's dh carry and, batch·units floats further
  * on, its dc carry: both start here (dh from 0, dc from c_T's gradient), so a call redone after a
  * worker died starts over cleanly; they end as the gradients of h_0 and c_0. `dz` receives the
- * gate gradients (laid out as `gates`); `tile`: 32 floats of edge-tile scratch.
+ * gate gradients (laid out as `gates`); `tile`: 32 floats of edge-tile scratch. `cs` is as the
+ * forward left it: tanh(c_t) is read from there, not computed again (the same bits).
  */
 export function lstmBackwardRows(
   rows: i32,
@@ -296,8 +324,9 @@ export function lstmBackwardRows(
   }
   for (let t = time - 1; t >= 0; t--) {
     const c = cs + <usize>t * stepH;
+    const tc = cs + <usize>(time + 1 + t) * stepH;
     const z = dz + <usize>t * stepG;
-    lstmCellGrad(rows, units, gates + <usize>t * stepG, c, c + stepH, gh + <usize>t * stepH, dhdc, dc, z);
+    lstmCellGradRows(rows, units, gates + <usize>t * stepG, c, tc, gh + <usize>t * stepH, dhdc, dc, z, true);
     if (t > 0 || lastDh != 0) gemmRowsA(z, width, bpT, dhdc, rows, width, units, tile);
   }
 }

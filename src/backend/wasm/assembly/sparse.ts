@@ -9,17 +9,34 @@ import { copyFloats, madd, transposeStore } from './simd';
 //
 // Per listed entry and 24 columns: one broadcast, six loads of B, six multiplies and adds. Each
 // row of C is worked on alone, so B's values are not reused from registers as in the dense 4×8
-// tile: per multiply-add this costs about 1.5× the dense kernel, and wins from ~50 % zeros on.
+// tile: per multiply-add this costs about 1.6× the dense kernel, and wins from ~40 % zeros on for
+// a wide B in panels (packPanels), from ~50 % on in place.
 
 /**
- * A thread's list holds the entries of K_BLOCK steps of k at most (longer rows are listed block
- * by block): offsets (i32) first, values (f32) VALUES_AT bytes on, so the inner loops read both
+ * A row's list holds the entries of K_BLOCK steps of k at most (longer rows are listed block by
+ * block): offsets (i32) first, values (f32) VALUES_AT bytes on, so the inner loops read both
  * through one pointer.
  */
 const K_BLOCK = 1024;
+/**
+ * Steps of k per block with B in panels (packPanels): 256 steps of a 24-column panel are 24 KB,
+ * which stay in L1 while a group of rows (GROUP) runs over them: 500×1024×1024 at 60 % zeros took
+ * 5.8 ms on two threads with blocks of 256, 6.7 ms with blocks of 1024 (128: no better than 256).
+ */
+const PANEL_K_BLOCK = 256;
 const VALUES_AT = (K_BLOCK + 4) << 2;
-/** Bytes of list scratch per thread, after the patterns (sparseScratchBytes). */
-const LIST_BYTES = 2 * VALUES_AT;
+const ROW_LIST_BYTES = 2 * VALUES_AT;
+/**
+ * Rows of A listed together when B is in panels, then multiplied block of columns by block of
+ * columns: a block's rows of B come from memory once for the group and from cache for its other
+ * rows, instead of all of B (a 1024×1024 weight: 4 MB) streaming from memory once per row of A.
+ * 8 rows ran 500×1024×1024 at 80 % zeros in 0.38 of the dense kernel's time, 1 row in 0.52
+ * (bench/wide-mlp-prof.ts, k blocks of 1024); 16 rows measured no better. A B in place (small
+ * enough to stay in L2) goes row by row, as gemmSparseA always has.
+ */
+const GROUP = 8;
+/** Bytes of list scratch per thread, after the patterns (sparseScratchBytes): GROUP lists. */
+const LIST_BYTES = GROUP * ROW_LIST_BYTES;
 const PATTERN_BYTES = 256;
 
 /**
@@ -83,7 +100,7 @@ export function writeCompactPatterns(dst: usize): void {
  * block's first column in row 0). One base register per entry and immediate offsets: with B in
  * 8-column panels the loop needed an address per panel, and V8 spilled them.
  */
-function sparse24(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
+@inline function sparse24(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   let c4 = f32x4.splat(0), c5 = f32x4.splat(0);
   if (accumulate) {
@@ -114,7 +131,7 @@ function sparse24(list: usize, count: i32, b: usize, at: usize, accumulate: bool
 }
 
 /** Columns [0, 8) at `at`, as sparse24. */
-function sparse8(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
+@inline function sparse8(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
   if (accumulate) {
     c0 = v128.load(at);
@@ -132,7 +149,7 @@ function sparse8(list: usize, count: i32, b: usize, at: usize, accumulate: bool)
 }
 
 /** Columns [0, 4) at `at`, as sparse24. */
-function sparse4(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
+@inline function sparse4(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
   let c0 = accumulate ? v128.load(at) : f32x4.splat(0);
   const end = list + (<usize>count << 2);
   for (let e = list; e < end; e += 4) {
@@ -142,7 +159,7 @@ function sparse4(list: usize, count: i32, b: usize, at: usize, accumulate: bool)
 }
 
 /** One column at `at` (n % 4 of them end a row), with the same float32 arithmetic as a lane. */
-function sparse1(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
+@inline function sparse1(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
   // In lane 0 of a vector: madd is a fused multiply-add in the relaxed builds, as in the lanes.
   let c0 = f32x4.splat(accumulate ? load<f32>(at) : 0);
   const end = list + (<usize>count << 2);
@@ -200,6 +217,170 @@ export function gemmSparseA(
         j += 4;
       }
       for (; j < n; j++) sparse1(list, count, b + (<usize>j << 2), crow + (<usize>j << 2), accumulate);
+    }
+  }
+}
+
+/** Columns per panel of packPanels: one block of sparse24. */
+const PANEL = 24;
+
+/**
+ * B[k × n] (element strides brs, bcs) into panels of 24 columns, each k rows of 24 floats (96
+ * bytes; the last panel's columns past n are left unwritten and never read): the layout
+ * gemmSparsePanels reads. B's rows in place are n floats apart, and with rows 4 KB apart (n =
+ * 1024) every row's slice of a block of columns falls in the same few cache sets: the kernel then
+ * read B from memory at every row of A however small the block (of the 1 MB L2, 16 KB usable). A panel's rows are contiguous. Columns [0, n) of a part go to dst + j·k floats for
+ * a part starting at column j (a multiple of 24), so the pool can pack parts side by side.
+ * Writes 1 to the i32 at `finite` when every value it copied is finite (no Inf, no NaN), else 0:
+ * the check the sparse kernel needs, without a second pass over a large B.
+ */
+export function packPanels(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usize, finite: usize): void {
+  // v·0 is 0 for a finite v and NaN for ±Inf or NaN; NaN survives the sums (as allFinite).
+  const zero = f32x4.splat(0);
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+  let s: f32 = 0;
+  for (let j = 0; j < n; j += PANEL) {
+    const w = min(PANEL, n - j);
+    const panel = dst + (<usize>(j * k) << 2);
+    if (bcs == 1 && w == PANEL) {
+      for (let p = 0; p < k; p++) {
+        const src = b + (<usize>(p * brs + j) << 2);
+        const o = panel + <usize>p * (PANEL << 2);
+        const v0 = v128.load(src);
+        const v1 = v128.load(src, 16);
+        const v2 = v128.load(src, 32);
+        const v3 = v128.load(src, 48);
+        const v4 = v128.load(src, 64);
+        const v5 = v128.load(src, 80);
+        v128.store(o, v0);
+        v128.store(o, v1, 16);
+        v128.store(o, v2, 32);
+        v128.store(o, v3, 48);
+        v128.store(o, v4, 64);
+        v128.store(o, v5, 80);
+        // Each value times 0 before any sum (a sum of large finite values could overflow to Inf).
+        s0 = f32x4.add(s0, f32x4.add(f32x4.add(f32x4.mul(v0, zero), f32x4.mul(v1, zero)), f32x4.mul(v2, zero)));
+        s1 = f32x4.add(s1, f32x4.add(f32x4.add(f32x4.mul(v3, zero), f32x4.mul(v4, zero)), f32x4.mul(v5, zero)));
+      }
+    } else if (brs == 1 && w == PANEL) {
+      // Transposed B (column j's k values contiguous): 4×4 blocks through a register transpose.
+      const cs = <usize>bcs << 2;
+      const k4 = k & ~3;
+      for (let q = 0; q < PANEL; q += 4) {
+        const c0 = b + (<usize>((j + q) * bcs) << 2);
+        for (let p = 0; p < k4; p += 4) {
+          const o = <usize>p << 2;
+          const v0 = v128.load(c0 + o);
+          const v1 = v128.load(c0 + cs + o);
+          const v2 = v128.load(c0 + 2 * cs + o);
+          const v3 = v128.load(c0 + 3 * cs + o);
+          transposeStore(v0, v1, v2, v3, panel + <usize>p * (PANEL << 2) + (<usize>q << 2), PANEL << 2);
+          s0 = f32x4.add(s0, f32x4.add(f32x4.mul(v0, zero), f32x4.mul(v1, zero)));
+          s1 = f32x4.add(s1, f32x4.add(f32x4.mul(v2, zero), f32x4.mul(v3, zero)));
+        }
+        for (let r = 0; r < 4; r++) {
+          for (let p = k4; p < k; p++) {
+            const x = load<f32>(c0 + <usize>r * cs + (<usize>p << 2));
+            store<f32>(panel + <usize>p * (PANEL << 2) + (<usize>(q + r) << 2), x);
+            s += x * 0;
+          }
+        }
+      }
+    } else {
+      // Column by column (a ragged last panel, odd strides): a transposed B is read along its rows.
+      for (let q = 0; q < w; q++) {
+        const o = panel + (<usize>q << 2);
+        for (let p = 0; p < k; p++) {
+          const x = load<f32>(b + (<usize>(p * brs + (j + q) * bcs) << 2));
+          store<f32>(o + <usize>p * (PANEL << 2), x);
+          s += x * 0;
+        }
+      }
+    }
+  }
+  const v = f32x4.add(s0, s1);
+  s += f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+  store<i32>(finite, i32(s == 0));
+}
+
+/**
+ * C[m × n] = A · B as gemmSparseA, for B packed by packPanels (panels of k rows of 24 floats, `bp`
+ * the first).
+ */
+export function gemmSparsePanels(
+  a: usize, ars: i32, bp: usize, c: usize, m: i32, k: i32, n: i32, lists: usize, _pad0: i32, _pad1: i32,
+  _pad2: i32, _pad3: i32, thread: i32,
+): void {
+  const list = lists + PATTERN_BYTES + <usize>thread * LIST_BYTES;
+  const rowBytes = PANEL << 2;
+  const panelBytes = k * (PANEL << 2);
+  for (let k0 = 0; k0 < k; k0 += PANEL_K_BLOCK) {
+    const accumulate = k0 > 0;
+    const len = min(PANEL_K_BLOCK, k - k0);
+    // This block's rows of the panels.
+    const bk = bp + <usize>k0 * <usize>rowBytes;
+    for (let i0 = 0; i0 < m; i0 += GROUP) {
+      const rows = min(GROUP, m - i0);
+      // Each row's entries in its own list, its count in the list's slot K_BLOCK + 3 (listNonzeros
+      // writes entries below K_BLOCK only).
+      for (let g = 0; g < rows; g++) {
+        const at = list + <usize>g * ROW_LIST_BYTES;
+        const count = listNonzeros(a + (<usize>((i0 + g) * ars + k0) << 2), 0, len, rowBytes, at, lists);
+        store<i32>(at + ((<usize>K_BLOCK + 3) << 2), count);
+      }
+      sparseRows(list, rows, bk, panelBytes, c + (<usize>(i0 * n) << 2), n, accumulate);
+    }
+  }
+}
+
+/**
+ * C's `rows` rows at `c` (+)= the listed entries of each row (list g at list + g·ROW_LIST_BYTES, its
+ * count stored at entry K_BLOCK + 3) · B's rows, a block of columns at a time for all the rows.
+ */
+function sparseRows(list: usize, rows: i32, b: usize, panelBytes: i32, c: usize, n: i32, accumulate: bool): void {
+  const n4 = n & ~3;
+  const n24 = n4 - (n4 % PANEL);
+  const n8 = n4 & ~7;
+  const rowC = <usize>n << 2;
+  const countAt = (<usize>K_BLOCK + 3) << 2;
+  let j = 0;
+  for (; j < n24; j += PANEL) {
+    const bj = b + <usize>(j / PANEL) * <usize>panelBytes;
+    for (let g = 0; g < rows; g++) {
+      const at = list + <usize>g * ROW_LIST_BYTES;
+      const count = load<i32>(at + countAt);
+      if (count == 0 && accumulate) continue;
+      sparse24(at, count, bj, c + <usize>g * rowC + (<usize>j << 2), accumulate);
+    }
+  }
+  // The columns past the last whole block lie in one (narrower) panel.
+  const last = b + <usize>(n24 / PANEL) * <usize>panelBytes;
+  for (; j < n8; j += 8) {
+    const bj = last + (<usize>(j - n24) << 2);
+    for (let g = 0; g < rows; g++) {
+      const at = list + <usize>g * ROW_LIST_BYTES;
+      const count = load<i32>(at + countAt);
+      if (count == 0 && accumulate) continue;
+      sparse8(at, count, bj, c + <usize>g * rowC + (<usize>j << 2), accumulate);
+    }
+  }
+  if (j < n4) {
+    const bj = last + (<usize>(j - n24) << 2);
+    for (let g = 0; g < rows; g++) {
+      const at = list + <usize>g * ROW_LIST_BYTES;
+      const count = load<i32>(at + countAt);
+      if (count == 0 && accumulate) continue;
+      sparse4(at, count, bj, c + <usize>g * rowC + (<usize>j << 2), accumulate);
+    }
+    j += 4;
+  }
+  for (; j < n; j++) {
+    const bj = last + (<usize>(j - n24) << 2);
+    for (let g = 0; g < rows; g++) {
+      const at = list + <usize>g * ROW_LIST_BYTES;
+      const count = load<i32>(at + countAt);
+      if (count == 0 && accumulate) continue;
+      sparse1(at, count, bj, c + <usize>g * rowC + (<usize>j << 2), accumulate);
     }
   }
 }

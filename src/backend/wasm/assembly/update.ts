@@ -101,3 +101,22 @@ export function adam(
     store<f32>(w + o, load<f32>(w + o) - (a * mi) / (Mathf.sqrt(vi) + epsHat));
   }
 }
+
+/**
+ * adam on one part of the buffers, as a pool job (a worker thread runs it): the float arguments
+ * come as their bits (jobs carry int32s). The part updates in place, so running it twice would
+ * apply the step twice: `mark` is set to 1 when it starts and 2 when it is done, and after a worker
+ * fault the caller redoes only the parts that never started (../update.ts).
+ */
+export function adamPart(
+  w: usize, g: usize, m: usize, v: usize, n: i32,
+  a: i32, b1: i32, b2: i32, c1: i32, c2: i32, epsHat: i32, mark: usize,
+): void {
+  store<i32>(mark, 1);
+  adam(
+    w, g, m, v, n,
+    reinterpret<f32>(a), reinterpret<f32>(b1), reinterpret<f32>(b2),
+    reinterpret<f32>(c1), reinterpret<f32>(c2), reinterpret<f32>(epsHat),
+  );
+  store<i32>(mark, 2);
+}

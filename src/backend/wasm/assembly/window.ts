@@ -9,19 +9,19 @@ import { copyFloats } from './simd';
 // L1): every window then lies inside the frame, so a window row is copied as whole runs — kw·c
 // contiguous floats without horizontal dilation — with no per-cell bounds or table lookups.
 // Geometry block (int32s), filled by ../window.ts:
-const IN_H = 0;
-const IN_W = 4;
-const CHANNELS = 8;
+export const IN_H = 0;
+export const IN_W = 4;
+export const CHANNELS = 8;
 const FRAME_H = 12;
 const FRAME_W = 16;
-const PAD_TOP = 20;
-const PAD_LEFT = 24;
-const OUT_H = 28;
-const OUT_W = 32;
+export const PAD_TOP = 20;
+export const PAD_LEFT = 24;
+export const OUT_H = 28;
+export const OUT_W = 32;
 const STRIDE_H = 36;
 const STRIDE_W = 40;
-const KERNEL_H = 44;
-const KERNEL_W = 48;
+export const KERNEL_H = 44;
+export const KERNEL_W = 48;
 const DILATION_H = 52;
 const DILATION_W = 56;
 
@@ -182,12 +182,16 @@ export function maxPool(
       let first = 0;
       while (first < cells - 1 && load<i32>(cellsAt + (<usize>first << 2)) < 0) first++;
       // Four channels at a time, the running max and its cell in registers: take v where
-      // !(v <= best) and best is not NaN, as below.
+      // !(v <= best) and best is not NaN, as below. Starting from −∞ the first cell inside is
+      // always taken (a NaN too; a −∞ leaves −∞ and that cell), so it starts the max — unless
+      // the whole window is padding: then −∞ and `first`, as from the loop.
+      const s0 = load<i32>(cellsAt + (<usize>first << 2));
+      const firstAt = image + (<usize>(max(s0, 0) * c) << 2);
       for (let i = 0; i < c4; i += 4) {
         const off = <usize>i << 2;
-        let best = f32x4.splat(-Infinity);
+        let best = s0 < 0 ? f32x4.splat(-Infinity) : v128.load(firstAt + off);
         let arg = f32x4.splat(<f32>first);
-        for (let k = 0; k < cells; k++) {
+        for (let k = first + 1; k < cells; k++) {
           const s = load<i32>(cellsAt + (<usize>k << 2));
           if (s < 0) continue;
           const v = v128.load(image + (<usize>(s * c) << 2) + off);
@@ -223,11 +227,26 @@ export function maxPoolGrad(
   dy: usize, argmax: usize, table: usize, perImage: i32, cells: i32, batch: i32, imageSize: i32, c: i32, dx: usize,
 ): void {
   memory.fill(dx, 0, <usize>(batch * imageSize) << 2);
+  const c4 = c & ~3;
   let o: usize = 0;
   for (let n = 0; n < batch; n++) {
     const image = dx + (<usize>(n * imageSize) << 2);
     for (let p = 0; p < perImage; p++) {
-      for (let i = 0; i < c; i++, o += 4) {
+      // Four channels at a time: every cell of the window gets dy where it won and +0 elsewhere —
+      // added, so each pixel sums the same terms in the same order as one at a time (+0 changes
+      // no sum: a sum from +0 is never −0).
+      const cellsAt = table + (<usize>(p * cells) << 2);
+      for (let i = 0; i < c4; i += 4, o += 16) {
+        const arg = v128.load(argmax + o);
+        const d = v128.load(dy + o);
+        for (let k = 0; k < cells; k++) {
+          const s = load<i32>(cellsAt + (<usize>k << 2));
+          if (s < 0) continue;
+          const at = image + (<usize>(s * c + i) << 2);
+          v128.store(at, f32x4.add(v128.load(at), v128.and(d, f32x4.eq(arg, f32x4.splat(<f32>k)))));
+        }
+      }
+      for (let i = c4; i < c; i++, o += 4) {
         const k = <i32>load<f32>(argmax + o);
         const s = load<i32>(table + (<usize>(p * cells + k) << 2));
         const at = image + (<usize>(s * c + i) << 2);
