@@ -15,16 +15,21 @@ import {
   Conv2D,
   Dense,
   Dropout,
+  defaultThreadCount,
   Flatten,
+  getBackend,
   LSTM,
   MaxPooling2D,
   manualSeed,
   Reshape,
+  randn,
   Sequential,
   SGD,
   setBackend,
+  stepScope,
   type Tensor,
 } from '../src/node/index.js';
+import { type MultiplyAdds, multiplyAdds } from './flops.js';
 
 /** Debian's interpreter, where python3-torch installs; BENCH_PYTHON points elsewhere (a venv with torch). */
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -59,6 +64,8 @@ export interface ComparisonRow {
   /** The PyTorch thread setting that gave `pytorch`. */
   torchThreads: string;
   note: string;
+  /** Dense FLOPs per image of the row's work (2 per multiply-add: bench/flops.ts). */
+  flopsPerImage: number;
 }
 
 /** What one run of a workload measures: seconds per 60k epoch, and images/s where it has an inference row. */
@@ -67,12 +74,17 @@ interface Measured {
   inference?: number;
 }
 
+/** What backprop's side measures: the above, and the model's multiply-adds per image. */
+interface OursMeasured extends Measured {
+  macs: MultiplyAdds;
+}
+
 interface Workload {
   /** Table rows it yields: [training row, inference row?]. */
   rows: readonly { id: string; work: string }[];
   /** Images timed for the training row (60000 = a full epoch; fewer: extrapolated). */
   timed: number;
-  runBackprop(train: MnistSplit, test: MnistSplit): Promise<Measured>;
+  runBackprop(train: MnistSplit, test: MnistSplit): Promise<OursMeasured>;
   torchArgs(threads: number): string[];
 }
 
@@ -88,7 +100,7 @@ async function timeFit(build: () => Sequential, train: MnistSplit, batch: number
   const y = n < train.y.shape[0]! ? train.y.slice(0, n) : train.y;
   const t0 = performance.now();
   await model.fit(x, y, { batchSize: batch, epochs: 1, verbose: 0 });
-  return { model, epoch: ((performance.now() - t0) / 1000) * (60000 / n) };
+  return { model, epoch: ((performance.now() - t0) / 1000) * (60000 / n), macs: multiplyAdds(model) };
 }
 
 /** Median of three passes over the test images (after one warm-up pass), as bench/torch/common.py does. */
@@ -178,15 +190,15 @@ const WORKLOADS: readonly Workload[] = [
     ],
     timed: 60000,
     async runBackprop(train, test) {
-      const { model, epoch } = await timeFit(smallMlp, train, 100, 60000);
-      return { epoch, inference: imagesPerSecond(model, test.x, 1000) };
+      const { model, epoch, macs } = await timeFit(smallMlp, train, 100, 60000);
+      return { epoch, macs, inference: imagesPerSecond(model, test.x, 1000) };
     },
     torchArgs: (threads) => ['mlp.py', 'small', String(threads), '60000'],
   },
   {
     rows: [{ id: 'cnn', work: 'CNN 5×5×8 → pool → 5×5×16 → pool → dense (Adam, batch 64): s per 60k epoch' }],
     timed: 60000,
-    runBackprop: async (train) => ({ epoch: (await timeFit(smallCnn, train, 64, 60000)).epoch }),
+    runBackprop: (train) => timeFit(smallCnn, train, 64, 60000),
     torchArgs: (threads) => ['cnn.py', 'small', String(threads), '60000'],
   },
   {
@@ -196,8 +208,8 @@ const WORKLOADS: readonly Workload[] = [
     ],
     timed: 12800,
     async runBackprop(train, test) {
-      const { model, epoch } = await timeFit(wideMlp, train, 128, 12800);
-      return { epoch, inference: imagesPerSecond(model, test.x, 500) };
+      const { model, epoch, macs } = await timeFit(wideMlp, train, 128, 12800);
+      return { epoch, macs, inference: imagesPerSecond(model, test.x, 500) };
     },
     torchArgs: (threads) => ['mlp.py', 'wide', String(threads), '12800'],
   },
@@ -209,13 +221,13 @@ const WORKLOADS: readonly Workload[] = [
       },
     ],
     timed: 3840,
-    runBackprop: async (train) => ({ epoch: (await timeFit(kerasMnistCnn, train, 128, 3840)).epoch }),
+    runBackprop: (train) => timeFit(kerasMnistCnn, train, 128, 3840),
     torchArgs: (threads) => ['cnn.py', 'keras', String(threads), '3840'],
   },
   {
     rows: [{ id: 'lstm', work: 'LSTM(128) on row-by-row MNIST (Adam, batch 128): s per 60k epoch' }],
     timed: 12800,
-    runBackprop: async (train) => ({ epoch: (await timeFit(rowLstm, train, 128, 12800)).epoch }),
+    runBackprop: (train) => timeFit(rowLstm, train, 128, 12800),
     torchArgs: (threads) => ['lstm.py', String(threads), '12800'],
   },
 ];
@@ -259,7 +271,7 @@ export async function runComparison(
   test: MnistSplit,
   mnistDir: string,
   only: readonly string[] = [],
-): Promise<{ rows: ComparisonRow[]; torch: boolean }> {
+): Promise<{ rows: ComparisonRow[]; torch: boolean; dense: DenseSpeed }> {
   const torch = torchAvailable();
   if (!torch)
     console.log(
@@ -268,6 +280,7 @@ export async function runComparison(
   setBackend('wasm');
   setSkipZeros(true);
   const [x, y, xTest] = [train.x, train.y, test.x].map((t) => t.to('wasm')) as [Tensor, Tensor, Tensor];
+  const dense = denseProductSpeed();
   const rows: ComparisonRow[] = [];
   for (const workload of WORKLOADS) {
     if (only.length > 0 && !workload.rows.some((r) => only.includes(r.id))) continue;
@@ -297,11 +310,40 @@ export async function runComparison(
           ? `${best.threads.label}${valid.length > 1 ? ` (of ${valid.map((t) => `${t.threads.label}: ${fmt(pick(t.m))}`).join(', ')})` : ''}`
           : '—',
         note: inference ? '' : note,
+        flopsPerImage: 2 * (inference ? ours.macs.inference : ours.macs.training),
       });
       if (only.length === 0 || only.includes(row.id)) console.log(JSON.stringify(rows.at(-1)));
     });
   }
-  return { rows: only.length > 0 ? rows.filter((r) => only.includes(r.id)) : rows, torch };
+  return { rows: only.length > 0 ? rows.filter((r) => only.includes(r.id)) : rows, torch, dense };
+}
+
+/** How fast backprop's dense product runs here: the line no better kernel can cross. */
+export interface DenseSpeed {
+  gflops: number;
+  threads: number;
+  simd: string;
+}
+
+/**
+ * GFLOP/s of backprop's matmul at 512³ on random data (no zeros to skip) with the default threads,
+ * the median of 9 runs after 3 warm-ups, each in a step scope (its result's memory reused).
+ */
+function denseProductSpeed(): DenseSpeed {
+  manualSeed(0);
+  const a = randn([512, 512]);
+  const b = randn([512, 512]);
+  const once = () => {
+    const t0 = performance.now();
+    stepScope(() => {
+      a.matmul(b);
+    });
+    return (performance.now() - t0) / 1000;
+  };
+  for (let i = 0; i < 3; i++) once();
+  const times = Array.from({ length: 9 }, once).sort((p, q) => p - q);
+  const simd = (getBackend() as { simd?: string }).simd ?? 'none';
+  return { gflops: (2 * 512 ** 3) / times[4]! / 1e9, threads: defaultThreadCount(), simd };
 }
 
 const fmt = (v: number) => (v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(v >= 10 ? 1 : 2));
@@ -313,12 +355,14 @@ export function ratioOf(row: ComparisonRow): number | null {
 }
 
 /** The markdown section: one line per row with its ratio. */
-export function comparisonSection(rows: readonly ComparisonRow[], torch: boolean): string {
+export function comparisonSection(rows: readonly ComparisonRow[], torch: boolean, dense: DenseSpeed): string {
+  const gflops = (r: ComparisonRow, v: number | null) =>
+    v === null ? '—' : ((r.flopsPerImage * (r.higherIsBetter ? v : 60000 / v)) / 1e9).toFixed(0);
   const lines = rows.map((r) => {
     const ratio = ratioOf(r);
     const verdict =
       ratio === null ? '—' : `${ratio.toFixed(2)}× ${ratio > 1 ? '(slower)' : '(faster or equal)'}`;
-    return `| ${r.work} | ${r.pytorch === null ? '—' : fmt(r.pytorch)} | ${fmt(r.backprop)} | ${verdict} | ${r.torchThreads} | ${r.note} |`;
+    return `| ${r.work} | ${r.pytorch === null ? '—' : fmt(r.pytorch)} | ${fmt(r.backprop)} | ${verdict} | ${gflops(r, r.pytorch)} | ${gflops(r, r.backprop)} | ${r.torchThreads} | ${r.note} |`;
   });
   return `## backprop vs PyTorch
 
@@ -329,8 +373,15 @@ workload after the other so the machine's drift hits both. The ratio is backprop
 PyTorch's (throughputs inverted): below 1 backprop is faster. Rows marked with a number of images
 time that slice of the epoch and extrapolate to 60,000.
 
-| work | PyTorch | backprop | backprop / PyTorch (time) | PyTorch threads | note |
-|---|---|---|---|---|---|
+GFLOP/s columns: the row's dense arithmetic (2 FLOPs per multiply-add of its Dense, Conv2D and LSTM
+products, forward and backward: bench/flops.ts) over each library's time — for backprop a
+dense-equivalent figure, as zeros it skips count as done. In this run backprop's dense product
+(512³, random data) ran at **${dense.gflops.toFixed(0)} GFLOP/s** on ${dense.threads} thread(s) (${dense.simd} SIMD build):
+WebAssembly's 128-bit SIMD is the ceiling, where PyTorch's native kernels use AVX-512. A row where
+PyTorch's figure is above that line can only be matched by doing less arithmetic, not by a better kernel.
+
+| work | PyTorch | backprop | backprop / PyTorch (time) | PyTorch GFLOP/s | backprop GFLOP/s | PyTorch threads | note |
+|---|---|---|---|---|---|---|---|
 ${lines.join('\n')}
 `;
 }

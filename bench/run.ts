@@ -104,8 +104,8 @@ setGemmPoolFactory(nodeGemmPool());
 // same results; this row shows what that is worth.
 registerBackend({ ...createWasmBackend(), name: DENSE_ONLY });
 if (only.length > 0) {
-  const { rows: picked, torch } = await runComparison(train, test, mnistDir, only);
-  console.log(`\n${comparisonSection(picked, torch)}`);
+  const { rows: picked, torch, dense } = await runComparison(train, test, mnistDir, only);
+  console.log(`\n${comparisonSection(picked, torch, dense)}`);
   process.exit(0);
 }
 for (const backend of listBackends()) {
@@ -351,7 +351,7 @@ const rnnText = rnnSection(rnnRows);
 
 // ---- backprop vs PyTorch, interleaved (bench/pytorch.ts) ------------------------------------
 const comparison = await runComparison(train, test, mnistDir);
-const comparisonText = comparisonSection(comparison.rows, comparison.torch);
+const comparisonText = comparisonSection(comparison.rows, comparison.torch, comparison.dense);
 
 // ---- report ---------------------------------------------------------------------------------
 const ours = rows.filter((r) => r.name.startsWith('backprop'));
