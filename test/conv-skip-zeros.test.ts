@@ -1,8 +1,10 @@
 /**
  * The wasm convolution kernels that skip the input's zeros (an image batch like MNIST's pixels:
  * assembly/conv.ts's scatterImage for the forward product, listNonzeros + tapSums for the kernel
- * gradient), the input gradient skipping dY's zeros (the sparse product, then col2im), max
- * pooling and its channel-vectorised gradient, and dropout's bulk mask draw: each gives
+ * gradient), the input gradient skipping dY's zeros (the sparse product, then col2im), the dense
+ * forward reading windows in place (windowsTimesW, against im2col · W), max pooling and its
+ * channel-vectorised gradient (written cell by cell once where windows tile the image), and
+ * dropout's bulk mask draw: each gives
  * the bits of the dense path it replaces (Object.is, element by element), and agrees with a float64
  * reference written here. Where a zero meets Inf or NaN in the other operand, nothing is skipped.
  */
@@ -115,6 +117,10 @@ const CASES: [number[], [number, number], 'same' | 'valid', number][] = [
   [[3, 10, 12, 1], [4, 3], 'valid', 12],
   [[4, 9, 9, 3], [3, 3], 'same', 16],
   [[2, 8, 10, 8], [5, 5], 'same', 4],
+  // Rows or columns past 16 bits (a Conv1D over a long signal is a one-row image): the listed
+  // nonzeros keep their coordinates whole.
+  [[1, 1, 70000, 1], [1, 5], 'same', 4],
+  [[1, 66000, 1, 1], [5, 1], 'same', 4],
 ];
 
 describe('wasm convolution skipping the input’s zeros', { skip }, () => {
@@ -218,10 +224,84 @@ describe('wasm convolution skipping the input’s zeros', { skip }, () => {
   });
 });
 
+/** y[n, oy, ox, f] = Σ x[…] · w[ky, kx, c, f] with strides, dilation and padding, in float64. */
+function refForwardDilated(x: Float32Array, w: Float32Array, g: WindowGeometry, f: number): Float64Array {
+  const y = new Float64Array(g.batch * g.outH * g.outW * f);
+  for (let n = 0; n < g.batch; n++)
+    for (let oy = 0; oy < g.outH; oy++)
+      for (let ox = 0; ox < g.outW; ox++)
+        for (let ky = 0; ky < g.kernelH; ky++)
+          for (let kx = 0; kx < g.kernelW; kx++) {
+            const iy = oy * g.strideH - g.padTop + ky * g.dilationH;
+            const ix = ox * g.strideW - g.padLeft + kx * g.dilationW;
+            if (iy < 0 || iy >= g.inH || ix < 0 || ix >= g.inW) continue;
+            for (let c = 0; c < g.channels; c++)
+              for (let j = 0; j < f; j++)
+                y[((n * g.outH + oy) * g.outW + ox) * f + j] +=
+                  x[((n * g.inH + iy) * g.inW + ix) * g.channels + c]! *
+                  w[((ky * g.kernelW + kx) * g.channels + c) * f + j]!;
+          }
+  return y;
+}
+
+// The dense forward reads each window where it lies in the (framed) image instead of unfolding it
+// first (assembly/conv.ts's windowsTimesW, dilationW 1): output pixels per image not a multiple of
+// 4 (a ragged last block), filters not a multiple of 8, strides, vertical dilation, 'same' and
+// 'valid'; horizontal dilation (2) still unfolds. [shape, kernel, strides, dilation, padding, filters].
+const DENSE_CASES: [
+  number[],
+  [number, number],
+  [number, number],
+  [number, number],
+  'same' | 'valid',
+  number,
+][] = [
+  [[3, 14, 14, 8], [5, 5], [1, 1], [1, 1], 'same', 16],
+  [[2, 9, 7, 3], [3, 2], [1, 1], [1, 1], 'same', 5],
+  [[2, 11, 10, 4], [3, 3], [2, 3], [1, 1], 'valid', 12],
+  [[2, 12, 9, 2], [3, 3], [1, 1], [2, 1], 'same', 9],
+  [[2, 10, 10, 3], [2, 3], [1, 1], [1, 2], 'valid', 8],
+  [[1, 6, 5, 32], [3, 3], [1, 1], [1, 1], 'valid', 64],
+];
+
+describe('wasm dense convolution forward, windows read in place', { skip }, () => {
+  for (const [shape, kernel, strides, dilation, padding, filters] of DENSE_CASES) {
+    const g = windowGeometry('conv2d', shape, kernel, strides, dilation, padding);
+    const label = `${shape.join('×')} kernel ${kernel.join('×')} strides ${strides} dilation ${dilation} ${padding} → ${filters}`;
+    it(`${label}: near float64, the unfolded product's bits`, () => {
+      const x = normal(shape.reduce((a, b) => a * b, 1));
+      const row = kernel[0] * kernel[1] * g.channels;
+      const w = normal(row * filters);
+      const m = g.batch * g.outH * g.outW;
+      const out = wasm.alloc(m * filters);
+      assert.ok(wasm.convForward!(wasm.fromValues(x), g, wasm.fromValues(w), filters, out));
+      const y = wasm.read(out);
+      near(y, refForwardDilated(x, w, g, filters), label);
+      // The same sums in the same order as the unfolded rows times W (im2col, then matmul).
+      const cols = wasm.alloc(m * row);
+      wasm.im2col(wasm.fromValues(x), g, cols, 0);
+      const product = wasm.alloc(m * filters);
+      const spec = {
+        batch: 1,
+        m,
+        k: row,
+        n: filters,
+        transA: false,
+        transB: false,
+        aBatchStride: 0,
+        bBatchStride: 0,
+      };
+      wasm.matmul(cols, wasm.fromValues(w), product, spec);
+      sameBits(y, wasm.read(product), `${label} (against im2col · W)`);
+    });
+  }
+});
+
 describe('wasm max pooling and its gradient, four channels at a time', { skip }, () => {
   it('the TypeScript kernels’ bits: channel tails, overlapping and padded windows, ties, −∞ and NaN', () => {
     for (const [shape, pool, strides, padding] of [
-      [[3, 28, 28, 8], [2, 2], [2, 2], 'valid'],
+      [[3, 28, 28, 8], [2, 2], [2, 2], 'valid'], // windows tiling the image: each cell written once
+      [[2, 9, 6, 4], [3, 2], [3, 2], 'valid'],
       [[2, 9, 9, 6], [2, 2], [2, 2], 'valid'], // 4 + 2 channels, a row and column left over
       [[2, 9, 8, 5], [3, 3], [2, 2], 'same'], // overlapping windows sum, padding cells
       [[2, 6, 7, 12], [3, 2], [1, 1], 'same'],
@@ -242,7 +322,8 @@ describe('wasm max pooling and its gradient, four channels at a time', { skip },
         const out = b.alloc(outSize);
         const argmax = b.alloc(outSize);
         b.maxPool(b.fromValues(x), g, out, argmax);
-        const dx = b.alloc(xSize);
+        // dx starts as NaN: every cell must be written, winner or not.
+        const dx = b.fromValues(new Float32Array(xSize).fill(Number.NaN));
         b.maxPoolGrad(b.fromValues(dy), argmax, g, dx);
         return [b.read(out), b.read(argmax), b.read(dx)];
       });

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Backend } from '../src/backend/backend.js';
 import { backendByName } from '../src/backend/registry.js';
+import { createWasmBackend, type GemmPoolFactory, setGemmPoolFactory } from '../src/backend/wasm/index.js';
 import { lstmSequence, randn, Tensor, wasmSimdSupported } from '../src/index.js';
+import { nodeGemmPool } from '../src/node/threads.js';
 
 const skip = !wasmSimdSupported();
 
@@ -46,6 +48,7 @@ it('wasm: the whole-sequence LSTM kernels equal the step-by-step path bit for bi
     lstmSequenceBackward: undefined,
   };
   let used = 0;
+  let duTaken = 0;
   const counting: Backend = {
     ...wasm,
     name: 'wasm-counting',
@@ -57,15 +60,21 @@ it('wasm: the whole-sequence LSTM kernels equal the step-by-step path bit for bi
     lstmSequenceBackward: (...a) => {
       const ok = wasm.lstmSequenceBackward!(...a);
       if (ok) used++;
+      if (ok === 'du') duTaken++;
       return ok;
     },
   };
   // [batch, time, features, units]: 4 rows (one block), 8 rows and units not a multiple of 8
-  // (edge tiles), and 64 × 130 (a block per thread).
+  // (edge tiles), and 64 × 130 (a block per thread); units a multiple of 4 (h and dz kept packed,
+  // the recurrent kernel's gradient computed by the backward): 12 × 4, 8 × 12 (a ragged
+  // 8-column panel of dz) and 64 × 64 (blocks per thread).
   const shapes: [number, number, number, number][] = [
     [4, 3, 2, 3],
     [8, 6, 5, 5],
     [64, 4, 7, 130],
+    [12, 5, 3, 4],
+    [8, 3, 2, 12],
+    [64, 5, 6, 64],
   ];
   let seed = 1;
   for (const [batch, time, features, units] of shapes) {
@@ -84,8 +93,14 @@ it('wasm: the whole-sequence LSTM kernels equal the step-by-step path bit for bi
       ] as const) {
         const options = { goBackwards, bias, states };
         const before = used;
+        const duBefore = duTaken;
         const whole = run(counting, values, options);
         assert.equal(used, before + 2, 'forward and backward took the whole-sequence kernels');
+        assert.equal(
+          duTaken,
+          duBefore + (units % 4 === 0 ? 1 : 0),
+          'the backward gave dU when units % 4 = 0',
+        );
         const stepwise = run(steps, values, options);
         whole.forEach((v, i) => {
           assert.deepEqual(
@@ -109,4 +124,55 @@ it('wasm: the whole-sequence LSTM kernels equal the step-by-step path bit for bi
     },
   );
   assert.equal(used, before);
+});
+
+it('wasm: with worker threads (a block of rows each) the whole-sequence kernels give the same bits', {
+  skip,
+}, () => {
+  const wasm = backendByName('wasm');
+  const steps: Backend = {
+    ...wasm,
+    name: 'wasm-steps',
+    lstmSequenceForward: undefined,
+    lstmSequenceBackward: undefined,
+  };
+  const inner = nodeGemmPool(2);
+  assert.ok(inner, 'worker threads are available');
+  let splits = 0;
+  const factory: GemmPoolFactory = (module, memory) => {
+    const pool = inner(module, memory);
+    return {
+      workers: pool.workers,
+      start: (jobs) => {
+        const started = pool.start(jobs);
+        if (started) splits++;
+        return started;
+      },
+      help: (run) => pool.help(run),
+      wait: () => pool.wait(),
+      jobsRunByWorkers: () => pool.jobsRunByWorkers(),
+    };
+  };
+  setGemmPoolFactory(factory);
+  const threaded = createWasmBackend();
+  setGemmPoolFactory(null);
+  let seed = 100;
+  // 64 rows: two blocks of 32; units 64 (h and dz packed, dU from the backward) and 66 (not).
+  for (const units of [64, 66]) {
+    const [batch, time, features] = [64, 4, 5];
+    const values = [
+      randn([batch, time, features], { seed: seed++ }),
+      randn([batch, units], { seed: seed++ }),
+      randn([batch, units], { seed: seed++ }),
+      randn([features, 4 * units], { seed: seed++, std: 0.4 }),
+      randn([units, 4 * units], { seed: seed++, std: 0.2 }),
+      randn([4 * units], { seed: seed++ }),
+    ];
+    const options = { goBackwards: false, bias: true, states: true };
+    const before = splits;
+    const got = run(threaded, values, options);
+    assert.ok(splits > before, `units ${units}: the recurrence was split over the workers`);
+    const want = run(steps, values, options);
+    for (const [i, v] of got.entries()) assert.deepEqual(v, want[i], `units ${units}: result ${i}`);
+  }
 });

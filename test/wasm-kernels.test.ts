@@ -335,6 +335,9 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
   it("with the dense kernels' bits: ragged columns, long k, both transposes, NaN and Inf in A", () => {
     for (const [m, k, n] of [
       [8, 30, 16],
+      [9, 8, 16], // rows listed in one eight-value step, no tail
+      [10, 23, 30], // k: two eight-value steps, four, three one at a time; n: 28 columns in one pass, 2 more
+      [11, 4, 17], // no eight-value step
       [13, 29, 19],
       [9, 100, 24],
       [12, 64, 36],

@@ -376,7 +376,9 @@ export interface Backend {
    * every step, [time, batch, 4·units], read only) and hz = h_t · recurrentKernel, writing the
    * activated gates to `gates` (same layout); cs = c_0…c_T and hs = h_0…h_T ([time + 1, batch,
    * units], step 0 filled by the caller), cs followed by room for [time, batch, units] more, where
-   * it may keep what its lstmSequenceBackward reads (the wasm one: tanh(c_1)…tanh(c_T)). A backend
+   * it may keep what its lstmSequenceBackward reads (the wasm one: tanh(c_1)…tanh(c_T), and when cs
+   * has room for [2·time, batch, units] more, h_0…h_{T−1} laid out for the recurrent kernel's
+   * gradient). A backend
    * that splits the batch's rows over threads for the whole sequence synchronises once instead of
    * every step. Returns false when it cannot take the call; the op then steps with matmul + lstmCell.
    */
@@ -397,7 +399,9 @@ export interface Backend {
    * h_1…h_T then of c_T ([time + 1, batch, units]), then dh_{t−1} = dz_t · recurrentKernelᵀ
    * (skipped at t = 0 unless wantH0). dhdc = [dh carry | dc carry] ([2, batch, units]) is set from
    * gh (dh 0, dc c_T's gradient) and ends as the gradients of h_0 and c_0; dz [time, batch,
-   * 4·units]. Returns false when it cannot take the call.
+   * 4·units]. Returns false when it cannot take the call. With `du` [units, 4·units] given it may
+   * also write the recurrent kernel's gradient (h_0…h_{T−1})ᵀ · dz there, exactly as matmul would,
+   * and then returns 'du'.
    */
   lstmSequenceBackward?(
     batch: number,
@@ -410,7 +414,8 @@ export interface Backend {
     dhdc: Storage,
     dz: Storage,
     wantH0: boolean,
-  ): boolean;
+    du?: Storage | null,
+  ): boolean | 'du';
   /**
    * GRU step (Keras resetAfter: true; gates z, r, h): with x-part xz[xzAt…] (+ biasIn) and recurrent
    * part hz = h_{t−1}·U (+ biasRec), z = σ(x_z + h_z), r = σ(x_r + h_r), ĥ = tanh(x_h + r·h_h),

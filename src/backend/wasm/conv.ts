@@ -5,6 +5,9 @@
  * multiplies right there. For a 5×5 kernel the unfolded batch is 25× the images — tens of MB per
  * training batch, which otherwise go out to memory and back three times (forward, dW, dX).
  *
+ * The dense forward (without horizontal dilation) reads each window in place in the framed image
+ * instead of unfolding it (assembly/conv.ts's windowsTimesW).
+ *
  * Forward and dX give the same bits as unfolding everything (each output row sums in the same
  * order); dW is summed per part, then the parts in order, in float64 (parts are fixed by the
  * geometry, not by the thread count, so results do not depend on the threads).
@@ -178,13 +181,12 @@ export function convKernels(ctx: WasmContext, pool: GemmPool | null): ConvKernel
       );
       // dW = Σ over parts, in order, in float64 (the sum kernel over [1, parts, row·filters]); the
       // parts that skipped dY's zeros hold dWᵀ.
-      const acc = ctx.scratch(row * filters * 8, 'sumAcc');
       if (skip === SKIP_X) countSparseProduct();
       if (!sparse) {
-        ctx.kernels.sum(partials, 1, parts, row * filters, ctx.ptr(dw), acc);
+        ctx.kernels.sum(partials, 1, parts, row * filters, ctx.ptr(dw));
       } else {
         const total = ctx.scratch(row * filters * 4, 'convDwT');
-        ctx.kernels.sum(partials, 1, parts, row * filters, total, acc);
+        ctx.kernels.sum(partials, 1, parts, row * filters, total);
         ctx.kernels.transpose(total, filters, row, ctx.ptr(dw));
         countSparseProduct();
       }

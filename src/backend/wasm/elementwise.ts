@@ -147,7 +147,7 @@ export function elementwiseKernels(ctx: WasmContext, pool: GemmPool | null): Ele
         tsBackend.reduce(op, x, outer, size, inner, out);
         return;
       }
-      ctx.kernels.sum(ctx.ptr(x), outer, size, inner, ctx.ptr(out), 0);
+      ctx.kernels.sum(ctx.ptr(x), outer, size, inner, ctx.ptr(out));
     },
     softmax: (x, outer, size, inner, out, log) => {
       // Softmax over the last axis (rows of `size` values); other axes stay on the TypeScript loops.

@@ -104,6 +104,7 @@ export interface Kernels {
     imageSize: number,
     c: number,
     dx: number,
+    once: number,
   ): void;
   zero(ptr: number, bytes: number): void;
   softmaxCrossEntropy(z: number, y: number, rows: number, cols: number, loss: number, probs: number): void;
@@ -118,7 +119,7 @@ export interface Kernels {
     n: number,
     tile: number,
   ): void;
-  sum(x: number, outer: number, size: number, inner: number, out: number, acc: number): void;
+  sum(x: number, outer: number, size: number, inner: number, out: number): void;
   packA(a: number, ars: number, acs: number, m: number, k: number, dst: number): void;
   packB(b: number, brs: number, bcs: number, k: number, n: number, dst: number): void;
   gemmPacked(ap: number, bp: number, c: number, m: number, k: number, n: number, tile: number): void;
@@ -175,7 +176,7 @@ export interface Kernels {
     cs: number,
     hs: number,
     hz: number,
-    zeroStart: number,
+    hpStart: number,
   ): void;
   lstmBackwardRows(
     rows: number,
@@ -189,7 +190,7 @@ export interface Kernels {
     dz: number,
     bpT: number,
     tile: number,
-    lastDh: number,
+    zpLast: number,
   ): void;
   lstmCellGrad(
     rows: number,

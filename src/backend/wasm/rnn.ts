@@ -65,6 +65,13 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
     }
     return blocks;
   };
+  /**
+   * Whether the whole-sequence forward keeps h_0 … h_{T−1} packed (4-unit groups as packA's
+   * panels) after c and tanh(c) in cs: when cs has room and units is a multiple of 4, so each
+   * group of four units is one vector and dz's gate columns fall four at a time in one 8-column panel.
+   */
+  const packsH = (units: number, time: number, row: number, cs: Storage): boolean =>
+    units % 4 === 0 && cs.length >= (3 * time + 1) * row && p(cs) % 16 === 0;
   /** The recurrent kernel [units, 4·units] packed as B once per sequence (or transposed: Bᵀ). */
   const packRecurrent = (u: Storage, units: number, transposed: boolean): number => {
     const width = 4 * units;
@@ -89,6 +96,9 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
       const row = batch * units;
       const zeroStart =
         ctx.kernels.countZeros(p(hs), row) === row && ctx.kernels.allFinite(p(u), units * width) === 1;
+      // h_0 … h_{T−1} packed for the recurrent kernel's gradient, after tanh(c_1) … tanh(c_T).
+      // (16-byte aligned: it shares a job argument with the zeroStart flag, in its low bit).
+      const hp = packsH(units, time, row, cs) ? p(cs, (2 * time + 1) * row) : 0;
       const jobs: GemmJob[] = blocks.map(([r0, r1], i) => ({
         kernel: 'lstmForwardRows',
         args: [
@@ -103,18 +113,28 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
           p(cs, r0 * units),
           p(hs, r0 * units),
           scratch[i]!,
-          zeroStart ? 1 : 0,
+          (hp === 0 ? 0 : hp + r0 * 16) | (zeroStart ? 1 : 0),
         ],
       }));
       runParts(pool, jobs, ctx.runJob);
       return true;
     },
-    lstmSequenceBackward: (batch, units, time, gates, u, cs, gh, dhdc, dz, wantH0) => {
+    lstmSequenceBackward: (batch, units, time, gates, u, cs, gh, dhdc, dz, wantH0, du = null) => {
       if (batch % 4 !== 0 || cs.length < (2 * time + 1) * batch * units) return false;
       if (!inWasm(gates, u, cs, gh, dhdc, dz)) return false;
       const width = 4 * units;
+      const row = batch * units;
+      const k = time * batch;
       const blocks = rowBlocks(batch);
       const tiles = blocks.map((_, i) => ctx.scratch(32 * 4, `lstmTile${i}`));
+      // dU = (h_0 … h_{T−1})ᵀ · dz here when the forward kept h packed: the recurrence packs each
+      // step's dz while it is in cache, so matmul's packing of both operands (~0.8 ms a training
+      // step of 128 × 28 × 128, plus a scan of hᵀ for zeros) is not needed.
+      const withDu = du !== null && ctx.isWasm(du) && packsH(units, time, row, cs);
+      // 16-byte aligned (scratch blocks are): it shares a job argument with the wantH0 flag.
+      const zp = withDu ? ctx.scratch(k * width * 4, 'lstmPackDz') : 0;
+      const duParts = withDu ? partCount(threads, units / 4) : 0;
+      const duTiles = Array.from({ length: duParts }, (_, i) => ctx.scratch(32 * 4, `lstmDuTile${i}`));
       const bpT = packRecurrent(u, units, true);
       const jobs: GemmJob[] = blocks.map(([r0, r1], i) => ({
         kernel: 'lstmBackwardRows',
@@ -130,11 +150,24 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
           p(dz, r0 * width),
           bpT,
           tiles[i]!,
-          wantH0 ? 1 : 0,
+          (zp === 0 ? 0 : zp + r0 * 32) | (wantH0 ? 1 : 0),
         ],
       }));
       runParts(pool, jobs, ctx.runJob);
-      return true;
+      if (!withDu) return true;
+      // The product as matmul runs it (gemmPacked over blocks of 4-row panels): the same bits.
+      const hp = p(cs, (2 * time + 1) * row);
+      const chunk = Math.ceil(units / duParts / 4) * 4;
+      const parts: GemmJob[] = [];
+      for (let i0 = 0; i0 < units; i0 += chunk) {
+        const rows = Math.min(chunk, units - i0);
+        parts.push({
+          kernel: 'gemmPacked',
+          args: [hp + i0 * k * 4, zp, p(du!, i0 * width), rows, k, width, duTiles[parts.length]!],
+        });
+      }
+      runParts(pool, parts, ctx.runJob);
+      return 'du';
     },
     lstmCell: (rows, units, xz, xzAt, hz, bias, cs, cPrevAt, cAt, hs, hAt, gates, gatesAt) => {
       if (!inWasm(xz, hz, bias, cs, hs, gates)) {

@@ -152,6 +152,18 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
       const w = windowArgs(g);
       const table = tableIn(g);
       const outFloats = w.perImage * g.channels;
+      // Windows that tile the image exactly (each cell in one window, none in the padding): the
+      // kernel writes every cell once instead of zeroing dx and adding into it.
+      const once =
+        g.strideH === g.kernelH &&
+        g.strideW === g.kernelW &&
+        g.dilationH === 1 &&
+        g.dilationW === 1 &&
+        g.padTop === 0 &&
+        g.padLeft === 0 &&
+        g.outH * g.kernelH === g.inH &&
+        g.outW * g.kernelW === g.inW &&
+        g.channels % 4 === 0;
       perImages('maxPoolGrad', g.batch, partsFor(pool, g.batch * w.imageSize, g.batch), (n0, count) => [
         ctx.ptr(dy) + n0 * outFloats * 4,
         ctx.ptr(argmax) + n0 * outFloats * 4,
@@ -162,6 +174,7 @@ export function windowKernels(ctx: WasmContext, pool: GemmPool | null): WindowKe
         w.imageSize,
         g.channels,
         ctx.ptr(dx) + n0 * w.imageSize * 4,
+        once ? 1 : 0,
       ]);
     },
   };

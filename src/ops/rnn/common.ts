@@ -165,7 +165,7 @@ export function recordedGradients(
  * pre-activation gradients of every step: through x·kernel (`dIn`, [time·batch, width]) the input
  * and the kernel, through h·recurrentKernel (`dRec`; the same as dIn for LSTM) the recurrent
  * kernel — each one product over all steps. `xs` is x time-major, `hs` h_0…h_{T−1}. Null where the
- * operand needs no gradient.
+ * operand needs no gradient; `duDone`, when given, is the recurrent kernel's gradient already computed.
  */
 export function projectionGradients(
   backend: Backend,
@@ -177,6 +177,7 @@ export function projectionGradients(
   hs: Storage,
   dIn: Storage,
   dRec: Storage,
+  duDone: Storage | null = null,
 ): { dx: Tensor | null; dw: Tensor | null; du: Tensor | null } {
   const { batch, time, features, units } = d;
   const { x, kernel, recurrentKernel } = operands;
@@ -193,7 +194,9 @@ export function projectionGradients(
     matmulInto(backend, xs, dIn, w, features, time * batch, width, true, false);
     dw = new Tensor(w, kernel.shape, backend);
   }
-  if (recurrentKernel.requiresGrad) {
+  if (recurrentKernel.requiresGrad && duDone !== null) {
+    du = new Tensor(duDone, recurrentKernel.shape, backend);
+  } else if (recurrentKernel.requiresGrad) {
     const u = backend.alloc(units * width, true);
     matmulInto(
       backend,

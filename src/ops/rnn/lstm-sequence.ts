@@ -10,8 +10,10 @@
  * writing into buffers allocated once per sequence. Backward (BPTT): per step, in reverse, one
  * gate-gradient kernel and one product dz·recurrentKernelᵀ; the weight gradients are then three
  * products over all steps at once. Memory is O(time): the gates and cell states of the forward, one
- * buffer each (a backend's whole-sequence forward also keeps tanh(c_t) there for its backward). Under createGraph the rule differentiates the composition below instead, so second
- * derivatives flow; a backend without the kernels runs the composition (recorded op by op).
+ * buffer each (a backend's whole-sequence forward also keeps tanh(c_t) and h_t in the state
+ * buffer for its backward). Under createGraph the rule differentiates the composition below
+ * instead, so second derivatives flow; a backend without the kernels runs the composition
+ * (recorded op by op).
  */
 import { isGradEnabled } from '../../autograd/grad-mode.js';
 import { record } from '../../autograd/graph.js';
@@ -109,9 +111,9 @@ function lstmFused(
   matmulInto(backend, xs, kernel.storage, xz, time * batch, features, width);
   const gates = backend.alloc(time * step, true);
   // hs: h_0, h_1 … h_T, then c_T (so seq is one view); cs: c_0 … c_T, then room for what a
-  // whole-sequence forward keeps for its backward.
+  // whole-sequence forward keeps for its backward (tanh(c_t), and h laid out for dU).
   const hs = backend.alloc((time + 2) * row, true);
-  const cs = backend.alloc((backend.lstmSequenceForward ? 2 * time + 1 : time + 1) * row, true);
+  const cs = backend.alloc((backend.lstmSequenceForward ? 3 * time + 1 : time + 1) * row, true);
   backend.copy(h0.storage, backend.slice(hs, 0, row));
   backend.copy(c0.storage, backend.slice(cs, 0, row));
   const b = bias?.storage ?? null;
@@ -149,6 +151,8 @@ function lstmFused(
     const dc = backend.slice(dhdc, row, 2 * row);
     backend.copy(backend.slice(gs, time * row, (time + 1) * row), dc);
     const dz = backend.alloc(time * step, true);
+    // The whole backward may also give the recurrent kernel's gradient (from h as the forward kept it).
+    const duOut = wholeForward && recurrentKernel.requiresGrad ? backend.alloc(units * width, true) : null;
     const whole =
       wholeForward &&
       (backend.lstmSequenceBackward?.(
@@ -162,6 +166,7 @@ function lstmFused(
         dhdc,
         dz,
         h0.requiresGrad,
+        duOut,
       ) ??
         false);
     for (let t = time - 1; t >= 0 && !whole; t--) {
@@ -190,6 +195,7 @@ function lstmFused(
       hs,
       dz,
       dz,
+      whole === 'du' ? duOut : null,
     );
     const grads: Array<Tensor | null> = [
       dx,

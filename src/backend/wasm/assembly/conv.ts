@@ -3,7 +3,9 @@
 // images, megabytes per batch — never goes out to memory whole. Forward, weight gradient and input
 // gradient each run as parts over the batch (../conv.ts cuts and schedules them). When ../conv.ts
 // asks to skip the input's zeros (SKIP_X), the forward product and the weight gradient unfold
-// nothing: scatterImage and tapSums read the images themselves.
+// nothing: scatterImage and tapSums read the images themselves. The dense forward unfolds nothing
+// either without horizontal dilation: windowsTimesW reads each window where it lies in the framed
+// image (the same sums in the same order as the unfolded product).
 //
 // The geometry block is window.ts's (offsets 0–56) followed by the fields below; `thread` (the
 // argument after the pool's twelve slots, hence the `_a`…`_f` pads; 0 on the calling thread) picks
@@ -14,6 +16,10 @@ import { allFinite, gemmSparseA, transpose } from './sparse';
 import {
   CHANNELS,
   col2im,
+  DILATION_H,
+  DILATION_W,
+  FRAME_H,
+  FRAME_W,
   IN_H,
   IN_W,
   im2col,
@@ -23,6 +29,8 @@ import {
   OUT_W,
   PAD_LEFT,
   PAD_TOP,
+  STRIDE_H,
+  STRIDE_W,
 } from './window';
 
 const ROW = 60; // kernelH·kernelW·channels: the length of an unfolded row
@@ -120,7 +128,8 @@ function scatterImage(image: usize, geo: usize, n: i32, w: usize, out: usize): v
 
 // A listed nonzero of a one-channel image batch (16 bytes): its value, the dY row of the output
 // pixel its tap (0, 0) reaches — (iy + padTop, ix + padLeft), possibly outside the output — and
-// those two coordinates (16 bits each), for the bounds check of every other tap.
+// those two coordinates (32 bits each: a Conv1D's one row can be longer than 16 bits count), for
+// the bounds check of every other tap.
 const ENTRY = 16;
 
 /**
@@ -147,7 +156,8 @@ function listNonzeros(x: usize, geo: usize, count: i32, dy: usize, n: i32, list:
         const xx = ix + padLeft;
         store<f32>(entry, v);
         store<u32>(entry, <u32>(dyImage + <usize>(yy * outW + xx) * nBytes), 4);
-        store<u32>(entry, (<u32>yy << 16) | <u32>xx, 8);
+        store<u32>(entry, <u32>yy, 8);
+        store<u32>(entry, <u32>xx, 12);
         entry += ENTRY;
       }
     }
@@ -177,9 +187,8 @@ function tapSums(geo: usize, n: i32, list: usize, listed: i32, dw: usize): void 
       for (; j + 64 <= nBytes; j += 64) {
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
         for (let e = list; e < end; e += ENTRY) {
-          const yx = load<u32>(e, 8);
           // (yy − ky) and (xx − kx) in [0, outH) and [0, outW): one unsigned compare each.
-          if (<u32>((yx >> 16) - <u32>ky) >= <u32>outH || <u32>((yx & 0xffff) - <u32>kx) >= <u32>outW) continue;
+          if (load<u32>(e, 8) - <u32>ky >= <u32>outH || load<u32>(e, 12) - <u32>kx >= <u32>outW) continue;
           const v = v128.load32_splat(e);
           const row = <usize>load<u32>(e, 4) - back + j;
           a0 = madd(v, v128.load(row), a0);
@@ -195,8 +204,7 @@ function tapSums(geo: usize, n: i32, list: usize, listed: i32, dw: usize): void 
       for (; j + 32 <= nBytes; j += 32) {
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
         for (let e = list; e < end; e += ENTRY) {
-          const yx = load<u32>(e, 8);
-          if (<u32>((yx >> 16) - <u32>ky) >= <u32>outH || <u32>((yx & 0xffff) - <u32>kx) >= <u32>outW) continue;
+          if (load<u32>(e, 8) - <u32>ky >= <u32>outH || load<u32>(e, 12) - <u32>kx >= <u32>outW) continue;
           const v = v128.load32_splat(e);
           const row = <usize>load<u32>(e, 4) - back + j;
           a0 = madd(v, v128.load(row), a0);
@@ -208,13 +216,137 @@ function tapSums(geo: usize, n: i32, list: usize, listed: i32, dw: usize): void 
       for (; j < nBytes; j += 16) {
         let a0 = f32x4.splat(0);
         for (let e = list; e < end; e += ENTRY) {
-          const yx = load<u32>(e, 8);
-          if (<u32>((yx >> 16) - <u32>ky) >= <u32>outH || <u32>((yx & 0xffff) - <u32>kx) >= <u32>outW) continue;
+          if (load<u32>(e, 8) - <u32>ky >= <u32>outH || load<u32>(e, 12) - <u32>kx >= <u32>outW) continue;
           a0 = madd(v128.load32_splat(e), v128.load(<usize>load<u32>(e, 4) - back + j), a0);
         }
         v128.store(out + j, a0);
       }
     }
+  }
+}
+
+/** Store a 4 × 8 tile at rows i…, columns j… of C [m × n]: only the rows and columns that exist. */
+@inline function storeRows(
+  c: usize, i: i32, j: i32, m: i32, n: i32, tile: usize,
+  c0a: v128, c0b: v128, c1a: v128, c1b: v128, c2a: v128, c2b: v128, c3a: v128, c3b: v128,
+): void {
+  v128.store(tile, c0a);
+  v128.store(tile, c0b, 16);
+  v128.store(tile, c1a, 32);
+  v128.store(tile, c1b, 48);
+  v128.store(tile, c2a, 64);
+  v128.store(tile, c2b, 80);
+  v128.store(tile, c3a, 96);
+  v128.store(tile, c3b, 112);
+  const rows = min(4, m - i);
+  const cols = min(8, n - j);
+  const rowBytes = <usize>n << 2;
+  let o = c + (<usize>(i * n + j) << 2);
+  for (let r = 0; r < rows; r++, o += rowBytes) {
+    if (cols == 8) {
+      v128.store(o, v128.load(tile + (<usize>r << 5)));
+      v128.store(o, v128.load(tile + (<usize>r << 5), 16), 16);
+    } else {
+      for (let q = 0; q < cols; q++) store<f32>(o + (<usize>q << 2), load<f32>(tile + (<usize>(r * 8 + q) << 2)));
+    }
+  }
+}
+
+/** Where output pixel p's window starts in `src` (a framed image, or the image when it needs no frame). */
+@inline function windowAt(src: usize, geo: usize, p: i32): usize {
+  const outW = field(geo, OUT_W);
+  const rowBytes = <usize>(field(geo, FRAME_W) * field(geo, CHANNELS)) << 2;
+  const oy = p / outW;
+  return (
+    src + <usize>(oy * field(geo, STRIDE_H)) * rowBytes +
+    (<usize>((p - oy * outW) * field(geo, STRIDE_W) * field(geo, CHANNELS)) << 2)
+  );
+}
+
+/**
+ * One image's output rows [perImage × n] = its windows · packed W (`bp`, k = row), the windows read
+ * where they lie in `src` — the framed image (or the image itself when it needs no frame) — instead
+ * of unfolded first. Without horizontal dilation a window's kernel row is one contiguous run of
+ * kernelW·channels floats, so four pixels' windows step along their runs side by side, as
+ * gemmRowsA steps along four unfolded rows: the same k order (ky, kx, c), the same madd from +0 for
+ * each sum, hence the same bits — without writing and re-reading the unfolded rows (25× the image
+ * for a 5×5 kernel). A ragged last block repeats its last pixel and stores only the rows that exist.
+ */
+function windowsTimesW(src: usize, geo: usize, bp: usize, out: usize, k: i32, n: i32, tile: usize): void {
+  const m = field(geo, PER_IMAGE);
+  const kh = field(geo, KERNEL_H);
+  const runBytes = <usize>(field(geo, KERNEL_W) * field(geo, CHANNELS)) << 2;
+  const kyStep = <usize>(field(geo, DILATION_H) * field(geo, FRAME_W) * field(geo, CHANNELS)) << 2;
+  for (let i = 0; i < m; i += 4) {
+    const q0 = windowAt(src, geo, i);
+    const q1 = windowAt(src, geo, min(i + 1, m - 1));
+    const q2 = windowAt(src, geo, min(i + 2, m - 1));
+    const q3 = windowAt(src, geo, min(i + 3, m - 1));
+    for (let j = 0; j < n; j += 8) {
+      let bo = bp + (<usize>(j * k) << 2);
+      let c0a = f32x4.splat(0), c0b = f32x4.splat(0);
+      let c1a = f32x4.splat(0), c1b = f32x4.splat(0);
+      let c2a = f32x4.splat(0), c2b = f32x4.splat(0);
+      let c3a = f32x4.splat(0), c3b = f32x4.splat(0);
+      for (let ky = 0, off: usize = 0; ky < kh; ky++, off += kyStep) {
+        const end = q0 + off + runBytes;
+        for (let p0 = q0 + off, p1 = q1 + off, p2 = q2 + off, p3 = q3 + off; p0 < end; p0 += 4, p1 += 4, p2 += 4, p3 += 4, bo += 32) {
+          const b0 = v128.load(bo);
+          const b1 = v128.load(bo, 16);
+          const a0 = v128.load32_splat(p0);
+          const a1 = v128.load32_splat(p1);
+          const a2 = v128.load32_splat(p2);
+          const a3 = v128.load32_splat(p3);
+          c0a = madd(a0, b0, c0a);
+          c0b = madd(a0, b1, c0b);
+          c1a = madd(a1, b0, c1a);
+          c1b = madd(a1, b1, c1b);
+          c2a = madd(a2, b0, c2a);
+          c2b = madd(a2, b1, c2b);
+          c3a = madd(a3, b0, c3a);
+          c3b = madd(a3, b1, c3b);
+        }
+      }
+      if (i + 4 <= m && j + 8 <= n) {
+        const o = out + (<usize>(i * n + j) << 2);
+        const row = <usize>n << 2;
+        v128.store(o, c0a);
+        v128.store(o, c0b, 16);
+        v128.store(o + row, c1a);
+        v128.store(o + row, c1b, 16);
+        v128.store(o + 2 * row, c2a);
+        v128.store(o + 2 * row, c2b, 16);
+        v128.store(o + 3 * row, c3a);
+        v128.store(o + 3 * row, c3b, 16);
+      } else {
+        storeRows(out, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
+      }
+    }
+  }
+}
+
+/**
+ * The dense forward of images [n0, n0 + count) without unfolding (dilationW 1; windowsTimesW):
+ * each image copied into the zero-bordered frame when it needs one (the border written once).
+ */
+function forwardInPlace(x: usize, geo: usize, bp: usize, out: usize, count: i32, frame: usize, tile: usize): void {
+  const c = field(geo, CHANNELS);
+  const inH = field(geo, IN_H);
+  const imageRow = <usize>(field(geo, IN_W) * c) << 2;
+  const imageBytes = <usize>inH * imageRow;
+  const frameRow = <usize>(field(geo, FRAME_W) * c) << 2;
+  const inset = <usize>field(geo, PAD_TOP) * frameRow + (<usize>(field(geo, PAD_LEFT) * c) << 2);
+  const pad = field(geo, FRAME_H) != inH || field(geo, FRAME_W) != field(geo, IN_W);
+  if (pad) memory.fill(frame, 0, <usize>field(geo, FRAME_H) * frameRow);
+  const k = field(geo, ROW);
+  const n = field(geo, FILTERS);
+  const outBytes = <usize>(field(geo, PER_IMAGE) * n) << 2;
+  for (let img = 0; img < count; img++) {
+    const image = x + <usize>img * imageBytes;
+    if (pad) {
+      for (let y = 0; y < inH; y++) memory.copy(frame + inset + <usize>y * frameRow, image + <usize>y * imageRow, imageRow);
+    }
+    windowsTimesW(pad ? frame : image, geo, bp, out + <usize>img * outBytes, k, n, tile);
   }
 }
 
@@ -236,6 +368,13 @@ export function convForwardPart(
     for (let n = 0; n < count; n++, o += outBytes) {
       scatterImage(x + <usize>(n0 + n) * imageBytes, geo, filters, wp, o);
     }
+    return;
+  }
+  if (field(geo, DILATION_W) == 1) {
+    forwardInPlace(
+      x + (<usize>(n0 * field(geo, IMAGE_FLOATS)) << 2), geo, wp, out + (<usize>(first * filters) << 2), count,
+      s + <usize>field(geo, FRAME_AT), s + <usize>field(geo, TILE_AT),
+    );
     return;
   }
   im2col(x + (<usize>(n0 * field(geo, IMAGE_FLOATS)) << 2), geo, count, s + <usize>field(geo, FRAME_AT), s);

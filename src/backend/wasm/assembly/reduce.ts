@@ -9,8 +9,7 @@
   store<f32>(dst, <f32>f64x2.extract_lane(hi, 1), 12);
 }
 
-/** `_acc` is no longer read (it was an accumulator row of scratch): callers may pass 0. */
-export function sum(x: usize, outer: i32, size: i32, inner: i32, out: usize, _acc: usize): void {
+export function sum(x: usize, outer: i32, size: i32, inner: i32, out: usize): void {
   // Columns in float64 registers, up to 16 per pass over the rows (a strided pass when rows are
   // long: a dense layer's bias gradient, [batch, units]): each column's sum is a chain of dependent
   // additions, and several chains side by side hide their latency. An accumulator row in memory,

@@ -12,18 +12,18 @@ import { copyFloats } from './simd';
 export const IN_H = 0;
 export const IN_W = 4;
 export const CHANNELS = 8;
-const FRAME_H = 12;
-const FRAME_W = 16;
+export const FRAME_H = 12;
+export const FRAME_W = 16;
 export const PAD_TOP = 20;
 export const PAD_LEFT = 24;
 export const OUT_H = 28;
 export const OUT_W = 32;
-const STRIDE_H = 36;
-const STRIDE_W = 40;
+export const STRIDE_H = 36;
+export const STRIDE_W = 40;
 export const KERNEL_H = 44;
 export const KERNEL_W = 48;
-const DILATION_H = 52;
-const DILATION_W = 56;
+export const DILATION_H = 52;
+export const DILATION_W = 56;
 
 /** dst[0..n) += src[0..n). */
 @inline function addFloats(dst: usize, src: usize, n: i32): void {
@@ -223,9 +223,35 @@ export function maxPool(
   }
 }
 
+/**
+ * dx = each dy added to its window's winning cell. `once` (../window.ts): the windows tile the image
+ * exactly — every cell in one window, as with 2×2 pooling of an even-sized image — and c is a
+ * multiple of 4; then every cell is written once, +0 + (dy or +0), the value the fill-and-add
+ * gives, without the fill or the read.
+ */
 export function maxPoolGrad(
   dy: usize, argmax: usize, table: usize, perImage: i32, cells: i32, batch: i32, imageSize: i32, c: i32, dx: usize,
+  once: i32,
 ): void {
+  if (once != 0) {
+    const zero = f32x4.splat(0);
+    let o: usize = 0;
+    for (let n = 0; n < batch; n++) {
+      const image = dx + (<usize>(n * imageSize) << 2);
+      for (let p = 0; p < perImage; p++) {
+        const cellsAt = table + (<usize>(p * cells) << 2);
+        for (let i = 0; i < c; i += 4, o += 16) {
+          const arg = v128.load(argmax + o);
+          const d = v128.load(dy + o);
+          for (let k = 0; k < cells; k++) {
+            const at = image + (<usize>(load<i32>(cellsAt + (<usize>k << 2)) * c + i) << 2);
+            v128.store(at, f32x4.add(zero, v128.and(d, f32x4.eq(arg, f32x4.splat(<f32>k)))));
+          }
+        }
+      }
+    }
+    return;
+  }
   memory.fill(dx, 0, <usize>(batch * imageSize) << 2);
   const c4 = c & ~3;
   let o: usize = 0;
