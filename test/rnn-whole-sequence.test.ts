@@ -66,8 +66,8 @@ it('wasm: the whole-sequence LSTM kernels equal the step-by-step path bit for bi
   };
   // [batch, time, features, units]: 4 rows (one block), 8 rows and units not a multiple of 8
   // (edge tiles), and 64 × 130 (a block per thread); units a multiple of 4 (h and dz kept packed,
-  // the recurrent kernel's gradient computed by the backward): 12 × 4, 8 × 12 (a ragged
-  // 8-column panel of dz) and 64 × 64 (blocks per thread).
+  // the recurrent kernel's gradient computed by the backward): 12 × 4, 8 × 12 (gates of 12 columns
+  // straddling dz's 8-column panels) and 64 × 64 (blocks per thread).
   const shapes: [number, number, number, number][] = [
     [4, 3, 2, 3],
     [8, 6, 5, 5],

@@ -111,9 +111,13 @@ function lstmFused(
   matmulInto(backend, xs, kernel.storage, xz, time * batch, features, width);
   const gates = backend.alloc(time * step, true);
   // hs: h_0, h_1 … h_T, then c_T (so seq is one view); cs: c_0 … c_T, then room for what a
-  // whole-sequence forward keeps for its backward (tanh(c_t), and h laid out for dU).
+  // whole-sequence forward keeps for its backward: tanh(c_t) (which it requires), and h laid out
+  // for dU only when a backward can follow (predict has no use for the copy).
   const hs = backend.alloc((time + 2) * row, true);
-  const cs = backend.alloc((backend.lstmSequenceForward ? 3 * time + 1 : time + 1) * row, true);
+  const backwardMayFollow =
+    isGradEnabled() && [x, h0, c0, kernel, recurrentKernel, bias].some((t) => t?.requiresGrad === true);
+  const kept = backend.lstmSequenceForward ? (backwardMayFollow ? 2 : 1) * time : 0;
+  const cs = backend.alloc((time + 1 + kept) * row, true);
   backend.copy(h0.storage, backend.slice(hs, 0, row));
   backend.copy(c0.storage, backend.slice(cs, 0, row));
   const b = bias?.storage ?? null;
