@@ -11,7 +11,7 @@
 // argument after the pool's twelve slots, hence the `_a`…`_f` pads; 0 on the calling thread) picks
 // the scratch.
 import { gemmColsA, gemmPacked, gemmRowsA, packA, packB } from './matmul';
-import { madd } from './simd';
+import { madd, storeTile } from './simd';
 import { allFinite, gemmSparseA, transpose } from './sparse';
 import {
   CHANNELS,
@@ -225,33 +225,6 @@ function tapSums(geo: usize, n: i32, list: usize, listed: i32, dw: usize): void 
   }
 }
 
-/** Store a 4 × 8 tile at rows i…, columns j… of C [m × n]: only the rows and columns that exist. */
-@inline function storeRows(
-  c: usize, i: i32, j: i32, m: i32, n: i32, tile: usize,
-  c0a: v128, c0b: v128, c1a: v128, c1b: v128, c2a: v128, c2b: v128, c3a: v128, c3b: v128,
-): void {
-  v128.store(tile, c0a);
-  v128.store(tile, c0b, 16);
-  v128.store(tile, c1a, 32);
-  v128.store(tile, c1b, 48);
-  v128.store(tile, c2a, 64);
-  v128.store(tile, c2b, 80);
-  v128.store(tile, c3a, 96);
-  v128.store(tile, c3b, 112);
-  const rows = min(4, m - i);
-  const cols = min(8, n - j);
-  const rowBytes = <usize>n << 2;
-  let o = c + (<usize>(i * n + j) << 2);
-  for (let r = 0; r < rows; r++, o += rowBytes) {
-    if (cols == 8) {
-      v128.store(o, v128.load(tile + (<usize>r << 5)));
-      v128.store(o, v128.load(tile + (<usize>r << 5), 16), 16);
-    } else {
-      for (let q = 0; q < cols; q++) store<f32>(o + (<usize>q << 2), load<f32>(tile + (<usize>(r * 8 + q) << 2)));
-    }
-  }
-}
-
 /** Where output pixel p's window starts in `src` (a framed image, or the image when it needs no frame). */
 @inline function windowAt(src: usize, geo: usize, p: i32): usize {
   const outW = field(geo, OUT_W);
@@ -319,7 +292,7 @@ function windowsTimesW(src: usize, geo: usize, bp: usize, out: usize, k: i32, n:
         v128.store(o + 3 * row, c3a);
         v128.store(o + 3 * row, c3b, 16);
       } else {
-        storeRows(out, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
+        storeTile(out, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
       }
     }
   }

@@ -6,7 +6,7 @@
 // f32x4 registers. Every C element is summed in the same order (p ascending) whatever its tile,
 // so results do not depend on the batch a row was computed in.
 
-import { madd, transposeStore } from './simd';
+import { madd, storeTile, transposeStore } from './simd';
 
 @inline function f32At(ptr: usize, index: i32): f32 {
   return load<f32>(ptr + (<usize>index << 2));
@@ -116,42 +116,6 @@ function loadEdgeTile(c: usize, i: i32, j: i32, m: i32, n: i32, tile: usize): vo
   for (let r = 0; r < rows; r++) {
     for (let q = 0; q < cols; q++) {
       store<f32>(tile + (<usize>(r * 8 + q) << 2), f32At(c, (i + r) * n + j + q));
-    }
-  }
-}
-
-/** Write a 4×8 tile of C at (i, j); edge tiles go through `tile` scratch, keeping rows < m, columns < n. */
-@inline function storeTile(
-  c: usize, i: i32, j: i32, m: i32, n: i32, tile: usize,
-  c0a: v128, c0b: v128, c1a: v128, c1b: v128, c2a: v128, c2b: v128, c3a: v128, c3b: v128,
-): void {
-  if (i + 4 <= m && j + 8 <= n) {
-    const o = c + (<usize>(i * n + j) << 2);
-    const row = <usize>n << 2;
-    v128.store(o, c0a);
-    v128.store(o, c0b, 16);
-    v128.store(o + row, c1a);
-    v128.store(o + row, c1b, 16);
-    v128.store(o + 2 * row, c2a);
-    v128.store(o + 2 * row, c2b, 16);
-    v128.store(o + 3 * row, c3a);
-    v128.store(o + 3 * row, c3b, 16);
-  } else {
-    // Edge tile: spill to scratch, copy the rows and columns that exist.
-    v128.store(tile, c0a);
-    v128.store(tile, c0b, 16);
-    v128.store(tile, c1a, 32);
-    v128.store(tile, c1b, 48);
-    v128.store(tile, c2a, 64);
-    v128.store(tile, c2b, 80);
-    v128.store(tile, c3a, 96);
-    v128.store(tile, c3b, 112);
-    const rows = min(4, m - i);
-    const cols = min(8, n - j);
-    for (let r = 0; r < rows; r++) {
-      for (let q = 0; q < cols; q++) {
-        store<f32>(c + (<usize>((i + r) * n + j + q) << 2), f32At(tile, r * 8 + q));
-      }
     }
   }
 }
