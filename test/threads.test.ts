@@ -116,6 +116,44 @@ it('splits large products over worker threads with bit-identical results', {
   assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the parts');
 });
 
+it("splits an inference batch's narrow product (1000 rows, under 2^23 multiply-adds), with the same bits", {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const { single, multi, pool } = backendPair(nodeGemmPool(2)!);
+  const rng = new Rng(7);
+  // predict()'s output layer on a batch of 1000 (784-100-10 MLP), and a ragged row count.
+  for (const [m, k, n] of [
+    [1000, 100, 10],
+    [1022, 64, 9],
+  ] as const) {
+    const aValues = Float32Array.from({ length: m * k }, () => rng.normal());
+    const bValues = Float32Array.from({ length: k * n }, () => rng.normal());
+    const results = [single, multi].map((backend) =>
+      product(backend, aValues, bValues, { m, k, n, transA: false, transB: false }),
+    );
+    assert.deepEqual(results[1], results[0], `${m}×${k}×${n}`);
+    assert.ok(pool.splits() > 0, `${m}×${k}×${n}: the product was not split over the workers`);
+    pool.reset();
+    for (const i of [0, 517, m - 1]) {
+      let expected = 0;
+      for (let p = 0; p < k; p++) expected += aValues[i * k + p]! * bValues[p * n + n - 1]!;
+      assert.ok(
+        Math.abs(results[1]![i * n + n - 1]! - expected) < 1e-4 * (1 + Math.abs(expected)),
+        `row ${i}`,
+      );
+    }
+  }
+  // A training batch's product of that size stays on one thread.
+  product(multi, new Float32Array(128 * 100).fill(1), new Float32Array(100 * 10).fill(1), {
+    m: 128,
+    k: 100,
+    n: 10,
+    transA: false,
+    transB: false,
+  });
+  assert.equal(pool.splits(), 0, 'a 128-row product was split');
+});
+
 it('splits products that skip a mostly-zero A over the workers, with the same bits', {
   skip: !wasmSimdSupported(),
 }, () => {

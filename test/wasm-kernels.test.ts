@@ -386,6 +386,58 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     }
   });
 
+  it('passes over blank 32-value stretches of a row, with the dense bits: -0, NaN and Inf in them', () => {
+    // MNIST-like rows: whole 32-value stretches of +0 (passed over unlisted), stretches that are
+    // blank but for one value at either end or in the middle, one -0 (not listed), one NaN or Inf
+    // (listed: NaN must reach the row's sums), and a ragged tail after the last stretch.
+    const [m, k, n] = [24, 200, 100];
+    const a = new Float32Array(m * k);
+    for (let i = 0; i < m; i++) {
+      const row = a.subarray(i * k, (i + 1) * k);
+      const ink = 32 * (i % 6); // one stretch of ink, moving from row to row
+      for (let p = ink; p < Math.min(ink + 32, k); p++) row[p] = rng.uniform() < 0.5 ? 0 : rng.normal();
+      const lone = [40, 95, 143, 160, 15, 199][i % 6]!; // alone in a blank stretch (or the tail)
+      row[lone] = i % 4 === 0 ? -0 : i % 4 === 1 ? Number.NaN : i % 4 === 2 ? Number.NEGATIVE_INFINITY : 1.5;
+      if (i % 3 === 0) row[k - 1 - (i % 8)] = rng.normal(); // the tail past the last whole stretch
+    }
+    const b = values(k * n, 1);
+    for (const transA of [false, true]) {
+      const label = `${m}×${k}×${n} transA=${transA}`;
+      const before = sparseProductCount();
+      const skipped = product(a, b, m, k, n, transA, false);
+      assert.equal(sparseProductCount(), before + 1, `${label}: the zeros were not skipped`);
+      const stacked = new Float32Array(2 * m * k);
+      stacked.set(a);
+      stacked.set(values(m * k, 1), m * k);
+      const dense = product(stacked, b, 2 * m, k, n, transA, false);
+      assert.equal(sparseProductCount(), before + 1, `${label}: the stacked product skipped zeros`);
+      for (let i = 0; i < m * n; i++) {
+        if (!Object.is(skipped[i], dense[i])) {
+          assert.fail(`${label}: element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
+        }
+      }
+      // And against a float64 reference (B is finite: NaN and ±Inf come from A's row alone).
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let expected = 0;
+          for (let p = 0; p < k; p++) expected += a[i * k + p]! * b[p * n + j]!;
+          const got = skipped[i * n + j]!;
+          if (Number.isNaN(expected) || !Number.isFinite(expected)) {
+            assert.ok(
+              Object.is(got, expected) || (Number.isNaN(got) && Number.isNaN(expected)),
+              `${label}: (${i}, ${j})`,
+            );
+          } else {
+            assert.ok(
+              Math.abs(got - expected) <= 1e-4 * (1 + Math.abs(expected)),
+              `${label}: (${i}, ${j}) ${got} vs ${expected}`,
+            );
+          }
+        }
+      }
+    }
+  });
+
   /** Values with exactly 47.5 % zeros: between the wide products' threshold (45 %) and the others' (50 %). */
   function zerosBetween(n: number): Float32Array {
     const v = values(n, 1);

@@ -168,16 +168,35 @@ export class Rng {
     }
   }
 
-  /** Fisher–Yates shuffle of 0…n-1. */
+  /**
+   * Fisher–Yates shuffle of 0…n-1: j = int(i + 1) for i from n − 1 down, the same draws as
+   * int() gives, with the state in locals (fit() draws 60,000 per epoch on MNIST).
+   */
   permutation(n: number): Int32Array {
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
     for (let i = n - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const t = p[i]!;
+      const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl(s3, 11);
+      const j = Math.floor((result >>> 8) * 2 ** -24 * (i + 1));
+      const v = p[i]!;
       p[i] = p[j]!;
-      p[j] = t;
+      p[j] = v;
     }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
     return p;
   }
 }

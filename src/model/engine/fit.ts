@@ -48,6 +48,8 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
     ...((args.verbose ?? 1) > 0 ? [new ProgressLogger()] : []),
     ...userCallbacks,
   ]);
+  // No callback (verbose 0, none given): the 600 steps of an epoch skip two awaits each.
+  const hasBatchCallbacks = callbacks.callbacks.length > 0;
   const stopsOnNaN = userCallbacks.some(
     (cb) => (cb as { stopsOnNonFiniteLoss?: boolean }).stopsOnNonFiniteLoss === true,
   );
@@ -156,12 +158,12 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
         size: number,
         of: string,
       ) => {
-        await callbacks.batchBegin(batch, {});
+        if (hasBatchCallbacks) await callbacks.batchBegin(batch, {});
         const at = { component: 'fit()', at: `epoch ${epoch + 1}, batch ${batch + 1}${of}` };
         const logs = trainBatch(model, compiled, state, make, weighting, at, stopsOnNaN, args.augment, rng);
         session.batch = batch + 1;
         session.sums = state.metrics.sums;
-        await callbacks.batchEnd(batch, { ...logs, size });
+        if (hasBatchCallbacks) await callbacks.batchEnd(batch, { ...logs, size });
         if (logs.loss !== undefined && !Number.isFinite(logs.loss)) model.stopTraining = true;
         // Tensor memory on the wasm backend comes back through a FinalizationRegistry, whose
         // callbacks only run between event-loop tasks: yield now and then.
