@@ -280,20 +280,7 @@ function windowsTimesW(src: usize, geo: usize, bp: usize, out: usize, k: i32, n:
           c3b = madd(a3, b1, c3b);
         }
       }
-      if (i + 4 <= m && j + 8 <= n) {
-        const o = out + (<usize>(i * n + j) << 2);
-        const row = <usize>n << 2;
-        v128.store(o, c0a);
-        v128.store(o, c0b, 16);
-        v128.store(o + row, c1a);
-        v128.store(o + row, c1b, 16);
-        v128.store(o + 2 * row, c2a);
-        v128.store(o + 2 * row, c2b, 16);
-        v128.store(o + 3 * row, c3a);
-        v128.store(o + 3 * row, c3b, 16);
-      } else {
-        storeTile(out, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
-      }
+      storeTile(out, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
     }
   }
 }
