@@ -163,6 +163,7 @@ it('splits products that skip a mostly-zero A over the workers, with the same bi
     [1000, 784, 100, false], // MNIST-like inference: 1000 images × 784 pixels, mostly background
     [784, 1200, 102, true], // a weight gradient's Xᵀ·dY, ragged columns, k over one list block
     [300, 1024, 1030, false], // a wide layer: B's 24-column panels packed in parts, a ragged last one
+    [1030, 130, 1024, true], // a wide weight gradient Hᵀ·dZ: B in panels, each part turns its rows of Hᵀ
   ] as const) {
     const aValues = Float32Array.from({ length: m * k }, () => (rng.uniform() < 0.8 ? 0 : rng.normal()));
     const bValues = Float32Array.from({ length: k * n }, () => rng.normal());

@@ -438,6 +438,59 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     }
   });
 
+  it('a transposed A with B in panels (a weight gradient Hᵀ·dZ): rows turned by the kernel, the dense bits', () => {
+    // B row-major and large enough for panels (k·n ≥ 2^17); m: groups of eight rows and a ragged
+    // group of three; k: a whole block of 256 steps of k, then 45 (not a multiple of 4).
+    const [m, k, n] = [43, 301, 440];
+    const a = sparse(m * k, 0.7, true);
+    const b = values(k * n, 1);
+    const before = sparseProductCount();
+    const skipped = product(a, b, m, k, n, true, false);
+    assert.equal(sparseProductCount(), before + 1, 'the zeros were not skipped');
+    const stacked = new Float32Array(2 * m * k);
+    stacked.set(a);
+    stacked.set(values(m * k, 1), m * k);
+    const dense = product(stacked, b, 2 * m, k, n, true, false);
+    assert.equal(sparseProductCount(), before + 1, 'the stacked product skipped zeros');
+    for (let i = 0; i < m * n; i++) {
+      if (!Object.is(skipped[i], dense[i]))
+        assert.fail(`element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
+    }
+    // Against a float64 reference (NaN and ±Inf, -1e30 come from A's rows alone).
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let expected = 0;
+        for (let p = 0; p < k; p++) expected += a[i * k + p]! * b[p * n + j]!;
+        const got = skipped[i * n + j]!;
+        if (!Number.isFinite(expected) || Math.abs(expected) > 1e20) {
+          assert.ok(
+            Object.is(got, expected) ||
+              (Number.isNaN(got) && Number.isNaN(expected)) ||
+              Math.abs(got - expected) <= 1e-4 * Math.abs(expected),
+            `(${i}, ${j}): ${got} vs ${expected}`,
+          );
+        } else {
+          assert.ok(
+            Math.abs(got - expected) <= 1e-4 * (1 + Math.abs(expected)),
+            `(${i}, ${j}): ${got} vs ${expected}`,
+          );
+        }
+      }
+    }
+    // With Inf or NaN in B the zeros are not skipped: 0·Inf is NaN in every row.
+    for (const special of [Number.POSITIVE_INFINITY, Number.NaN]) {
+      const a0 = a.slice();
+      for (let i = 0; i < m; i++) a0[i * k + 280] = 0;
+      const bs = b.slice();
+      bs[280 * n + 301] = special;
+      const from = sparseProductCount();
+      const c = product(a0, bs, m, k, n, true, false);
+      assert.equal(sparseProductCount(), from, `B holding ${special}: the zeros were skipped`);
+      for (let i = 0; i < m; i++)
+        assert.ok(Number.isNaN(c[i * n + 301]!), `B holding ${special}, row ${i}: expected NaN`);
+    }
+  });
+
   /** Values with exactly 47.5 % zeros: between the wide products' threshold (45 %) and the others' (50 %). */
   function zerosBetween(n: number): Float32Array {
     const v = values(n, 1);

@@ -144,6 +144,7 @@ export interface Kernels {
     k: number,
     n: number,
     lists: number,
+    acs: number,
   ): void;
   transpose(x: number, k: number, m: number, out: number): void;
   writeCompactPatterns(dst: number): void;

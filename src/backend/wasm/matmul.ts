@@ -158,7 +158,7 @@ export function createMatmul(
    * C = op(A) · B skipping A's zeros (assembly/sparse.ts), when A is mostly zeros and B has no Inf
    * or NaN (0·Inf is NaN, so skipping would change the result); false if not taken. B's rows are
    * read in place (a transposed B is laid out as rows first); a transposed A is turned row-major
-   * (rows are listed four values at a time). Rows of C are split over the threads as in gemm.
+   * (rows are listed eight values at a time). Rows of C are split over the threads as in gemm.
    */
   const trySparse = (
     a: number,
@@ -188,8 +188,12 @@ export function createMatmul(
       if (!panelsFinite(packColumns('packPanels', PANEL, b, brs, bcs, k, n, bp))) return false;
     }
     panelsOf = panels ? b : -1;
+    // A transposed A (a weight gradient's Hᵀ) is listed from rows: the panels kernel turns each
+    // group of rows row-major itself, inside the parts (on every thread, in cache); for the in-place
+    // kernel all of A is transposed here first.
+    const inRows = !transA || !panels;
     let rowsOfA = a;
-    if (transA) {
+    if (transA && !panels) {
       rowsOfA = ctx.scratch(m * k * 4, 'sparseA');
       ctx.kernels.transpose(a, k, m, rowsOfA);
     }
@@ -198,11 +202,14 @@ export function createMatmul(
     const parts: GemmJob[] = [];
     for (let i0 = 0; i0 < m; i0 += chunk) {
       const rows = Math.min(chunk, m - i0);
-      const at = rowsOfA + i0 * k * 4;
+      const at = inRows ? rowsOfA + i0 * k * 4 : a + i0 * 4;
       const cAt = c + i0 * n * 4;
       parts.push(
         panels
-          ? { kernel: 'gemmSparsePanels', args: [at, k, bp, cAt, rows, k, n, lists] }
+          ? {
+              kernel: 'gemmSparsePanels',
+              args: [at, inRows ? k : 1, bp, cAt, rows, k, n, lists, inRows ? 1 : m],
+            }
           : { kernel: 'gemmSparseA', args: [at, k, bp, n * 4, cAt, rows, k, n, lists] },
       );
     }

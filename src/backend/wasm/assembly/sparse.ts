@@ -35,8 +35,13 @@ const ROW_LIST_BYTES = 2 * VALUES_AT;
  * enough to stay in L2) goes row by row, as gemmSparseA always has.
  */
 const GROUP = 8;
-/** Bytes of list scratch per thread, after the patterns (sparseScratchBytes): GROUP lists. */
-const LIST_BYTES = GROUP * ROW_LIST_BYTES;
+/**
+ * A transposed A's GROUP rows for one block of k (gemmSparsePanels with acs ≠ 1), turned row-major
+ * before listing: rows PANEL_K_BLOCK floats apart.
+ */
+const ROWS_BLOCK_BYTES = GROUP * PANEL_K_BLOCK * 4;
+/** Bytes of list scratch per thread, after the patterns (sparseScratchBytes): GROUP lists, then a rows block. */
+const LIST_BYTES = GROUP * ROW_LIST_BYTES + ROWS_BLOCK_BYTES;
 const PATTERN_BYTES = 256;
 
 /**
@@ -402,13 +407,17 @@ export function packPanels(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: us
 
 /**
  * C[m × n] = A · B as gemmSparseA, for B packed by packPanels (panels of k rows of 24 floats, `bp`
- * the first).
+ * the first). A's element (i, p) is at a + (i·ars + p·acs) floats: acs = 1 for rows, else a
+ * transposed A (ars = 1: a weight gradient's Hᵀ), whose group of rows is turned row-major block by
+ * block here (rowsBlock), in the thread's cache, instead of all of A transposed by one thread
+ * before the product.
  */
 export function gemmSparsePanels(
-  a: usize, ars: i32, bp: usize, c: usize, m: i32, k: i32, n: i32, lists: usize, _pad0: i32, _pad1: i32,
+  a: usize, ars: i32, bp: usize, c: usize, m: i32, k: i32, n: i32, lists: usize, acs: i32, _pad1: i32,
   _pad2: i32, _pad3: i32, thread: i32,
 ): void {
   const list = lists + PATTERN_BYTES + <usize>thread * LIST_BYTES;
+  const block = list + GROUP * ROW_LIST_BYTES;
   const rowBytes = PANEL << 2;
   const panelBytes = k * (PANEL << 2);
   for (let k0 = 0; k0 < k; k0 += PANEL_K_BLOCK) {
@@ -418,14 +427,43 @@ export function gemmSparsePanels(
     const bk = bp + <usize>k0 * <usize>rowBytes;
     for (let i0 = 0; i0 < m; i0 += GROUP) {
       const rows = min(GROUP, m - i0);
+      if (acs != 1) rowsBlock(a + (<usize>(i0 * ars + k0 * acs) << 2), ars, acs, rows, len, block);
       // Each row's entries in its own list, its count in the list's slot K_BLOCK + 3 (listNonzeros
       // writes entries below K_BLOCK only).
       for (let g = 0; g < rows; g++) {
         const at = list + <usize>g * ROW_LIST_BYTES;
-        const count = listNonzeros(a + (<usize>((i0 + g) * ars + k0) << 2), 0, len, rowBytes, at, lists);
+        const row =
+          acs != 1 ? block + <usize>g * (PANEL_K_BLOCK << 2) : a + (<usize>((i0 + g) * ars + k0) << 2);
+        const count = listNonzeros(row, 0, len, rowBytes, at, lists);
         store<i32>(at + ((<usize>K_BLOCK + 3) << 2), count);
       }
       sparseRows(list, rows, bk, panelBytes, c + (<usize>(i0 * n) << 2), n, accumulate);
+    }
+  }
+}
+
+/**
+ * `rows` (≤ GROUP) rows of len (≤ PANEL_K_BLOCK) values, element (g, p) at x + (g·ars + p·acs)
+ * floats, into `dst` row-major (rows PANEL_K_BLOCK floats apart): eight rows of a transposed A
+ * (ars = 1) are eight contiguous floats of each of its stored rows, four of which go through a
+ * register transpose at a time.
+ */
+function rowsBlock(x: usize, ars: i32, acs: i32, rows: i32, len: i32, dst: usize): void {
+  const rs = <usize>PANEL_K_BLOCK << 2;
+  const cs = <usize>acs << 2;
+  let p = 0;
+  if (ars == 1 && rows == GROUP) {
+    for (const len4 = len & ~3; p < len4; p += 4) {
+      const src = x + <usize>p * cs;
+      const o = dst + (<usize>p << 2);
+      transposeStore(v128.load(src), v128.load(src + cs), v128.load(src + 2 * cs), v128.load(src + 3 * cs), o, rs);
+      const src4 = src + 16;
+      transposeStore(v128.load(src4), v128.load(src4 + cs), v128.load(src4 + 2 * cs), v128.load(src4 + 3 * cs), o + 4 * rs, rs);
+    }
+  }
+  for (let g = 0; g < rows; g++) {
+    for (let q = p; q < len; q++) {
+      store<f32>(dst + <usize>g * rs + (<usize>q << 2), load<f32>(x + (<usize>(g * ars) << 2) + <usize>q * cs));
     }
   }
 }
