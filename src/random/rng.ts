@@ -114,34 +114,15 @@ export class Rng {
   }
 
   /**
-   * out[i] = uniform() < p ? value : 0 — the same draws, in the same order, as uniform() — in one
-   * pass with the state in locals (a dropout mask: a million draws a batch for a wide layer).
-   * uniform() is (r >>> 8)·2⁻²⁴ exactly, so r >>> 8 < p·2²⁴ decides the same, and for an integer
-   * r >>> 8 that is r >>> 8 < ⌈p·2²⁴⌉: the sign of their difference, without a branch (a random
-   * one mispredicts).
+   * out[i] = uniform() < p ? value : 0 — the same draws, in the same order, as uniform() — in bulk
+   * (a dropout mask: a million draws a batch for a wide layer): fillUniform's draws are exact in
+   * float32 (24 bits), then one pass picks, indexed by the comparison rather than branching on it
+   * (a random branch mispredicts).
    */
   fillBernoulli(out: Float32Array, p: number, value: number): void {
-    const threshold = Math.min(Math.max(Math.ceil(p * 2 ** 24), 0), 2 ** 24);
+    this.fillUniform(out);
     const pick = Float32Array.of(0, value);
-    let s0 = this.s0;
-    let s1 = this.s1;
-    let s2 = this.s2;
-    let s3 = this.s3;
-    for (let i = 0; i < out.length; i++) {
-      const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = rotl(s3, 11);
-      out[i] = pick[((result >>> 8) - threshold) >>> 31]!;
-    }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
+    for (let i = 0; i < out.length; i++) out[i] = pick[+(out[i]! < p)]!;
   }
 
   /** Uniform integer in [0, n). */
@@ -169,34 +150,20 @@ export class Rng {
   }
 
   /**
-   * Fisher–Yates shuffle of 0…n-1: j = int(i + 1) for i from n − 1 down, the same draws as
-   * int() gives, with the state in locals (fit() draws 60,000 per epoch on MNIST).
+   * Fisher–Yates shuffle of 0…n-1: j = int(i + 1) for i from n − 1 down, the same draws as int()
+   * gives, taken in bulk by fillUniform (fit() draws 60,000 per epoch on MNIST).
    */
   permutation(n: number): Int32Array {
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
-    let s0 = this.s0;
-    let s1 = this.s1;
-    let s2 = this.s2;
-    let s3 = this.s3;
-    for (let i = n - 1; i > 0; i--) {
-      const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = rotl(s3, 11);
-      const j = Math.floor((result >>> 8) * 2 ** -24 * (i + 1));
+    const u = new Float32Array(Math.max(0, n - 1));
+    this.fillUniform(u);
+    for (let i = n - 1, d = 0; i > 0; i--, d++) {
+      const j = Math.floor(u[d]! * (i + 1));
       const v = p[i]!;
       p[i] = p[j]!;
       p[j] = v;
     }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
     return p;
   }
 }
