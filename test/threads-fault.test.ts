@@ -6,20 +6,15 @@
  * only: the pool, its protocol and the Node host's event wiring are the real ones.
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, it, mock } from 'node:test';
+import { it } from 'node:test';
 import type { Backend } from '../src/backend/backend.js';
-import {
-  createWasmBackend,
-  type GemmPool,
-  type GemmPoolFactory,
-  setGemmPoolFactory,
-  wasmSimdSupported,
-} from '../src/backend/wasm/index.js';
+import { type GemmPool, wasmSimdSupported } from '../src/backend/wasm/index.js';
 import { webWorkerGemmPool } from '../src/backend/wasm/web-workers.js';
 import { ArgumentError } from '../src/errors.js';
 import { Rng } from '../src/index.js';
 import { type NodeGemmPoolOptions, nodeGemmPool } from '../src/node/threads.js';
 import { spawnLikeABrowser } from './fixtures/browser-worker.js';
+import { backends, watchWarnings } from './pool-backends.js';
 
 const skip = !wasmSimdSupported();
 
@@ -33,26 +28,7 @@ WebAssembly.Instance = function (m, imports) {
   return { exports };
 };`;
 
-let warnings: string[] = [];
-beforeEach(() => {
-  warnings = [];
-  mock.method(console, 'warn', (message: string) => warnings.push(message));
-});
-afterEach(() => {
-  mock.restoreAll();
-  setGemmPoolFactory(null);
-});
-
-/** A wasm backend on one thread, and one whose pool `factory` builds (kept to read its counts). */
-function backends(factory: GemmPoolFactory): { single: Backend; multi: Backend; pool: () => GemmPool } {
-  setGemmPoolFactory(null);
-  const single = createWasmBackend();
-  let pool: GemmPool | null = null;
-  setGemmPoolFactory((module, memory) => (pool = factory(module, memory)));
-  const multi = createWasmBackend();
-  setGemmPoolFactory(null);
-  return { single, multi, pool: () => pool! };
-}
+const warnings = watchWarnings();
 
 const faulty = (options: NodeGemmPoolOptions) => backends(nodeGemmPool(2, options)!);
 

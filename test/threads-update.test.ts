@@ -5,41 +5,17 @@
  * the activation gradients (unaryGrad) of large tensors, cut into parts the same way.
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, it, mock } from 'node:test';
+import { it } from 'node:test';
 import type { Backend, UpdateRule } from '../src/backend/backend.js';
-import {
-  createWasmBackend,
-  type GemmPool,
-  type GemmPoolFactory,
-  setGemmPoolFactory,
-  wasmSimdSupported,
-} from '../src/backend/wasm/index.js';
+import { wasmSimdSupported } from '../src/backend/wasm/index.js';
 import { TrainingError } from '../src/errors.js';
 import { Rng } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
+import { backends, watchWarnings } from './pool-backends.js';
 
 const skip = !wasmSimdSupported();
 
-let warnings: string[] = [];
-beforeEach(() => {
-  warnings = [];
-  mock.method(console, 'warn', (message: string) => warnings.push(message));
-});
-afterEach(() => {
-  mock.restoreAll();
-  setGemmPoolFactory(null);
-});
-
-/** A wasm backend on one thread, and one whose pool `factory` builds (kept to read its counts). */
-function backends(factory: GemmPoolFactory): { single: Backend; multi: Backend; pool: () => GemmPool } {
-  setGemmPoolFactory(null);
-  const single = createWasmBackend();
-  let pool: GemmPool | null = null;
-  setGemmPoolFactory((module, memory) => (pool = factory(module, memory)));
-  const multi = createWasmBackend();
-  setGemmPoolFactory(null);
-  return { single, multi, pool: () => pool! };
-}
+const warnings = watchWarnings();
 
 // Over the parallel threshold, and not a multiple of 4: the last part ends with single values.
 const n = 150_003;
