@@ -1,6 +1,7 @@
 /**
- * Shared by the worker-pool fault tests (threads-fault, threads-update): a one-thread wasm backend
- * beside one whose pool a given factory builds, and the console warnings the pool prints.
+ * Shared by the worker-pool tests (threads, threads-fault, threads-update, rnn-whole-sequence): a
+ * one-thread wasm backend beside one whose pool a given factory builds, the console warnings the
+ * pool prints, and a pool factory that counts the calls it splits.
  */
 import { afterEach, beforeEach, mock } from 'node:test';
 import type { Backend } from '../src/backend/backend.js';
@@ -41,4 +42,40 @@ export function backends(factory: GemmPoolFactory): {
   const multi = createWasmBackend();
   setGemmPoolFactory(null);
   return { single, multi, pool: () => pool! };
+}
+
+/**
+ * A pool factory that counts the calls handed to the pool and reads how many jobs the workers
+ * really ran, so a silent fallback to one thread cannot pass.
+ */
+export function counting(factory: GemmPoolFactory): {
+  factory: GemmPoolFactory;
+  splits: () => number;
+  workerJobs: () => number;
+  reset: () => void;
+} {
+  let splits = 0;
+  let inner: GemmPool | null = null;
+  return {
+    factory: (module, memory) => {
+      const pool = factory(module, memory);
+      inner = pool;
+      return {
+        workers: pool.workers,
+        start: (jobs) => {
+          const started = pool.start(jobs);
+          if (started) splits++;
+          return started;
+        },
+        help: (run) => pool.help(run),
+        wait: () => pool.wait(),
+        jobsRunByWorkers: () => pool.jobsRunByWorkers(),
+      };
+    },
+    splits: () => splits,
+    workerJobs: () => inner?.jobsRunByWorkers() ?? 0,
+    reset: () => {
+      splits = 0;
+    },
+  };
 }

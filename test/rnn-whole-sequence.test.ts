@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Backend } from '../src/backend/backend.js';
 import { backendByName } from '../src/backend/registry.js';
-import { createWasmBackend, type GemmPoolFactory, setGemmPoolFactory } from '../src/backend/wasm/index.js';
+import { createWasmBackend, setGemmPoolFactory } from '../src/backend/wasm/index.js';
 import { lstmSequence, randn, Tensor, wasmSimdSupported } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
+import { counting } from './pool-backends.js';
 
 const skip = !wasmSimdSupported();
 
@@ -138,22 +139,8 @@ it('wasm: with worker threads (a block of rows each) the whole-sequence kernels 
   };
   const inner = nodeGemmPool(2);
   assert.ok(inner, 'worker threads are available');
-  let splits = 0;
-  const factory: GemmPoolFactory = (module, memory) => {
-    const pool = inner(module, memory);
-    return {
-      workers: pool.workers,
-      start: (jobs) => {
-        const started = pool.start(jobs);
-        if (started) splits++;
-        return started;
-      },
-      help: (run) => pool.help(run),
-      wait: () => pool.wait(),
-      jobsRunByWorkers: () => pool.jobsRunByWorkers(),
-    };
-  };
-  setGemmPoolFactory(factory);
+  const counted = counting(inner);
+  setGemmPoolFactory(counted.factory);
   const threaded = createWasmBackend();
   setGemmPoolFactory(null);
   let seed = 100;
@@ -169,9 +156,9 @@ it('wasm: with worker threads (a block of rows each) the whole-sequence kernels 
       randn([4 * units], { seed: seed++ }),
     ];
     const options = { goBackwards: false, bias: true, states: true };
-    const before = splits;
+    const before = counted.splits();
     const got = run(threaded, values, options);
-    assert.ok(splits > before, `units ${units}: the recurrence was split over the workers`);
+    assert.ok(counted.splits() > before, `units ${units}: the recurrence was split over the workers`);
     const want = run(steps, values, options);
     for (const [i, v] of got.entries()) assert.deepEqual(v, want[i], `units ${units}: result ${i}`);
   }

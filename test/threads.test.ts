@@ -4,7 +4,6 @@ import { it } from 'node:test';
 import type { Backend, MatmulSpec } from '../src/backend/backend.js';
 import {
   createWasmBackend,
-  type GemmPool,
   type GemmPoolFactory,
   setGemmPoolFactory,
   setSkipZeros,
@@ -16,42 +15,7 @@ import { Rng } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
 import { windowGeometry } from '../src/ops/conv.js';
 import { spawnLikeABrowser } from './fixtures/browser-worker.js';
-
-/**
- * A pool factory that counts the calls handed to the pool and reads how many jobs the workers
- * really ran, so a silent fallback to one thread cannot pass.
- */
-function counting(factory: GemmPoolFactory): {
-  factory: GemmPoolFactory;
-  splits: () => number;
-  workerJobs: () => number;
-  reset: () => void;
-} {
-  let splits = 0;
-  let inner: GemmPool | null = null;
-  return {
-    factory: (module, memory) => {
-      const pool = factory(module, memory);
-      inner = pool;
-      return {
-        workers: pool.workers,
-        start: (jobs) => {
-          const started = pool.start(jobs);
-          if (started) splits++;
-          return started;
-        },
-        help: (run) => pool.help(run),
-        wait: () => pool.wait(),
-        jobsRunByWorkers: () => pool.jobsRunByWorkers(),
-      };
-    },
-    splits: () => splits,
-    workerJobs: () => inner?.jobsRunByWorkers() ?? 0,
-    reset: () => {
-      splits = 0;
-    },
-  };
-}
+import { counting } from './pool-backends.js';
 
 /** One wasm backend on a single thread, and one whose pool (built by `factory`) is counted. */
 function backendPair(factory: GemmPoolFactory) {
