@@ -9,19 +9,8 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/cnn-prof.ts cnn --images 6400
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import {
-  Adam,
-  Conv2D,
-  Dense,
-  Dropout,
-  Flatten,
-  getBackend,
-  loadMnist,
-  MaxPooling2D,
-  manualSeed,
-  Reshape,
-  Sequential,
-} from '../src/node/index.js';
+import { getBackend, loadMnist } from '../src/node/index.js';
+import { kerasMnistCnn, smallCnn } from './workloads.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) =>
@@ -31,35 +20,7 @@ const batch = which === 'cnn' ? 64 : 128;
 const images = option('--images', which === 'cnn' ? 12800 : 1280);
 const reps = option('--reps', 1);
 
-function build(): Sequential {
-  manualSeed(0);
-  const model = new Sequential();
-  const layers =
-    which === 'cnn'
-      ? [
-          new Reshape({ targetShape: [28, 28, 1], inputShape: [784] }),
-          new Conv2D({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' }),
-          new MaxPooling2D({ poolSize: 2 }),
-          new Conv2D({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }),
-          new MaxPooling2D({ poolSize: 2 }),
-          new Flatten(),
-          new Dense({ units: 10, activation: 'softmax' }),
-        ]
-      : [
-          new Reshape({ targetShape: [28, 28, 1], inputShape: [784] }),
-          new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu' }),
-          new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
-          new MaxPooling2D({ poolSize: 2 }),
-          new Dropout({ rate: 0.25 }),
-          new Flatten(),
-          new Dense({ units: 128, activation: 'relu' }),
-          new Dropout({ rate: 0.5 }),
-          new Dense({ units: 10, activation: 'softmax' }),
-        ];
-  for (const layer of layers) model.add(layer);
-  model.compile({ optimizer: new Adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
-  return model;
-}
+const build = which === 'cnn' ? smallCnn : kerasMnistCnn;
 
 const { train } = await loadMnist({ validationSize: 0, oneHot: true });
 const x = train.x.slice(0, images);

@@ -6,16 +6,13 @@
  *   flock /tmp/cpu.lock node --import tsx bench/mlp-train-prof.ts [--epochs N]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/mlp-train-prof.ts
  */
-import { Dense, loadMnist, manualSeed, Sequential, SGD } from '../src/node/index.js';
+import { loadMnist } from '../src/node/index.js';
+import { smallMlp } from './workloads.js';
 
 const argv = process.argv.slice(2);
 const epochs = Number(argv[argv.indexOf('--epochs') + 1]) || 3;
 const { train } = await loadMnist({ validationSize: 0, oneHot: true });
-manualSeed(0);
-const model = new Sequential();
-model.add(new Dense({ units: 100, activation: 'sigmoid', inputDim: 784 }));
-model.add(new Dense({ units: 10, activation: 'softmax' }));
-model.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: 'categoricalCrossentropy' });
+const model = smallMlp();
 for (let e = 0; e < epochs; e++) {
   const t0 = performance.now();
   await model.fit(train.x, train.y, { batchSize: 100, epochs: 1, verbose: 0 });

@@ -11,25 +11,17 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setSkipZeros } from '../src/backend/wasm/index.js';
 import {
-  Adam,
-  Conv2D,
-  Dense,
-  Dropout,
   defaultThreadCount,
-  Flatten,
   getBackend,
-  LSTM,
-  MaxPooling2D,
   manualSeed,
-  Reshape,
   randn,
-  Sequential,
-  SGD,
+  type Sequential,
   setBackend,
   stepScope,
   type Tensor,
 } from '../src/node/index.js';
 import { type MultiplyAdds, multiplyAdds } from './flops.js';
+import { kerasMnistCnn, rowLstm, smallCnn, smallMlp, wideMlp } from './workloads.js';
 
 /** Debian's interpreter, where python3-torch installs; BENCH_PYTHON points elsewhere (a venv with torch). */
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -114,72 +106,6 @@ function imagesPerSecond(model: Sequential, x: Tensor, batch: number): number {
   const times = [once(), once(), once()].sort((a, b) => a - b);
   return x.shape[0]! / times[1]!;
 }
-
-function sequential(
-  layers: (Dense | Conv2D | MaxPooling2D | Flatten | Dropout | Reshape | LSTM)[],
-  optimizer: Adam | SGD,
-) {
-  manualSeed(0);
-  const model = new Sequential();
-  for (const layer of layers) model.add(layer);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-  return model;
-}
-
-const smallMlp = () =>
-  sequential(
-    [
-      new Dense({ units: 100, activation: 'sigmoid', inputDim: 784 }),
-      new Dense({ units: 10, activation: 'softmax' }),
-    ],
-    new SGD({ learningRate: 0.1 }),
-  );
-const smallCnn = () =>
-  sequential(
-    [
-      new Reshape({ targetShape: [28, 28, 1], inputShape: [784] }),
-      new Conv2D({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' }),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Conv2D({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Flatten(),
-      new Dense({ units: 10, activation: 'softmax' }),
-    ],
-    new Adam({ learningRate: 1e-3 }),
-  );
-const wideMlp = () =>
-  sequential(
-    [
-      new Dense({ units: 1024, activation: 'relu', inputDim: 784 }),
-      new Dense({ units: 1024, activation: 'relu' }),
-      new Dense({ units: 10, activation: 'softmax' }),
-    ],
-    new Adam({ learningRate: 1e-3 }),
-  );
-const kerasMnistCnn = () =>
-  sequential(
-    [
-      new Reshape({ targetShape: [28, 28, 1], inputShape: [784] }),
-      new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu' }),
-      new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Dropout({ rate: 0.25 }),
-      new Flatten(),
-      new Dense({ units: 128, activation: 'relu' }),
-      new Dropout({ rate: 0.5 }),
-      new Dense({ units: 10, activation: 'softmax' }),
-    ],
-    new Adam({ learningRate: 1e-3 }),
-  );
-const rowLstm = () =>
-  sequential(
-    [
-      new Reshape({ targetShape: [28, 28], inputShape: [784] }),
-      new LSTM({ units: 128 }),
-      new Dense({ units: 10, activation: 'softmax' }),
-    ],
-    new Adam({ learningRate: 1e-3 }),
-  );
 
 /** The issue's table, in its order. `timed` keeps each workload's run under ~10 s here. */
 const WORKLOADS: readonly Workload[] = [

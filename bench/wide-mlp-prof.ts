@@ -14,25 +14,11 @@
  */
 import type { MatmulSpec, Storage } from '../src/backend/backend.js';
 import { sparseProductCount } from '../src/backend/wasm/index.js';
-import {
-  Adam,
-  Dense,
-  defaultThreadCount,
-  getBackend,
-  loadMnist,
-  manualSeed,
-  randn,
-  Sequential,
-  threadStats,
-} from '../src/node/index.js';
+import { defaultThreadCount, getBackend, loadMnist, randn, threadStats } from '../src/node/index.js';
+import { wideMlp } from './workloads.js';
 
 const { train, test } = await loadMnist({ validationSize: 0, oneHot: true });
-manualSeed(0);
-const model = new Sequential();
-model.add(new Dense({ units: 1024, activation: 'relu', inputDim: 784 }));
-model.add(new Dense({ units: 1024, activation: 'relu' }));
-model.add(new Dense({ units: 10, activation: 'softmax' }));
-model.compile({ optimizer: new Adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
+const model = wideMlp();
 const xTrain = train.x.slice(0, 12800);
 const yTrain = train.y.slice(0, 12800);
 let t0 = performance.now();
