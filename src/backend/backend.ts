@@ -128,6 +128,29 @@ export type BackendWithFusedKernels = Backend & Required<Pick<Backend, FusedKern
  * Axis-wise kernels see a tensor as [outer, size, inner] around the axis they work on, so one
  * kernel serves every axis of every rank.
  */
+/** The weight gradients lstmSequenceBackward may compute along (null: not wanted). */
+export interface LstmWeightGradients {
+  /** x time-major [time, batch, features] (steps in processing order). */
+  xs: Storage;
+  features: number;
+  /**
+   * Whether the caller reads dz afterwards (x's gradient): if not, the backend may leave dz
+   * unwritten — only when it writes every gradient asked for.
+   */
+  dzWanted: boolean;
+  /** Outputs: the recurrent kernel's [units, 4·units], the kernel's [features, 4·units], the bias's [4·units]. */
+  du: Storage | null;
+  dw: Storage | null;
+  db: Storage | null;
+}
+
+/** Which of the requested LstmWeightGradients lstmSequenceBackward wrote. */
+export interface LstmWeightGradientsDone {
+  du: boolean;
+  dw: boolean;
+  db: boolean;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -399,9 +422,10 @@ export interface Backend {
    * h_1…h_T then of c_T ([time + 1, batch, units]), then dh_{t−1} = dz_t · recurrentKernelᵀ
    * (skipped at t = 0 unless wantH0). dhdc = [dh carry | dc carry] ([2, batch, units]) is set from
    * gh (dh 0, dc c_T's gradient) and ends as the gradients of h_0 and c_0; dz [time, batch,
-   * 4·units]. Returns false when it cannot take the call. With `du` [units, 4·units] given it may
-   * also write the recurrent kernel's gradient (h_0…h_{T−1})ᵀ · dz there, exactly as matmul would,
-   * and then returns 'du'.
+   * 4·units]. Returns false when it cannot take the call. With `weights` given it may also write
+   * weight gradients exactly as matmul and reduce would (same bits) — the recurrent kernel's
+   * (h_0…h_{T−1})ᵀ · dz, the kernel's xsᵀ · dz, the bias's column sums of dz — and then returns
+   * which ones it wrote.
    */
   lstmSequenceBackward?(
     batch: number,
@@ -414,8 +438,8 @@ export interface Backend {
     dhdc: Storage,
     dz: Storage,
     wantH0: boolean,
-    du?: Storage | null,
-  ): boolean | 'du';
+    weights?: LstmWeightGradients | null,
+  ): boolean | LstmWeightGradientsDone;
   /**
    * GRU step (Keras resetAfter: true; gates z, r, h): with x-part xz[xzAt…] (+ biasIn) and recurrent
    * part hz = h_{t−1}·U (+ biasRec), z = σ(x_z + h_z), r = σ(x_r + h_r), ĥ = tanh(x_h + r·h_h),
@@ -472,6 +496,14 @@ export interface Backend {
   beginStep?(): void;
   endStep?(): void;
   persistent?<T>(fn: () => T): T;
+  /**
+   * Run `fn` (synchronous) with `constants` declared unchanged until it returns, so the backend may
+   * keep what it derives from them (wasm: a product's packed B and its Inf/NaN check) for the whole
+   * call instead of redoing it every product. predict() and evaluate() declare the model's weights
+   * around their batch loop. What is kept is dropped when fn returns or throws; a nested call runs
+   * inside the outer scope. Backends with nothing to keep just call fn.
+   */
+  withConstants?<T>(constants: readonly Storage[], fn: () => T): T;
   /**
    * For backends that own memory: bytes reserved, the most ever handed out at once, the bytes in
    * blocks not yet returned, and how many garbage collections the backend ran to get blocks back.

@@ -65,6 +65,10 @@ export const POOL_KERNELS = [
   'gemmSparsePanels',
   'adamPart',
   'unaryGradBits',
+  'lstmListInputs',
+  'lstmInputGradPart',
+  'lstmRecurrentGradPart',
+  'sum',
 ] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 

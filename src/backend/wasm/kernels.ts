@@ -179,6 +179,35 @@ export interface Kernels {
     hz: number,
     hpStart: number,
   ): void;
+  /** An LSTM's weight gradients from dz packed in panels (assembly/rnn.ts; lstmSequenceBackward). */
+  lstmListInputs(
+    xs: number,
+    features: number,
+    k: number,
+    f0: number,
+    f1: number,
+    lists: number,
+    all: number,
+  ): void;
+  lstmInputGradPart(
+    zp: number,
+    features: number,
+    k: number,
+    width: number,
+    dw: number,
+    j0: number,
+    j1: number,
+    lists: number,
+  ): void;
+  lstmRecurrentGradPart(
+    hp: number,
+    zp: number,
+    du: number,
+    rows: number,
+    k: number,
+    width: number,
+    tile: number,
+  ): void;
   lstmBackwardRows(
     rows: number,
     units: number,

@@ -5,10 +5,11 @@
  * one thread). A call with any operand outside this backend's memory (past the soft limit) runs
  * the TypeScript loops on views instead.
  */
-import type { Backend, Storage } from '../backend.js';
+import type { Backend, LstmWeightGradients, LstmWeightGradientsDone, Storage } from '../backend.js';
 import { gruCellGradKernel, gruCellKernel, lstmCellGradKernel, lstmCellKernel } from '../ts/rnn.js';
 import type { WasmContext } from './context.js';
 import { type GemmJob, type GemmPool, type PoolKernel, partCount, runParts } from './gemm-pool.js';
+import { mostlyZeros } from './sparse.js';
 
 type RnnKernels = Required<
   Pick<
@@ -16,6 +17,14 @@ type RnnKernels = Required<
     'lstmCell' | 'lstmCellGrad' | 'gruCell' | 'gruCellGrad' | 'lstmSequenceForward' | 'lstmSequenceBackward'
   >
 >;
+
+/**
+ * Parts per thread of the recurrent kernel's gradient (dU's rows): each part reads all of dz once
+ * from memory (7 MB a training step of 128 × 28 × 128), so few, large parts.
+ */
+const DU_PARTS_PER_THREAD = 1;
+/** Rows per block of lstmInputGradPart's lists (assembly/rnn.ts DW_K_BLOCK): sizes their scratch. */
+const DW_K_BLOCK = 256;
 
 /** Below this many units × rows a step stays on one thread (waking a worker costs ~10–50 µs). */
 const PARALLEL_CELLS = 1 << 13;
@@ -64,6 +73,88 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
       if (r1 > r0) blocks.push([r0, r1]);
     }
     return blocks;
+  };
+  /**
+   * The LSTM's weight gradients from dz packed in 8-column panels (`zp`, k = time·batch rows), on
+   * the threads: dU = (h_0 … h_{T−1})ᵀ · dz from h as the forward packed it (`hp`, 0: not kept),
+   * k in blocks (lstmRecurrentGradPart); db = dz's column sums (the reduce kernel over the panels:
+   * each column's rows in order, in float64, as backend.reduce sums dz); and dW = xsᵀ · dz skipping
+   * x's zeros (lstmListInputs, then lstmInputGradPart) when x is mostly zeros (`sparseX`) and every
+   * dz finite (the flags lstmBackwardRows left in `tiles`); else left to the caller, unless dz was
+   * not kept (`oneStep`): then from lists of every value of x, a dense product's terms. Returns
+   * which it wrote.
+   */
+  const weightGradients = (
+    w: LstmWeightGradients,
+    units: number,
+    time: number,
+    batch: number,
+    zp: number,
+    hp: number,
+    tiles: readonly number[],
+    sparseX: boolean,
+    oneStep: boolean,
+  ): LstmWeightGradientsDone => {
+    const width = 4 * units;
+    const k = time * batch;
+    const { features } = w;
+    const finite = tiles.every((t) => new Int32Array(ctx.heap.memory.buffer, t, 1)[0] === 1);
+    const sparseDw = sparseX && (finite || oneStep);
+    const allEntries = finite ? 0 : 1;
+    const withDu = w.du !== null && hp !== 0;
+    // Scratch first (allocating may grow the memory), then pointers.
+    const lists = sparseDw
+      ? ctx.scratch(features * (k + Math.ceil(k / DW_K_BLOCK) + 3) * 8, 'lstmDwLists')
+      : 0;
+    const duParts = withDu ? Math.min(threads * DU_PARTS_PER_THREAD, units / 4) : 0;
+    const duTiles = Array.from({ length: duParts }, (_, i) => ctx.scratch(32 * 4, `lstmDuTile${i}`));
+    const panels = width / 8;
+    const parts: GemmJob[] = [];
+    if (sparseDw) {
+      // x's nonzeros listed first (the products below need them), features split over the threads.
+      const listParts = Math.min(threads, features);
+      for (let i = 0; i < listParts; i++) {
+        const f0 = Math.floor((features * i) / listParts);
+        const f1 = Math.floor((features * (i + 1)) / listParts);
+        if (f1 > f0) {
+          parts.push({ kernel: 'lstmListInputs', args: [p(w.xs), features, k, f0, f1, lists, allEntries] });
+        }
+      }
+    }
+    if (withDu) {
+      const chunk = Math.ceil(units / duParts / 4) * 4;
+      for (let i0 = 0, t = 0; i0 < units; i0 += chunk, t++) {
+        const rows = Math.min(chunk, units - i0);
+        parts.push({
+          kernel: 'lstmRecurrentGradPart',
+          args: [hp + i0 * k * 4, zp, p(w.du!, i0 * width), rows, k, width, duTiles[t]!],
+        });
+      }
+    }
+    if (w.db !== null) {
+      // Blocks of panels: a sum over [panels, k, 8] gives each panel's 8 column sums.
+      const dbParts = Math.min(threads, panels);
+      for (let i = 0; i < dbParts; i++) {
+        const q0 = Math.floor((panels * i) / dbParts);
+        const q1 = Math.floor((panels * (i + 1)) / dbParts);
+        if (q1 > q0) parts.push({ kernel: 'sum', args: [zp + q0 * k * 32, q1 - q0, k, 8, p(w.db, q0 * 8)] });
+      }
+    }
+    runParts(pool, parts, ctx.runJob);
+    if (sparseDw) {
+      // Columns in blocks of whole 8-column panels, one block per thread.
+      const dwParts = Math.min(threads, panels);
+      const dw: GemmJob[] = [];
+      for (let i = 0; i < dwParts; i++) {
+        const j0 = Math.floor((panels * i) / dwParts) * 8;
+        const j1 = Math.floor((panels * (i + 1)) / dwParts) * 8;
+        if (j1 > j0) {
+          dw.push({ kernel: 'lstmInputGradPart', args: [zp, features, k, width, p(w.dw!), j0, j1, lists] });
+        }
+      }
+      runParts(pool, dw, ctx.runJob);
+    }
+    return { du: withDu, dw: sparseDw, db: w.db !== null };
   };
   /**
    * Whether the whole-sequence forward keeps h_0 … h_{T−1} packed (4-unit groups as packA's
@@ -119,22 +210,27 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
       runParts(pool, jobs, ctx.runJob);
       return true;
     },
-    lstmSequenceBackward: (batch, units, time, gates, u, cs, gh, dhdc, dz, wantH0, du = null) => {
+    lstmSequenceBackward: (batch, units, time, gates, u, cs, gh, dhdc, dz, wantH0, weights = null) => {
       if (batch % 4 !== 0 || cs.length < (2 * time + 1) * batch * units) return false;
       if (!inWasm(gates, u, cs, gh, dhdc, dz)) return false;
       const width = 4 * units;
-      const row = batch * units;
       const k = time * batch;
       const blocks = rowBlocks(batch);
       const tiles = blocks.map((_, i) => ctx.scratch(32 * 4, `lstmTile${i}`));
-      // dU = (h_0 … h_{T−1})ᵀ · dz here when the forward kept h packed: the recurrence packs each
-      // step's dz while it is in cache, so matmul's packing of both operands (~0.8 ms a training
-      // step of 128 × 28 × 128, plus a scan of hᵀ for zeros) is not needed.
-      const withDu = du !== null && ctx.isWasm(du) && packsH(units, time, row, cs);
-      // 16-byte aligned (scratch blocks are): it shares a job argument with the wantH0 flag.
-      const zp = withDu ? ctx.scratch(k * width * 4, 'lstmPackDz') : 0;
-      const duParts = withDu ? partCount(threads, units / 4) : 0;
-      const duTiles = Array.from({ length: duParts }, (_, i) => ctx.scratch(32 * 4, `lstmDuTile${i}`));
+      // The weight gradients here, from dz packed as B's 8-column panels while the recurrence has
+      // each step's dz in cache: matmul would pack it again for each of them (dz is 7 MB a training
+      // step of 128 × 28 × 128), and the bias's sum reads the panels' rows contiguously.
+      const w =
+        weights !== null && units % 4 === 0 && inWasm(weights.xs, weights.du, weights.dw, weights.db)
+          ? weights
+          : null;
+      const hp = w && packsH(units, time, batch * units, cs) ? p(cs, (2 * time + 1) * batch * units) : 0;
+      const sparseX = w !== null && w.dw !== null && mostlyZeros(ctx, p(w.xs), k * w.features);
+      // dz itself is left unwritten (each step's in one step's place) when nobody reads it: every
+      // gradient asked for is computed here (dW from lists of x, also when dz is not finite).
+      const oneStep = w !== null && !w.dzWanted && (w.dw === null || sparseX) && (w.du === null || hp !== 0);
+      // 16-byte aligned (scratch blocks are): it shares a job argument with the flags.
+      const zp = w ? ctx.scratch(k * width * 4, 'lstmPackDz') : 0;
       const bpT = packRecurrent(u, units, true);
       const jobs: GemmJob[] = blocks.map(([r0, r1], i) => ({
         kernel: 'lstmBackwardRows',
@@ -150,24 +246,12 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
           p(dz, r0 * width),
           bpT,
           tiles[i]!,
-          (zp === 0 ? 0 : zp + r0 * 32) | (wantH0 ? 1 : 0),
+          (zp === 0 ? 0 : zp + r0 * 32) | (wantH0 ? 1 : 0) | (oneStep ? 2 : 0),
         ],
       }));
       runParts(pool, jobs, ctx.runJob);
-      if (!withDu) return true;
-      // The product as matmul runs it (gemmPacked over blocks of 4-row panels): the same bits.
-      const hp = p(cs, (2 * time + 1) * row);
-      const chunk = Math.ceil(units / duParts / 4) * 4;
-      const parts: GemmJob[] = [];
-      for (let i0 = 0; i0 < units; i0 += chunk) {
-        const rows = Math.min(chunk, units - i0);
-        parts.push({
-          kernel: 'gemmPacked',
-          args: [hp + i0 * k * 4, zp, p(du!, i0 * width), rows, k, width, duTiles[parts.length]!],
-        });
-      }
-      runParts(pool, parts, ctx.runJob);
-      return 'du';
+      if (!w) return true;
+      return weightGradients(w, units, time, batch, zp, hp, tiles, sparseX, oneStep);
     },
     lstmCell: (rows, units, xz, xzAt, hz, bias, cs, cPrevAt, cAt, hs, hAt, gates, gatesAt) => {
       if (!inWasm(xz, hz, bias, cs, hs, gates)) {

@@ -165,7 +165,8 @@ export function recordedGradients(
  * pre-activation gradients of every step: through x·kernel (`dIn`, [time·batch, width]) the input
  * and the kernel, through h·recurrentKernel (`dRec`; the same as dIn for LSTM) the recurrent
  * kernel — each one product over all steps. `xs` is x time-major, `hs` h_0…h_{T−1}. Null where the
- * operand needs no gradient; `duDone`, when given, is the recurrent kernel's gradient already computed.
+ * operand needs no gradient; `done` holds the recurrent kernel's and the kernel's gradients where
+ * they were already computed (a backend's whole-sequence backward).
  */
 export function projectionGradients(
   backend: Backend,
@@ -177,7 +178,7 @@ export function projectionGradients(
   hs: Storage,
   dIn: Storage,
   dRec: Storage,
-  duDone: Storage | null = null,
+  done: { du: Storage | null; dw: Storage | null } = { du: null, dw: null },
 ): { dx: Tensor | null; dw: Tensor | null; du: Tensor | null } {
   const { batch, time, features, units } = d;
   const { x, kernel, recurrentKernel } = operands;
@@ -189,13 +190,15 @@ export function projectionGradients(
     matmulInto(backend, dIn, kernel.storage, dxs, time * batch, width, features, false, true);
     dx = new Tensor(fromTimeMajor(backend, dxs, d, goBackwards), x.shape, backend);
   }
-  if (kernel.requiresGrad) {
+  if (kernel.requiresGrad && done.dw !== null) {
+    dw = new Tensor(done.dw, kernel.shape, backend);
+  } else if (kernel.requiresGrad) {
     const w = backend.alloc(features * width, true);
     matmulInto(backend, xs, dIn, w, features, time * batch, width, true, false);
     dw = new Tensor(w, kernel.shape, backend);
   }
-  if (recurrentKernel.requiresGrad && duDone !== null) {
-    du = new Tensor(duDone, recurrentKernel.shape, backend);
+  if (recurrentKernel.requiresGrad && done.du !== null) {
+    du = new Tensor(done.du, recurrentKernel.shape, backend);
   } else if (recurrentKernel.requiresGrad) {
     const u = backend.alloc(units * width, true);
     matmulInto(

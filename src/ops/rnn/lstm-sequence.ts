@@ -17,7 +17,7 @@
  */
 import { isGradEnabled } from '../../autograd/grad-mode.js';
 import { record } from '../../autograd/graph.js';
-import type { Backend } from '../../backend/backend.js';
+import type { Backend, LstmWeightGradients } from '../../backend/backend.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { sigmoid, tanh } from '../activations.js';
 import { stack } from '../layout.js';
@@ -155,8 +155,17 @@ function lstmFused(
     const dc = backend.slice(dhdc, row, 2 * row);
     backend.copy(backend.slice(gs, time * row, (time + 1) * row), dc);
     const dz = backend.alloc(time * step, true);
-    // The whole backward may also give the recurrent kernel's gradient (from h as the forward kept it).
-    const duOut = wholeForward && recurrentKernel.requiresGrad ? backend.alloc(units * width, true) : null;
+    // The whole backward may also give the weight gradients (as matmul and reduce would).
+    const weights: LstmWeightGradients | null = wholeForward
+      ? {
+          xs,
+          features,
+          dzWanted: x.requiresGrad,
+          du: recurrentKernel.requiresGrad ? backend.alloc(units * width, true) : null,
+          dw: kernel.requiresGrad ? backend.alloc(features * width, true) : null,
+          db: bias?.requiresGrad ? backend.alloc(width, true) : null,
+        }
+      : null;
     const whole =
       wholeForward &&
       (backend.lstmSequenceBackward?.(
@@ -170,9 +179,10 @@ function lstmFused(
         dhdc,
         dz,
         h0.requiresGrad,
-        duOut,
+        weights,
       ) ??
         false);
+    const done = typeof whole === 'object' ? whole : { du: false, dw: false, db: false };
     for (let t = time - 1; t >= 0 && !whole; t--) {
       cellGrad(batch, units, gates, t * step, cs, t * row, (t + 1) * row, gs, t * row, dh, dc, dz, t * step);
       if (t > 0 || h0.requiresGrad) {
@@ -199,7 +209,7 @@ function lstmFused(
       hs,
       dz,
       dz,
-      whole === 'du' ? duOut : null,
+      { du: done.du ? weights!.du : null, dw: done.dw ? weights!.dw : null },
     );
     const grads: Array<Tensor | null> = [
       dx,
@@ -209,8 +219,8 @@ function lstmFused(
       du,
     ];
     if (bias?.requiresGrad) {
-      const db = backend.alloc(width, true);
-      backend.reduce('sum', dz, 1, time * batch, width, db);
+      const db = done.db ? weights!.db! : backend.alloc(width, true);
+      if (!done.db) backend.reduce('sum', dz, 1, time * batch, width, db);
       grads.push(new Tensor(db, bias.shape, backend));
     }
     return grads;

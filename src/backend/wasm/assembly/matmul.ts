@@ -217,7 +217,7 @@ export function gemmColsA(a: usize, acs: i32, bp: usize, c: usize, m: i32, k: i3
  * Steps [0, kLen) of C (+)= op(A) · packed B: `bp` points at this block's first row in panel 0 (the
  * panels are `k` rows long); with `accumulate`, the tile starts from C's current values.
  */
-function gemmColsABlock(
+export function gemmColsABlock(
   a: usize, acs: i32, bp: usize, c: usize, m: i32, k: i32, kLen: i32, n: i32, tile: usize, accumulate: bool,
 ): void {
   const cs = <usize>acs << 2;

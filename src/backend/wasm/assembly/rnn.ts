@@ -2,8 +2,9 @@
 // (formulas as src/backend/ts/rnn.ts). Pointers are already offset to the step's rows; a bias
 // pointer of 0 means "no bias" (offset 0 is the kernels' static data, never a tensor). Gate blocks
 // are `units` wide, rows `gates·units`.
-import { gemmRowsA } from './matmul';
 import { sigmoidv, tanhv } from './math';
+import { gemmColsABlock, gemmRowsA } from './matmul';
+import { madd } from './simd';
 
 /** Four lanes at p + o, or (at a row's tail) one value in lane 0. */
 @inline function ld(p: usize, o: usize, full: bool): v128 {
@@ -166,23 +167,31 @@ function lstmCellGradRows(
 /**
  * Rows [0, rows) of one step's dz (row-major, `width` floats a row, width a multiple of 8) into
  * B's 8-column panels of a k-row B (packB's layout): panel j's rows are 32 bytes each, panels
- * k·32 bytes apart, `zp` at this block's first row. Panel by panel, so each panel's rows are
+ * k·32 bytes apart, `zp` at this block's first row. Returns `finite` plus 0·v for every value v
+ * it moved (so NaN from then on if any was Inf or NaN). Panel by panel, so each panel's rows are
  * written as one run: storing each value there as the gate kernel makes it scattered the stores
  * 112 KB apart (time·batch = 3584), all in the same cache sets — 14 ms more a training step.
  */
-function packStepB(dz: usize, rows: i32, width: i32, zp: usize, k: usize): void {
+function packStepB(dz: usize, rows: i32, width: i32, zp: usize, k: usize, finite: v128): v128 {
   const panel = k << 5;
   const rs = <usize>width << 2;
+  const zero = f32x4.splat(0);
+  let acc = finite;
   for (let j = 0; j < width; j += 8) {
     const src = dz + (<usize>j << 2);
     const dst = zp + (<usize>(j >> 3)) * panel;
     for (let r = 0; r < rows; r++) {
       const s = src + <usize>r * rs;
       const d = dst + (<usize>r << 5);
-      v128.store(d, v128.load(s));
-      v128.store(d, v128.load(s, 16), 16);
+      const v0 = v128.load(s);
+      const v1 = v128.load(s, 16);
+      v128.store(d, v0);
+      v128.store(d, v1, 16);
+      // 0·v is ±0 for a finite v and NaN for Inf or NaN, and a NaN stays in the sum.
+      acc = f32x4.add(acc, f32x4.add(f32x4.mul(v0, zero), f32x4.mul(v1, zero)));
     }
   }
+  return acc;
 }
 
 /** GRU step (reset after the recurrent product; gates z, r, h); keeps z, r, ĥ, r_h per row. */
@@ -346,8 +355,10 @@ export function lstmForwardRows(
  * gate gradients (laid out as `gates`); `tile`: 32 floats of edge-tile scratch. `cs` is as the
  * forward left it: tanh(c_t) is read from there, not computed again (the same bits). Unless `zp`
  * is 0 (units a multiple of 4 then), dz also goes there packed as B's 8-column panels of
- * time·batch rows (packB's layout), `zp` at this block's first row. `zpLast` is zp | lastDh (a pool
- * job has at most 12 arguments; zp is 16-byte aligned).
+ * time·batch rows (packB's layout), `zp` at this block's first row, and on return the tile's first
+ * int is 1 if every dz packed was finite (else 0). `zpLast` is zp | lastDh | 2·oneStep (a pool job
+ * has at most 12 arguments; zp is 16-byte aligned): with oneStep (zp not 0), each step's dz goes to
+ * step 0's place only, reused (the caller takes dz from zp; 7 MB fewer written a training step).
  */
 export function lstmBackwardRows(
   rows: i32,
@@ -364,6 +375,7 @@ export function lstmBackwardRows(
   zpLast: usize,
 ): void {
   const lastDh = zpLast & 1;
+  const oneStep = (zpLast & 2) != 0;
   const zp = zpLast & ~(<usize>15);
   const width = 4 * units;
   const k = <usize>time * <usize>batch;
@@ -376,13 +388,175 @@ export function lstmBackwardRows(
     memory.fill(dhdc + o, 0, <usize>units * 4);
     memory.copy(dc + o, cT + o, <usize>units * 4);
   }
+  let finite = f32x4.splat(0);
   for (let t = time - 1; t >= 0; t--) {
     const c = cs + <usize>t * stepH;
     const tc = cs + <usize>(time + 1 + t) * stepH;
-    const z = dz + <usize>t * stepG;
+    const z = dz + (oneStep ? 0 : <usize>t * stepG);
     lstmCellGradRows(rows, units, gates + <usize>t * stepG, c, tc, gh + <usize>t * stepH, dhdc, dc, z, true);
-    if (zp != 0) packStepB(z, rows, width, zp + <usize>t * <usize>batch * 32, k);
+    if (zp != 0) finite = packStepB(z, rows, width, zp + <usize>t * <usize>batch * 32, k, finite);
     if (t > 0 || lastDh != 0) gemmRowsA(z, width, bpT, dhdc, rows, width, units, tile);
+  }
+  // Whether every dz of the block was finite (NaN fails ==), for the caller: in the tile's first int.
+  store<i32>(tile, i32(i32x4.all_true(f32x4.eq(finite, finite))));
+}
+
+
+/** Rows of dz per block of lstmInputGradPart: a block's rows of 4 panels (32 KB) stay in L1. */
+const DW_K_BLOCK = 256;
+
+/** Bytes of lstmListInputs' lists for `features` features of k rows. */
+@inline function listLayout(features: i32, k: i32): usize {
+  const blocks = (k + DW_K_BLOCK - 1) / DW_K_BLOCK;
+  return (<usize>features * <usize>(blocks + 1) * 4 + 15) & ~(<usize>15);
+}
+
+/**
+ * x's nonzeros for features [f0, f1), per feature in row order, for lstmInputGradPart: xs is x
+ * time-major ([k, features], k = time·batch). `lists` holds, for every feature, where each block of
+ * DW_K_BLOCK rows starts in its list ((k/DW_K_BLOCK + 1) int32s a feature), then the lists, k
+ * entries a feature: (byte offset of the row in a packed panel of dz, value), written without
+ * branches (a nonzero moves the end on). NaN is listed (v != 0 holds), +0 and −0 are not — unless
+ * `all` is set: then every value is (dz holds Inf or NaN, and 0·Inf must give NaN as in the dense
+ * product). features·(k + k/DW_K_BLOCK + 3)·8 bytes are enough.
+ */
+export function lstmListInputs(
+  xs: usize, features: i32, k: i32, f0: i32, f1: i32, lists: usize, all: i32,
+): void {
+  const keep = all != 0;
+  const blocks = (k + DW_K_BLOCK - 1) / DW_K_BLOCK;
+  const stride = <usize>(blocks + 1) << 2;
+  const entries = lists + listLayout(features, k);
+  const perFeature = <usize>k << 3;
+  for (let r = 0; r < k; r++) {
+    const row = xs + <usize>r * (<usize>features << 2);
+    const off = r << 5;
+    const b = <usize>(r / DW_K_BLOCK) << 2;
+    const first = r % DW_K_BLOCK == 0;
+    for (let f = f0; f < f1; f++) {
+      const at = lists + <usize>f * stride + b;
+      // Block b's running end is kept where block b + 1's start goes: at a block's first row it is
+      // that block's start already (row 0: set here).
+      if (r == 0) store<i32>(at, 0);
+      const n = first ? load<i32>(at) : load<i32>(at, 4);
+      const v = load<f32>(row + (<usize>f << 2));
+      const e = entries + <usize>f * perFeature + (<usize>n << 3);
+      store<i32>(e, off);
+      store<f32>(e, v, 4);
+      store<i32>(at, n + i32(keep || v != 0), 4);
+    }
   }
 }
 
+/**
+ * Columns [j0, j1) (multiples of 8) of the input kernel's gradient dW = xsᵀ · dz ([features, width],
+ * rows `width` floats apart), skipping x's zeros as lstmListInputs listed them in `lists`; dz packed
+ * as B's 8-column panels as lstmBackwardRows leaves it (`zp`: panels k·32 bytes apart, rows 32
+ * bytes). Each sum adds its terms in row order from +0 with madd, as the matmul kernels do, and a
+ * zero term (+0 or −0 in x) leaves a float sum unchanged while dz is finite (the caller checks;
+ * else every term is listed): the dense product's bits. 32 columns (4 panels) at a time, block of
+ * rows by block (the block's rows of dz stay in L1 while every feature runs over them; partial
+ * sums go through dW as float32, the same additions): per nonzero one broadcast and eight loads
+ * and multiply-adds.
+ */
+export function lstmInputGradPart(
+  zp: usize, features: i32, k: i32, width: i32, dw: usize, j0: i32, j1: i32, lists: usize,
+): void {
+  const blocks = (k + DW_K_BLOCK - 1) / DW_K_BLOCK;
+  const stride = <usize>(blocks + 1) << 2;
+  const starts = lists;
+  const entries = lists + listLayout(features, k);
+  const perFeature = <usize>k << 3;
+  const ps = <usize>k << 5;
+  const rowBytes = <usize>width << 2;
+  let j = j0;
+  for (; j + 32 <= j1; j += 32) {
+    const p0 = zp + (<usize>(j >> 3)) * ps;
+    const p1 = p0 + ps;
+    const p2 = p1 + ps;
+    const p3 = p2 + ps;
+    for (let b = 0; b < blocks; b++) {
+      for (let f = 0; f < features; f++) {
+        const d = dw + <usize>f * rowBytes + (<usize>j << 2);
+        const sf = starts + <usize>f * stride + (<usize>b << 2);
+        const e0 = entries + <usize>f * perFeature + (<usize>load<i32>(sf) << 3);
+        const end = entries + <usize>f * perFeature + (<usize>load<i32>(sf, 4) << 3);
+        if (b > 0 && e0 == end) continue;
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+        let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+        if (b > 0) {
+          c0 = v128.load(d);
+          c1 = v128.load(d, 16);
+          c2 = v128.load(d, 32);
+          c3 = v128.load(d, 48);
+          c4 = v128.load(d, 64);
+          c5 = v128.load(d, 80);
+          c6 = v128.load(d, 96);
+          c7 = v128.load(d, 112);
+        }
+        for (let e = e0; e < end; e += 8) {
+          const a = v128.load32_splat(e, 4);
+          const o = <usize>load<i32>(e);
+          c0 = madd(a, v128.load(p0 + o), c0);
+          c1 = madd(a, v128.load(p0 + o, 16), c1);
+          c2 = madd(a, v128.load(p1 + o), c2);
+          c3 = madd(a, v128.load(p1 + o, 16), c3);
+          c4 = madd(a, v128.load(p2 + o), c4);
+          c5 = madd(a, v128.load(p2 + o, 16), c5);
+          c6 = madd(a, v128.load(p3 + o), c6);
+          c7 = madd(a, v128.load(p3 + o, 16), c7);
+        }
+        v128.store(d, c0);
+        v128.store(d, c1, 16);
+        v128.store(d, c2, 32);
+        v128.store(d, c3, 48);
+        v128.store(d, c4, 64);
+        v128.store(d, c5, 80);
+        v128.store(d, c6, 96);
+        v128.store(d, c7, 112);
+      }
+    }
+  }
+  // A last 8 or 16 columns (width is a multiple of 16), one panel at a time, all rows in one pass.
+  for (; j < j1; j += 8) {
+    const p0 = zp + (<usize>(j >> 3)) * ps;
+    for (let f = 0; f < features; f++) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+      const e0 = entries + <usize>f * perFeature;
+      const end = e0 + (<usize>load<i32>(starts + <usize>f * stride + (<usize>blocks << 2)) << 3);
+      for (let e = e0; e < end; e += 8) {
+        const a = v128.load32_splat(e, 4);
+        const o = <usize>load<i32>(e);
+        c0 = madd(a, v128.load(p0 + o), c0);
+        c1 = madd(a, v128.load(p0 + o, 16), c1);
+      }
+      const d = dw + <usize>f * rowBytes + (<usize>j << 2);
+      v128.store(d, c0);
+      v128.store(d, c1, 16);
+    }
+  }
+}
+
+/** Steps of k per block of lstmRecurrentGradPart: a block's rows of dz (512 KB at 512 columns) stay in L2. */
+const DU_K_BLOCK = 256;
+
+/**
+ * Rows [0, rows) (a multiple of 4) of the recurrent kernel's gradient dU = Hᵀ · dz, H = h_0 … h_{T−1}
+ * ([k, units], k = time·batch): `hp` is Hᵀ's rows packed into 4-row panels (packA's layout, panels
+ * k·16 bytes apart) from this part's first row, `zp` dz packed as B's 8-column panels, `du` this
+ * part's first row (rows `width` floats apart). As gemmPacked, but k in blocks: each block of the
+ * panels of dz is read from memory once for all the part's rows, not once per 4 rows. Partial
+ * sums are float32 either way: the same additions in the same order, the same bits.
+ */
+export function lstmRecurrentGradPart(
+  hp: usize, zp: usize, du: usize, rows: i32, k: i32, width: i32, tile: usize,
+): void {
+  for (let k0 = 0; k0 < k; k0 += DU_K_BLOCK) {
+    const len = min(DU_K_BLOCK, k - k0);
+    for (let i = 0; i < rows; i += 4) {
+      // Panel i/4 of Hᵀ from step k0 (4 floats a step: as gemmColsABlock's transposed A, acs = 4).
+      const a = hp + <usize>i * <usize>k * 4 + (<usize>k0 << 4);
+      gemmColsABlock(a, 4, zp + (<usize>k0 << 5), du + <usize>i * (<usize>width << 2), 4, k, len, width, tile, k0 > 0);
+    }
+  }
+}

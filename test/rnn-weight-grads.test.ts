@@ -1,0 +1,203 @@
+/**
+ * The wasm backend's whole-sequence LSTM backward also computes the weight gradients from dz as it
+ * packs it (lstmSequenceBackward's `weights`): dU by k-blocked products, db by column sums over
+ * the packed panels, and dW = xᵀ·dz skipping x's zeros (lstmListInputs + lstmInputGradPart) when x
+ * is mostly zeros and dz finite. Each must give the bits the step-by-step path gives (matmul and
+ * reduce), with zeros skipped or not, on one thread and two, and stay close to the TypeScript
+ * backend (an independent implementation); with Inf/NaN in dz, dW is left to matmul.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { Backend } from '../src/backend/backend.js';
+import { backendByName } from '../src/backend/registry.js';
+import { tsBackend } from '../src/backend/ts/index.js';
+import { createWasmBackend, setGemmPoolFactory, setSkipZeros } from '../src/backend/wasm/index.js';
+import { lstmSequence, Rng, randn, Tensor, wasmSimdSupported } from '../src/index.js';
+import { nodeGemmPool } from '../src/node/threads.js';
+
+const skip = !wasmSimdSupported();
+
+/** x [batch, time, features] with `zeros` of its values +0 or −0 (MNIST-like), the rest normal. */
+function sparseInput(shape: [number, number, number], zeros: number, seed: number): Tensor {
+  const rng = new Rng(seed);
+  const n = shape[0] * shape[1] * shape[2];
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = rng.uniform() < zeros ? (i % 3 === 0 ? -0 : 0) : rng.normal();
+  return new Tensor(tsBackend.fromValues(v), shape, tsBackend);
+}
+
+/** Outputs and every input's gradient of a loss through lstmSequence on `backend`. */
+function run(
+  backend: Backend,
+  values: Tensor[],
+  options: { bias: boolean; states: boolean; goBackwards: boolean; poison?: boolean; xGrad?: boolean },
+): Float32Array[] {
+  const xGrad = options.xGrad ?? true;
+  const [x, h0, c0, w, u, b] = values.map(
+    (t, i) => new Tensor(backend.fromValues(t.dataSync()), t.shape, backend, i > 0 || xGrad),
+  ) as Tensor[];
+  const o = lstmSequence(
+    x!,
+    options.states ? h0! : null,
+    options.states ? c0! : null,
+    w!,
+    u!,
+    options.bias ? b! : null,
+    { returnSequences: true, goBackwards: options.goBackwards },
+  );
+  let loss = o.output.square().sum().add(o.c.mul(o.h).sum());
+  if (options.poison) {
+    // An Inf in the gradient of sample 0's h_T puts Inf/NaN into sample 0's rows of dz at every
+    // step (rows do not mix going back), the other rows stay finite: where sample 0's x is 0 the
+    // dense product gives 0·Inf = NaN and a product skipping zeros would not.
+    const [batch, units] = o.h.shape as [number, number];
+    const mask = new Float32Array(batch * units);
+    mask.fill(Number.POSITIVE_INFINITY, 0, units);
+    loss = loss.add(o.h.mul(new Tensor(backend.fromValues(mask), [batch, units], backend)).sum());
+  }
+  loss.backward();
+  const used = [
+    ...(xGrad ? [x!] : []),
+    ...(options.states ? [h0!, c0!] : []),
+    w!,
+    u!,
+    ...(options.bias ? [b!] : []),
+  ];
+  return [o.output.dataSync(), o.c.dataSync(), ...used.map((t) => t.grad!.dataSync())];
+}
+
+/** Wraps a wasm backend: the step-by-step path, and one counting the weight gradients taken. */
+function variants(wasm: Backend) {
+  const taken = { calls: 0, du: 0, dw: 0, db: 0 };
+  const steps: Backend = {
+    ...wasm,
+    name: 'wasm-steps',
+    lstmSequenceForward: undefined,
+    lstmSequenceBackward: undefined,
+  };
+  const whole: Backend = {
+    ...wasm,
+    name: 'wasm-whole',
+    lstmSequenceBackward: (...a) => {
+      const ok = wasm.lstmSequenceBackward!(...a);
+      if (ok !== false) taken.calls++;
+      if (typeof ok === 'object') {
+        if (ok.du) taken.du++;
+        if (ok.dw) taken.dw++;
+        if (ok.db) taken.db++;
+      }
+      return ok;
+    },
+  };
+  return { steps, whole, taken };
+}
+
+/** [batch, time, features, units]: k = time·batch over a block of 256 rows or not; width 16 (panels
+ * one by one), 48 (a 32-column group and two panels) and 128; features odd and 28. */
+const SHAPES: [number, number, number, number][] = [
+  [4, 3, 5, 4],
+  [64, 5, 7, 12],
+  [8, 40, 28, 32],
+];
+
+function valuesFor([batch, time, features, units]: [number, number, number, number], seed: number): Tensor[] {
+  return [
+    sparseInput([batch, time, features], 0.8, seed),
+    randn([batch, units], { seed: seed + 1 }),
+    randn([batch, units], { seed: seed + 2 }),
+    randn([features, 4 * units], { seed: seed + 3, std: 0.4 }),
+    randn([units, 4 * units], { seed: seed + 4, std: 0.2 }),
+    randn([4 * units], { seed: seed + 5 }),
+  ];
+}
+
+it('wasm: the LSTM weight gradients from the whole backward equal the step path bit for bit', {
+  skip,
+}, () => {
+  const { steps, whole, taken } = variants(backendByName('wasm'));
+  let seed = 1;
+  for (const shape of SHAPES) {
+    const values = valuesFor(shape, (seed += 10));
+    // Without x's gradient dz is not kept (each step's in one place; dW, dU, db from the packed dz).
+    for (const [bias, states, goBackwards, xGrad] of [
+      [true, true, false, true],
+      [false, false, true, true],
+      [true, false, false, false],
+    ] as const) {
+      const options = { bias, states, goBackwards, xGrad };
+      for (const skipZeros of [true, false]) {
+        setSkipZeros(skipZeros);
+        try {
+          const before = { ...taken };
+          const got = run(whole, values, options);
+          assert.equal(taken.calls, before.calls + 1, 'the whole backward ran');
+          assert.equal(taken.du, before.du + 1, 'it gave dU');
+          assert.equal(taken.db, before.db + (bias ? 1 : 0), 'it gave db when there is a bias');
+          // x is 80 % zeros: dW skips them unless skipping is off (then matmul computes it).
+          assert.equal(taken.dw, before.dw + (skipZeros ? 1 : 0), 'it gave dW when skipping zeros');
+          const want = run(steps, values, options);
+          for (const [i, v] of got.entries()) {
+            assert.deepEqual(
+              v,
+              want[i],
+              `${shape} ${JSON.stringify(options)} skip ${skipZeros}: result ${i}`,
+            );
+          }
+        } finally {
+          setSkipZeros(true);
+        }
+      }
+      // An independent implementation (the TypeScript backend's loops) agrees closely.
+      const ts = run(tsBackend, values, options);
+      const got = run(whole, values, options);
+      for (const [i, v] of got.entries()) {
+        const ref = ts[i]!;
+        let scale = 0;
+        for (const r of ref) scale = Math.max(scale, Math.abs(r));
+        for (let j = 0; j < v.length; j++) {
+          assert.ok(
+            Math.abs(v[j]! - ref[j]!) <= 1e-4 * (scale + 1),
+            `${shape} ${JSON.stringify(options)}: result ${i}[${j}] ${v[j]} vs the TypeScript backend's ${ref[j]}`,
+          );
+        }
+      }
+    }
+  }
+});
+
+it('wasm: with Inf/NaN in dz the input kernel gradient keeps the dense product bits', { skip }, () => {
+  const { steps, whole, taken } = variants(backendByName('wasm'));
+  const values = valuesFor([8, 6, 5, 8], 500);
+  // With x's gradient dz is kept and dW left to matmul; without, dW lists every value of x.
+  for (const xGrad of [true, false]) {
+    const options = { bias: true, states: false, goBackwards: false, poison: true, xGrad };
+    const before = taken.dw;
+    const got = run(whole, values, options);
+    assert.equal(taken.dw, before + (xGrad ? 0 : 1), `xGrad ${xGrad}: dW from the backward`);
+    const want = run(steps, values, options);
+    const dw = got[xGrad ? 3 : 2]!;
+    assert.ok(
+      dw.some((v) => Number.isNaN(v)),
+      'NaN reaches the kernel gradient',
+    );
+    for (const [i, v] of got.entries()) assert.deepEqual(v, want[i], `xGrad ${xGrad}: result ${i}`);
+  }
+});
+
+it('wasm: with worker threads the weight gradients give the same bits', { skip }, () => {
+  const inner = nodeGemmPool(2);
+  assert.ok(inner, 'worker threads are available');
+  setGemmPoolFactory(inner);
+  const threaded = createWasmBackend();
+  setGemmPoolFactory(null);
+  const { steps, whole, taken } = variants(threaded);
+  const values = valuesFor([64, 6, 28, 32], 900);
+  for (const xGrad of [true, false]) {
+    const options = { bias: true, states: true, goBackwards: false, xGrad };
+    const before = taken.dw;
+    const got = run(whole, values, options);
+    assert.equal(taken.dw, before + 1, 'dW from the sparse kernel');
+    const want = run(steps, values, options);
+    for (const [i, v] of got.entries()) assert.deepEqual(v, want[i], `xGrad ${xGrad}: result ${i}`);
+  }
+});
