@@ -129,6 +129,19 @@ describeEachBackend('functional Model', () => {
     assert.ok(Number.isFinite(logs.loss));
   });
 
+  it('predicts every output in batches (a short last one) exactly as in one pass', () => {
+    const model = twoInTwoOut();
+    const { xa, xb } = data();
+    const whole = model.predict([xa, xb], { batchSize: 24 }) as Tensor[];
+    const batched = model.predict([xa, xb], { batchSize: 5 }) as Tensor[];
+    assert.equal(batched.length, 2);
+    batched.forEach((t, i) => {
+      assert.deepEqual(t.shape, whole[i]!.shape);
+      assert.equal(t.backend, whole[i]!.backend);
+      assert.deepEqual(t.dataSync(), whole[i]!.dataSync(), `output ${i}`);
+    });
+  });
+
   it('a Sequential used as a layer inside a Model trains, saves and reloads with identical predictions', async () => {
     manualSeed(5);
     const body = new Sequential({

@@ -229,11 +229,13 @@ it("splits a predict() batch's softmax (and log-softmax) over the workers, with 
 }, () => {
   const { single, multi, pool } = backendPair(nodeGemmPool(2)!);
   const rng = new Rng(19);
-  // 1000 rows of 10 (an MNIST output layer at batch 1000) and 997 ragged rows of 13: both above
-  // the split threshold, the second with a short last block.
+  // 1000 rows of 10 (an MNIST output layer at batch 1000), 997 ragged rows of 13 and 300 of 37
+  // (each part's row of exponentials over several 128-byte blocks): all above the split
+  // threshold, the second with a short last block.
   const shapes: [number, number][] = [
     [1000, 10],
     [997, 13],
+    [300, 37],
   ];
   const inputs = shapes.map(([rows, cols]) =>
     Float32Array.from({ length: rows * cols }, () => 4 * rng.normal()),
@@ -255,7 +257,7 @@ it("splits a predict() batch's softmax (and log-softmax) over the workers, with 
     got.forEach((values, i) => {
       assert.deepEqual(values, want[i], `softmax case ${i}`);
     });
-    assert.equal(pool.splits(), 4, 'every softmax was split over the workers');
+    assert.equal(pool.splits(), 6, 'every softmax was split over the workers');
   }
   assert.ok(pool.workerJobs() > 0, "the worker thread ran none of the softmax's parts");
 });

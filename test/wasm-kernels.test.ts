@@ -545,27 +545,31 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       [512, 260, true],
     ] as const) {
       const m = 16;
-      const a = sparse(m * k, 0.9);
-      for (let i = 0; i < m; i++) a[i * k + 7] = 0;
-      for (const special of [Number.NEGATIVE_INFINITY, Number.NaN]) {
-        const b = values(k * n, 1);
-        b[7 * n + 33] = special; // row 7 of B, column 33: in the second panel
-        const before = sparseProductCount();
-        const c = product(a, b, m, k, n, false, transB);
-        const label = `${m}×${k}×${n} transB=${transB} B holding ${special}`;
-        assert.equal(sparseProductCount(), before, `${label}: the zeros were skipped`);
-        for (let i = 0; i < m; i++)
-          assert.ok(Number.isNaN(c[i * n + 33]!), `${label}, row ${i}: expected NaN`);
-        // Large finite values (their sum would overflow) do not count as Inf: the zeros are skipped.
-        b[7 * n + 33] = 3e38;
-        b[7 * n + 34] = 3e38;
-        b[7 * n + 35] = 3e38;
-        product(a, b, m, k, n, false, transB);
-        assert.equal(
-          sparseProductCount(),
-          before + 1,
-          `${m}×${k}×${n} transB=${transB}: finite B not skipped`,
-        );
+      // Row 7, column 33: in the second panel. Row k − 3, column 130 (or the last): a later
+      // block of rows and, for n = 260, a later group of panels (packPanels copies a row-major B
+      // in tiles of 4 panels × 32 rows).
+      for (const [row, col] of [
+        [7, 33],
+        [k - 3, Math.min(130, n - 1)],
+      ] as const) {
+        const a = sparse(m * k, 0.9);
+        for (let i = 0; i < m; i++) a[i * k + row] = 0;
+        for (const special of [Number.NEGATIVE_INFINITY, Number.NaN]) {
+          const b = values(k * n, 1);
+          b[row * n + col] = special;
+          const before = sparseProductCount();
+          const c = product(a, b, m, k, n, false, transB);
+          const label = `${m}×${k}×${n} transB=${transB} B holding ${special} at (${row}, ${col})`;
+          assert.equal(sparseProductCount(), before, `${label}: the zeros were skipped`);
+          for (let i = 0; i < m; i++)
+            assert.ok(Number.isNaN(c[i * n + col]!), `${label}, row ${i}: expected NaN`);
+          // Large finite values (their sum would overflow) do not count as Inf: the zeros are skipped.
+          b[row * n + col] = 3e38;
+          b[row * n + col - 1] = 3e38;
+          b[row * n + col - 2] = 3e38;
+          product(a, b, m, k, n, false, transB);
+          assert.equal(sparseProductCount(), before + 1, `${label}: finite B not skipped`);
+        }
       }
     }
   });

@@ -83,6 +83,8 @@ export const tsBackend: BackendWithFusedKernels = {
   softmaxCrossEntropyGrad: (probs, y, g, rows, cols, out) =>
     softmaxCrossEntropyGradKernel(v(probs), v(y), v(g), rows, cols, v(out)),
   update: (rule, w, g, state) => updateKernel(rule, v(w), v(g), state.map(v)),
+  // Nothing packed to keep: every product reads its operands as they are.
+  withConstants: (_constants, fn) => fn(),
   lstmCell: lstmCellKernel,
   lstmCellGrad: lstmCellGradKernel,
   gruCell: gruCellKernel,

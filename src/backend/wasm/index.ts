@@ -7,6 +7,7 @@
  */
 import type { BackendWithFusedKernels, Storage } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
+import { ConstantPacks } from './constant-packs.js';
 import { WasmContext } from './context.js';
 import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
@@ -69,6 +70,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   // A JS fill on shared memory runs ~17× slower than wasm's memory.fill.
   heap.zero = (offset, bytes) => kernels.zero(offset, bytes);
   const ctx = new WasmContext(heap, kernels);
+  // Weights declared constant (predict/evaluate) keep their packed copies for the scope.
+  const packs = new ConstantPacks(ctx);
+  const update = createUpdate(ctx, pool);
 
   const alloc = (length: number, overwritten = false): Storage => {
     const bytes = length * 4;
@@ -87,13 +91,26 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     simd,
     ...elementwiseKernels(ctx, pool),
     ...windowKernels(ctx, pool),
-    update: createUpdate(ctx, pool),
+    update: (rule, w, g, state) => {
+      packs.forget(w);
+      update(rule, w, g, state);
+    },
     ...rnnKernels(ctx, pool),
-    matmul: createMatmul(ctx, pool),
+    matmul: createMatmul(ctx, pool, packs),
     ...convKernels(ctx, pool),
     beginStep: () => ctx.heap.beginStep(),
     endStep: () => ctx.heap.endStep(),
     persistent: (fn) => ctx.heap.persistent(fn),
+    withConstants: (constants, fn) => packs.run(constants, fn),
+    // In-place writers drop what a constant scope kept of the storage they write.
+    fill: (s, value) => {
+      packs.forget(s);
+      tsBackend.fill(s, value);
+    },
+    copy: (src, dst) => {
+      packs.forget(dst);
+      tsBackend.copy(src, dst);
+    },
     memoryStats: () => ({
       capacityBytes: ctx.heap.memory.buffer.byteLength,
       highWaterBytes: ctx.heap.highWater,

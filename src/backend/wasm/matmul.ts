@@ -5,6 +5,7 @@
  * assembly/matmul.ts for the kernels.
  */
 import type { MatmulSpec, Storage } from '../backend.js';
+import type { ConstantPacks } from './constant-packs.js';
 import type { WasmContext } from './context.js';
 import { type GemmJob, type GemmPool, MAX_JOBS, partCount, partsFor, runParts } from './gemm-pool.js';
 import { allocateSparseLists, countSparseProduct, mostlyZeros } from './sparse.js';
@@ -52,6 +53,7 @@ const PANELS_MIN_FLOATS = 1 << 17;
 export function createMatmul(
   ctx: WasmContext,
   pool: GemmPool | null,
+  packs: ConstantPacks | null = null,
 ): (a: Storage, b: Storage, out: Storage, s: MatmulSpec) => void {
   // One edge-tile scratch per part (parts run concurrently on any thread).
   const tiles = Array.from({ length: pool ? MAX_JOBS : 1 }, () => ctx.heap.allocate(32 * 4));
@@ -159,11 +161,13 @@ export function createMatmul(
    * or NaN (0·Inf is NaN, so skipping would change the result); false if not taken. B's rows are
    * read in place (a transposed B is laid out as rows first); a transposed A is turned row-major
    * (rows are listed eight values at a time). Rows of C are split over the threads as in gemm.
+   * `constB`: B's storage when declared constant for the scope (its panels and check are kept).
    */
   const trySparse = (
     a: number,
     transA: boolean,
     b: number,
+    constB: Storage | null,
     brs: number,
     bcs: number,
     c: number,
@@ -178,16 +182,30 @@ export function createMatmul(
     // packPanels): in place, the rows of a larger B (a 1024×1024 weight, 4 MB, rows 4 KB apart)
     // fell into the same cache sets and B was re-read from memory for every row of A.
     const panels = bcs !== 1 || (n > PANEL && k * n >= PANELS_MIN_FLOATS);
-    const bp = panels ? ctx.scratch(Math.ceil(n / PANEL) * PANEL * k * 4, 'sparseB') : b;
-    if (!panels) {
-      // B (k·n contiguous values) checked here; packPanels checks what it copies.
-      if (ctx.kernels.allFinite(b, k * n) !== 1) return false;
-    } else if (panelsOf !== b) {
-      // A batch that repeats B (batch stride 0) packs it once per call.
+    const panelBytes = Math.ceil(n / PANEL) * PANEL * k * 4;
+    // B (k·n contiguous values) checked here; packPanels checks what it copies.
+    const check = panels
+      ? (at: number): boolean => panelsFinite(packColumns('packPanels', PANEL, b, brs, bcs, k, n, at))
+      : (): boolean => ctx.kernels.allFinite(b, k * n) === 1;
+    // A constant B (predict's weights: constant-packs.ts) is packed and checked once per scope.
+    const kind = panels ? 'panels' : 'finite';
+    const kept = constB && packs?.packed(constB, kind, b, k, n, brs, bcs, panels ? panelBytes : 0, check);
+    let bp = b;
+    if (kept) {
+      if (!kept.finite) return false;
+      if (panels) bp = kept.at;
+    } else if (!panels) {
+      if (!check(b)) return false;
       panelsOf = -1;
-      if (!panelsFinite(packColumns('packPanels', PANEL, b, brs, bcs, k, n, bp))) return false;
+    } else {
+      bp = ctx.scratch(panelBytes, 'sparseB');
+      if (panelsOf !== b) {
+        // A batch that repeats B (batch stride 0) packs it once per call.
+        panelsOf = -1;
+        if (!check(bp)) return false;
+      }
+      panelsOf = b;
     }
-    panelsOf = panels ? b : -1;
     // A transposed A (a weight gradient's Hᵀ) is listed from rows: the panels kernel turns each
     // group of rows row-major itself, inside the parts (on every thread, in cache); for the in-place
     // kernel all of A is transposed here first.
@@ -239,27 +257,37 @@ export function createMatmul(
     const layout = s.transA ? 2 : 1;
     const stride = s.transA ? m : k;
     const pa = ctx.scratch(((m - inPlace + 3) & ~3) * k * 4, 'packA');
-    const pb = ctx.scratch(((n + 7) & ~7) * k * 4, 'packB');
+    const pbBytes = ((n + 7) & ~7) * k * 4;
+    const pb = ctx.scratch(pbBytes, 'packB');
     const aAt = ctx.staged(a, 'stageA');
     const bAt = ctx.staged(b, 'stageB');
     const outAt = ctx.isWasm(out) ? ctx.ptr(out) : ctx.scratch(out.length * 4, 'stageOut');
-    // Packed operands are reused over the batch when they repeat (batch stride 0).
+    // Packed operands are reused over the batch when they repeat (batch stride 0), and a B
+    // declared constant (predict's weights) over the scope (constant-packs.ts).
+    const constB = packs?.isConstant(b) ? b : null;
+    const packB = (at: number): boolean => {
+      packColumns('packB', 8, bT, brs, bcs, k, n, at);
+      return true;
+    };
+    let bT = bAt;
     let packedB = false;
     let packedA = false;
     panelsOf = -1;
     for (let t = 0; t < s.batch; t++) {
       const aT = aAt + t * s.aBatchStride * 4;
-      const bT = bAt + t * s.bBatchStride * 4;
+      bT = bAt + t * s.bBatchStride * 4;
       const cT = outAt + t * m * n * 4;
-      if (trySparse(aT, s.transA, bT, brs, bcs, cT, m, k, n)) continue;
-      if (!packedB || s.bBatchStride !== 0) packColumns('packB', 8, bT, brs, bcs, k, n, pb);
-      packedB = true;
-      if (inPlace > 0) gemm(aT, layout, stride, pb, cT, inPlace, k, n);
+      if (trySparse(aT, s.transA, bT, constB, brs, bcs, cT, m, k, n)) continue;
+      const kept = constB && packs!.packed(constB, 'packB', bT, k, n, brs, bcs, pbBytes, packB);
+      const pbT = kept ? kept.at : pb;
+      if (!kept && (!packedB || s.bBatchStride !== 0)) packB(pb);
+      if (!kept) packedB = true;
+      if (inPlace > 0) gemm(aT, layout, stride, pbT, cT, inPlace, k, n);
       if (inPlace < m) {
         // The rows not read in place, packed.
         if (!packedA || s.aBatchStride !== 0) packA(aT + inPlace * ars * 4, ars, acs, m - inPlace, k, pa);
         packedA = true;
-        gemm(pa, 0, 0, pb, cT + inPlace * n * 4, m - inPlace, k, n);
+        gemm(pa, 0, 0, pbT, cT + inPlace * n * 4, m - inPlace, k, n);
       }
     }
     if (!ctx.isWasm(out)) out.view().set(new Float32Array(ctx.heap.memory.buffer, outAt, out.length));

@@ -4,7 +4,7 @@
  */
 import { noGrad } from '../../autograd/grad-mode.js';
 import { ArgumentError } from '../../errors.js';
-import { tensor } from '../../tensor/create.js';
+import { allocOutput } from '../../ops/util.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Logs } from '../callbacks.js';
 import { checkBatchArgs } from '../fit-options.js';
@@ -30,6 +30,20 @@ export interface EvaluateArgs {
   batchSize?: number;
   /** Per-sample weights of the loss, as fit() takes them. */
   sampleWeight?: unknown;
+}
+
+/**
+ * Run a synchronous batch loop with the model's weights declared constant to the backend, which
+ * may then pack each weight once for the whole loop instead of once per batch (wasm); nothing
+ * kept outlives the loop, so weights changed between two calls are always read afresh.
+ */
+function withWeightsConstant<T>(model: EngineModel, fn: () => T): T {
+  const backend = modelBackend(model);
+  if (!backend.withConstants) return fn();
+  return backend.withConstants(
+    model.weights.map((w) => w.tensor.storage),
+    fn,
+  );
 }
 
 /** Loss and metrics of one batch, without a graph; `metrics` accumulates across batches. */
@@ -78,17 +92,19 @@ export function evaluate(
   if (n === 0) throw new ArgumentError(`${what}: no samples`);
   const weighting = resolveWeighting(sampleWeight, undefined, model.outputNames, n, what);
   const metrics = new EpochMetrics(model.outputNames, compiled);
-  for (let start = 0; start < n; start += batchSize) {
-    const end = Math.min(n, start + batchSize);
-    const batch: Batch = {
-      xs: xs.map((t) => t.slice(start, end)),
-      ys: ys.map((t) => t.slice(start, end)),
-      sampleWeight: null,
-      size: end - start,
-    };
-    const w = weighting ? weighting.sample.map((s) => s?.slice(start, end) ?? null) : null;
-    testBatch(model, batch, w, metrics);
-  }
+  withWeightsConstant(model, () => {
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const batch: Batch = {
+        xs: xs.map((t) => t.slice(start, end)),
+        ys: ys.map((t) => t.slice(start, end)),
+        sampleWeight: null,
+        size: end - start,
+      };
+      const w = weighting ? weighting.sample.map((s) => s?.slice(start, end) ?? null) : null;
+      testBatch(model, batch, w, metrics);
+    }
+  });
   return metrics.result();
 }
 
@@ -145,22 +161,39 @@ export function predict(model: EngineModel, x: unknown, args: { batchSize?: numb
   const n = commonLength([xs], ['x'], 'predict()');
   return noGrad(() => {
     if (n <= batchSize) return model.forwardAll(xs, { training: false });
-    const outs: { values: Float32Array; shape: number[] }[] = [];
-    for (let start = 0; start < n; start += batchSize) {
-      // Each batch's tensors are internal (its outputs are copied out): reuse their memory.
-      inStep(backend, () => {
-        const ys = model.forwardAll(
-          xs.map((t) => t.slice(start, start + batchSize)),
-          { training: false },
-        );
-        ys.forEach((yb, i) => {
-          const per = yb.size / yb.shape[0]!;
-          if (start === 0) outs[i] = { values: new Float32Array(n * per), shape: [n, ...yb.shape.slice(1)] };
-          outs[i]!.values.set(yb.dataSync(), start * per);
+    const outs: Tensor[] = [];
+    withWeightsConstant(model, () => {
+      for (let start = 0; start < n; start += batchSize) {
+        // Each batch's tensors are internal (its outputs are copied out): reuse their memory.
+        inStep(backend, () => {
+          const ys = model.forwardAll(
+            xs.map((t) => t.slice(start, start + batchSize)),
+            { training: false },
+          );
+          ys.forEach((yb, i) => {
+            const b = yb.backend;
+            // The outputs are the backend's own, outside the step scopes, and each batch's rows are
+            // copied straight into them: one copy, where reading them out (dataSync), setting them
+            // into a Float32Array and uploading the whole at the end made three.
+            if (start === 0) {
+              const shape = [n, ...yb.shape.slice(1)];
+              outs[i] = b.persistent ? b.persistent(() => allocOutput(shape, b)) : allocOutput(shape, b);
+            }
+            b.stridedCopy(
+              yb.storage,
+              0,
+              [1],
+              outs[i]!.storage,
+              start * (yb.size / yb.shape[0]!),
+              [1],
+              [yb.size],
+              false,
+            );
+          });
         });
-      });
-    }
-    return outs.map((o) => tensor(o.values, { shape: o.shape }).to(backend.name));
+      }
+    });
+    return outs;
   });
 }
 
