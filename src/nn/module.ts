@@ -468,8 +468,23 @@ export abstract class Module {
   /** The weights an optimiser updates: this module's and its children's, none while frozen. */
   get trainableWeights(): Tensor[] {
     if (!this._trainable) return [];
-    const own = [...this._weights].filter(([name]) => !this._frozenWeights.has(name)).map(([, w]) => w);
-    return [...new Set([...own, ...this._children.flatMap((c) => c.trainableWeights)])];
+    // Own weights, then the children's, each once (first occurrence kept). Plain loops: fit reads
+    // this every step, and the spread-of-Set version was deoptimised and recompiled every epoch.
+    const seen = new Set<Tensor>();
+    const out: Tensor[] = [];
+    for (const [name, w] of this._weights) {
+      if (this._frozenWeights.has(name) || seen.has(w)) continue;
+      seen.add(w);
+      out.push(w);
+    }
+    for (const child of this._children) {
+      for (const w of child.trainableWeights) {
+        if (seen.has(w)) continue;
+        seen.add(w);
+        out.push(w);
+      }
+    }
+    return out;
   }
 
   /** Parameters the optimiser updates (0 while frozen). */
