@@ -299,6 +299,65 @@ describe('wasm matmul agrees with the TypeScript one', { skip }, () => {
   });
 });
 
+describe('wasm matmul with few columns (narrow tiles) agrees with float64', { skip }, () => {
+  /** C = op(A)·op(B) on both backends' layouts, checked against float64 within float32 rounding. */
+  function check(m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+    const a = values(m * k, 1);
+    const b = values(k * n, 1);
+    const c = wasm.alloc(m * n);
+    wasm.matmul(wasm.fromValues(a), wasm.fromValues(b), c, {
+      batch: 1,
+      m,
+      k,
+      n,
+      transA,
+      transB,
+      aBatchStride: 0,
+      bBatchStride: 0,
+    });
+    const got = wasm.read(c);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        let size = 0;
+        for (let p = 0; p < k; p++) {
+          const term = a[transA ? p * m + i : i * k + p]! * b[transB ? j * k + p : p * n + j]!;
+          sum += term;
+          size += Math.abs(term);
+        }
+        const e = got[i * n + j]!;
+        if (Math.abs(e - sum) > 1e-5 * size + 1e-30) {
+          assert.fail(
+            `${m}×${k}×${n} transA=${transA} transB=${transB}: C[${i}, ${j}] is ${e}, float64 gives ${sum}`,
+          );
+        }
+      }
+    }
+  }
+  it('a last panel of ≤ 4 columns (4×4 tile) and 9–16 columns, every layout of A and B', () => {
+    for (const n of [1, 3, 4, 5, 9, 10, 11, 12, 13, 20]) {
+      for (const [m, k] of [
+        [1, 1],
+        [7, 3],
+        [16, 6],
+        [33, 29],
+        [12, 300], // k in two of gemmColsA's blocks: the narrow tile starts from C's partial sums
+      ] as const) {
+        for (const transA of [false, true])
+          for (const transB of [false, true]) check(m, k, n, transA, transB);
+      }
+    }
+    // Many columns of A's rows packed (n ≥ 32) with a narrow last panel.
+    for (const n of [36, 42]) check(9, 13, n, false, false);
+  });
+  it('a transposed A with rows 4 KB apart: 9–12 columns in one 4×12 tile, k in one block or several', () => {
+    for (const n of [9, 10, 11, 12, 13]) {
+      for (const k of [7, 300]) for (const transB of [false, true]) check(1024, k, n, true, transB);
+    }
+    check(2048, 5, 10, true, false);
+  });
+});
+
 describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
   /** Values with about `zeros` of them exactly zero (some -0), NaN and ±Inf among the rest when asked. */
   function sparse(n: number, zeros: number, specials = false): Float32Array {

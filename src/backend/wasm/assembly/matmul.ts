@@ -3,7 +3,7 @@
 // matmul: C[m×n] = op(A)·op(B) with op(A)(i, p) = A[i·ars + p·acs] and op(B)(p, j) = B[p·brs + j·bcs]
 // (element strides, so transposes are only strides). Both operands are packed into panels —
 // A by 4 rows, B by 8 columns, interleaved along k — and a 4×8 tile of C is accumulated in eight
-// f32x4 registers. Every C element is summed in the same order (p ascending) whatever its tile,
+// f32x4 registers (4×4 for a last panel of ≤ 4 columns; see NARROW). Every C element is summed in the same order (p ascending) whatever its tile,
 // so results do not depend on the batch a row was computed in.
 
 import { madd, storeTile, transposeStore } from './simd';
@@ -108,6 +108,11 @@ export function packB(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: usize):
   }
 }
 
+// NARROW: a last panel of B with ≤ 4 real columns (n = 10's second panel, n = 4) runs a 4×4 tile
+// over the left half of each packed row, instead of a 4×8 tile of which half is padding: the
+// classifier heads' 10-column products took 16 columns of work for 10. Each element keeps its
+// madd chain from +0 in k order, so results are bit-identical; the panel layout is unchanged.
+
 /** The part of C's 4×8 tile at (i, j) that exists, copied into `tile` scratch (zeros elsewhere). */
 function loadEdgeTile(c: usize, i: i32, j: i32, m: i32, n: i32, tile: usize): void {
   memory.fill(tile, 0, 128);
@@ -132,6 +137,18 @@ export function gemmPacked(ap: usize, bp: usize, c: usize, m: i32, k: i32, n: i3
       let c3a = f32x4.splat(0), c3b = f32x4.splat(0);
       // Pointers step through the panels (immediate offsets, no index arithmetic per step).
       const aEnd = aBase + (<usize>k << 4);
+      if (j + 4 >= n) {
+        // A last panel of ≤ 4 columns: its left half only (see NARROW).
+        for (let ao = aBase, bo = bBase; ao < aEnd; ao += 16, bo += 32) {
+          const b0 = v128.load(bo);
+          c0a = madd(v128.load32_splat(ao), b0, c0a);
+          c1a = madd(v128.load32_splat(ao, 4), b0, c1a);
+          c2a = madd(v128.load32_splat(ao, 8), b0, c2a);
+          c3a = madd(v128.load32_splat(ao, 12), b0, c3a);
+        }
+        storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
+        continue;
+      }
       for (let ao = aBase, bo = bBase; ao < aEnd; ao += 16, bo += 32) {
         const b0 = v128.load(bo);
         const b1 = v128.load(bo, 16);
@@ -173,6 +190,18 @@ export function gemmRowsA(a: usize, ars: i32, bp: usize, c: usize, m: i32, k: i3
       // Four row pointers stepped along k (V8 recomputed row i + r from i·stride every step when
       // they were offsets from one base).
       const bEnd = bBase + (<usize>k << 5);
+      if (j + 4 >= n) {
+        // A last panel of ≤ 4 columns: its left half only (see NARROW).
+        for (let p0 = r0, p1 = r1, p2 = r2, p3 = r3, bo = bBase; bo < bEnd; p0 += 4, p1 += 4, p2 += 4, p3 += 4, bo += 32) {
+          const b0 = v128.load(bo);
+          c0a = madd(v128.load32_splat(p0), b0, c0a);
+          c1a = madd(v128.load32_splat(p1), b0, c1a);
+          c2a = madd(v128.load32_splat(p2), b0, c2a);
+          c3a = madd(v128.load32_splat(p3), b0, c3a);
+        }
+        storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
+        continue;
+      }
       for (let p0 = r0, p1 = r1, p2 = r2, p3 = r3, bo = bBase; bo < bEnd; p0 += 4, p1 += 4, p2 += 4, p3 += 4, bo += 32) {
         const b0 = v128.load(bo);
         const b1 = v128.load(bo, 16);
@@ -225,6 +254,10 @@ export function gemmColsABlock(
     const aBase = a + (<usize>i << 2);
     for (let j = 0; j < n; j += 8) {
       const bBase = bp + (<usize>(j * k) << 2);
+      if (j + 8 < n && j + 12 >= n && (cs & 4095) == 0) {
+        colsATile12(aBase, cs, kLen, bBase, bBase + (<usize>(k << 3) << 2), c, i, j, m, n, tile, accumulate);
+        break;
+      }
       let c0a = f32x4.splat(0), c0b = f32x4.splat(0);
       let c1a = f32x4.splat(0), c1b = f32x4.splat(0);
       let c2a = f32x4.splat(0), c2b = f32x4.splat(0);
@@ -247,6 +280,18 @@ export function gemmColsABlock(
         c3b = v128.load(src + 3 * rs, 16);
       }
       const aEnd = aBase + <usize>kLen * cs;
+      if (j + 4 >= n) {
+        // A last panel of ≤ 4 columns: its left half only (see NARROW).
+        for (let ao = aBase, bo = bBase; ao < aEnd; ao += cs, bo += 32) {
+          const b0 = v128.load(bo);
+          c0a = madd(v128.load32_splat(ao), b0, c0a);
+          c1a = madd(v128.load32_splat(ao, 4), b0, c1a);
+          c2a = madd(v128.load32_splat(ao, 8), b0, c2a);
+          c3a = madd(v128.load32_splat(ao, 12), b0, c3a);
+        }
+        storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
+        continue;
+      }
       for (let ao = aBase, bo = bBase; ao < aEnd; ao += cs, bo += 32) {
         const b0 = v128.load(bo);
         const b1 = v128.load(bo, 16);
@@ -268,4 +313,69 @@ export function gemmColsABlock(
       storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
     }
   }
+}
+
+/**
+ * gemmColsABlock's last 9–12 columns as one 4×12 tile (a full panel at `b8` and the left half of
+ * the next at `b4`): each row of the transposed A is read once, not once per panel. Taken only when
+ * A's rows are a multiple of 4 KB apart (the wide MLP's 1024-unit hidden layer: its classifier
+ * head's weight gradient, 1024×128×10): every row then falls in the same L1 cache set, so each
+ * read comes from L2 and halving them took that product from 19 to 26–28 GFLOP/s. Otherwise the
+ * 4×8 + 4×4 tiles are faster (35–41 vs 24–27 GFLOP/s: twelve accumulators spill registers).
+ */
+function colsATile12(
+  aBase: usize, cs: usize, kLen: i32, b8: usize, b4: usize, c: usize, i: i32, j: i32, m: i32, n: i32,
+  tile: usize, accumulate: bool,
+): void {
+  let c0a = f32x4.splat(0), c0b = f32x4.splat(0), c0c = f32x4.splat(0);
+  let c1a = f32x4.splat(0), c1b = f32x4.splat(0), c1c = f32x4.splat(0);
+  let c2a = f32x4.splat(0), c2b = f32x4.splat(0), c2c = f32x4.splat(0);
+  let c3a = f32x4.splat(0), c3b = f32x4.splat(0), c3c = f32x4.splat(0);
+  if (accumulate) {
+    let src = c + (<usize>(i * n + j) << 2);
+    let rs = <usize>n << 2;
+    if (i + 4 > m) {
+      loadEdgeTile(c, i, j, m, n, tile);
+      src = tile;
+      rs = 32;
+    }
+    c0a = v128.load(src);
+    c0b = v128.load(src, 16);
+    c1a = v128.load(src + rs);
+    c1b = v128.load(src + rs, 16);
+    c2a = v128.load(src + 2 * rs);
+    c2b = v128.load(src + 2 * rs, 16);
+    c3a = v128.load(src + 3 * rs);
+    c3b = v128.load(src + 3 * rs, 16);
+    loadEdgeTile(c, i, j + 8, m, n, tile);
+    c0c = v128.load(tile);
+    c1c = v128.load(tile, 32);
+    c2c = v128.load(tile, 64);
+    c3c = v128.load(tile, 96);
+  }
+  const aEnd = aBase + <usize>kLen * cs;
+  for (let ao = aBase, bo = b8, bq = b4; ao < aEnd; ao += cs, bo += 32, bq += 32) {
+    const b0 = v128.load(bo);
+    const b1 = v128.load(bo, 16);
+    const b2 = v128.load(bq);
+    const a0 = v128.load32_splat(ao);
+    c0a = madd(a0, b0, c0a);
+    c0b = madd(a0, b1, c0b);
+    c0c = madd(a0, b2, c0c);
+    const a1 = v128.load32_splat(ao, 4);
+    c1a = madd(a1, b0, c1a);
+    c1b = madd(a1, b1, c1b);
+    c1c = madd(a1, b2, c1c);
+    const a2 = v128.load32_splat(ao, 8);
+    c2a = madd(a2, b0, c2a);
+    c2b = madd(a2, b1, c2b);
+    c2c = madd(a2, b2, c2c);
+    const a3 = v128.load32_splat(ao, 12);
+    c3a = madd(a3, b0, c3a);
+    c3b = madd(a3, b1, c3b);
+    c3c = madd(a3, b2, c3c);
+  }
+  storeTile(c, i, j, m, n, tile, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
+  const z = f32x4.splat(0);
+  storeTile(c, i, j + 8, m, n, tile, c0c, z, c1c, z, c2c, z, c3c, z);
 }
