@@ -11,6 +11,7 @@ import { it } from 'node:test';
 import type { Backend } from '../src/backend/backend.js';
 import { backendByName } from '../src/backend/registry.js';
 import { tsBackend } from '../src/backend/ts/index.js';
+import { MAX_JOBS, type GemmJob } from '../src/backend/wasm/gemm-pool.js';
 import { createWasmBackend, setGemmPoolFactory, setSkipZeros } from '../src/backend/wasm/index.js';
 import { lstmSequence, Rng, randn, Tensor, wasmSimdSupported } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
@@ -200,4 +201,41 @@ it('wasm: with worker threads the weight gradients give the same bits', { skip }
     const want = run(steps, values, options);
     for (const [i, v] of got.entries()) assert.deepEqual(v, want[i], `xGrad ${xGrad}: result ${i}`);
   }
+});
+
+it('wasm: with many threads (40) the weight gradients stay within the job limit of a pool call, same bits', {
+  skip,
+}, () => {
+  // A pool reporting 40 workers that runs every part here, and refuses a call publishing more than
+  // MAX_JOBS as the real pool does: x's lists, dU and db at a part per thread each were 3 × 40.
+  let published: readonly GemmJob[] = [];
+  let largest = 0;
+  setGemmPoolFactory(() => ({
+    workers: 39,
+    start: (jobs) => {
+      if (jobs.length > MAX_JOBS)
+        throw new Error(`a pool call may publish ${MAX_JOBS} jobs, got ${jobs.length}`);
+      largest = Math.max(largest, jobs.length);
+      published = jobs;
+      return true;
+    },
+    help: (run) => {
+      for (const job of published) run(job);
+    },
+    wait: () => {},
+    jobsRunByWorkers: () => 0,
+  }));
+  const many = createWasmBackend();
+  setGemmPoolFactory(null);
+  const { steps, whole, taken } = variants(many);
+  const values = valuesFor([64, 6, 28, 128], 950);
+  for (const xGrad of [true, false]) {
+    const options = { bias: true, states: true, goBackwards: false, xGrad };
+    const before = taken.dw;
+    const got = run(whole, values, options);
+    assert.equal(taken.dw, before + 1, 'dW from the sparse kernel');
+    const want = run(steps, values, options);
+    for (const [i, v] of got.entries()) assert.deepEqual(v, want[i], `xGrad ${xGrad}: result ${i}`);
+  }
+  assert.ok(largest > 40, `the calls were split over the 40 threads (largest call: ${largest} parts)`);
 });

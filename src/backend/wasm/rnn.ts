@@ -8,7 +8,7 @@
 import type { Backend, LstmWeightGradients, LstmWeightGradientsDone, Storage } from '../backend.js';
 import { gruCellGradKernel, gruCellKernel, lstmCellGradKernel, lstmCellKernel } from '../ts/rnn.js';
 import type { WasmContext } from './context.js';
-import { type GemmJob, type GemmPool, type PoolKernel, partCount, runParts } from './gemm-pool.js';
+import { type GemmJob, type GemmPool, MAX_JOBS, type PoolKernel, partCount, runParts } from './gemm-pool.js';
 import { mostlyZeros } from './sparse.js';
 
 type RnnKernels = Required<
@@ -25,6 +25,12 @@ type RnnKernels = Required<
 const DU_PARTS_PER_THREAD = 1;
 /** Rows per block of lstmInputGradPart's lists (assembly/rnn.ts DW_K_BLOCK): sizes their scratch. */
 const DW_K_BLOCK = 256;
+/**
+ * Most parts of each of the three kinds (x's lists, dU, db) published together in one pool call,
+ * which takes at most MAX_JOBS: with many threads (one per core, up to 64) the three at one part
+ * per thread each would exceed it.
+ */
+const GROUP_PARTS = Math.floor(MAX_JOBS / 3);
 
 /** Below this many units × rows a step stays on one thread (waking a worker costs ~10–50 µs). */
 const PARALLEL_CELLS = 1 << 13;
@@ -106,13 +112,13 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
     const lists = sparseDw
       ? ctx.scratch(features * (k + Math.ceil(k / DW_K_BLOCK) + 3) * 8, 'lstmDwLists')
       : 0;
-    const duParts = withDu ? Math.min(threads * DU_PARTS_PER_THREAD, units / 4) : 0;
+    const duParts = withDu ? Math.min(threads * DU_PARTS_PER_THREAD, units / 4, GROUP_PARTS) : 0;
     const duTiles = Array.from({ length: duParts }, (_, i) => ctx.scratch(32 * 4, `lstmDuTile${i}`));
     const panels = width / 8;
     const parts: GemmJob[] = [];
     if (sparseDw) {
       // x's nonzeros listed first (the products below need them), features split over the threads.
-      const listParts = Math.min(threads, features);
+      const listParts = Math.min(threads, features, GROUP_PARTS);
       for (let i = 0; i < listParts; i++) {
         const f0 = Math.floor((features * i) / listParts);
         const f1 = Math.floor((features * (i + 1)) / listParts);
@@ -133,7 +139,7 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
     }
     if (w.db !== null) {
       // Blocks of panels: a sum over [panels, k, 8] gives each panel's 8 column sums.
-      const dbParts = Math.min(threads, panels);
+      const dbParts = Math.min(threads, panels, GROUP_PARTS);
       for (let i = 0; i < dbParts; i++) {
         const q0 = Math.floor((panels * i) / dbParts);
         const q1 = Math.floor((panels * (i + 1)) / dbParts);
@@ -143,7 +149,7 @@ export function rnnKernels(ctx: WasmContext, pool: GemmPool | null): RnnKernels 
     runParts(pool, parts, ctx.runJob);
     if (sparseDw) {
       // Columns in blocks of whole 8-column panels, one block per thread.
-      const dwParts = Math.min(threads, panels);
+      const dwParts = Math.min(threads, panels, MAX_JOBS);
       const dw: GemmJob[] = [];
       for (let i = 0; i < dwParts; i++) {
         const j0 = Math.floor((panels * i) / dwParts) * 8;
