@@ -154,6 +154,22 @@ export function createMatmul(
     return flags.every((f) => f === 1);
   };
   const lists = allocateSparseLists(ctx, threads);
+  /**
+   * Whether B is all finite, as the sparse kernel needs: B (k·n contiguous values) checked in place,
+   * or packed into panels at `at` by packPanels, which checks what it copies.
+   */
+  const checkB = (
+    panels: boolean,
+    b: number,
+    brs: number,
+    bcs: number,
+    k: number,
+    n: number,
+    at: number,
+  ): boolean =>
+    panels
+      ? panelsFinite(packColumns('packPanels', PANEL, b, brs, bcs, k, n, at))
+      : ctx.kernels.allFinite(b, k * n) === 1;
   /** Where the B now packed in the sparse panels lives, within one matmul call (-1: none). */
   let panelsOf = -1;
   /**
@@ -183,26 +199,26 @@ export function createMatmul(
     // fell into the same cache sets and B was re-read from memory for every row of A.
     const panels = bcs !== 1 || (n > PANEL && k * n >= PANELS_MIN_FLOATS);
     const panelBytes = Math.ceil(n / PANEL) * PANEL * k * 4;
-    // B (k·n contiguous values) checked here; packPanels checks what it copies.
-    const check = panels
-      ? (at: number): boolean => panelsFinite(packColumns('packPanels', PANEL, b, brs, bcs, k, n, at))
-      : (): boolean => ctx.kernels.allFinite(b, k * n) === 1;
     // A constant B (predict's weights: constant-packs.ts) is packed and checked once per scope.
     const kind = panels ? 'panels' : 'finite';
-    const kept = constB && packs?.packed(constB, kind, b, k, n, brs, bcs, panels ? panelBytes : 0, check);
+    const kept =
+      constB &&
+      packs?.packed(constB, kind, b, k, n, brs, bcs, panels ? panelBytes : 0, (at) =>
+        checkB(panels, b, brs, bcs, k, n, at),
+      );
     let bp = b;
     if (kept) {
       if (!kept.finite) return false;
       if (panels) bp = kept.at;
     } else if (!panels) {
-      if (!check(b)) return false;
+      if (!checkB(false, b, brs, bcs, k, n, b)) return false;
       panelsOf = -1;
     } else {
       bp = ctx.scratch(panelBytes, 'sparseB');
       if (panelsOf !== b) {
         // A batch that repeats B (batch stride 0) packs it once per call.
         panelsOf = -1;
-        if (!check(bp)) return false;
+        if (!checkB(true, b, brs, bcs, k, n, bp)) return false;
       }
       panelsOf = b;
     }
@@ -265,22 +281,22 @@ export function createMatmul(
     // Packed operands are reused over the batch when they repeat (batch stride 0), and a B
     // declared constant (predict's weights) over the scope (constant-packs.ts).
     const constB = packs?.isConstant(b) ? b : null;
-    const packB = (at: number): boolean => {
-      packColumns('packB', 8, bT, brs, bcs, k, n, at);
-      return true;
-    };
-    let bT = bAt;
     let packedB = false;
     let packedA = false;
     panelsOf = -1;
     for (let t = 0; t < s.batch; t++) {
       const aT = aAt + t * s.aBatchStride * 4;
-      bT = bAt + t * s.bBatchStride * 4;
+      const bT = bAt + t * s.bBatchStride * 4;
       const cT = outAt + t * m * n * 4;
       if (trySparse(aT, s.transA, bT, constB, brs, bcs, cT, m, k, n)) continue;
-      const kept = constB && packs!.packed(constB, 'packB', bT, k, n, brs, bcs, pbBytes, packB);
+      const kept =
+        constB &&
+        packs!.packed(constB, 'packB', bT, k, n, brs, bcs, pbBytes, (at) => {
+          packColumns('packB', 8, bT, brs, bcs, k, n, at);
+          return true;
+        });
       const pbT = kept ? kept.at : pb;
-      if (!kept && (!packedB || s.bBatchStride !== 0)) packB(pb);
+      if (!kept && (!packedB || s.bBatchStride !== 0)) packColumns('packB', 8, bT, brs, bcs, k, n, pb);
       if (!kept) packedB = true;
       if (inPlace > 0) gemm(aT, layout, stride, pbT, cT, inPlace, k, n);
       if (inPlace < m) {
