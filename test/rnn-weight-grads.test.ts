@@ -11,7 +11,7 @@ import { it } from 'node:test';
 import type { Backend } from '../src/backend/backend.js';
 import { backendByName } from '../src/backend/registry.js';
 import { tsBackend } from '../src/backend/ts/index.js';
-import { MAX_JOBS, type GemmJob } from '../src/backend/wasm/gemm-pool.js';
+import { type GemmJob, MAX_JOBS } from '../src/backend/wasm/gemm-pool.js';
 import { createWasmBackend, setGemmPoolFactory, setSkipZeros } from '../src/backend/wasm/index.js';
 import { lstmSequence, Rng, randn, Tensor, wasmSimdSupported } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
