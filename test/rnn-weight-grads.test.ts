@@ -13,8 +13,9 @@ import { backendByName } from '../src/backend/registry.js';
 import { tsBackend } from '../src/backend/ts/index.js';
 import { type GemmJob, MAX_JOBS } from '../src/backend/wasm/gemm-pool.js';
 import { createWasmBackend, setGemmPoolFactory, setSkipZeros } from '../src/backend/wasm/index.js';
-import { lstmSequence, Rng, randn, Tensor, wasmSimdSupported } from '../src/index.js';
+import { Rng, Tensor, wasmSimdSupported } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
+import { lstmValues, runLstm } from './lstm-sequence-runs.js';
 
 const skip = !wasmSimdSupported();
 
@@ -25,46 +26,6 @@ function sparseInput(shape: [number, number, number], zeros: number, seed: numbe
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = rng.uniform() < zeros ? (i % 3 === 0 ? -0 : 0) : rng.normal();
   return new Tensor(tsBackend.fromValues(v), shape, tsBackend);
-}
-
-/** Outputs and every input's gradient of a loss through lstmSequence on `backend`. */
-function run(
-  backend: Backend,
-  values: Tensor[],
-  options: { bias: boolean; states: boolean; goBackwards: boolean; poison?: boolean; xGrad?: boolean },
-): Float32Array[] {
-  const xGrad = options.xGrad ?? true;
-  const [x, h0, c0, w, u, b] = values.map(
-    (t, i) => new Tensor(backend.fromValues(t.dataSync()), t.shape, backend, i > 0 || xGrad),
-  ) as Tensor[];
-  const o = lstmSequence(
-    x!,
-    options.states ? h0! : null,
-    options.states ? c0! : null,
-    w!,
-    u!,
-    options.bias ? b! : null,
-    { returnSequences: true, goBackwards: options.goBackwards },
-  );
-  let loss = o.output.square().sum().add(o.c.mul(o.h).sum());
-  if (options.poison) {
-    // An Inf in the gradient of sample 0's h_T puts Inf/NaN into sample 0's rows of dz at every
-    // step (rows do not mix going back), the other rows stay finite: where sample 0's x is 0 the
-    // dense product gives 0·Inf = NaN and a product skipping zeros would not.
-    const [batch, units] = o.h.shape as [number, number];
-    const mask = new Float32Array(batch * units);
-    mask.fill(Number.POSITIVE_INFINITY, 0, units);
-    loss = loss.add(o.h.mul(new Tensor(backend.fromValues(mask), [batch, units], backend)).sum());
-  }
-  loss.backward();
-  const used = [
-    ...(xGrad ? [x!] : []),
-    ...(options.states ? [h0!, c0!] : []),
-    w!,
-    u!,
-    ...(options.bias ? [b!] : []),
-  ];
-  return [o.output.dataSync(), o.c.dataSync(), ...used.map((t) => t.grad!.dataSync())];
 }
 
 /** Wraps a wasm backend: the step-by-step path, and one counting the weight gradients taken. */
@@ -101,15 +62,8 @@ const SHAPES: [number, number, number, number][] = [
   [8, 40, 28, 32],
 ];
 
-function valuesFor([batch, time, features, units]: [number, number, number, number], seed: number): Tensor[] {
-  return [
-    sparseInput([batch, time, features], 0.8, seed),
-    randn([batch, units], { seed: seed + 1 }),
-    randn([batch, units], { seed: seed + 2 }),
-    randn([features, 4 * units], { seed: seed + 3, std: 0.4 }),
-    randn([units, 4 * units], { seed: seed + 4, std: 0.2 }),
-    randn([4 * units], { seed: seed + 5 }),
-  ];
+function valuesFor(shape: [number, number, number, number], seed: number): Tensor[] {
+  return lstmValues(shape, seed, sparseInput([shape[0], shape[1], shape[2]], 0.8, seed));
 }
 
 it('wasm: the LSTM weight gradients from the whole backward equal the step path bit for bit', {
@@ -130,13 +84,13 @@ it('wasm: the LSTM weight gradients from the whole backward equal the step path 
         setSkipZeros(skipZeros);
         try {
           const before = { ...taken };
-          const got = run(whole, values, options);
+          const got = runLstm(whole, values, options);
           assert.equal(taken.calls, before.calls + 1, 'the whole backward ran');
           assert.equal(taken.du, before.du + 1, 'it gave dU');
           assert.equal(taken.db, before.db + (bias ? 1 : 0), 'it gave db when there is a bias');
           // x is 80 % zeros: dW skips them unless skipping is off (then matmul computes it).
           assert.equal(taken.dw, before.dw + (skipZeros ? 1 : 0), 'it gave dW when skipping zeros');
-          const want = run(steps, values, options);
+          const want = runLstm(steps, values, options);
           for (const [i, v] of got.entries()) {
             assert.deepEqual(
               v,
@@ -149,8 +103,8 @@ it('wasm: the LSTM weight gradients from the whole backward equal the step path 
         }
       }
       // An independent implementation (the TypeScript backend's loops) agrees closely.
-      const ts = run(tsBackend, values, options);
-      const got = run(whole, values, options);
+      const ts = runLstm(tsBackend, values, options);
+      const got = runLstm(whole, values, options);
       for (const [i, v] of got.entries()) {
         const ref = ts[i]!;
         let scale = 0;
@@ -173,9 +127,9 @@ it('wasm: with Inf/NaN in dz the input kernel gradient keeps the dense product b
   for (const xGrad of [true, false]) {
     const options = { bias: true, states: false, goBackwards: false, poison: true, xGrad };
     const before = taken.dw;
-    const got = run(whole, values, options);
+    const got = runLstm(whole, values, options);
     assert.equal(taken.dw, before + (xGrad ? 0 : 1), `xGrad ${xGrad}: dW from the backward`);
-    const want = run(steps, values, options);
+    const want = runLstm(steps, values, options);
     const dw = got[xGrad ? 3 : 2]!;
     assert.ok(
       dw.some((v) => Number.isNaN(v)),
@@ -195,9 +149,9 @@ function sameBitsAsSteps(wasm: Backend, shape: [number, number, number, number],
   for (const xGrad of [true, false]) {
     const options = { bias: true, states: true, goBackwards: false, xGrad };
     const before = taken.dw;
-    const got = run(whole, values, options);
+    const got = runLstm(whole, values, options);
     assert.equal(taken.dw, before + 1, 'dW from the sparse kernel');
-    const want = run(steps, values, options);
+    const want = runLstm(steps, values, options);
     for (const [i, v] of got.entries()) assert.deepEqual(v, want[i], `xGrad ${xGrad}: result ${i}`);
   }
 }

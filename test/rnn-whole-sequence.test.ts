@@ -9,35 +9,12 @@ import { it } from 'node:test';
 import type { Backend } from '../src/backend/backend.js';
 import { backendByName } from '../src/backend/registry.js';
 import { createWasmBackend, setGemmPoolFactory } from '../src/backend/wasm/index.js';
-import { lstmSequence, randn, Tensor, wasmSimdSupported } from '../src/index.js';
+import { randn, wasmSimdSupported } from '../src/index.js';
 import { nodeGemmPool } from '../src/node/threads.js';
+import { lstmValues, runLstm } from './lstm-sequence-runs.js';
 import { counting } from './pool-backends.js';
 
 const skip = !wasmSimdSupported();
-
-/** The values and every input's gradient of a loss through lstmSequence on `backend`. */
-function run(
-  backend: Backend,
-  values: Tensor[],
-  options: { goBackwards: boolean; bias: boolean; states: boolean },
-): Float32Array[] {
-  const [x, h0, c0, w, u, b] = values.map(
-    (t) => new Tensor(backend.fromValues(t.dataSync()), t.shape, backend, true),
-  ) as Tensor[];
-  const o = lstmSequence(
-    x!,
-    options.states ? h0! : null,
-    options.states ? c0! : null,
-    w!,
-    u!,
-    options.bias ? b! : null,
-    { returnSequences: true, goBackwards: options.goBackwards },
-  );
-  const loss = o.output.square().sum().add(o.c.mul(o.h).sum());
-  loss.backward();
-  const used = [x!, ...(options.states ? [h0!, c0!] : []), w!, u!, ...(options.bias ? [b!] : [])];
-  return [o.output.dataSync(), o.c.dataSync(), ...used.map((t) => t.grad!.dataSync())];
-}
 
 it('wasm: the whole-sequence LSTM kernels equal the step-by-step path bit for bit', { skip }, () => {
   const wasm = backendByName('wasm');
@@ -79,14 +56,8 @@ it('wasm: the whole-sequence LSTM kernels equal the step-by-step path bit for bi
   ];
   let seed = 1;
   for (const [batch, time, features, units] of shapes) {
-    const values = [
-      randn([batch, time, features], { seed: seed++ }),
-      randn([batch, units], { seed: seed++ }),
-      randn([batch, units], { seed: seed++ }),
-      randn([features, 4 * units], { seed: seed++, std: 0.4 }),
-      randn([units, 4 * units], { seed: seed++, std: 0.2 }),
-      randn([4 * units], { seed: seed++ }),
-    ];
+    const values = lstmValues([batch, time, features, units], seed);
+    seed += 6;
     for (const goBackwards of [false, true]) {
       for (const [bias, states] of [
         [true, true],
@@ -95,14 +66,14 @@ it('wasm: the whole-sequence LSTM kernels equal the step-by-step path bit for bi
         const options = { goBackwards, bias, states };
         const before = used;
         const duBefore = duTaken;
-        const whole = run(counting, values, options);
+        const whole = runLstm(counting, values, options);
         assert.equal(used, before + 2, 'forward and backward took the whole-sequence kernels');
         assert.equal(
           duTaken,
           duBefore + (units % 4 === 0 ? 1 : 0),
           'the backward gave dU when units % 4 = 0',
         );
-        const stepwise = run(steps, values, options);
+        const stepwise = runLstm(steps, values, options);
         whole.forEach((v, i) => {
           assert.deepEqual(
             v,
@@ -115,7 +86,7 @@ it('wasm: the whole-sequence LSTM kernels equal the step-by-step path bit for bi
   }
   // A batch that is not a multiple of 4 is left to the step path.
   const before = used;
-  run(
+  runLstm(
     counting,
     [randn([6, 2, 2]), randn([6, 3]), randn([6, 3]), randn([2, 12]), randn([3, 12]), randn([12])],
     {
@@ -147,19 +118,13 @@ it('wasm: with worker threads (a block of rows each) the whole-sequence kernels 
   // 64 rows: two blocks of 32; units 64 (h and dz packed, dU from the backward) and 66 (not).
   for (const units of [64, 66]) {
     const [batch, time, features] = [64, 4, 5];
-    const values = [
-      randn([batch, time, features], { seed: seed++ }),
-      randn([batch, units], { seed: seed++ }),
-      randn([batch, units], { seed: seed++ }),
-      randn([features, 4 * units], { seed: seed++, std: 0.4 }),
-      randn([units, 4 * units], { seed: seed++, std: 0.2 }),
-      randn([4 * units], { seed: seed++ }),
-    ];
+    const values = lstmValues([batch, time, features, units], seed);
+    seed += 6;
     const options = { goBackwards: false, bias: true, states: true };
     const before = counted.splits();
-    const got = run(threaded, values, options);
+    const got = runLstm(threaded, values, options);
     assert.ok(counted.splits() > before, `units ${units}: the recurrence was split over the workers`);
-    const want = run(steps, values, options);
+    const want = runLstm(steps, values, options);
     for (const [i, v] of got.entries()) assert.deepEqual(v, want[i], `units ${units}: result ${i}`);
   }
 });
