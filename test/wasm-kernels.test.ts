@@ -223,11 +223,13 @@ describe('wasm kernels agree with the TypeScript ones', { skip }, () => {
   });
 
   it('gathers rows (16 or 4 at a time when rows are whole vectors, one by one otherwise)', () => {
-    // 39 rows: two groups of 16, one of 4, then 3 alone (when rows are whole vectors).
+    // 39 rows: two groups of 16, one of 4, then 3 alone (when rows are whole vectors). Groups of 16
+    // copy whole 64-byte lines, then 16 bytes at a time: rows of 16 and 784 floats are whole lines,
+    // 20 floats a line and a vector, 4 floats a vector only.
     const idx = Int32Array.from({ length: 39 }, (_, i) => (i * 17 + 5) % 40);
     idx[3] = 39;
     idx[20] = 0;
-    for (const cols of [13, 16, 784, 10, 3]) {
+    for (const cols of [13, 16, 784, 20, 4, 10, 3]) {
       const x = values(40 * cols);
       const [xt, xw] = onBoth(x);
       const ot = tsBackend.alloc(idx.length * cols);
@@ -401,8 +403,12 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       [9, 100, 24],
       [12, 64, 36],
       [40, 784, 101],
-      [12, 61, 50], // B in 24-column panels, transposed B's k not a multiple of 4
+      [12, 61, 50], // B in a 48-column panel and a 2-column one, transposed B's k not a multiple of 4
       [17, 1500, 100], // k over the kernel's list block (1024): partial sums carried across blocks
+      // 48-column blocks: in place 48, 48, 24 + 28 and 48, 48, 28; in panels three whole panels
+      // with 4 + 1 + 1 columns past them, and two with 24 + 4 — over two and three blocks of k.
+      [10, 300, 150],
+      [9, 200, 124],
     ] as const) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
@@ -604,9 +610,9 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       [512, 260, true],
     ] as const) {
       const m = 16;
-      // Row 7, column 33: in the second panel. Row k − 3, column 130 (or the last): a later
-      // block of rows and, for n = 260, a later group of panels (packPanels copies a row-major B
-      // in tiles of 4 panels × 32 rows).
+      // Row 7, column 33: in a panel's second half (or the ragged panel's last 8 columns). Row
+      // k − 3, column 130 (or the last): a later block of rows and, for n = 260, a later group of
+      // panels (packPanels copies a row-major B in tiles of 2 panels × 32 rows).
       for (const [row, col] of [
         [7, 33],
         [k - 3, Math.min(130, n - 1)],

@@ -3,7 +3,7 @@
  * model's weights constant around their batch loop (Backend.withConstants), so a product packs a
  * weight once per call of theirs instead of once per batch: the wide MLP's inference repacked its
  * 3.2 MB and 4 MB weights for every batch of 500 images. What is kept:
- * - the sparse kernel's 24-column panels of B, with whether B was all finite (a B with Inf or NaN
+ * - the sparse kernel's 48-column panels of B, with whether B was all finite (a B with Inf or NaN
  *   must still take the dense path: 0·Inf is NaN, so skipping zeros would change the result);
  * - the dense kernel's 8-column panels of B;
  * - for a B the sparse kernel reads in place, only whether it is all finite.

@@ -46,7 +46,7 @@ const SPARSE_MIN_ROWS = 8;
 const WIDE_COLUMNS = 256;
 const WIDE_MIN_ZEROS = 0.45;
 /** Columns per panel of B in the sparse kernel (assembly/sparse.ts, PANEL). */
-const PANEL = 24;
+const PANEL = 48;
 /** B is packed in panels for the sparse kernel from this size on (512 KB: half an L2 cache here). */
 const PANELS_MIN_FLOATS = 1 << 17;
 
@@ -194,7 +194,7 @@ export function createMatmul(
     if (n < SPARSE_MIN_COLUMNS || m < SPARSE_MIN_ROWS) return false;
     if (!mostlyZeros(ctx, a, m * k, n >= WIDE_COLUMNS ? WIDE_MIN_ZEROS : undefined)) return false;
     // B's rows in place when they are rows (bcs = 1) and B fits in half the L2 cache or is one
-    // block of columns (n ≤ 24); else packed into panels of 24 columns (assembly/sparse.ts,
+    // block of columns (n ≤ 48); else packed into panels of 48 columns (assembly/sparse.ts,
     // packPanels): in place, the rows of a larger B (a 1024×1024 weight, 4 MB, rows 4 KB apart)
     // fell into the same cache sets and B was re-read from memory for every row of A.
     const panels = bcs !== 1 || (n > PANEL && k * n >= PANELS_MIN_FLOATS);

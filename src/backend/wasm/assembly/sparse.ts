@@ -7,10 +7,11 @@ import { copyFloats, madd, transposeStore } from './simd';
 // result has the same bits — except where B holds Inf or NaN (0·Inf is NaN): the caller checks B
 // first (allFinite), and only takes this path when at least half of A is zeros (../sparse.ts).
 //
-// Per listed entry and 24 columns: one broadcast, six loads of B, six multiplies and adds. Each
-// row of C is worked on alone, so B's values are not reused from registers as in the dense 4×8
-// tile: per multiply-add this costs about 1.6× the dense kernel, and wins from ~40 % zeros on for
-// a wide B in panels (packPanels), from ~50 % on in place.
+// Per listed entry and 48 columns (24 for narrower B): one broadcast, twelve loads of B, twelve
+// multiplies and adds. Each row of C is worked on alone, so B's values are not reused from
+// registers as in the dense 4×8 tile: per multiply-add this costs about 1.3× the dense kernel (the
+// plain SIMD build has no fused multiply-add; the instructions per multiply-add set the pace), and
+// wins from ~40 % zeros on for a wide B in panels (packPanels), from ~50 % on in place.
 
 /**
  * A row's list holds the entries of K_BLOCK steps of k at most (longer rows are listed block by
@@ -19,11 +20,12 @@ import { copyFloats, madd, transposeStore } from './simd';
  */
 const K_BLOCK = 1024;
 /**
- * Steps of k per block with B in panels (packPanels): 256 steps of a 24-column panel are 24 KB,
- * which stay in L1 while a group of rows (GROUP) runs over them: 500×1024×1024 at 60 % zeros took
- * 5.8 ms on two threads with blocks of 256, 6.7 ms with blocks of 1024 (128: no better than 256).
+ * Steps of k per block with B in panels (packPanels): 128 steps of a 48-column panel are 24 KB,
+ * which stay in L1 while a group of rows (GROUP) runs over them. With 24-column panels, 500×1024×1024
+ * at 60 % zeros took 5.8 ms on two threads with blocks of 256 steps (24 KB), 6.7 ms with blocks of
+ * 1024; with 48-column panels blocks of 128 and 192 steps ran 2–4 % faster than 256 (48 KB).
  */
-const PANEL_K_BLOCK = 256;
+const PANEL_K_BLOCK = 128;
 const VALUES_AT = (K_BLOCK + 4) << 2;
 const ROW_LIST_BYTES = 2 * VALUES_AT;
 /**
@@ -45,6 +47,17 @@ const LIST_BYTES = GROUP * ROW_LIST_BYTES + ROWS_BLOCK_BYTES;
 const PATTERN_BYTES = 256;
 
 /**
+ * v's lanes as a pattern from writeCompactPatterns picks them. Its byte indices are all below 16,
+ * where relaxed_swizzle is defined to give swizzle's result; V8 then leaves out the add that
+ * swizzle needs before each x64 pshufb to zero out-of-range lanes. The relaxed builds list 18–20 %
+ * faster (100×784 and 784×100 MNIST batches, same lists).
+ */
+@inline function compactLanes(v: v128, pattern: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(v, pattern);
+  return i8x16.swizzle(v, pattern);
+}
+
+/**
  * listNonzeros' step: the nonzeros among the eight values at `at` (their offsets in B `offsets`
  * and `offsets` + `step`) appended to the list's `count` entries; returns the new count.
  */
@@ -58,10 +71,10 @@ const PATTERN_BYTES = 256;
   const e0 = list + (<usize>count << 2);
   const c0 = popcnt(m0);
   const e1 = e0 + (<usize>c0 << 2);
-  v128.store(e0, i8x16.swizzle(offsets, pattern0));
-  v128.store(e0, i8x16.swizzle(v0, pattern0), VALUES_AT);
-  v128.store(e1, i8x16.swizzle(i32x4.add(offsets, step), pattern1));
-  v128.store(e1, i8x16.swizzle(v1, pattern1), VALUES_AT);
+  v128.store(e0, compactLanes(offsets, pattern0));
+  v128.store(e0, compactLanes(v0, pattern0), VALUES_AT);
+  v128.store(e1, compactLanes(i32x4.add(offsets, step), pattern1));
+  v128.store(e1, compactLanes(v1, pattern1), VALUES_AT);
   return count + c0 + popcnt(m1);
 }
 
@@ -116,8 +129,8 @@ function listNonzeros(row: usize, p0: i32, k: i32, rowBytes: i32, list: usize, c
     const mask = i32x4.bitmask(f32x4.ne(v, zero));
     const pattern = v128.load(compact + (<usize>mask << 4));
     const e = list + (<usize>count << 2);
-    v128.store(e, i8x16.swizzle(offsets, pattern));
-    v128.store(e, i8x16.swizzle(v, pattern), VALUES_AT);
+    v128.store(e, compactLanes(offsets, pattern));
+    v128.store(e, compactLanes(v, pattern), VALUES_AT);
     count += popcnt(mask);
     offsets = i32x4.add(offsets, step);
   }
@@ -224,6 +237,68 @@ export function writeCompactPatterns(dst: usize): void {
   v128.store(at, c6, 96);
 }
 
+/**
+ * Columns [0, 48) at `at`, as sparse24: twelve accumulators, so an entry's offset, broadcast and
+ * loop step serve twice the columns (per entry 44 instructions for 48 columns, against 2 × 25.5).
+ * With B in L1, 37 ps per entry and column against sparse24's 44 (the dense 4×8 tile: ~35).
+ *
+ * A function, not @inline, and called from two places (gemmSparseA, sparseRows) so that binaryen
+ * keeps it one: V8 unrolls small loops nested deep in a function (sparseRows' third level) and then
+ * schedules all of an iteration's loads before its arithmetic — 12 loaded vectors, 12 accumulators
+ * and the broadcast do not fit in x64's 16 xmm registers: spilled, 128×1024×1024 at 47 % zeros
+ * took 6.8 ms on one thread, against 3.8 with sparse24 and 3.3 now. Alone in its function the loop
+ * is not unrolled, and V8 keeps each load next to its multiply-add. (sparse24's 6 + 6 + 1 registers
+ * fit either way; 32 or 40 columns inlined spilled.)
+ */
+function sparse48(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  let c8 = f32x4.splat(0), c9 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  if (accumulate) {
+    c0 = v128.load(at);
+    c1 = v128.load(at, 16);
+    c2 = v128.load(at, 32);
+    c3 = v128.load(at, 48);
+    c4 = v128.load(at, 64);
+    c5 = v128.load(at, 80);
+    c6 = v128.load(at, 96);
+    c7 = v128.load(at, 112);
+    c8 = v128.load(at, 128);
+    c9 = v128.load(at, 144);
+    c10 = v128.load(at, 160);
+    c11 = v128.load(at, 176);
+  }
+  const end = list + (<usize>count << 2);
+  for (let e = list; e < end; e += 4) {
+    const r = b + <usize>load<i32>(e);
+    const a = v128.load32_splat(e, VALUES_AT);
+    c0 = madd(a, v128.load(r), c0);
+    c1 = madd(a, v128.load(r, 16), c1);
+    c2 = madd(a, v128.load(r, 32), c2);
+    c3 = madd(a, v128.load(r, 48), c3);
+    c4 = madd(a, v128.load(r, 64), c4);
+    c5 = madd(a, v128.load(r, 80), c5);
+    c6 = madd(a, v128.load(r, 96), c6);
+    c7 = madd(a, v128.load(r, 112), c7);
+    c8 = madd(a, v128.load(r, 128), c8);
+    c9 = madd(a, v128.load(r, 144), c9);
+    c10 = madd(a, v128.load(r, 160), c10);
+    c11 = madd(a, v128.load(r, 176), c11);
+  }
+  v128.store(at, c0);
+  v128.store(at, c1, 16);
+  v128.store(at, c2, 32);
+  v128.store(at, c3, 48);
+  v128.store(at, c4, 64);
+  v128.store(at, c5, 80);
+  v128.store(at, c6, 96);
+  v128.store(at, c7, 112);
+  v128.store(at, c8, 128);
+  v128.store(at, c9, 144);
+  v128.store(at, c10, 160);
+  v128.store(at, c11, 176);
+}
+
 /** Columns [0, 8) at `at`, as sparse24. */
 @inline function sparse8(list: usize, count: i32, b: usize, at: usize, accumulate: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
@@ -294,10 +369,13 @@ export function gemmSparseA(
 ): void {
   const list = lists + PATTERN_BYTES + <usize>thread * LIST_BYTES;
   const n4 = n & ~3;
+  // 48-column blocks, but for 4 columns left over: those go with the last 24 (n = 100: 48, 24, 28).
+  let n48 = n4 - (n4 % 48);
+  if (n4 - n48 == 4 && n48 > 0) n48 -= 48;
   const n24 = n4 - (n4 % 24);
   const n8 = n4 & ~7;
   // With 4 columns past the 24-column blocks, the last block takes them (sparse28).
-  const n28 = n4 - n24 == 4 && n24 > 0 ? n24 + 4 : 0;
+  const n28 = n4 - n24 == 4 && n24 > n48 ? n24 + 4 : 0;
   const last24 = n28 > 0 ? n24 - 24 : n24;
   for (let k0 = 0; k0 < k; k0 += K_BLOCK) {
     const accumulate = k0 > 0;
@@ -307,6 +385,7 @@ export function gemmSparseA(
       if (count == 0 && accumulate) continue;
       const crow = c + (<usize>(i * n) << 2);
       let j = 0;
+      for (; j < n48; j += 48) sparse48(list, count, b + (<usize>j << 2), crow + (<usize>j << 2), accumulate);
       for (; j < last24; j += 24) sparse24(list, count, b + (<usize>j << 2), crow + (<usize>j << 2), accumulate);
       if (j < n28) {
         sparse28(list, count, b + (<usize>j << 2), crow + (<usize>j << 2), accumulate);
@@ -323,19 +402,19 @@ export function gemmSparseA(
   }
 }
 
-/** Columns per panel of packPanels: one block of sparse24. */
-const PANEL = 24;
+/** Columns per panel of packPanels: one block of sparse48. */
+const PANEL = 48;
 /** packPanels copies a row-major B in tiles of this many panels × rows. */
-const PANELS_BLOCK = 4;
+const PANELS_BLOCK = 2;
 const ROWS_BLOCK = 32;
 
 /**
- * B[k × n] (element strides brs, bcs) into panels of 24 columns, each k rows of 24 floats (96
+ * B[k × n] (element strides brs, bcs) into panels of 48 columns, each k rows of 48 floats (192
  * bytes; the last panel's columns past n are left unwritten and never read): the layout
  * gemmSparsePanels reads. B's rows in place are n floats apart, and with rows 4 KB apart (n =
  * 1024) every row's slice of a block of columns falls in the same few cache sets: the kernel then
  * read B from memory at every row of A however small the block (of the 1 MB L2, 16 KB usable). A panel's rows are contiguous. Columns [0, n) of a part go to dst + j·k floats for
- * a part starting at column j (a multiple of 24), so the pool can pack parts side by side.
+ * a part starting at column j (a multiple of 48), so the pool can pack parts side by side.
  * Writes 1 to the i32 at `finite` when every value it copied is finite (no Inf, no NaN), else 0:
  * the check the sparse kernel needs, without a second pass over a large B.
  */
@@ -345,11 +424,11 @@ export function packPanels(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: us
   let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
   let s: f32 = 0;
   // Row-major B: its whole panels go in tiles of PANELS_BLOCK panels × ROWS_BLOCK rows (each row's
-  // 384 bytes read left to right, each panel's 3 KB written in order). Panel by panel down all k
-  // rows, every 96-byte read was a new 4 KB page, beyond the prefetchers; and a tile as wide as
-  // all the panels wrote to places 96 KB apart (k = 1024), all in the same cache sets. On two
-  // threads a 1024×1024 B just written packed in 0.17 ms instead of 0.19, one read from L3 in 0.19
-  // instead of 0.22, a 784×1024 B in 0.089 instead of 0.094 (means of 2–6 runs).
+  // 384 bytes read left to right, each panel's 6 KB written in order). With 24-column panels, panel
+  // by panel down all k rows, every 96-byte read was a new 4 KB page, beyond the prefetchers; and a
+  // tile as wide as all the panels wrote to places 96 KB apart (k = 1024), all in the same cache
+  // sets. On two threads a 1024×1024 B just written packed in 0.17 ms instead of 0.19, one read from
+  // L3 in 0.19 instead of 0.22, a 784×1024 B in 0.089 instead of 0.094 (means of 2–6 runs).
   const whole = bcs == 1 ? n / PANEL * PANEL : 0;
   for (let g = 0; g < whole; g += PANELS_BLOCK * PANEL) {
     const gEnd = min(whole, g + PANELS_BLOCK * PANEL);
@@ -359,21 +438,24 @@ export function packPanels(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: us
         let src = b + (<usize>(p0 * brs + j) << 2);
         let o = dst + (<usize>(j * k + p0 * PANEL) << 2);
         for (let r = 0; r < rows; r++) {
-          const v0 = v128.load(src);
-          const v1 = v128.load(src, 16);
-          const v2 = v128.load(src, 32);
-          const v3 = v128.load(src, 48);
-          const v4 = v128.load(src, 64);
-          const v5 = v128.load(src, 80);
-          v128.store(o, v0);
-          v128.store(o, v1, 16);
-          v128.store(o, v2, 32);
-          v128.store(o, v3, 48);
-          v128.store(o, v4, 64);
-          v128.store(o, v5, 80);
-          // Each value times 0 before any sum (a sum of large finite values could overflow to Inf).
-          s0 = f32x4.add(s0, f32x4.add(f32x4.add(f32x4.mul(v0, zero), f32x4.mul(v1, zero)), f32x4.mul(v2, zero)));
-          s1 = f32x4.add(s1, f32x4.add(f32x4.add(f32x4.mul(v3, zero), f32x4.mul(v4, zero)), f32x4.mul(v5, zero)));
+          // A panel's row in two halves of 24 floats.
+          for (let h: usize = 0; h < <usize>(PANEL << 2); h += 96) {
+            const v0 = v128.load(src + h);
+            const v1 = v128.load(src + h, 16);
+            const v2 = v128.load(src + h, 32);
+            const v3 = v128.load(src + h, 48);
+            const v4 = v128.load(src + h, 64);
+            const v5 = v128.load(src + h, 80);
+            v128.store(o + h, v0);
+            v128.store(o + h, v1, 16);
+            v128.store(o + h, v2, 32);
+            v128.store(o + h, v3, 48);
+            v128.store(o + h, v4, 64);
+            v128.store(o + h, v5, 80);
+            // Each value times 0 before any sum (a sum of large finite values could overflow to Inf).
+            s0 = f32x4.add(s0, f32x4.add(f32x4.add(f32x4.mul(v0, zero), f32x4.mul(v1, zero)), f32x4.mul(v2, zero)));
+            s1 = f32x4.add(s1, f32x4.add(f32x4.add(f32x4.mul(v3, zero), f32x4.mul(v4, zero)), f32x4.mul(v5, zero)));
+          }
           src += <usize>brs << 2;
           o += PANEL << 2;
         }
@@ -426,7 +508,7 @@ export function packPanels(b: usize, brs: i32, bcs: i32, k: i32, n: i32, dst: us
 }
 
 /**
- * C[m × n] = A · B as gemmSparseA, for B packed by packPanels (panels of k rows of 24 floats, `bp`
+ * C[m × n] = A · B as gemmSparseA, for B packed by packPanels (panels of k rows of 48 floats, `bp`
  * the first). A's element (i, p) is at a + (i·ars + p·acs) floats: acs = 1 for rows, else a
  * transposed A (ars = 1: a weight gradient's Hᵀ), whose group of rows is turned row-major block by
  * block here (rowsBlock), in the thread's cache, instead of all of A transposed by one thread
@@ -494,24 +576,35 @@ function rowsBlock(x: usize, ars: i32, acs: i32, rows: i32, len: i32, dst: usize
  */
 function sparseRows(list: usize, rows: i32, b: usize, panelBytes: i32, c: usize, n: i32, accumulate: bool): void {
   const n4 = n & ~3;
-  const n24 = n4 - (n4 % PANEL);
+  const whole = n4 - (n4 % PANEL);
+  const n24 = n4 - (n4 % 24);
   const n8 = n4 & ~7;
   const rowC = <usize>n << 2;
   const countAt = (<usize>K_BLOCK + 3) << 2;
   let j = 0;
-  for (; j < n24; j += PANEL) {
+  for (; j < whole; j += PANEL) {
     const bj = b + <usize>(j / PANEL) * <usize>panelBytes;
+    for (let g = 0; g < rows; g++) {
+      const at = list + <usize>g * ROW_LIST_BYTES;
+      const count = load<i32>(at + countAt);
+      if (count == 0 && accumulate) continue;
+      sparse48(at, count, bj, c + <usize>g * rowC + (<usize>j << 2), accumulate);
+    }
+  }
+  // The columns past the last whole panel lie in one (narrower) panel.
+  const last = b + <usize>(whole / PANEL) * <usize>panelBytes;
+  if (j < n24) {
+    const bj = last + (<usize>(j - whole) << 2);
     for (let g = 0; g < rows; g++) {
       const at = list + <usize>g * ROW_LIST_BYTES;
       const count = load<i32>(at + countAt);
       if (count == 0 && accumulate) continue;
       sparse24(at, count, bj, c + <usize>g * rowC + (<usize>j << 2), accumulate);
     }
+    j += 24;
   }
-  // The columns past the last whole block lie in one (narrower) panel.
-  const last = b + <usize>(n24 / PANEL) * <usize>panelBytes;
   for (; j < n8; j += 8) {
-    const bj = last + (<usize>(j - n24) << 2);
+    const bj = last + (<usize>(j - whole) << 2);
     for (let g = 0; g < rows; g++) {
       const at = list + <usize>g * ROW_LIST_BYTES;
       const count = load<i32>(at + countAt);
@@ -520,7 +613,7 @@ function sparseRows(list: usize, rows: i32, b: usize, panelBytes: i32, c: usize,
     }
   }
   if (j < n4) {
-    const bj = last + (<usize>(j - n24) << 2);
+    const bj = last + (<usize>(j - whole) << 2);
     for (let g = 0; g < rows; g++) {
       const at = list + <usize>g * ROW_LIST_BYTES;
       const count = load<i32>(at + countAt);
@@ -530,7 +623,7 @@ function sparseRows(list: usize, rows: i32, b: usize, panelBytes: i32, c: usize,
     j += 4;
   }
   for (; j < n; j++) {
-    const bj = last + (<usize>(j - n24) << 2);
+    const bj = last + (<usize>(j - whole) << 2);
     for (let g = 0; g < rows; g++) {
       const at = list + <usize>g * ROW_LIST_BYTES;
       const count = load<i32>(at + countAt);
