@@ -146,7 +146,26 @@ describeEachBackend('ops', () => {
       naiveMatmul((a.toArray() as number[][][])[1]!, b.toArray() as number[][]),
       1e-4,
     );
-    assert.deepEqual(randn([2, 1, 3, 4]).matmul(randn([3, 4, 6])).shape, [2, 3, 3, 6]);
+    // Both operands broadcast over the batch axes [2, 3]: each product reads a[i, 0] and b[j].
+    const a4 = randn([2, 1, 3, 4], { seed: 3 });
+    const b3 = randn([3, 4, 6], { seed: 4 });
+    const ab = a4.matmul(b3);
+    assert.deepEqual(ab.shape, [2, 3, 3, 6]);
+    const a4s = a4.toArray() as number[][][][];
+    const b3s = b3.toArray() as number[][][];
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 3; j++) {
+        assertClose(
+          ab
+            .slice(i, i + 1)
+            .reshape(3, 3, 6)
+            .slice(j, j + 1)
+            .reshape(3, 6),
+          naiveMatmul(a4s[i]![0]!, b3s[j]!),
+          1e-4,
+        );
+      }
+    }
     assert.deepEqual(randn([4]).matmul(randn([4, 3])).shape, [3]);
     assert.deepEqual(randn([3, 4]).matmul(randn([4])).shape, [3]);
     assertClose(tensor([1, 2, 3]).matmul(tensor([4, 5, 6])), 32);

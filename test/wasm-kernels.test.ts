@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BinaryOp, Storage, UnaryOp, UpdateRule } from '../src/backend/backend.js';
 import { tsBackend } from '../src/backend/ts/index.js';
-import { createWasmBackend, sparseProductCount, wasmSimdSupported } from '../src/backend/wasm/index.js';
+import {
+  createWasmBackend,
+  setSkipZeros,
+  sparseProductCount,
+  wasmSimdSupported,
+} from '../src/backend/wasm/index.js';
 import { Rng } from '../src/index.js';
 import { windowGeometry } from '../src/ops/conv.js';
 
@@ -503,6 +508,55 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     }
   });
 
+  it('an A past 1 MB (rows listed in groups before they are multiplied): the dense bits', () => {
+    // B in place (k·n < 2^17 floats); m not a multiple of the group, k over one list block (1024)
+    // with rows blank in the second block; NaN, Inf and -1e30 among A's values.
+    for (const [m, k, n] of [
+      [413, 784, 100], // an inference batch's shape: 48 + 24 + 28 columns
+      [263, 1200, 19],
+      [250, 1100, 102],
+    ] as const) {
+      for (const transA of [false, true]) {
+        const label = `${m}×${k}×${n} transA=${transA}`;
+        const a = sparse(m * k, 0.8, true);
+        for (let i = 0; i < m; i += 3) a.fill(0, i * k + Math.min(k, 1024), (i + 1) * k);
+        const b = values(k * n, 1);
+        const before = sparseProductCount();
+        const skipped = product(a, b, m, k, n, transA, false);
+        assert.equal(sparseProductCount(), before + 1, `${label}: the zeros were not skipped`);
+        const stacked = new Float32Array(2 * m * k);
+        stacked.set(a);
+        stacked.set(values(m * k, 1), m * k);
+        const dense = product(stacked, b, 2 * m, k, n, transA, false);
+        assert.equal(sparseProductCount(), before + 1, `${label}: the stacked product skipped zeros`);
+        for (let i = 0; i < m * n; i++) {
+          if (!Object.is(skipped[i], dense[i]))
+            assert.fail(`${label}: element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
+        }
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let expected = 0;
+            for (let p = 0; p < k; p++) expected += a[i * k + p]! * b[p * n + j]!;
+            const got = skipped[i * n + j]!;
+            if (!Number.isFinite(expected) || Math.abs(expected) > 1e20) {
+              assert.ok(
+                Object.is(got, expected) ||
+                  (Number.isNaN(got) && Number.isNaN(expected)) ||
+                  Math.abs(got - expected) <= 1e-4 * Math.abs(expected),
+                `${label}: (${i}, ${j}) ${got} vs ${expected}`,
+              );
+            } else {
+              assert.ok(
+                Math.abs(got - expected) <= 1e-4 * (1 + Math.abs(expected)),
+                `${label}: (${i}, ${j}) ${got} vs ${expected}`,
+              );
+            }
+          }
+        }
+      }
+    }
+  });
+
   it('a transposed A with B in panels (a weight gradient Hᵀ·dZ): rows turned by the kernel, the dense bits', () => {
     // B row-major and large enough for panels (k·n ≥ 2^17); m: groups of eight rows and a ragged
     // group of three; k: a whole block of 256 steps of k, then 45 (not a multiple of 4).
@@ -512,11 +566,15 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     const before = sparseProductCount();
     const skipped = product(a, b, m, k, n, true, false);
     assert.equal(sparseProductCount(), before + 1, 'the zeros were not skipped');
-    const stacked = new Float32Array(2 * m * k);
-    stacked.set(a);
-    stacked.set(values(m * k, 1), m * k);
-    const dense = product(stacked, b, 2 * m, k, n, true, false);
-    assert.equal(sparseProductCount(), before + 1, 'the stacked product skipped zeros');
+    // The dense kernels' bits (stacked under dense rows, 35 % zeros would still be skipped here).
+    setSkipZeros(false);
+    let dense: Float32Array;
+    try {
+      dense = product(a, b, m, k, n, true, false);
+    } finally {
+      setSkipZeros(true);
+    }
+    assert.equal(sparseProductCount(), before + 1, 'the zeros were skipped with skipping off');
     for (let i = 0; i < m * n; i++) {
       if (!Object.is(skipped[i], dense[i]))
         assert.fail(`element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
@@ -556,22 +614,22 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     }
   });
 
-  /** Values with exactly 47.5 % zeros: between the wide products' threshold (45 %) and the others' (50 %). */
+  /** Values with exactly 35 % zeros: between the wide products' threshold (30 %) and the others' (50 %). */
   function zerosBetween(n: number): Float32Array {
     const v = values(n, 1);
-    for (let i = 0; i < n; i++) if (i % 40 < 19) v[i] = 0;
+    for (let i = 0; i < n; i++) if (i % 20 < 7) v[i] = 0;
     return v;
   }
 
-  it('wide products (B with 256 columns or more) from 45 % zeros on, with the dense bits', () => {
+  it('wide products (B with 256 columns or more) from 30 % zeros on, with the dense bits', () => {
     const [m, k, n] = [20, 45, 300];
     for (const transB of [false, true]) {
       const a = zerosBetween(m * k);
       const b = values(k * n, 1);
       const before = sparseProductCount();
       const skipped = product(a, b, m, k, n, false, transB);
-      assert.equal(sparseProductCount(), before + 1, `transB=${transB}: 47.5 % zeros were not skipped`);
-      // Under as many dense rows (24 % zeros) the dense kernels run.
+      assert.equal(sparseProductCount(), before + 1, `transB=${transB}: 35 % zeros were not skipped`);
+      // Under as many dense rows (17.5 % zeros) the dense kernels run.
       const stacked = new Float32Array(2 * m * k);
       stacked.set(a);
       stacked.set(values(m * k, 1), m * k);
@@ -586,7 +644,28 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     // A narrower product with as many zeros stays dense.
     const before = sparseProductCount();
     product(zerosBetween(m * k), values(k * 100, 1), m, k, 100, false, false);
-    assert.equal(sparseProductCount(), before, 'a 100-column product at 47.5 % zeros took the sparse kernel');
+    assert.equal(sparseProductCount(), before, 'a 100-column product at 35 % zeros took the sparse kernel');
+  });
+
+  it("setSkipZeros('always') skips however few zeros (for bench/sparse-threshold.ts), with the dense bits", () => {
+    const [m, k, n] = [20, 45, 100];
+    const a = sparse(m * k, 0.1);
+    const b = values(k * n, 1);
+    const before = sparseProductCount();
+    const dense = product(a, b, m, k, n, false, false);
+    assert.equal(sparseProductCount(), before, '10 % zeros were skipped by default');
+    setSkipZeros('always');
+    let skipped: Float32Array;
+    try {
+      skipped = product(a, b, m, k, n, false, false);
+    } finally {
+      setSkipZeros(true);
+    }
+    assert.equal(sparseProductCount(), before + 1, "10 % zeros were not skipped with 'always'");
+    for (let i = 0; i < m * n; i++) {
+      if (!Object.is(skipped[i], dense[i]))
+        assert.fail(`element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
+    }
   });
 
   it('not when B holds Inf or NaN (0·Inf is NaN: skipping would hide it), nor for few zeros', () => {

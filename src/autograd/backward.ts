@@ -88,7 +88,9 @@ export function propagate(
   });
   const found = new Map<Tensor, Tensor>();
 
-  const walk = (): void => {
+  // Recording on: the rules' ops build the graph of the gradients. Off: nothing is recorded and the
+  // rules take their fused kernels. (An unnamed closure: tsx names each const-held one at run time.)
+  (createGraph ? enableGrad : noGrad)((): void => {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i]!;
       const g = grads.get(t);
@@ -103,9 +105,11 @@ export function propagate(
       // Only rules that lead on to a target are worth running (gradients() of one input of many).
       if (needed !== null && !node.inputs.some((input) => needed.has(input))) continue;
       const inputGrads = node.backward(g);
-      node.inputs.forEach((input, k) => {
+      const inputs = node.inputs;
+      for (let k = 0; k < inputs.length; k++) {
+        const input = inputs[k]!;
         const gi = inputGrads[k];
-        if (!input.requiresGrad || gi === null || gi === undefined) return;
+        if (!input.requiresGrad || gi === null || gi === undefined) continue;
         if (!shapesEqual(gi.shape, input.shape)) {
           throw new GraphError(
             `backward(): the rule of '${node.op}' returned a gradient of shape ${formatShape(gi.shape)} for an ` +
@@ -114,18 +118,15 @@ export function propagate(
         }
         const prev = grads.get(input);
         grads.set(input, prev === undefined ? gi : prev.add(gi));
-      });
+      }
     }
-  };
-  // Recording on: the rules' ops build the graph of the gradients. Off: nothing is recorded and the
-  // rules take their fused kernels.
-  if (createGraph) enableGrad(walk);
-  else noGrad(walk);
+  });
 
   if (!retainGraph) {
     // Drop every node's closure (and the tensors it saved) so a training loop holds no memory from
     // earlier steps; mark the tensors so a second backward explains itself instead of doing nothing.
-    for (const t of order) {
+    for (let i = 0; i < order.length; i++) {
+      const t = order[i]!;
       if (t._node !== null) {
         t._node = null;
         t._freed = true;

@@ -21,7 +21,7 @@ export interface GraphNode {
 export function record(op: string, out: Tensor, inputs: readonly Tensor[], backward: BackwardRule): Tensor {
   if (!isGradEnabled()) return out;
   let needed = false;
-  for (const t of inputs) if (t.requiresGrad) needed = true;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) needed = true;
   if (!needed) return out;
   out.requiresGrad = true;
   out._node = { op, inputs, backward };

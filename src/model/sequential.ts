@@ -292,14 +292,14 @@ export class Sequential extends TrainableModel {
     const last = this._layers.length - 1;
     let y = x;
     let mask = inputMask;
-    this._layers.forEach((layer, i) => {
-      const out = layer.callWithMasks([y], false, [mask], {
+    for (let i = 0; i <= last; i++) {
+      const out = this._layers[i]!.callWithMasks([y], false, [mask], {
         training: options.training ?? false,
         skipActivation: options.logits === true && i === last,
       });
       y = out.outputs[0]!;
       mask = out.masks[0] ?? null;
-    });
+    }
     return { y, mask };
   }
 

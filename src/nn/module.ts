@@ -279,7 +279,8 @@ export abstract class Module {
 
   private run(inputs: readonly Tensor[], asList: boolean, options: CallOptions): Tensor | Tensor[] {
     if (inputs.length === 0) throw new ArgumentError(`${this.component}: called with no inputs`);
-    for (const x of inputs) {
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i]!;
       if (x === null || typeof x !== 'object' || !('shape' in x)) {
         throw new ArgumentError(`${this.component}: inputs must be tensors, got ${describeValue(x)}`);
       }
@@ -287,8 +288,7 @@ export abstract class Module {
         throw new ShapeError(`layer '${this.name}': input must have a batch axis, got a scalar`);
     }
     if (options.mask !== undefined && options.mask !== null) this.checkGivenMask(inputs, options.mask);
-    const shapes = inputs.map((x) => x.shape.slice(1));
-    this.ensureBuilt(asList ? shapes : shapes[0]!);
+    this.ensureBuilt(asList ? inputs.map((x) => x.shape.slice(1)) : inputs[0]!.shape.slice(1));
     return this.forward(asList ? [...inputs] : inputs[0]!, options);
   }
 
@@ -311,6 +311,8 @@ export abstract class Module {
    * product, null when none has one); one that does not refuses a mask.
    */
   computeMask(_inputs: Tensor | Tensor[], mask: Mask | Mask[]): Mask | Mask[] {
+    // No mask (every Dense of an MLP, every step): nothing to refuse or combine.
+    if (mask === null) return null;
     const masks = Array.isArray(mask) ? mask : [mask];
     this.refuseMask(masks.map((m) => m !== null && m !== undefined));
     const given = masks.filter((m): m is Tensor => m !== null && m !== undefined);
@@ -339,8 +341,7 @@ export abstract class Module {
     options: CallOptions,
   ): MaskedOutputs {
     const mask = asList ? null : (masks[0] ?? null);
-    const { mask: _outer, ...rest } = options;
-    const outputs = this.callTensors(inputs, asList, mask === null ? rest : { ...rest, mask });
+    const outputs = this.callTensors(inputs, asList, withMask(options, mask));
     const out = this.computeMask(asList ? [...inputs] : inputs[0]!, asList ? [...masks] : mask);
     return { outputs, masks: maskList(out, outputs.length) };
   }
@@ -477,8 +478,10 @@ export abstract class Module {
       seen.add(w);
       out.push(w);
     }
-    for (const child of this._children) {
-      for (const w of child.trainableWeights) {
+    for (let c = 0; c < this._children.length; c++) {
+      const weights = this._children[c]!.trainableWeights;
+      for (let i = 0; i < weights.length; i++) {
+        const w = weights[i]!;
         if (seen.has(w)) continue;
         seen.add(w);
         out.push(w);
@@ -513,14 +516,15 @@ export abstract class Module {
   /** Sum of the weight penalties of this module and its children, or null when there are none. */
   regularizationLoss(): Tensor | null {
     let total: Tensor | null = null;
-    if (this._trainable) {
+    // Called every step: no iterator over an empty map, and an indexed loop over the children.
+    if (this._trainable && this._regularizers.size > 0) {
       for (const [name, reg] of this._regularizers) {
         const p = reg.penalty(this.getWeight(name));
         total = total ? total.add(p) : p;
       }
     }
-    for (const c of this._children) {
-      const p = c.regularizationLoss();
+    for (let i = 0; i < this._children.length; i++) {
+      const p = this._children[i]!.regularizationLoss();
       if (p) total = total ? total.add(p) : p;
     }
     return total;
@@ -552,7 +556,21 @@ export abstract class Module {
 /** computeMask's answer as one mask per output (a single mask is the first output's). */
 export function maskList(mask: Mask | Mask[], outputs: number): Mask[] {
   const list = Array.isArray(mask) ? mask : [mask];
-  return Array.from({ length: outputs }, (_, i) => list[i] ?? null);
+  // A plain loop: Array.from({ length }) takes V8's generic path, and this runs per layer per step.
+  const out = new Array<Mask>(outputs);
+  for (let i = 0; i < outputs; i++) out[i] = list[i] ?? null;
+  return out;
+}
+
+/**
+ * `options` with its mask replaced by `mask` (none when null). Options without a mask key pass
+ * through as they are: the engine calls every layer with them each step, and an object rest copy
+ * is costly until V8 optimises the caller.
+ */
+function withMask(options: CallOptions, mask: Mask): CallOptions {
+  if (mask === null && !('mask' in options)) return options;
+  const { mask: _outer, ...rest } = options;
+  return mask === null ? rest : { ...rest, mask };
 }
 
 /** Weights with each tensor once (the first name wins). */

@@ -17,7 +17,12 @@ export function formatSymbolicShape(shape: SymbolicShape): string {
 
 /** Same rank and every known dimension equal (null matches anything). */
 export function shapesCompatible(a: SymbolicShape, b: SymbolicShape): boolean {
-  return a.length === b.length && a.every((d, i) => d === null || b[i] === null || d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i];
+    if (d !== null && b[i] !== null && d !== b[i]) return false;
+  }
+  return true;
 }
 
 /** One call of a module on symbolic tensors. */

@@ -25,6 +25,7 @@ export function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/** The two operands as tensors (read as xy[0], xy[1]: a destructuring is slow in unoptimised code). */
 function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
   if (typeof a === 'number') {
     const tb = asTensor(b, b as Tensor, op);
@@ -34,12 +35,16 @@ function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('add', a, b);
+  const xy = operands('add', a, b);
+  const x = xy[0];
+  const y = xy[1];
   return record('add', binaryForward('add', x, y), [x, y], (g) => [sumTo(g, x.shape), sumTo(g, y.shape)]);
 }
 
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('sub', a, b);
+  const xy = operands('sub', a, b);
+  const x = xy[0];
+  const y = xy[1];
   return record('sub', binaryForward('sub', x, y), [x, y], (g) => [
     sumTo(g, x.shape),
     y.requiresGrad ? sumTo(g.neg(), y.shape) : null,
@@ -47,7 +52,9 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('mul', a, b);
+  const xy = operands('mul', a, b);
+  const x = xy[0];
+  const y = xy[1];
   return record('mul', binaryForward('mul', x, y), [x, y], (g) => [
     x.requiresGrad ? sumTo(g.mul(y), x.shape) : null,
     y.requiresGrad ? sumTo(g.mul(x), y.shape) : null,
@@ -55,7 +62,9 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
 }
 
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('div', a, b);
+  const xy = operands('div', a, b);
+  const x = xy[0];
+  const y = xy[1];
   const out = binaryForward('div', x, y);
   // d(x/y)/dy = −x/y² = −out/y
   return record('div', out, [x, y], (g) => [
@@ -65,7 +74,9 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 }
 
 export function pow(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('pow', a, b);
+  const xy = operands('pow', a, b);
+  const x = xy[0];
+  const y = xy[1];
   const out = binaryForward('pow', x, y);
   // d(xʸ)/dx = y·xʸ⁻¹;  d(xʸ)/dy = xʸ·ln x (defined for x > 0)
   return record('pow', out, [x, y], (g) => [
@@ -84,7 +95,9 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 }
 
 function minMax(op: 'maximum' | 'minimum', wins: 'gt' | 'lt', a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(op, a, b);
+  const xy = operands(op, a, b);
+  const x = xy[0];
+  const y = xy[1];
   return record(op, binaryForward(op, x, y), [x, y], (g) => {
     const share = binaryForward(wins, x, y).add(binaryForward('eq', x, y).mul(0.5)); // x's share of g
     const gx = g.mul(share);

@@ -62,19 +62,26 @@ export function matmulTransposed(a: Tensor, b: Tensor, transA: boolean, transB: 
   });
 }
 
-/** op(a)·op(b) for operands of rank ≥ 2, batch axes broadcast; not recorded. */
+/**
+ * op(a)·op(b) for operands of rank ≥ 2, batch axes broadcast; not recorded. Plain locals rather
+ * than destructured pairs: every step runs this a few times, and until V8 optimises it (most of
+ * fit's first epoch) a destructuring costs more than the arithmetic around it.
+ */
 export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const ra = a.shape[a.ndim - 2]!;
   const ca = a.shape[a.ndim - 1]!;
   const rb = b.shape[b.ndim - 2]!;
   const cb = b.shape[b.ndim - 1]!;
-  const [m, k] = transA ? [ca, ra] : [ra, ca];
+  const m = transA ? ca : ra;
+  const k = transA ? ra : ca;
   const n = transB ? rb : cb;
-  const batchShape = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  // Two matrices (every Dense product): no batch axes to broadcast.
+  const batchShape =
+    a.ndim === 2 && b.ndim === 2 ? [] : broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = sizeOf(batchShape);
-  const [A, aStride] = batchOperand(a, batchShape, batch);
-  const [B, bStride] = batchOperand(b, batchShape, batch);
-  const out = allocOutput([...batchShape, m, n], a.backend);
+  const A = batchOperand(a, batchShape, batch);
+  const B = batchOperand(b, batchShape, batch);
+  const out = allocOutput(batchShape.length === 0 ? [m, n] : [...batchShape, m, n], a.backend);
   a.backend.matmul(A.storage, B.storage, out.storage, {
     batch,
     m,
@@ -82,17 +89,22 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
     n,
     transA,
     transB,
-    aBatchStride: aStride,
-    bBatchStride: bStride,
+    aBatchStride: batchStride(A, batch),
+    bBatchStride: batchStride(B, batch),
   });
   return out;
 }
 
-/** An operand laid out for `batch` matrices: as it is, repeated (stride 0), or expanded. */
-function batchOperand(t: Tensor, batchShape: number[], batch: number): [Tensor, number] {
-  const mat = t.shape[t.ndim - 2]! * t.shape[t.ndim - 1]!;
+/** An operand laid out for `batch` matrices: as it is (one per batch, or one for all), or expanded. */
+function batchOperand(t: Tensor, batchShape: number[], batch: number): Tensor {
+  if (t.ndim === 2) return t;
   const own = sizeOf(t.shape.slice(0, -2));
-  if (own === batch) return [t, mat];
-  if (own === 1) return [t, 0];
-  return [broadcastTo(t, [...batchShape, ...t.shape.slice(-2)]), mat];
+  if (own === batch || own === 1) return t;
+  return broadcastTo(t, [...batchShape, ...t.shape.slice(-2)]);
+}
+
+/** Elements between an operand's matrices: 0 for one matrix shared by every batch entry. */
+function batchStride(t: Tensor, batch: number): number {
+  const mat = t.shape[t.ndim - 2]! * t.shape[t.ndim - 1]!;
+  return t.size === mat && batch !== 1 ? 0 : mat;
 }

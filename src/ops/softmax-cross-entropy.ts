@@ -36,17 +36,21 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
     loss = noGrad(() => y.mul(logits.logSoftmax(-1)).sum(-1).neg());
   }
   return record('softmaxCrossEntropy', loss, [logits, y], (g) => {
-    const gRows = (): Tensor => g.reshape([...g.shape, 1]);
     let dz: Tensor | null = null;
     if (logits.requiresGrad) {
       if (probs !== null && backend.softmaxCrossEntropyGrad && !isGradEnabled()) {
         dz = allocOutput(logits.shape, backend);
         backend.softmaxCrossEntropyGrad(probs.storage, y.storage, g.storage, rows, cols, dz.storage);
       } else {
-        dz = gRows().mul(logits.softmax(-1).mul(y.sum(-1, true)).sub(y));
+        dz = g.reshape([...g.shape, 1]).mul(logits.softmax(-1).mul(y.sum(-1, true)).sub(y));
       }
     }
-    const dy = y.requiresGrad ? logits.logSoftmax(-1).neg().mul(gRows()) : null;
+    const dy = y.requiresGrad
+      ? logits
+          .logSoftmax(-1)
+          .neg()
+          .mul(g.reshape([...g.shape, 1]))
+      : null;
     return [dz, dy];
   });
 }

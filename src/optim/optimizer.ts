@@ -295,7 +295,9 @@ function onBackend(t: Tensor, backend: Backend): Tensor {
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Turn a saved learningRate (number or schedule) back into the constructor form. */

@@ -38,24 +38,24 @@ export type TensorLike = Tensor | number;
 export type IndexLike = Tensor | Int32Array | readonly number[];
 
 export class Tensor {
-  readonly shape: Shape;
-  readonly size: number;
+  declare readonly shape: Shape;
+  declare readonly size: number;
   /**
    * The values, owned by `backend`. Read them with `await data()` (or `dataSync()`/`toArray()` on
    * the CPU backends); only kernels inside a backend look at the memory itself.
    */
-  readonly storage: Storage;
-  readonly backend: Backend;
+  declare readonly storage: Storage;
+  declare readonly backend: Backend;
   /** Record ops on this tensor so `backward()` can reach it. Set it on leaves (parameters, inputs). */
-  requiresGrad: boolean;
+  declare requiresGrad: boolean;
   /** The gradient accumulated by `backward()` (leaves only). Reset it with `t.grad = null`. */
-  grad: Tensor | null = null;
+  declare grad: Tensor | null;
   /** An optional label, shown by `toString()` and in layer weight lists. */
-  name: string | undefined;
+  declare name: string | undefined;
   /** @internal The op that produced this tensor, while its graph is alive. */
-  _node: GraphNode | null = null;
+  declare _node: GraphNode | null;
   /** @internal Set when backward() freed the graph this tensor was part of. */
-  _freed = false;
+  declare _freed: boolean;
 
   constructor(storage: Storage, shape: Shape, backend: Backend, requiresGrad = false) {
     const size = sizeOf(shape);
@@ -64,11 +64,17 @@ export class Tensor {
         `Tensor: storage holds ${storage.length} values but shape ${formatShape(shape)} needs ${size}`,
       );
     }
-    this.storage = storage;
+    // Every field set here, in declaration order (the order Object.keys gives), rather than by
+    // class-field initialisers: those run as a separate function per tensor, dozens a step.
     this.shape = Object.freeze([...shape]);
     this.size = size;
+    this.storage = storage;
     this.backend = backend;
     this.requiresGrad = requiresGrad;
+    this.grad = null;
+    this.name = undefined;
+    this._node = null;
+    this._freed = false;
   }
 
   get ndim(): number {

@@ -133,6 +133,7 @@ export interface Kernels {
     k: number,
     n: number,
     lists: number,
+    group?: number,
   ): void;
   packPanels(b: number, brs: number, bcs: number, k: number, n: number, dst: number, finite: number): void;
   gemmSparsePanels(

@@ -37,18 +37,28 @@ const PACK_A_MIN_COLUMNS = 32;
 const SPARSE_MIN_COLUMNS = 16;
 const SPARSE_MIN_ROWS = 8;
 /**
- * Wide products (B with this many columns: a wide MLP's 1024-unit layers) skip zeros from 45 % of
- * A on: with B packed in panels the sparse kernel broke even with the dense one at about 40 % zeros
- * on 500×1024×1024, 128×1024×1024 (B transposed too) and 1024×128×1024 (A transposed), and at 50 %
- * took 15–20 % less time (bench/wide-mlp-prof.ts) — the wide MLP's dZ·W2ᵀ has 48 % zeros. Narrower
- * products keep SPARSE_MIN_ZEROS.
+ * Wide products (B with this many columns: a wide MLP's 1024-unit layers, the Keras CNN's 9216-wide
+ * dZ·Wᵀ) skip zeros from 30 % of A on: with B packed in 48-column panels the sparse kernel broke
+ * even with the dense one (packing included) at 18–26 % zeros on one thread and 16–30 % on two, on
+ * the wide MLP's training and inference shapes, and at 30 % took 0–14 % less time
+ * (bench/sparse-threshold.ts) — the wide MLP's hidden ReLUs have 43–51 % zeros in its first steps.
+ * Narrower products keep SPARSE_MIN_ZEROS.
  */
 const WIDE_COLUMNS = 256;
-const WIDE_MIN_ZEROS = 0.45;
+const WIDE_MIN_ZEROS = 0.3;
 /** Columns per panel of B in the sparse kernel (assembly/sparse.ts, PANEL). */
 const PANEL = 48;
 /** B is packed in panels for the sparse kernel from this size on (512 KB: half an L2 cache here). */
 const PANELS_MIN_FLOATS = 1 << 17;
+
+/**
+ * The in-place sparse kernel lists SPARSE_GROUP_ROWS rows of A before multiplying them when A has
+ * at least this many bytes (an L2's worth; predict's batches of 1000 MNIST images are 3.1 MB): A
+ * then streams from memory faster (the 1000×784×100 product 0.58 ms on two threads instead of
+ * 0.66), but with A in cache (training's 100×784 batches, 313 KB) grouping ran 5–8 % slower.
+ */
+const SPARSE_GROUP_MIN_BYTES = 1 << 20;
+const SPARSE_GROUP_ROWS = 8;
 
 export function createMatmul(
   ctx: WasmContext,
@@ -233,6 +243,8 @@ export function createMatmul(
     }
     const count = m * k * n < PARALLEL_MIN ? 1 : partCount(threads, m);
     const chunk = Math.ceil(m / count);
+    // An A past the L2 comes from memory: its rows are listed in groups (assembly/sparse.ts).
+    const group = m * k * 4 >= SPARSE_GROUP_MIN_BYTES ? SPARSE_GROUP_ROWS : 1;
     const parts: GemmJob[] = [];
     for (let i0 = 0; i0 < m; i0 += chunk) {
       const rows = Math.min(chunk, m - i0);
@@ -244,7 +256,7 @@ export function createMatmul(
               kernel: 'gemmSparsePanels',
               args: [at, inRows ? k : 1, bp, cAt, rows, k, n, lists, inRows ? 1 : m],
             }
-          : { kernel: 'gemmSparseA', args: [at, k, bp, n * 4, cAt, rows, k, n, lists] },
+          : { kernel: 'gemmSparseA', args: [at, k, bp, n * 4, cAt, rows, k, n, lists, group] },
       );
     }
     runParts(pool, parts, run);

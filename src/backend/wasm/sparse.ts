@@ -5,18 +5,22 @@
 import type { WasmContext } from './context.js';
 
 /**
- * Skip zeros when at least this fraction of the operand is zeros: per multiply-add the sparse
- * kernel costs about 1.5× the dense one (one row at a time, no reuse of B from registers), so it
- * wins from about half zeros on (measured on random and on MNIST data).
+ * Skip zeros when at least this fraction of the operand is zeros. Per multiply-add the sparse
+ * kernel now costs about the dense one's, but listing the nonzeros is paid per value of A, and a
+ * narrow B (100–128 columns) spreads it over few columns: there it broke even at 34–39 % zeros
+ * (bench/sparse-threshold.ts: the MLP's 100×784×100 and 1000×784×100, the Keras CNN's 128×9216×128
+ * on one thread), and at 42–54 % for that CNN's 128×9216×128 and 9216×128×128 (A transposed) on
+ * two threads, so half stays the bar. Wide products: matmul.ts WIDE_MIN_ZEROS.
  */
 export const SPARSE_MIN_ZEROS = 0.5;
 
-let enabled = true;
+let enabled: boolean | 'always' = true;
 /**
- * Let wasm products skip zeros (the default) or not: results are the same bits either way, so this
- * only changes speed — for measuring the dense kernels, and for tests.
+ * Let wasm products skip zeros when worth it (the default), never, or whatever A's share of zeros
+ * ('always'): results are the same bits either way, so this only changes speed — for measuring the
+ * kernels against each other (bench/sparse-threshold.ts), and for tests.
  */
-export function setSkipZeros(on: boolean): void {
+export function setSkipZeros(on: boolean | 'always'): void {
   enabled = on;
 }
 
@@ -25,7 +29,7 @@ export function setSkipZeros(on: boolean): void {
  * (SPARSE_MIN_ZEROS unless the caller measured its own break-even).
  */
 export function mostlyZeros(ctx: WasmContext, x: number, len: number, least = SPARSE_MIN_ZEROS): boolean {
-  return enabled && zeroFraction(ctx, x, len) >= least;
+  return enabled === 'always' || (enabled && zeroFraction(ctx, x, len) >= least);
 }
 
 /**

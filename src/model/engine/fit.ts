@@ -156,7 +156,13 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
       state.metrics.reset(session.sums, firstBatch === 0 ? 0 : Math.min(n, firstBatch * batchSize));
       await callbacks.epochBegin(epoch, {});
       const trainStep = (batch: number, make: MakeBatch, of: string): Logs => {
-        const at = { component: 'fit()', at: `epoch ${epoch + 1}, batch ${batch + 1}${of}` };
+        // The position is worded only for an error: building the string every step costs more.
+        const at = {
+          component: 'fit()',
+          get at() {
+            return `epoch ${epoch + 1}, batch ${batch + 1}${of}`;
+          },
+        };
         const logs = trainBatch(model, compiled, state, make, weighting, at, stopsOnNaN, args.augment, rng);
         session.batch = batch + 1;
         session.sums = state.metrics.sums;
@@ -198,12 +204,20 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
         for (let batch = firstBatch; batch < steps && !(model.stopTraining && stopsOnNaN); batch++) {
           const start = batch * batchSize;
           const end = Math.min(n, start + batchSize);
-          const rows = (t: Tensor) => (order ? t.gather(order.subarray(start, end)) : t.slice(start, end));
-          const make = () => ({
-            batch: memoryBatch(xs, ys, start, end, order),
-            sampleWeights: weighting ? weighting.sample.map((s) => (s ? rows(s) : null)) : null,
-          });
-          const pending = runBatch(batch, make, end - start, `/${steps}`);
+          // Unnamed closures: tsx gives each const-held one its name at run time, every batch.
+          const pending = runBatch(
+            batch,
+            () => ({
+              batch: memoryBatch(xs, ys, start, end, order),
+              sampleWeights: weighting
+                ? weighting.sample.map((s) =>
+                    s ? (order ? s.gather(order.subarray(start, end)) : s.slice(start, end)) : null,
+                  )
+                : null,
+            }),
+            end - start,
+            `/${steps}`,
+          );
           if (pending) await pending;
         }
       } else {

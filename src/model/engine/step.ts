@@ -74,14 +74,17 @@ export function forwardAndLoss(
   });
   const penalty = model.regularizationLoss();
   if (penalty) total = total!.add(penalty);
-  let predictions: Tensor[] | null = null;
+  let activated: Tensor[] | null = null;
   return {
     total: total!,
     losses,
-    predictions: () =>
-      (predictions ??= outs.map((out, i) =>
+    // A method, not an arrow property: tsx would name the arrow at run time, every step.
+    predictions() {
+      activated ??= outs.map((out, i) =>
         fused[i] ? noGrad(() => getActivation(activations[i]!)(out)) : out,
-      )),
+      );
+      return activated;
+    },
     masks: outs.map((_, i) => masks[i] ?? null),
   };
 }
