@@ -9,6 +9,7 @@ import type { BinaryOp, Storage, UnaryOp, UpdateRule } from '../src/backend/back
 import { tsBackend } from '../src/backend/ts/index.js';
 import {
   createWasmBackend,
+  groupedSparseProductCount,
   setSkipZeros,
   sparseProductCount,
   wasmSimdSupported,
@@ -522,8 +523,14 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
         for (let i = 0; i < m; i += 3) a.fill(0, i * k + Math.min(k, 1024), (i + 1) * k);
         const b = values(k * n, 1);
         const before = sparseProductCount();
+        const grouped = groupedSparseProductCount();
         const skipped = product(a, b, m, k, n, transA, false);
         assert.equal(sparseProductCount(), before + 1, `${label}: the zeros were not skipped`);
+        assert.equal(
+          groupedSparseProductCount(),
+          grouped + 1,
+          `${label}: the rows were not listed in groups`,
+        );
         const stacked = new Float32Array(2 * m * k);
         stacked.set(a);
         stacked.set(values(m * k, 1), m * k);
@@ -555,6 +562,12 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
         }
       }
     }
+    // A training batch's A (100×784, 313 KB) is in cache: its rows are listed one at a time.
+    const grouped = groupedSparseProductCount();
+    const before = sparseProductCount();
+    product(sparse(100 * 784, 0.8, true), values(784 * 100, 1), 100, 784, 100, false, false);
+    assert.equal(sparseProductCount(), before + 1, '100×784×100: the zeros were not skipped');
+    assert.equal(groupedSparseProductCount(), grouped, '100×784×100: an A in cache was listed in groups');
   });
 
   it('a transposed A with B in panels (a weight gradient Hᵀ·dZ): rows turned by the kernel, the dense bits', () => {

@@ -42,7 +42,7 @@ export {
   type WasmSimdOption,
   wasmSimdSupported,
 } from './kernels.js';
-export { setSkipZeros, sparseProductCount } from './sparse.js';
+export { groupedSparseProductCount, setSkipZeros, sparseProductCount } from './sparse.js';
 
 export interface WasmBackendOptions {
   /**

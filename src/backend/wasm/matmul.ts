@@ -260,7 +260,7 @@ export function createMatmul(
       );
     }
     runParts(pool, parts, run);
-    countSparseProduct();
+    countSparseProduct(!panels && group > 1);
     return true;
   };
   const run = ctx.runJob;

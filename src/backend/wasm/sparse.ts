@@ -17,8 +17,10 @@ export const SPARSE_MIN_ZEROS = 0.5;
 let enabled: boolean | 'always' = true;
 /**
  * Let wasm products skip zeros when worth it (the default), never, or whatever A's share of zeros
- * ('always'): results are the same bits either way, so this only changes speed — for measuring the
- * kernels against each other (bench/sparse-threshold.ts), and for tests.
+ * ('always': every caller of mostlyZeros — matmul, the convolutions, the LSTM's dW — though products
+ * too small for the sparse kernel, n < 16 or m < 8, stay dense): results are the same bits either
+ * way, so this only changes speed — for measuring the kernels against each other
+ * (bench/sparse-threshold.ts), and for tests.
  */
 export function setSkipZeros(on: boolean | 'always'): void {
   enabled = on;
@@ -56,11 +58,20 @@ export function allocateSparseLists(ctx: WasmContext, threads: number): number {
 }
 
 let sparseProducts = 0;
+let groupedProducts = 0;
 /** How many products (of any wasm backend) skipped zeros so far: for tests and profiling. */
 export function sparseProductCount(): number {
   return sparseProducts;
 }
-/** Count one product that skipped zeros. */
-export function countSparseProduct(): void {
+/**
+ * How many of them listed A's rows in groups before multiplying (an A past the L2, read from
+ * memory): the same bits either way, so only this count shows that path ran.
+ */
+export function groupedSparseProductCount(): number {
+  return groupedProducts;
+}
+/** Count one product that skipped zeros (`grouped`: its rows listed in groups). */
+export function countSparseProduct(grouped = false): void {
   sparseProducts++;
+  if (grouped) groupedProducts++;
 }
