@@ -398,6 +398,34 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     );
     return wasm.read(out);
   };
+  /**
+   * got = A·B (A row-major m × k, B k × n) against a float64 reference: within 1e-4 relative, and
+   * exactly NaN or ±Inf where the reference is (huge or non-finite terms come from A alone).
+   */
+  const assertNearFloat64 = (
+    label: string,
+    a: Float32Array,
+    b: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    got: Float32Array,
+  ) => {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let expected = 0;
+        for (let p = 0; p < k; p++) expected += a[i * k + p]! * b[p * n + j]!;
+        const value = got[i * n + j]!;
+        const near =
+          !Number.isFinite(expected) || Math.abs(expected) > 1e20
+            ? Object.is(value, expected) ||
+              (Number.isNaN(value) && Number.isNaN(expected)) ||
+              Math.abs(value - expected) <= 1e-4 * Math.abs(expected)
+            : Math.abs(value - expected) <= 1e-4 * (1 + Math.abs(expected));
+        if (!near) assert.fail(`${label}: (${i}, ${j}) ${value} vs ${expected}`);
+      }
+    }
+  };
 
   it("with the dense kernels' bits: ragged columns, long k, both transposes, NaN and Inf in A", () => {
     for (const [m, k, n] of [
@@ -540,26 +568,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
           if (!Object.is(skipped[i], dense[i]))
             assert.fail(`${label}: element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
         }
-        for (let i = 0; i < m; i++) {
-          for (let j = 0; j < n; j++) {
-            let expected = 0;
-            for (let p = 0; p < k; p++) expected += a[i * k + p]! * b[p * n + j]!;
-            const got = skipped[i * n + j]!;
-            if (!Number.isFinite(expected) || Math.abs(expected) > 1e20) {
-              assert.ok(
-                Object.is(got, expected) ||
-                  (Number.isNaN(got) && Number.isNaN(expected)) ||
-                  Math.abs(got - expected) <= 1e-4 * Math.abs(expected),
-                `${label}: (${i}, ${j}) ${got} vs ${expected}`,
-              );
-            } else {
-              assert.ok(
-                Math.abs(got - expected) <= 1e-4 * (1 + Math.abs(expected)),
-                `${label}: (${i}, ${j}) ${got} vs ${expected}`,
-              );
-            }
-          }
-        }
+        assertNearFloat64(label, a, b, m, k, n, skipped);
       }
     }
     // A training batch's A (100×784, 313 KB) is in cache: its rows are listed one at a time.
@@ -593,26 +602,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
         assert.fail(`element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
     }
     // Against a float64 reference (NaN and ±Inf, -1e30 come from A's rows alone).
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let expected = 0;
-        for (let p = 0; p < k; p++) expected += a[i * k + p]! * b[p * n + j]!;
-        const got = skipped[i * n + j]!;
-        if (!Number.isFinite(expected) || Math.abs(expected) > 1e20) {
-          assert.ok(
-            Object.is(got, expected) ||
-              (Number.isNaN(got) && Number.isNaN(expected)) ||
-              Math.abs(got - expected) <= 1e-4 * Math.abs(expected),
-            `(${i}, ${j}): ${got} vs ${expected}`,
-          );
-        } else {
-          assert.ok(
-            Math.abs(got - expected) <= 1e-4 * (1 + Math.abs(expected)),
-            `(${i}, ${j}): ${got} vs ${expected}`,
-          );
-        }
-      }
-    }
+    assertNearFloat64('Aᵀ in panels', a, b, m, k, n, skipped);
     // With Inf or NaN in B the zeros are not skipped: 0·Inf is NaN in every row.
     for (const special of [Number.POSITIVE_INFINITY, Number.NaN]) {
       const a0 = a.slice();
