@@ -398,6 +398,15 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     );
     return wasm.read(out);
   };
+  /** The zero-skipping result has the dense kernels' bits, element by element (Object.is). */
+  const assertDenseBits = (label: string, skipped: Float32Array, dense: Float32Array) => {
+    for (let i = 0; i < skipped.length; i++) {
+      if (!Object.is(skipped[i], dense[i]))
+        assert.fail(
+          `${label ? `${label}: ` : ''}element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`,
+        );
+    }
+  };
   /**
    * got = A·B (A row-major m × k, B k × n) against a float64 reference: within 1e-4 relative, and
    * exactly NaN or ±Inf where the reference is (huge or non-finite terms come from A alone).
@@ -459,11 +468,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
           stacked.set(values(m * k, 1), m * k);
           const dense = product(stacked, b, 2 * m, k, n, transA, transB);
           assert.equal(sparseProductCount(), before + 1, `${label}: the stacked product skipped zeros`);
-          for (let i = 0; i < m * n; i++) {
-            if (!Object.is(skipped[i], dense[i])) {
-              assert.fail(`${label}: element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
-            }
-          }
+          assertDenseBits(label, skipped, dense);
           const [at, bt] = [
             tsBackend.fromValues(stored(a, m, k, transA)),
             tsBackend.fromValues(stored(b, k, n, transB)),
@@ -510,11 +515,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       stacked.set(values(m * k, 1), m * k);
       const dense = product(stacked, b, 2 * m, k, n, transA, false);
       assert.equal(sparseProductCount(), before + 1, `${label}: the stacked product skipped zeros`);
-      for (let i = 0; i < m * n; i++) {
-        if (!Object.is(skipped[i], dense[i])) {
-          assert.fail(`${label}: element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
-        }
-      }
+      assertDenseBits(label, skipped, dense);
       // And against a float64 reference (B is finite: NaN and ±Inf come from A's row alone).
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
@@ -564,10 +565,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
         stacked.set(values(m * k, 1), m * k);
         const dense = product(stacked, b, 2 * m, k, n, transA, false);
         assert.equal(sparseProductCount(), before + 1, `${label}: the stacked product skipped zeros`);
-        for (let i = 0; i < m * n; i++) {
-          if (!Object.is(skipped[i], dense[i]))
-            assert.fail(`${label}: element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
-        }
+        assertDenseBits(label, skipped, dense);
         assertNearFloat64(label, a, b, m, k, n, skipped);
       }
     }
@@ -597,10 +595,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       setSkipZeros(true);
     }
     assert.equal(sparseProductCount(), before + 1, 'the zeros were skipped with skipping off');
-    for (let i = 0; i < m * n; i++) {
-      if (!Object.is(skipped[i], dense[i]))
-        assert.fail(`element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
-    }
+    assertDenseBits('', skipped, dense);
     // Against a float64 reference (NaN and ±Inf, -1e30 come from A's rows alone).
     assertNearFloat64('Aᵀ in panels', a, b, m, k, n, skipped);
     // With Inf or NaN in B the zeros are not skipped: 0·Inf is NaN in every row.
@@ -638,11 +633,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       stacked.set(values(m * k, 1), m * k);
       const dense = product(stacked, b, 2 * m, k, n, false, transB);
       assert.equal(sparseProductCount(), before + 1, `transB=${transB}: the stacked product skipped zeros`);
-      for (let i = 0; i < m * n; i++) {
-        if (!Object.is(skipped[i], dense[i])) {
-          assert.fail(`transB=${transB}: element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
-        }
-      }
+      assertDenseBits(`transB=${transB}`, skipped, dense);
     }
     // A narrower product with as many zeros stays dense.
     const before = sparseProductCount();
@@ -665,10 +656,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       setSkipZeros(true);
     }
     assert.equal(sparseProductCount(), before + 1, "10 % zeros were not skipped with 'always'");
-    for (let i = 0; i < m * n; i++) {
-      if (!Object.is(skipped[i], dense[i]))
-        assert.fail(`element ${i} is ${skipped[i]} skipping zeros, ${dense[i]} dense`);
-    }
+    assertDenseBits('', skipped, dense);
   });
 
   it('not when B holds Inf or NaN (0·Inf is NaN: skipping would hide it), nor for few zeros', () => {
