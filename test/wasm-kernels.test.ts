@@ -398,6 +398,15 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     );
     return wasm.read(out);
   };
+  /** fn's result with zero skipping set to `mode`, then back to the default. */
+  const withSkipZeros = <T>(mode: boolean | 'always', fn: () => T): T => {
+    setSkipZeros(mode);
+    try {
+      return fn();
+    } finally {
+      setSkipZeros(true);
+    }
+  };
   /** The zero-skipping result has the dense kernels' bits, element by element (Object.is). */
   const assertDenseBits = (label: string, skipped: Float32Array, dense: Float32Array) => {
     for (let i = 0; i < skipped.length; i++) {
@@ -587,13 +596,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     const skipped = product(a, b, m, k, n, true, false);
     assert.equal(sparseProductCount(), before + 1, 'the zeros were not skipped');
     // The dense kernels' bits (stacked under dense rows, 35 % zeros would still be skipped here).
-    setSkipZeros(false);
-    let dense: Float32Array;
-    try {
-      dense = product(a, b, m, k, n, true, false);
-    } finally {
-      setSkipZeros(true);
-    }
+    const dense = withSkipZeros(false, () => product(a, b, m, k, n, true, false));
     assert.equal(sparseProductCount(), before + 1, 'the zeros were skipped with skipping off');
     assertDenseBits('', skipped, dense);
     // Against a float64 reference (NaN and ±Inf, -1e30 come from A's rows alone).
@@ -648,13 +651,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     const before = sparseProductCount();
     const dense = product(a, b, m, k, n, false, false);
     assert.equal(sparseProductCount(), before, '10 % zeros were skipped by default');
-    setSkipZeros('always');
-    let skipped: Float32Array;
-    try {
-      skipped = product(a, b, m, k, n, false, false);
-    } finally {
-      setSkipZeros(true);
-    }
+    const skipped = withSkipZeros('always', () => product(a, b, m, k, n, false, false));
     assert.equal(sparseProductCount(), before + 1, "10 % zeros were not skipped with 'always'");
     assertDenseBits('', skipped, dense);
   });
