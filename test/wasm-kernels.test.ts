@@ -417,8 +417,32 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     }
   };
   /**
-   * got = A·B (A row-major m × k, B k × n) against a float64 reference: within 1e-4 relative, and
-   * exactly NaN or ±Inf where the reference is (huge or non-finite terms come from A alone).
+   * `skipped` (A·B with A's zeros skipped) has the dense kernels' bits: the same rows under as many
+   * dense rows make too few zeros, so the dense kernels run, and each row of C is summed in the same
+   * order either way.
+   */
+  const assertStackedDenseBits = (
+    label: string,
+    a: Float32Array,
+    b: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    skipped: Float32Array,
+  ) => {
+    const before = sparseProductCount();
+    const stacked = new Float32Array(2 * m * k);
+    stacked.set(a);
+    stacked.set(values(m * k, 1), m * k);
+    const dense = product(stacked, b, 2 * m, k, n, transA, transB);
+    assert.equal(sparseProductCount(), before, `${label}: the stacked product skipped zeros`);
+    assertDenseBits(label, skipped, dense);
+  };
+  /**
+   * got = A·B (A row-major m × k, B k × n) against a float64 reference: within 1e-4 (relative past
+   * 1e20), and exactly NaN or ±Inf where the reference is (huge or non-finite terms come from A).
    */
   const assertNearFloat64 = (
     label: string,
@@ -434,12 +458,10 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
         let expected = 0;
         for (let p = 0; p < k; p++) expected += a[i * k + p]! * b[p * n + j]!;
         const value = got[i * n + j]!;
-        const near =
-          !Number.isFinite(expected) || Math.abs(expected) > 1e20
-            ? Object.is(value, expected) ||
-              (Number.isNaN(value) && Number.isNaN(expected)) ||
-              Math.abs(value - expected) <= 1e-4 * Math.abs(expected)
-            : Math.abs(value - expected) <= 1e-4 * (1 + Math.abs(expected));
+        const near = !Number.isFinite(expected)
+          ? Object.is(value, expected) || (Number.isNaN(value) && Number.isNaN(expected))
+          : Math.abs(value - expected) <=
+            1e-4 * (Math.abs(expected) > 1e20 ? Math.abs(expected) : 1 + Math.abs(expected));
         if (!near) assert.fail(`${label}: (${i}, ${j}) ${value} vs ${expected}`);
       }
     }
@@ -470,14 +492,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
           const before = sparseProductCount();
           const skipped = product(a, b, m, k, n, transA, transB);
           assert.equal(sparseProductCount(), before + 1, `${label}: the zeros were not skipped`);
-          // The same rows under as many dense rows: too few zeros, so the dense kernels run; each
-          // row of C is summed in the same order either way.
-          const stacked = new Float32Array(2 * m * k);
-          stacked.set(a);
-          stacked.set(values(m * k, 1), m * k);
-          const dense = product(stacked, b, 2 * m, k, n, transA, transB);
-          assert.equal(sparseProductCount(), before + 1, `${label}: the stacked product skipped zeros`);
-          assertDenseBits(label, skipped, dense);
+          assertStackedDenseBits(label, a, b, m, k, n, transA, transB, skipped);
           const [at, bt] = [
             tsBackend.fromValues(stored(a, m, k, transA)),
             tsBackend.fromValues(stored(b, k, n, transB)),
@@ -519,31 +534,9 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       const before = sparseProductCount();
       const skipped = product(a, b, m, k, n, transA, false);
       assert.equal(sparseProductCount(), before + 1, `${label}: the zeros were not skipped`);
-      const stacked = new Float32Array(2 * m * k);
-      stacked.set(a);
-      stacked.set(values(m * k, 1), m * k);
-      const dense = product(stacked, b, 2 * m, k, n, transA, false);
-      assert.equal(sparseProductCount(), before + 1, `${label}: the stacked product skipped zeros`);
-      assertDenseBits(label, skipped, dense);
+      assertStackedDenseBits(label, a, b, m, k, n, transA, false, skipped);
       // And against a float64 reference (B is finite: NaN and ±Inf come from A's row alone).
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let expected = 0;
-          for (let p = 0; p < k; p++) expected += a[i * k + p]! * b[p * n + j]!;
-          const got = skipped[i * n + j]!;
-          if (Number.isNaN(expected) || !Number.isFinite(expected)) {
-            assert.ok(
-              Object.is(got, expected) || (Number.isNaN(got) && Number.isNaN(expected)),
-              `${label}: (${i}, ${j})`,
-            );
-          } else {
-            assert.ok(
-              Math.abs(got - expected) <= 1e-4 * (1 + Math.abs(expected)),
-              `${label}: (${i}, ${j}) ${got} vs ${expected}`,
-            );
-          }
-        }
-      }
+      assertNearFloat64(label, a, b, m, k, n, skipped);
     }
   });
 
@@ -569,12 +562,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
           grouped + 1,
           `${label}: the rows were not listed in groups`,
         );
-        const stacked = new Float32Array(2 * m * k);
-        stacked.set(a);
-        stacked.set(values(m * k, 1), m * k);
-        const dense = product(stacked, b, 2 * m, k, n, transA, false);
-        assert.equal(sparseProductCount(), before + 1, `${label}: the stacked product skipped zeros`);
-        assertDenseBits(label, skipped, dense);
+        assertStackedDenseBits(label, a, b, m, k, n, transA, false, skipped);
         assertNearFloat64(label, a, b, m, k, n, skipped);
       }
     }
@@ -631,12 +619,7 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       const skipped = product(a, b, m, k, n, false, transB);
       assert.equal(sparseProductCount(), before + 1, `transB=${transB}: 35 % zeros were not skipped`);
       // Under as many dense rows (17.5 % zeros) the dense kernels run.
-      const stacked = new Float32Array(2 * m * k);
-      stacked.set(a);
-      stacked.set(values(m * k, 1), m * k);
-      const dense = product(stacked, b, 2 * m, k, n, false, transB);
-      assert.equal(sparseProductCount(), before + 1, `transB=${transB}: the stacked product skipped zeros`);
-      assertDenseBits(`transB=${transB}`, skipped, dense);
+      assertStackedDenseBits(`transB=${transB}`, a, b, m, k, n, false, transB, skipped);
     }
     // A narrower product with as many zeros stays dense.
     const before = sparseProductCount();
