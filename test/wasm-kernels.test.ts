@@ -14,7 +14,7 @@ import {
   sparseProductCount,
   wasmSimdSupported,
 } from '../src/backend/wasm/index.js';
-import { Rng } from '../src/index.js';
+import { ArgumentError, Rng } from '../src/index.js';
 import { windowGeometry } from '../src/ops/conv.js';
 
 const skip = !wasmSimdSupported();
@@ -625,6 +625,21 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     const before = sparseProductCount();
     product(zerosBetween(m * k), values(k * 100, 1), m, k, 100, false, false);
     assert.equal(sparseProductCount(), before, 'a 100-column product at 35 % zeros took the sparse kernel');
+  });
+
+  it('setSkipZeros refuses anything but true, false and always, by name, and keeps its setting', () => {
+    for (const bad of ['sometimes', 1, null, undefined]) {
+      assert.throws(
+        () => setSkipZeros(bad as never),
+        (e: Error) =>
+          e instanceof ArgumentError &&
+          /setSkipZeros: expected true, false or 'always', got /.test(e.message),
+      );
+    }
+    const m = 12;
+    const before = sparseProductCount();
+    product(sparse(m * 64, 0.9), values(64 * 32, 1), m, 64, 32, false, false);
+    assert.equal(sparseProductCount(), before + 1, 'a refused setting switched zero skipping off');
   });
 
   it("setSkipZeros('always') skips however few zeros (for bench/sparse-threshold.ts), with the dense bits", () => {

@@ -2,6 +2,7 @@
  * What the wasm backend's zero-skipping products share (assembly/sparse.ts): when an operand is
  * zeros enough to be worth it, and the kernel's scratch. Used by matmul.ts and conv.ts.
  */
+import { ArgumentError } from '../../errors.js';
 import type { WasmContext } from './context.js';
 
 /**
@@ -23,6 +24,11 @@ let enabled: boolean | 'always' = true;
  * (bench/sparse-threshold.ts), and for tests.
  */
 export function setSkipZeros(on: boolean | 'always'): void {
+  if (on !== true && on !== false && on !== 'always') {
+    throw new ArgumentError(
+      `setSkipZeros: expected true, false or 'always', got ${JSON.stringify(on) ?? String(on)}`,
+    );
+  }
   enabled = on;
 }
 
