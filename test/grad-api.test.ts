@@ -373,6 +373,7 @@ describe('ops on a backend without the optional fused kernels', () => {
     unaryGrad: undefined,
     unaryMap: undefined,
     biasActivation: undefined,
+    matmulBiasActivation: undefined,
     softmax: undefined,
     softmaxGrad: undefined,
     softmaxCrossEntropy: undefined,

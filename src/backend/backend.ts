@@ -116,6 +116,7 @@ export type FusedKernel =
   | 'unary'
   | 'unaryGrad'
   | 'biasActivation'
+  | 'matmulBiasActivation'
   | 'softmax'
   | 'softmaxGrad'
   | 'softmaxCrossEntropy'
@@ -225,6 +226,24 @@ export interface Backend {
     bias: Storage,
     out: Storage,
     cols: number,
+    p0?: number,
+  ): void;
+
+  /**
+   * out = f(op(a)·op(b) + bias): matmul, then biasActivation with `activation` (a UnaryOp, or null
+   * for the bias alone) or, for 'softmax', the bias add and a softmax over each row of `spec.n` —
+   * the same bits as those kernels in turn (`out` written once and activated in place). A backend
+   * may apply the bias and activation to each block of rows right after its product (wasm: while
+   * the rows are in cache, in the same pool call): a Dense layer's forward without a gradient.
+   * Optional: without it the op calls the kernels in turn.
+   */
+  matmulBiasActivation?(
+    a: Storage,
+    b: Storage,
+    out: Storage,
+    spec: MatmulSpec,
+    bias: Storage,
+    activation: UnaryOp | 'softmax' | null,
     p0?: number,
   ): void;
 

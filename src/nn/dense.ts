@@ -1,6 +1,9 @@
 /** Dense (fully connected): y = activation(x·W + b), W of shape [inputFeatures, units]. */
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { numberOption } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
+import { isFusable } from '../ops/bias-activation.js';
+import { denseForward } from '../ops/dense-forward.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { KERNEL_LAYER_OPTIONS, KernelLayer, type KernelLayerConfig } from './kernel-layer.js';
@@ -47,6 +50,15 @@ export class Dense extends KernelLayer {
   }
 
   protected forward(x: Tensor, options: CallOptions): Tensor {
+    const activation = options.skipActivation ? 'linear' : this.activation;
+    // Without a gradient (predict, evaluate) the product, bias and activation are one backend call.
+    if (
+      this.useBias &&
+      x.ndim === 2 &&
+      !isGradEnabled() &&
+      (isFusable(activation) || activation === 'softmax')
+    )
+      return denseForward(x, this.getWeight('kernel'), this.getWeight('bias'), activation);
     return this.finish(x.matmul(this.getWeight('kernel')), options);
   }
 

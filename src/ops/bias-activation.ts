@@ -27,7 +27,7 @@ export function isFusable(name: string): name is FusableActivation {
 }
 
 /** Default parameters, as the activation functions use them. */
-const P0: Partial<Record<FusableActivation, number>> = { leakyRelu: 0.01, elu: 1 };
+export const P0: Partial<Record<FusableActivation, number>> = { leakyRelu: 0.01, elu: 1 };
 
 /**
  * f'(z) from the output y = f(z), with ops on y (recorded, so the result differentiates again):

@@ -13,9 +13,10 @@ export class WasmContext {
     readonly kernels: Kernels,
   ) {}
 
-  /** Run one pool job (a kernel part) on the calling thread. */
+  /** Run one pool job (a kernel part, then the kernels chained to it) on the calling thread. */
   readonly runJob = (job: GemmJob): void => {
     (this.kernels[job.kernel] as (...args: number[]) => void)(...job.args);
+    if (job.after) for (const next of job.after) this.runJob(next);
   };
 
   /** Whether s lives in this backend's memory (past the soft limit, storage can be an ordinary array). */

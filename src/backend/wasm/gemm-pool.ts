@@ -10,8 +10,8 @@
  *
  * Control block (Int32Array): [0] generation, [1] jobs done, [2] workers ready, [3] claim word
  * (generation's low 16 bits << 16 | next job), [4] job count, [5] jobs run by workers (a
- * statistic), [6] faults (workers that failed or left), then SLOT ints per job: kernel index
- * (POOL_KERNELS), MAX_ARGS arguments.
+ * statistic), [6] faults (workers that failed or left), then SLOT ints per job: up to CHAIN links
+ * of kernel index (POOL_KERNELS) and MAX_ARGS arguments, a kernel index of -1 ending the chain.
  *
  * Faults. A worker that cannot start or dies must never crash or stall the caller, nor hand it
  * garbage; the pool then stops using its workers (one warning) and every later call runs on the
@@ -33,7 +33,9 @@
  *   up after readyTimeoutMs.
  * Redoing a call is safe because every pool kernel computes its outputs from inputs that no job of
  * the call writes (no job accumulates into its output or works in place), so running a part again,
- * after a partial run or a complete one, gives the same bits. The one exception, adamPart (an
+ * after a partial run or a complete one, gives the same bits. Kernels chained to a part (a
+ * product's bias and activation) work in place on the rows the part's first kernel writes afresh,
+ * so a redone chain gives the same bits too. The one exception, adamPart (an
  * optimiser update, in place), marks each part started and done, and its caller's runner redoes
  * only the parts that never started (update.ts).
  */
@@ -76,6 +78,11 @@ export type PoolKernel = (typeof POOL_KERNELS)[number];
 export interface GemmJob {
   kernel: PoolKernel;
   args: readonly number[];
+  /**
+   * Kernels the same thread runs right after, on the part's output while it is still in cache
+   * (a product's bias and activation: matmul.ts); at most CHAIN - 1, none of them chained again.
+   */
+  after?: readonly GemmJob[];
 }
 
 /**
@@ -124,7 +131,11 @@ const HEADER = 7;
  * (conv.ts and sparse.ts pad their parameter lists to this count): change them together.
  */
 const MAX_ARGS = 12;
-const SLOT = MAX_ARGS + 1;
+const LINK = MAX_ARGS + 1;
+/** Kernels one job may chain: a product, its bias (+ activation), a softmax. */
+export const CHAIN = 3;
+const SLOT = LINK * CHAIN;
+const NONE: readonly GemmJob[] = [];
 /** Most jobs one call may publish; callers split into a few per thread. */
 export const MAX_JOBS = 64;
 
@@ -151,8 +162,8 @@ function claim(ctrl: Int32Array, gen: number): number {
  */
 const SPIN = 20_000;
 
-/** A job's MAX_ARGS arguments as the worker loop reads them from its slot (`ctrl[slot + 1], …`). */
-const JOB_ARGUMENTS = Array.from({ length: MAX_ARGS }, (_, a) => `ctrl[slot + ${a + 1}]`).join(', ');
+/** A link's MAX_ARGS arguments as the worker loop reads them from its slot (`ctrl[at + 1], …`). */
+const JOB_ARGUMENTS = Array.from({ length: MAX_ARGS }, (_, a) => `ctrl[at + ${a + 1}]`).join(', ');
 
 /**
  * The loop each worker runs, as JavaScript source: it expects `module`, `memory`, `control` and
@@ -195,7 +206,9 @@ try {
       // After the arguments, which thread this is (1…; the calling thread is 0): kernels with
       // per-thread scratch take it as their last parameter. The arguments are read one by one:
       // spreading a subarray allocates and iterates, ~0.3 µs a part against ~5 ns.
-      kernels[names[ctrl[slot]]](${JOB_ARGUMENTS}, index + 1);
+      for (let at = slot; at < slot + ${SLOT} && ctrl[at] >= 0; at += ${LINK}) {
+        kernels[names[ctrl[at]]](${JOB_ARGUMENTS}, index + 1);
+      }
       current = -1;
       Atomics.add(ctrl, ${WORKER_JOBS}, 1);
       if (Atomics.add(ctrl, ${DONE}, 1) + 1 === ctrl[${COUNT}]) Atomics.notify(ctrl, ${DONE});
@@ -350,6 +363,12 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
       if (!runner) throw new Error('backprop: a pool call was waited on without help()');
       for (const job of published) runner(job);
     };
+    /** One kernel of a job's chain into the table at `at`: its index, then its arguments. */
+    const writeLink = (at: number, job: GemmJob): void => {
+      if (job.args.length > MAX_ARGS) throw new Error(`${job.kernel}: too many arguments for a pool job`);
+      ctrl[at] = POOL_KERNELS.indexOf(job.kernel);
+      for (let a = 0; a < MAX_ARGS; a++) ctrl[at + 1 + a] = job.args[a] ?? 0;
+    };
     return {
       workers,
       start(jobs: readonly GemmJob[]) {
@@ -358,10 +377,13 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
         if (!ready()) return false;
         for (let i = 0; i < jobs.length; i++) {
           const job = jobs[i]!;
-          if (job.args.length > MAX_ARGS) throw new Error(`${job.kernel}: too many arguments for a pool job`);
+          const after = job.after ?? NONE;
+          if (after.length >= CHAIN)
+            throw new Error(`${job.kernel}: a pool job chains at most ${CHAIN} kernels`);
           const slot = HEADER + i * SLOT;
-          ctrl[slot] = POOL_KERNELS.indexOf(job.kernel);
-          for (let a = 0; a < MAX_ARGS; a++) ctrl[slot + 1 + a] = job.args[a] ?? 0;
+          writeLink(slot, job);
+          for (let l = 0; l < after.length; l++) writeLink(slot + (l + 1) * LINK, after[l]!);
+          if (after.length + 1 < CHAIN) ctrl[slot + (after.length + 1) * LINK] = -1;
         }
         published = jobs;
         // Table and count first, then the claim word, then the generation the workers wake on.

@@ -20,6 +20,7 @@ import {
   type WasmSimdOption,
 } from './kernels.js';
 import { createMatmul } from './matmul.js';
+import { createMatmulBiasActivation } from './matmul-epilogue.js';
 import { WasmHeap, WasmStorage } from './memory.js';
 import { rnnKernels } from './rnn.js';
 import { createUpdate } from './update.js';
@@ -85,18 +86,21 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     return storage;
   };
 
+  const elementwise = elementwiseKernels(ctx, pool);
+  const matmul = createMatmul(ctx, pool, packs);
   return {
     ...tsBackend,
     name: 'wasm',
     simd,
-    ...elementwiseKernels(ctx, pool),
+    ...elementwise,
     ...windowKernels(ctx, pool),
     update: (rule, w, g, state) => {
       packs.forget(w);
       update(rule, w, g, state);
     },
     ...rnnKernels(ctx, pool),
-    matmul: createMatmul(ctx, pool, packs),
+    matmul,
+    matmulBiasActivation: createMatmulBiasActivation(ctx, pool, matmul, elementwise),
     ...convKernels(ctx, pool),
     beginStep: () => ctx.heap.beginStep(),
     endStep: () => ctx.heap.endStep(),

@@ -60,11 +60,19 @@ const PANELS_MIN_FLOATS = 1 << 17;
 const SPARSE_GROUP_MIN_BYTES = 1 << 20;
 const SPARSE_GROUP_ROWS = 8;
 
+/**
+ * Kernels to run on `rows` rows of C at byte offset `c`, chained to the part that wrote them
+ * (a layer's bias and activation, while the rows are in cache: one pass over C and one pool call
+ * fewer). `part` numbers the parts of one call, for per-part scratch. Each must compute from the
+ * rows alone, so a redone part (gemm-pool.ts, Faults) gives the same bits.
+ */
+export type MatmulEpilogue = (c: number, rows: number, part: number) => GemmJob[];
+
 export function createMatmul(
   ctx: WasmContext,
   pool: GemmPool | null,
   packs: ConstantPacks | null = null,
-): (a: Storage, b: Storage, out: Storage, s: MatmulSpec) => void {
+): (a: Storage, b: Storage, out: Storage, s: MatmulSpec, epilogue?: MatmulEpilogue) => void {
   // One edge-tile scratch per part (parts run concurrently on any thread).
   const tiles = Array.from({ length: pool ? MAX_JOBS : 1 }, () => ctx.heap.allocate(32 * 4));
   const threads = (pool?.workers ?? 0) + 1;
@@ -108,9 +116,19 @@ export function createMatmul(
     const parts: GemmJob[] = [];
     for (let i0 = 0; i0 < m; i0 += chunk) {
       const rows = Math.min(chunk, m - i0);
-      parts.push(
-        job(a + i0 * rowBytes, layout, stride, pb, c + i0 * n * 4, rows, k, n, tiles[parts.length]!),
+      const part = job(
+        a + i0 * rowBytes,
+        layout,
+        stride,
+        pb,
+        c + i0 * n * 4,
+        rows,
+        k,
+        n,
+        tiles[parts.length]!,
       );
+      if (epilogue) part.after = epilogue(c + i0 * n * 4, rows, parts.length);
+      parts.push(part);
     }
     runParts(pool, parts, run);
   };
@@ -164,6 +182,8 @@ export function createMatmul(
     return flags.every((f) => f === 1);
   };
   const lists = allocateSparseLists(ctx, threads);
+  /** The current call's epilogue, chained to every part that writes rows of C. */
+  let epilogue: MatmulEpilogue | undefined;
   /**
    * Whether B is all finite, as the sparse kernel needs: B (k·n contiguous values) checked in place,
    * or packed into panels at `at` by packPanels, which checks what it copies.
@@ -250,21 +270,33 @@ export function createMatmul(
       const rows = Math.min(chunk, m - i0);
       const at = inRows ? rowsOfA + i0 * k * 4 : a + i0 * 4;
       const cAt = c + i0 * n * 4;
-      parts.push(
-        panels
-          ? {
-              kernel: 'gemmSparsePanels',
-              args: [at, inRows ? k : 1, bp, cAt, rows, k, n, lists, inRows ? 1 : m],
-            }
-          : { kernel: 'gemmSparseA', args: [at, k, bp, n * 4, cAt, rows, k, n, lists, group] },
-      );
+      const part: GemmJob = panels
+        ? {
+            kernel: 'gemmSparsePanels',
+            args: [at, inRows ? k : 1, bp, cAt, rows, k, n, lists, inRows ? 1 : m],
+          }
+        : { kernel: 'gemmSparseA', args: [at, k, bp, n * 4, cAt, rows, k, n, lists, group] };
+      if (epilogue) part.after = epilogue(cAt, rows, parts.length);
+      parts.push(part);
     }
     runParts(pool, parts, run);
     countSparseProduct(!panels && group > 1);
     return true;
   };
   const run = ctx.runJob;
-  const matmul = (a: Storage, b: Storage, out: Storage, s: MatmulSpec): void => {
+  /**
+   * C = op(A)·op(B), then `after` (if any) on every block of rows of C right after the part that
+   * wrote it. C must live in this backend's memory when `after` is given.
+   */
+  const matmul = (a: Storage, b: Storage, out: Storage, s: MatmulSpec, after?: MatmulEpilogue): void => {
+    epilogue = after;
+    try {
+      product(a, b, out, s);
+    } finally {
+      epilogue = undefined;
+    }
+  };
+  const product = (a: Storage, b: Storage, out: Storage, s: MatmulSpec): void => {
     const { m, k, n } = s;
     const ars = s.transA ? 1 : k;
     const acs = s.transA ? m : 1;
@@ -272,6 +304,10 @@ export function createMatmul(
     const bcs = s.transB ? k : 1;
     if (k === 0) {
       out.view().fill(0);
+      if (epilogue && m > 0) {
+        for (let t = 0; t < s.batch; t++)
+          for (const j of epilogue(ctx.ptr(out) + t * m * n * 4, m, 0)) run(j);
+      }
       return;
     }
     // Allocate scratch before taking pointers: allocation may grow (and move) memory views,

@@ -179,16 +179,10 @@ export function predict(model: EngineModel, x: unknown, args: { batchSize?: numb
               const shape = [n, ...yb.shape.slice(1)];
               outs[i] = b.persistent ? b.persistent(() => allocOutput(shape, b)) : allocOutput(shape, b);
             }
-            b.stridedCopy(
-              yb.storage,
-              0,
-              [1],
-              outs[i]!.storage,
-              start * (yb.size / yb.shape[0]!),
-              [1],
-              [yb.size],
-              false,
-            );
+            // A block copy (memmove) into a view of the rows: 2 µs for a batch of 1000×10 values,
+            // where the strided kernel's element loop took 5 µs (in cache) to 13 (in predict()).
+            const at = start * (yb.size / yb.shape[0]!);
+            b.copy(yb.storage, b.slice(outs[i]!.storage, at, at + yb.size));
           });
         });
       }
