@@ -8,7 +8,8 @@
  * dense work (2mkn), and the share of the call's parts that the worker thread ran. Also the cost
  * of packing a 1024×1024 B (a 4×1024×1024 product is nearly all packing), the dense kernel's
  * GFLOP/s at the wide shapes (the dense limit), and where skipping zeros pays: each wide product
- * with 40–80 % zeros in A, zeros skipped and not.
+ * with 40–80 % zeros in A, zeros skipped and not. Also every backend call of a training step
+ * (Adam, bias + activation, ReLU gradients, …) and the JavaScript between them.
  *
  *   flock /tmp/cpu.lock node --import tsx bench/wide-mlp-prof.ts
  */
@@ -112,9 +113,72 @@ for (const zeros of [true, false]) {
   } else report('zeros of A, training steps', n / 128, 'step');
 }
 
+// Every backend call of a training step, products included (each timed as a whole; a call made
+// inside another is counted in its caller): what the step spends outside the products, and the
+// JavaScript between calls (the whole step less the calls).
+backend.matmul = original;
+{
+  const calls = new Map<string, { calls: number; ms: number }>();
+  const target = backend as unknown as Record<string, unknown>;
+  const names = new Set<string>();
+  for (let o: object | null = backend; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const name of Object.getOwnPropertyNames(o)) names.add(name);
+  }
+  const originals = new Map<string, unknown>();
+  let depth = 0;
+  for (const name of names) {
+    const fn = target[name];
+    if (name === 'constructor' || typeof fn !== 'function') continue;
+    originals.set(name, fn);
+    target[name] = (...args: unknown[]) => {
+      if (depth > 0) return fn.apply(backend, args);
+      depth++;
+      const start = performance.now();
+      try {
+        return fn.apply(backend, args);
+      } finally {
+        depth--;
+        const s = args[3] as MatmulSpec;
+        const key =
+          name === 'matmul'
+            ? `matmul ${s.m}×${s.k}×${s.n}${s.transA ? ' Aᵀ' : ''}${s.transB ? ' Bᵀ' : ''}`
+            : name === 'update'
+              ? `update ${(args[0] as { kind: string }).kind} ${(args[1] as Storage).length}`
+              : name;
+        const st = calls.get(key) ?? { calls: 0, ms: 0 };
+        st.calls++;
+        st.ms += performance.now() - start;
+        calls.set(key, st);
+      }
+    };
+  }
+  const n = 3840;
+  const steps = n / 128;
+  t0 = performance.now();
+  await model.fit(train.x.slice(16640, 16640 + n), train.y.slice(16640, 16640 + n), {
+    batchSize: 128,
+    epochs: 1,
+    verbose: 0,
+  });
+  const step = (performance.now() - t0) / steps;
+  for (const [name, fn] of originals) target[name] = fn;
+  console.log('\nevery backend call of a training step (per step)');
+  let total = 0;
+  for (const [key, st] of [...calls].sort((p, q) => q[1].ms - p[1].ms)) {
+    total += st.ms;
+    if (st.ms / steps >= 0.005) {
+      console.log(
+        `  ${key.padEnd(30)} ${(st.calls / steps).toFixed(1).padStart(5)} calls ${(st.ms / steps).toFixed(3).padStart(7)} ms`,
+      );
+    }
+  }
+  console.log(
+    `  backend calls ${(total / steps).toFixed(2)} ms of a ${step.toFixed(2)} ms step: ${(step - total / steps).toFixed(2)} ms of JavaScript between them`,
+  );
+}
+
 // Packing B: a 4-row product of a 1024×1024 B is nearly all packing (its 8M multiply-adds take
 // ~0.15 ms at 58 GFLOP/s); and dense products at the wide shapes, on random (zero-free) data.
-backend.matmul = original;
 const time = (fn: () => void, reps: number): number => {
   fn();
   const t: number[] = [];
