@@ -58,6 +58,11 @@ function reference(
   return Array.from(out);
 }
 
+/** One m×k·k×n product, neither operand transposed. */
+function plainSpec(m: number, k: number, n: number): MatmulSpec {
+  return { batch: 1, m, k, n, transA: false, transB: false, aBatchStride: m * k, bBatchStride: k * n };
+}
+
 function assertSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
   assert.equal(actual.length, expected.length, what);
   for (let i = 0; i < actual.length; i++) {
@@ -185,16 +190,7 @@ describe('matmulBiasActivation on worker threads', { skip: !wasmSimdSupported() 
       const x = values(rng, m * k, zeros);
       const w = values(rng, k * n).map((v) => v * 0.1);
       const b = values(rng, n);
-      const spec: MatmulSpec = {
-        batch: 1,
-        m,
-        k,
-        n,
-        transA: false,
-        transB: false,
-        aBatchStride: m * k,
-        bBatchStride: k * n,
-      };
+      const spec = plainSpec(m, k, n);
       pool.reset();
       const threaded = fusedCall(multi, x, w, b, spec, f, p0);
       assert.ok(pool.splits() > 0, `${m}×${k}×${n}: not split over the workers`);
@@ -230,16 +226,7 @@ WebAssembly.Instance = function (m, imports) {
     const x = values(rng, m * k);
     const w = values(rng, k * n).map((v) => v * 0.1);
     const b = values(rng, n);
-    const spec: MatmulSpec = {
-      batch: 1,
-      m,
-      k,
-      n,
-      transA: false,
-      transB: false,
-      aBatchStride: m * k,
-      bBatchStride: k * n,
-    };
+    const spec = plainSpec(m, k, n);
     const expected = unfusedCall(single, x, w, b, spec, 'softmax', 0);
     for (let call = 0; warnings.length === 0 && call < 200; call++) {
       assertSameBits(fusedCall(multi, x, w, b, spec, 'softmax', 0), expected, `call ${call + 1}`);
