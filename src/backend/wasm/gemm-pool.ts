@@ -27,15 +27,17 @@
  *   caller's wait gives up after jobTimeoutMs (60 s: thousands of times a part's length), stops
  *   the workers and redoes the call itself. This last resort takes a worker silent for that long
  *   for dead. One that was only descheduled for a whole minute is stopped by terminate() as soon
- *   as it runs again (V8 interrupts wasm loops), but could still write some of its part (the
- *   values the redone part wrote) before that — the one window left unguarded, since nothing on
- *   the calling thread can see another thread stop. Workers that never report ready are given
- *   up after readyTimeoutMs.
+ *   as it runs again (V8 interrupts wasm loops), but could still write some of its part before
+ *   that: for a pure kernel the values the redone part wrote, but for a link chained in place (a
+ *   product's bias and activation, below) a second application to rows the caller has finished.
+ *   That is the one window left unguarded, since nothing on the calling thread can see another
+ *   thread stop. Workers that never report ready are given up after readyTimeoutMs.
  * Redoing a call is safe because every pool kernel computes its outputs from inputs that no job of
  * the call writes (no job accumulates into its output or works in place), so running a part again,
  * after a partial run or a complete one, gives the same bits. Kernels chained to a part (a
  * product's bias and activation) work in place on the rows the part's first kernel writes afresh,
- * so a redone chain gives the same bits too. The one exception, adamPart (an
+ * so a chain redone by the caller after a fault (the worker stopped first) gives the same bits
+ * too. The one exception, adamPart (an
  * optimiser update, in place), marks each part started and done, and its caller's runner redoes
  * only the parts that never started (update.ts).
  */
