@@ -483,6 +483,11 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
       // with 4 + 1 + 1 columns past them, and two with 24 + 4 — over two and three blocks of k.
       [10, 300, 150],
       [9, 200, 124],
+      // n ≡ 4 (mod 48) in place: 52 columns in one block (sparse52), with a last column alone and
+      // over two blocks of k; 48 + 52.
+      [10, 40, 52],
+      [9, 1100, 53],
+      [11, 300, 148],
     ] as const) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
@@ -544,8 +549,9 @@ describe('wasm products with a mostly-zero A skip the zeros', { skip }, () => {
     // B in place (k·n < 2^17 floats); m not a multiple of the group, k over one list block (1024)
     // with rows blank in the second block; NaN, Inf and -1e30 among A's values.
     for (const [m, k, n] of [
-      [413, 784, 100], // an inference batch's shape: 48 + 24 + 28 columns
+      [413, 784, 100], // an inference batch's shape: 48 + 52 columns
       [263, 1200, 19],
+      [181, 1500, 52], // 52 columns in one block (sparse52), k over one list block
       [250, 1100, 102],
     ] as const) {
       for (const transA of [false, true]) {
