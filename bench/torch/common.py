@@ -39,10 +39,18 @@ def train_epoch(model, opt, x, y, batch, batches):
         opt.step()
 
 
+# Seconds of warm-up training, as bench/pytorch.ts's WARM_SECONDS (there for V8's compiles).
+WARM_SECONDS = 1.0
+
+
 def time_training(build, x, y, batch, n):
-    """Warm up on a throwaway model (5 batches), then time one pass over the first n images."""
+    """Warm up on a throwaway model (>= 5 batches and >= WARM_SECONDS), then time one pass over the first n images."""
     warm, warm_opt = build()
-    train_epoch(warm, warm_opt, x, y, batch, 5)
+    t = time.perf_counter()
+    while True:
+        train_epoch(warm, warm_opt, x, y, batch, 5)
+        if time.perf_counter() - t >= WARM_SECONDS:
+            break
     model, opt = build()
     t = time.perf_counter()
     train_epoch(model, opt, x[:n], y[:n], batch, n // batch)
