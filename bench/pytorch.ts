@@ -83,9 +83,9 @@ interface Workload {
 
 /**
  * Seconds of training a throwaway model gets before the timed fit, on both sides (bench/torch/
- * common.py WARM_SECONDS): enough for V8 to finish compiling the training loop (its background
- * compiles run through a small MLP's first ~3 epochs, ~1 s), so a row times the steady epoch
- * whatever ran before it in the process. With 5 batches, a row run alone (`--only`) timed V8's
+ * common.py WARM_SECONDS): enough for V8 to finish compiling the training loop (in a small MLP's
+ * run its background compiles go on through the first ~3 epochs, ~0.6 s), so a row times the
+ * steady epoch whatever ran before it in the process. With 5 batches, a row run alone (`--only`) timed V8's
  * compiles and the same row in a full run (after the TF.js section's epochs) did not.
  */
 const WARM_SECONDS = 1;
