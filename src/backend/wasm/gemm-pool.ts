@@ -37,9 +37,8 @@
  * after a partial run or a complete one, gives the same bits. Kernels chained to a part (a
  * product's bias and activation) work in place on the rows the part's first kernel writes afresh,
  * so a chain redone by the caller after a fault (the worker stopped first) gives the same bits
- * too. The one exception, adamPart (an
- * optimiser update, in place), marks each part started and done, and its caller's runner redoes
- * only the parts that never started (update.ts).
+ * too. The one exception, adamPart (an optimiser update, in place), marks each part started and
+ * done, and its caller's runner redoes only the parts that never started (update.ts).
  */
 
 /** The kernels a worker can run (their export names); arguments are int32s (offsets, counts). */
