@@ -1,5 +1,6 @@
 /** The pure TypeScript backend: runs everywhere, the reference every faster backend is tested against. */
 import type { BackendWithFusedKernels, Storage } from '../backend.js';
+import { matmulThenBiasActivation } from '../matmul-bias-activation.js';
 import { binaryKernel, broadcastKernel } from './binary.js';
 import {
   cumsumKernel,
@@ -78,13 +79,8 @@ export const tsBackend: BackendWithFusedKernels = {
     binaryKernel('add', v(x), [cols, 1], v(bias), [0, 1], v(out), [out.length / cols, cols]);
     if (op !== null) unaryLoops[op](v(out), v(out), out.length, p0, 0);
   },
-  // The kernels in turn, the bias and activation in place (each reads an element before writing it).
-  matmulBiasActivation: (a, b, out, spec, bias, activation, p0 = 0) => {
-    matmulKernel(v(a), v(b), v(out), spec);
-    if (out.length === 0) return;
-    tsBackend.biasActivation(activation === 'softmax' ? null : activation, out, bias, out, spec.n, p0);
-    if (activation === 'softmax') softmaxKernel(v(out), out.length / spec.n, spec.n, 1, v(out), false);
-  },
+  matmulBiasActivation: (a, b, out, spec, bias, activation, p0) =>
+    matmulThenBiasActivation(tsBackend, a, b, out, spec, bias, activation, p0),
   softmaxCrossEntropy: (z, y, rows, cols, loss, probs) =>
     softmaxCrossEntropyKernel(v(z), v(y), rows, cols, v(loss), v(probs)),
   softmaxCrossEntropyGrad: (probs, y, g, rows, cols, out) =>

@@ -7,6 +7,7 @@
  * values: same bits.
  */
 import type { BackendWithFusedKernels, MatmulSpec, Storage, UnaryOp } from '../backend.js';
+import { type KernelsInTurn, matmulThenBiasActivation } from '../matmul-bias-activation.js';
 import type { WasmContext } from './context.js';
 import { UNARY_CODES } from './dispatch.js';
 import { type GemmJob, type GemmPool, partCount } from './gemm-pool.js';
@@ -25,6 +26,7 @@ export function createMatmulBiasActivation(
   kernels: Kernels,
 ): NonNullable<BackendWithFusedKernels['matmulBiasActivation']> {
   const threads = (pool?.workers ?? 0) + 1;
+  const inTurn: KernelsInTurn = { matmul, biasActivation: kernels.biasActivation, softmax: kernels.softmax };
   const floatBits = new Int32Array(1);
   const floatView = new Float32Array(floatBits.buffer);
   return (a, b, out, spec, bias, activation, p0 = 0) => {
@@ -33,10 +35,7 @@ export function createMatmulBiasActivation(
     const code = activation === null || softmax ? -1 : UNARY_CODES[activation as UnaryOp];
     if (code === undefined || out.length === 0 || !ctx.isWasm(out) || !ctx.isWasm(bias)) {
       // The kernels in turn (an activation without a wasm kernel, storage outside the memory).
-      matmul(a, b, out, spec);
-      if (out.length === 0) return;
-      kernels.biasActivation(softmax ? null : (activation as UnaryOp | null), out, bias, out, n, p0);
-      if (softmax) kernels.softmax(out, out.length / n, n, 1, out, false);
+      matmulThenBiasActivation(inTurn, a, b, out, spec, bias, activation, p0);
       return;
     }
     floatView[0] = p0;
