@@ -70,6 +70,7 @@ export function counting(factory: GemmPoolFactory): {
         help: (run) => pool.help(run),
         wait: () => pool.wait(),
         jobsRunByWorkers: () => pool.jobsRunByWorkers(),
+        setSpin: (polls) => pool.setSpin?.(polls),
       };
     },
     splits: () => splits,

@@ -3,15 +3,23 @@ import type { Storage } from '../backend.js';
 import type { GemmJob } from './gemm-pool.js';
 import type { Kernels } from './kernels.js';
 import { type WasmHeap, WasmStorage } from './memory.js';
+import { type StepThreads, stepThreadsState } from './step-threads.js';
 
 export class WasmContext {
+  /** Step scopes begun on this backend (fit, evaluate and predict batches, stepScope): step-threads.ts. */
+  steps = 0;
+  /** Whether mid-sized products are split now, and how that is going: step-threads.ts. */
+  readonly stepThreads: StepThreads;
   /** Scratch blocks (packing, staged operands, tables), reused across calls and grown when needed. */
   private readonly scratchBlocks = new Map<string, { offset: number; bytes: number }>();
 
   constructor(
     readonly heap: WasmHeap,
     readonly kernels: Kernels,
-  ) {}
+    stepClock?: () => number,
+  ) {
+    this.stepThreads = stepThreadsState(stepClock);
+  }
 
   /** Run one pool job (a kernel part, then the kernels chained to it) on the calling thread. */
   readonly runJob = (job: GemmJob): void => {

@@ -10,7 +10,8 @@
  *
  * Control block (Int32Array): [0] generation, [1] jobs done, [2] workers ready, [3] claim word
  * (generation's low 16 bits << 16 | next job), [4] job count, [5] jobs run by workers (a
- * statistic), [6] faults (workers that failed or left), then SLOT ints per job: up to CHAIN links
+ * statistic), [6] faults (workers that failed or left), [7] polls a worker spins before it sleeps
+ * (SPIN unless setSpin changed it), then SLOT ints per job: up to CHAIN links
  * of kernel index (POOL_KERNELS) and MAX_ARGS arguments, a kernel index of -1 ending the chain.
  *
  * Faults. A worker that cannot start or dies must never crash or stall the caller, nor hand it
@@ -104,6 +105,11 @@ export interface GemmPool {
   wait(): void;
   /** How many jobs the workers have run so far (for tests and diagnostics). */
   jobsRunByWorkers(): number;
+  /**
+   * How many polls (~4.6 ns each here) a worker spins for the next call before it sleeps: SPIN
+   * unless a training loop asks for longer (step-threads.ts).
+   */
+  setSpin?(polls: number): void;
 }
 
 export type GemmPoolFactory = (module: WebAssembly.Module, memory: WebAssembly.Memory) => GemmPool;
@@ -126,7 +132,8 @@ const CLAIM = 3;
 const COUNT = 4;
 const WORKER_JOBS = 5;
 const FAULTS = 6;
-const HEADER = 7;
+const SPIN_POLLS = 7;
+const HEADER = 8;
 /**
  * Argument slots per job. Kernels with per-thread scratch take the thread index after all of them
  * (conv.ts and sparse.ts pad their parameter lists to this count): change them together.
@@ -161,7 +168,7 @@ function claim(ctrl: Int32Array, gen: number): number {
  * Polls of a control word before a thread goes to sleep on it (a few tens of µs): a caller's next
  * call, or a worker's last part, usually comes sooner than a sleeping thread wakes up.
  */
-const SPIN = 20_000;
+export const SPIN = 20_000;
 
 /** A link's MAX_ARGS arguments as the worker loop reads them from its slot (`ctrl[at + 1], …`). */
 const JOB_ARGUMENTS = Array.from({ length: MAX_ARGS }, (_, a) => `ctrl[at + ${a + 1}]`).join(', ');
@@ -198,7 +205,8 @@ try {
   for (;;) {
     // Spin a little before sleeping: a model's ops publish calls back to back (a layer's product,
     // then its bias and activation), and waking a sleeping thread costs tens of µs each time.
-    for (let i = 0; i < ${SPIN} && Atomics.load(ctrl, ${GENERATION}) === seen; i++);
+    const polls = Atomics.load(ctrl, ${SPIN_POLLS});
+    for (let i = 0; i < polls && Atomics.load(ctrl, ${GENERATION}) === seen; i++);
     Atomics.wait(ctrl, ${GENERATION}, seen);
     seen = Atomics.load(ctrl, ${GENERATION});
     for (let job = claim(ctrl, seen); job >= 0; job = claim(ctrl, seen)) {
@@ -301,6 +309,7 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
   return (module, memory): GemmPool => {
     const workers = threads - 1;
     const ctrl = new Int32Array(new SharedArrayBuffer((HEADER + SLOT * MAX_JOBS) * 4));
+    ctrl[SPIN_POLLS] = SPIN;
     let usable: boolean | null = null; // unknown until the first product needs the workers
     let stopped = false;
     const running: PoolWorker[] = [];
@@ -419,6 +428,9 @@ export function createGemmPool(threads: number, host: PoolHost): GemmPoolFactory
           redo('a wasm worker thread failed during a call (the call was redone on this thread)');
       },
       jobsRunByWorkers: () => Atomics.load(ctrl, WORKER_JOBS),
+      setSpin(polls: number) {
+        Atomics.store(ctrl, SPIN_POLLS, polls);
+      },
     };
   };
 }

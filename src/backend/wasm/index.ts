@@ -23,6 +23,7 @@ import { createMatmul } from './matmul.js';
 import { createMatmulBiasActivation } from './matmul-epilogue.js';
 import { WasmHeap, WasmStorage } from './memory.js';
 import { rnnKernels } from './rnn.js';
+import { beginStepThreads } from './step-threads.js';
 import { createUpdate } from './update.js';
 import { webWorkerGemmPool } from './web-workers.js';
 import { windowKernels } from './window.js';
@@ -51,6 +52,12 @@ export interface WasmBackendOptions {
    * (default: relaxed where the engine runs it). Unset, BACKPROP_WASM_SIMD decides when set.
    */
   simd?: WasmSimdOption;
+  /**
+   * The clock (ms) training steps are timed with to decide whether mid-sized products are split
+   * over the threads (step-threads.ts): performance.now unless a test passes a fake one, so its
+   * decisions do not depend on the machine's speed.
+   */
+  stepClock?: () => number;
 }
 
 /** The wasm backend, saying which SIMD build of the kernels it runs. */
@@ -70,7 +77,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const pool = factory ? factory(module, heap.memory) : null;
   // A JS fill on shared memory runs ~17× slower than wasm's memory.fill.
   heap.zero = (offset, bytes) => kernels.zero(offset, bytes);
-  const ctx = new WasmContext(heap, kernels);
+  const ctx = new WasmContext(heap, kernels, options.stepClock);
   // Weights declared constant (predict/evaluate) keep their packed copies for the scope.
   const packs = new ConstantPacks(ctx);
   const update = createUpdate(ctx, pool);
@@ -102,7 +109,10 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     matmul,
     matmulBiasActivation: createMatmulBiasActivation(ctx, pool, matmul, elementwise),
     ...convKernels(ctx, pool),
-    beginStep: () => ctx.heap.beginStep(),
+    beginStep: () => {
+      ctx.heap.beginStep();
+      beginStepThreads(ctx, pool);
+    },
     endStep: () => ctx.heap.endStep(),
     persistent: (fn) => ctx.heap.persistent(fn),
     withConstants: (constants, fn) => packs.run(constants, fn),

@@ -9,13 +9,15 @@ import type { ConstantPacks } from './constant-packs.js';
 import type { WasmContext } from './context.js';
 import { type GemmJob, type GemmPool, MAX_JOBS, partCount, partsFor, runParts } from './gemm-pool.js';
 import { allocateSparseLists, countSparseProduct, mostlyZeros } from './sparse.js';
+import { splitMidSized } from './step-threads.js';
 
 /**
  * Below this many multiply-adds (~0.3 ms of work) a product stays on one thread. Parts are claimed
  * dynamically (gemm-pool.ts), so a worker that is slow to wake costs at most one part; still, the
  * MLP's 100×784×100 products (7.8M) ran faster on one thread — a bench run gave 0.65 s per epoch
  * on one thread and 0.74 s with them split over two — while the CNN's products (10–40M per batch)
- * and inference chunks gain from the split.
+ * and inference chunks gain from the split. A training loop's sparse ones are split from 2^22 once
+ * past its first steps, while that measures faster (step-threads.ts).
  */
 const PARALLEL_MIN = 1 << 23;
 /**
@@ -261,7 +263,10 @@ export function createMatmul(
       rowsOfA = ctx.scratch(m * k * 4, 'sparseA');
       ctx.kernels.transpose(a, k, m, rowsOfA);
     }
-    const count = m * k * n < PARALLEL_MIN ? 1 : partCount(threads, m);
+    // Mid-sized products too once a training loop is past its first steps (step-threads.ts).
+    const work = m * k * n;
+    const midSized = work < PARALLEL_MIN && pool !== null && splitMidSized(ctx, work);
+    const count = work >= PARALLEL_MIN || midSized ? partCount(threads, m) : 1;
     const chunk = Math.ceil(m / count);
     // An A past the L2 comes from memory: its rows are listed in groups (assembly/sparse.ts).
     const group = m * k * 4 >= SPARSE_GROUP_MIN_BYTES ? SPARSE_GROUP_ROWS : 1;

@@ -1,0 +1,202 @@
+/**
+ * A training loop's mid-sized products (under 2^23 multiply-adds: the 784-100-10 MLP's) go over the
+ * worker threads only after WARM_STEPS step scopes, while the worker runs its share of the parts
+ * (src/backend/wasm/step-threads.ts); same bits as one thread either way.
+ */
+import assert from 'node:assert/strict';
+import { it, mock } from 'node:test';
+import type { Backend, MatmulSpec } from '../src/backend/backend.js';
+import { SPIN } from '../src/backend/wasm/gemm-pool.js';
+import {
+  createWasmBackend,
+  type GemmPool,
+  type GemmPoolFactory,
+  setGemmPoolFactory,
+  wasmSimdSupported,
+} from '../src/backend/wasm/index.js';
+import { BACKOFF, FIRST_LEAD, LEAD, WARM_STEPS, WINDOW } from '../src/backend/wasm/step-threads.js';
+import { Rng } from '../src/index.js';
+import { nodeGemmPool } from '../src/node/threads.js';
+import { counting } from './pool-backends.js';
+
+const rng = new Rng(11);
+// An MNIST-like batch (80 % zeros: the sparse product), a weight and a layer's dZ.
+const x = Float32Array.from({ length: 100 * 784 }, () => (rng.uniform() < 0.8 ? 0 : rng.uniform()));
+const w = Float32Array.from({ length: 784 * 100 }, () => rng.normal());
+const dz = Float32Array.from({ length: 100 * 100 }, () => rng.normal());
+
+/** op(A)·B on `backend`, read out. */
+function product(
+  backend: Backend,
+  a: Float32Array,
+  b: Float32Array,
+  spec: Pick<MatmulSpec, 'm' | 'k' | 'n' | 'transA'>,
+) {
+  const out = backend.alloc(spec.m * spec.n);
+  const full: MatmulSpec = { ...spec, transB: false, batch: 1, aBatchStride: 0, bBatchStride: 0 };
+  backend.matmul(backend.fromValues(a), backend.fromValues(b), out, full);
+  return backend.read(out);
+}
+
+/** One step of the MLP's first layer: x·W1 and xᵀ·dZ1 (7.8M multiply-adds each), in a step scope. */
+function step(backend: Backend): Float32Array[] {
+  backend.beginStep!();
+  try {
+    return [
+      product(backend, x, w, { m: 100, k: 784, n: 100, transA: false }),
+      product(backend, x, dz, { m: 784, k: 100, n: 100, transA: true }),
+    ];
+  } finally {
+    backend.endStep!();
+  }
+}
+
+it('splits mid-sized products over the workers only after WARM_STEPS steps, with the same bits', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  setGemmPoolFactory(null);
+  const single = createWasmBackend();
+  const pool = counting(nodeGemmPool(2)!);
+  setGemmPoolFactory(pool.factory);
+  const multi = createWasmBackend();
+  setGemmPoolFactory(null);
+  const expected = step(single);
+  for (let i = 1; i < WARM_STEPS; i++) {
+    multi.beginStep!();
+    multi.endStep!();
+  }
+  // The one-thread window is timed, then the split runs (whatever the timing said).
+  for (let i = 0; i < WINDOW; i++) assert.deepEqual(step(multi), expected);
+  assert.equal(pool.splits(), 0, 'split before the warm-up steps and the one-thread window');
+  for (let i = 0; i < FIRST_LEAD && (pool.splits() < 2 || pool.workerJobs() === 0); i++) {
+    assert.deepEqual(step(multi), expected, `split step ${i}`);
+  }
+  assert.ok(pool.splits() >= 2, 'the products were not split after the warm-up');
+  assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the parts');
+});
+
+/**
+ * A fake clock (ms) for the step timing, so the decisions below never depend on this machine's
+ * speed: each step takes `base` ms, plus `split` ms when it offered a product to the pool.
+ */
+class StepClock {
+  t = 0;
+  base = 0.3;
+  split = 0;
+  readonly now = (): number => this.t;
+}
+
+/** A pool whose workers never take a part (the calling thread runs them all): counts its calls. */
+function idlePool(spins: number[]): { pool: GemmPool; starts: () => number } {
+  let starts = 0;
+  const pool: GemmPool = {
+    workers: 1,
+    start: () => {
+      starts++;
+      return false;
+    },
+    help: () => {},
+    wait: () => {},
+    jobsRunByWorkers: () => 0,
+    setSpin: (polls) => spins.push(polls),
+  };
+  return { pool, starts: () => starts };
+}
+
+/** A wasm backend on `pool`, timed by `clock`, whose next step is its WARM_STEPS-th: the one-thread window's first. */
+function warmBackend(factory: GemmPoolFactory, clock?: StepClock): Backend {
+  setGemmPoolFactory(factory);
+  const backend = createWasmBackend(clock ? { stepClock: clock.now } : {});
+  setGemmPoolFactory(null);
+  for (let i = 1; i < WARM_STEPS; i++) {
+    backend.beginStep!();
+    backend.endStep!();
+  }
+  return backend;
+}
+
+/** One step on `backend`, advancing `clock` by what it "took": base, plus the split's cost if it split. */
+function clockedStep(backend: Backend, clock: StepClock, starts: () => number): Float32Array[] {
+  const before = starts();
+  const result = step(backend);
+  clock.t += clock.base + (starts() > before ? clock.split : 0);
+  return result;
+}
+
+it('drops a split that runs far slower than one thread (a stalled worker), and retries it later', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  // Every split step "takes" 3 ms more: ten times a one-thread step.
+  const clock = new StepClock();
+  clock.split = 3;
+  const spins: number[] = [];
+  const idle = idlePool(spins);
+  const backend = warmBackend(() => idle.pool, clock);
+  setGemmPoolFactory(null);
+  const expected = step(createWasmBackend());
+  for (let i = 0; i < WINDOW + FIRST_LEAD + WINDOW; i++) {
+    assert.deepEqual(clockedStep(backend, clock, idle.starts), expected);
+  }
+  const tried = idle.starts();
+  assert.ok(tried > 2 * FIRST_LEAD, `only ${tried} products offered to the pool`);
+  assert.ok(tried < 2 * (FIRST_LEAD + WINDOW), 'the slow split ran its whole window');
+  assert.deepEqual(spins, [100_000, SPIN], 'the workers spin long only while the split runs');
+  // Dropped after its first steps, at most WINDOW steps ago: nothing split for the back-off, then
+  // a one-thread window, then the split again.
+  for (let i = 0; i < BACKOFF - WINDOW; i++) clockedStep(backend, clock, idle.starts);
+  assert.equal(idle.starts(), tried, 'split again before the back-off ended');
+  for (let i = 0; i < 2 * WINDOW + LEAD && idle.starts() === tried; i++)
+    clockedStep(backend, clock, idle.starts);
+  assert.ok(idle.starts() > tried, 'not retried after the back-off');
+});
+
+it('keeps a split that runs faster than one thread, until it runs slower', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  // One-thread steps "take" 3 ms and split ones 0.3 (standing in for a faster thread count); later
+  // the split steps take 6 ms (standing in for a machine that got busy).
+  const clock = new StepClock();
+  clock.base = 3;
+  clock.split = -2.7;
+  const idle = idlePool([]);
+  const backend = warmBackend(() => idle.pool, clock);
+  for (let i = 0; i < WINDOW + FIRST_LEAD + WINDOW; i++) clockedStep(backend, clock, idle.starts);
+  const measured = idle.starts();
+  assert.equal(measured, 2 * (FIRST_LEAD + WINDOW), 'the split ran its lead and window');
+  for (let i = 0; i < 50; i++) clockedStep(backend, clock, idle.starts);
+  assert.equal(idle.starts(), measured + 100, 'the split was not kept');
+  clock.split = 3;
+  const kept = idle.starts();
+  for (let i = 0; i < 2 * WINDOW; i++) clockedStep(backend, clock, idle.starts);
+  assert.ok(idle.starts() < kept + 4 * WINDOW, 'a split that got slower was not measured again');
+});
+
+it('a worker that fails in a split step: the step is redone here with the same bits, one warning', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const warnings: string[] = [];
+  const warn = mock.method(console, 'warn', (message: string) => warnings.push(message));
+  try {
+    setGemmPoolFactory(null);
+    const expected = step(createWasmBackend());
+    // Every kernel the worker calls throws (as test/threads-fault.test.ts injects faults).
+    const workerPrelude = `
+const RealInstance = WebAssembly.Instance;
+WebAssembly.Instance = function (m, imports) {
+  const real = new RealInstance(m, imports).exports;
+  const exports = {};
+  for (const name of Object.keys(real)) exports[name] = () => { throw new Error('injected fault'); };
+  return { exports };
+};`;
+    const backend = warmBackend(nodeGemmPool(2, { workerPrelude })!);
+    let steps = 0;
+    for (; warnings.length === 0 && steps < WINDOW + FIRST_LEAD + WINDOW; steps++) {
+      assert.deepEqual(step(backend), expected, `step ${steps}`);
+    }
+    assert.equal(warnings.length, 1, `one warning within ${steps} steps`);
+    assert.ok(steps > WINDOW, 'the worker failed before the split');
+    for (let i = 0; i < 3; i++) assert.deepEqual(step(backend), expected, 'after the fault');
+  } finally {
+    warn.mock.restore();
+  }
+});
