@@ -70,7 +70,8 @@ export function counting(factory: GemmPoolFactory): {
         help: (run) => pool.help(run),
         wait: () => pool.wait(),
         jobsRunByWorkers: () => pool.jobsRunByWorkers(),
-        setSpin: (polls) => pool.setSpin?.(polls),
+        // Only where the inner pool has it: without it a backend never splits mid-sized products.
+        ...(pool.setSpin ? { setSpin: (polls: number) => pool.setSpin!(polls) } : {}),
       };
     },
     splits: () => splits,

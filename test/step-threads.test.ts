@@ -171,6 +171,95 @@ it('keeps a split that runs faster than one thread, until it runs slower', {
   assert.ok(idle.starts() < kept + 4 * WINDOW, 'a split that got slower was not measured again');
 });
 
+it('a pause in the one-thread window does not excuse a split whose steps stall', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const clock = new StepClock();
+  const idle = idlePool([]);
+  const backend = warmBackend(() => idle.pool, clock);
+  // The one-thread window: 0.3 ms steps and one 100 ms pause (a validation pass, a collection).
+  for (let i = 0; i < WINDOW; i++) {
+    step(backend);
+    clock.t += i === WINDOW / 2 ? 100 : 0.3;
+  }
+  assert.equal(idle.starts(), 0, 'split during the one-thread window');
+  // The split: 0.23 ms steps (faster by median), every 5th stalling 2 ms (slower in total).
+  let splitSteps = 0;
+  for (let i = 0; i < FIRST_LEAD + WINDOW; i++) {
+    const before = idle.starts();
+    step(backend);
+    const split = idle.starts() > before;
+    if (split) splitSteps++;
+    clock.t += !split ? 0.3 : splitSteps % 5 === 0 ? 2 : 0.23;
+  }
+  assert.equal(splitSteps, FIRST_LEAD + WINDOW, 'the split ran its lead and window');
+  const after = idle.starts();
+  for (let i = 0; i < 50; i++) {
+    step(backend);
+    clock.t += 0.3;
+  }
+  assert.equal(idle.starts(), after, 'a split slower in total was kept');
+});
+
+it('a kept split goes back to the short spin when its mid-sized products stop', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const clock = new StepClock();
+  clock.base = 3;
+  clock.split = -2.7;
+  const spins: number[] = [];
+  const idle = idlePool(spins);
+  const backend = warmBackend(() => idle.pool, clock);
+  for (let i = 0; i < WINDOW + FIRST_LEAD + WINDOW + 10; i++) clockedStep(backend, clock, idle.starts);
+  assert.equal(spins.at(-1), 100_000, 'the split was not kept');
+  // Another model on the same backend, with no mid-sized product: empty steps.
+  for (let i = 0; i < 2 * WINDOW; i++) {
+    backend.beginStep!();
+    backend.endStep!();
+    clock.t += 0.3;
+  }
+  assert.equal(spins.at(-1), SPIN, 'the workers still spin long with nothing split');
+});
+
+it('steps without mid-sized products (another model first) do not hold off the split', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const clock = new StepClock();
+  const idle = idlePool([]);
+  const backend = warmBackend(() => idle.pool, clock);
+  // A model with no mid-sized product (or one run with zeros not skipped) for a few windows.
+  for (let i = 0; i < 3 * WINDOW + 7; i++) {
+    backend.beginStep!();
+    backend.endStep!();
+    clock.t += 0.3;
+  }
+  // Then the MLP: split within a one-thread window (plus the one running) and the lead.
+  for (let i = 0; i < 2 * WINDOW + FIRST_LEAD && idle.starts() === 0; i++)
+    clockedStep(backend, clock, idle.starts);
+  assert.ok(idle.starts() > 0, 'not split after the first model');
+});
+
+it('a nested step scope is part of its outer step (the warm-up counts outer steps)', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const clock = new StepClock();
+  const idle = idlePool([]);
+  setGemmPoolFactory(() => idle.pool);
+  const backend = createWasmBackend({ stepClock: clock.now });
+  setGemmPoolFactory(null);
+  // GAN.fit opens each batch's scope and its training step's inside it.
+  for (let i = 1; i < WARM_STEPS; i++) {
+    backend.beginStep!();
+    backend.beginStep!();
+    backend.endStep!();
+    backend.endStep!();
+  }
+  for (let i = 0; i < WINDOW; i++) clockedStep(backend, clock, idle.starts);
+  assert.equal(idle.starts(), 0, 'split before WARM_STEPS outer steps and the one-thread window');
+  for (let i = 0; i < FIRST_LEAD && idle.starts() === 0; i++) clockedStep(backend, clock, idle.starts);
+  assert.ok(idle.starts() > 0, 'not split after the warm-up');
+});
+
 it('a worker that fails in a split step: the step is redone here with the same bits, one warning', {
   skip: !wasmSimdSupported(),
 }, () => {

@@ -6,7 +6,7 @@ import { type WasmHeap, WasmStorage } from './memory.js';
 import { type StepThreads, stepThreadsState } from './step-threads.js';
 
 export class WasmContext {
-  /** Step scopes begun on this backend (fit, evaluate and predict batches, stepScope): step-threads.ts. */
+  /** Outermost step scopes begun on this backend (fit, evaluate and predict batches): step-threads.ts. */
   steps = 0;
   /** Whether mid-sized products are split now, and how that is going: step-threads.ts. */
   readonly stepThreads: StepThreads;

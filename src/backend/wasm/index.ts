@@ -110,8 +110,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     matmulBiasActivation: createMatmulBiasActivation(ctx, pool, matmul, elementwise),
     ...convKernels(ctx, pool),
     beginStep: () => {
-      ctx.heap.beginStep();
-      beginStepThreads(ctx, pool);
+      // A nested scope (GAN.fit's step inside its batch's) is part of the same training step.
+      if (ctx.heap.beginStep()) beginStepThreads(ctx, pool);
     },
     endStep: () => ctx.heap.endStep(),
     persistent: (fn) => ctx.heap.persistent(fn),

@@ -218,9 +218,11 @@ export class WasmHeap {
     else this.registry.register(owner, { offset: owner.byteOffset, bytes }, owner);
   }
 
-  /** Open a step scope; a nested begin/end pair belongs to the outer scope. */
-  beginStep(): void {
-    if (this.stepDepth++ === 0) this.scoped = [];
+  /** Open a step scope; a nested begin/end pair belongs to the outer scope. True: an outer scope. */
+  beginStep(): boolean {
+    if (this.stepDepth++ !== 0) return false;
+    this.scoped = [];
+    return true;
   }
 
   /** Return every block allocated since beginStep(); their storages refuse further use. */

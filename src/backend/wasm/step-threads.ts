@@ -18,7 +18,10 @@
  * for the worker to get going), each timed per step; the split is kept if its median step was
  * faster and its total no slower, else dropped for a while (backing off, and at once if it starts
  * far slower). A kept split is measured again after KEEP steps, or as soon as a window of its
- * steps takes longer than the one-thread window did.
+ * steps takes longer than the one-thread window did or has no mid-sized product. When training
+ * ends with the split kept, the worker still spins ~0.5 ms after each pool call before it sleeps.
+ * Steps are counted per backend, not per model: a second model on a warm backend is not warmed
+ * again (V8's compiles are per process).
  * Which thread runs which part never changes the results.
  */
 import type { WasmContext } from './context.js';
@@ -49,6 +52,13 @@ const ABORT = 1.5;
  * one thread's was before that.
  */
 export const KEEP = 10_000;
+/**
+ * In the windows' totals a step counts at most CLIP one-thread medians. A pause in the one-thread
+ * window (the gap between two fit() calls, a validation pass, a collection: up to 11.8 ms against
+ * a 0.33 ms median in one MLP run) would otherwise excuse a split whose steps stall; a split step
+ * that stalls longer still counts CLIP medians.
+ */
+const CLIP = 4;
 /** Steps on one thread after a split that did not pay: doubled after each, up to MAX_BACKOFF. */
 export const BACKOFF = 300;
 const MAX_BACKOFF = 4800;
@@ -101,6 +111,13 @@ export function splitMidSized(ctx: WasmContext, work: number): boolean {
   return ctx.stepThreads.splitting;
 }
 
+/** The sum of the first `count` times, each at most `cap`. */
+function clippedSum(times: Float64Array, count: number, cap: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += Math.min(times[i]!, cap);
+  return sum;
+}
+
 function median(times: Float64Array, count: number): number {
   const sorted = times.subarray(0, count).sort();
   return sorted[count >> 1]!;
@@ -126,20 +143,24 @@ export function beginStepThreads(ctx: WasmContext, pool: GemmPool | null): void 
   if (!pool?.setSpin || (!timed && step < s.until)) return;
   const now = s.now();
   if (timed && s.count < WINDOW) {
-    s.times[s.count++] = now - s.last;
-    s.sum += now - s.last;
+    const t = now - s.last;
+    s.times[s.count++] = t;
+    // The one-thread window's total is clipped once its median is known (below).
+    s.sum += s.phase === 'single' ? t : Math.min(t, CLIP * s.single);
   }
   s.last = now;
   // A split already ABORT times slower than one thread over its first steps (a busy machine, where a
   // descheduled worker stalls whole steps) is dropped at once: its window would cost most.
   if (s.phase === 'split' && s.count >= ABORT_STEPS && s.sum * WINDOW > ABORT * s.singleSum * s.count)
     s.until = step;
-  // A kept split whose last WINDOW steps took longer than one thread's (a machine that got busy)
-  // is measured again at once.
+  // A kept split whose last WINDOW steps took longer than one thread's (a machine that got busy),
+  // or saw no mid-sized product (another model now: the long spin would only cost), is measured
+  // again at once.
   if (s.phase === 'kept' && s.count === WINDOW) {
-    if (s.sum > s.singleSum) s.until = step;
+    if (s.sum > s.singleSum || s.products === 0) s.until = step;
     s.count = 0;
     s.sum = 0;
+    s.products = 0;
   }
   if (step < s.until) return;
   switch (s.phase) {
@@ -150,12 +171,15 @@ export function beginStepThreads(ctx: WasmContext, pool: GemmPool | null): void 
       break;
     case 'single':
       if (s.products === 0) {
-        // No mid-sized product: nothing to gain; look again later.
-        enter(s, pool, 'dropped', step, KEEP);
+        // No mid-sized product (yet: a model without them, or one with them set aside as zeros are
+        // not skipped): nothing to split; the next window looks again. Waiting longer here would
+        // leave the next model's steps unsplit for as long, and a one-thread window costs a clock
+        // read a step.
+        enter(s, pool, 'single', step, WINDOW);
         break;
       }
       s.single = median(s.times, s.count);
-      s.singleSum = s.sum;
+      s.singleSum = clippedSum(s.times, s.count, CLIP * s.single);
       enter(s, pool, 'lead', step, s.ran ? LEAD : FIRST_LEAD);
       s.ran = true;
       break;
