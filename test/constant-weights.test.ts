@@ -153,6 +153,59 @@ describeEachBackend('predict/evaluate with the weights packed once per call', ()
     });
   });
 
+  it('drops what it kept of a weight written through a slice, by stridedCopy or by a scatter-add', () => {
+    const backend = getBackend();
+    const m = model();
+    const run = <T>(constants: Storage[], fn: () => T): T =>
+      backend.withConstants ? backend.withConstants(constants, fn) : fn();
+    // The first kernel (784×256: sparse panels kept) and the second (256×300: only "all finite"
+    // kept, B read in place); an Inf written into the second must send its product down the dense
+    // path (0·Inf is NaN), as a fresh copy of it does.
+    for (const [index, k, n] of [
+      [0, 784, 256],
+      [2, 256, 300],
+    ] as const) {
+      const w = m.weights[index]!.tensor;
+      const rng = new Rng(5);
+      const x = tensor(
+        Float32Array.from({ length: SAMPLES * k }, () => (rng.uniform() < 0.8 ? 0 : rng.normal())),
+        { shape: [SAMPLES, k] },
+      );
+      const values = (count: number, value: number) =>
+        backend.fromValues(new Float32Array(count).fill(value));
+      const writes: [string, () => void][] = [
+        [
+          'copy into a slice of it',
+          () => backend.copy(values(n, Infinity), backend.slice(w.storage, 3 * n, 4 * n)),
+        ],
+        [
+          'stridedCopy',
+          () => backend.stridedCopy(values(7, -2), 0, [1], w.storage, 5 * n + 1, [n], [7], false),
+        ],
+        [
+          'scatterAddRows',
+          () => backend.scatterAddRows(values(2 * n, 1.5), n, Int32Array.of(1, k - 1), w.storage),
+        ],
+        [
+          'scatterAddAxis',
+          () => backend.scatterAddAxis(values(n, 0.25), 1, k, n, Int32Array.of(2), w.storage),
+        ],
+      ];
+      const original = tensor(w.dataSync(), { shape: w.shape });
+      for (const [what, write] of writes) {
+        // Each write on the original weight (an Inf left by the first would send every later
+        // product down the dense path, which reads the weight in place).
+        backend.copy(original.storage, w.storage);
+        run([w.storage], () => {
+          x.matmul(w).dataSync();
+          write();
+          const fresh = tensor(w.dataSync(), { shape: w.shape });
+          assertSameBits(x.matmul(w), x.matmul(fresh), `kernel ${index}, ${what}`);
+        });
+      }
+    }
+  });
+
   it('leaves nothing kept behind a scope that threw', () => {
     const backend = getBackend();
     const m = model();

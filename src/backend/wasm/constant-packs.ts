@@ -11,7 +11,8 @@
  * not declared (activations) are never kept. Every block goes back to the heap's free lists when
  * the scope ends, also when it throws, so nothing packed outlives the scope: a weight changed
  * between two predict() calls is packed afresh. Inside a scope, the backend's in-place writers
- * (copy, fill, the optimiser's update) drop what was kept of the storage they write.
+ * (copy, fill, stridedCopy, the scatter-adds, the optimiser's update) drop what was kept of every
+ * storage whose bytes they write, also through a slice.
  */
 import type { Storage } from '../backend.js';
 import type { WasmContext } from './context.js';
@@ -69,9 +70,18 @@ export class ConstantPacks {
     return this.keptBytes;
   }
 
-  /** Drop what was kept of storage s (an in-place write changed its values). */
+  /**
+   * Drop what was kept of any storage sharing bytes with s (an in-place write changed its values):
+   * s may be the weight itself, a slice of it (backend.slice is a view), or a larger view holding it.
+   */
   forget(s: Storage): void {
-    if (this.kept.length > 0) this.release((e) => e.storage === s);
+    if (this.kept.length === 0 || !this.ctx.isWasm(s)) return;
+    const start = this.ctx.ptr(s);
+    const end = start + s.length * 4;
+    this.release((e) => {
+      const at = this.ctx.ptr(e.storage);
+      return at < end && start < at + e.storage.length * 4;
+    });
   }
 
   /**

@@ -125,6 +125,18 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       packs.forget(dst);
       tsBackend.copy(src, dst);
     },
+    stridedCopy: (src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, accumulate) => {
+      packs.forget(dst);
+      tsBackend.stridedCopy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, accumulate);
+    },
+    scatterAddRows: (dy, rowSize, indices, out) => {
+      packs.forget(out);
+      tsBackend.scatterAddRows(dy, rowSize, indices, out);
+    },
+    scatterAddAxis: (updates, outer, size, inner, indices, out) => {
+      packs.forget(out);
+      tsBackend.scatterAddAxis(updates, outer, size, inner, indices, out);
+    },
     memoryStats: () => ({
       capacityBytes: ctx.heap.memory.buffer.byteLength,
       highWaterBytes: ctx.heap.highWater,
