@@ -75,6 +75,36 @@ it('splits mid-sized products over the workers only after WARM_STEPS steps, with
   assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the parts');
 });
 
+it("splits dense mid-sized products too (a tanh layer's 64×256×256, its Aᵀ weight gradient), same bits", {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const h = Float32Array.from({ length: 64 * 256 }, () => rng.normal());
+  const w2 = Float32Array.from({ length: 256 * 256 }, () => rng.normal());
+  const dz2 = Float32Array.from({ length: 64 * 256 }, () => rng.normal());
+  const denseStep = (backend: Backend): Float32Array[] => {
+    backend.beginStep!();
+    try {
+      return [
+        product(backend, h, w2, { m: 64, k: 256, n: 256, transA: false }),
+        product(backend, h, dz2, { m: 256, k: 64, n: 256, transA: true }),
+      ];
+    } finally {
+      backend.endStep!();
+    }
+  };
+  setGemmPoolFactory(null);
+  const expected = denseStep(createWasmBackend());
+  const pool = counting(nodeGemmPool(2)!);
+  const multi = warmBackend(pool.factory);
+  for (let i = 0; i < WINDOW; i++) assert.deepEqual(denseStep(multi), expected);
+  assert.equal(pool.splits(), 0, 'split before the warm-up steps and the one-thread window');
+  for (let i = 0; i < FIRST_LEAD && (pool.splits() < 2 || pool.workerJobs() === 0); i++) {
+    assert.deepEqual(denseStep(multi), expected, `split step ${i}`);
+  }
+  assert.ok(pool.splits() >= 2, 'the dense products were not split after the warm-up');
+  assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the parts');
+});
+
 /**
  * A fake clock (ms) for the step timing, so the decisions below never depend on this machine's
  * speed: each step takes `base` ms, plus `split` ms when it offered a product to the pool.

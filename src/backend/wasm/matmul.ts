@@ -16,8 +16,8 @@ import { splitMidSized } from './step-threads.js';
  * dynamically (gemm-pool.ts), so a worker that is slow to wake costs at most one part; still, the
  * MLP's 100×784×100 products (7.8M) ran faster on one thread — a bench run gave 0.65 s per epoch
  * on one thread and 0.74 s with them split over two — while the CNN's products (10–40M per batch)
- * and inference chunks gain from the split. A training loop's sparse ones are split from 2^22 once
- * past its first steps, while that measures faster (step-threads.ts).
+ * and inference chunks gain from the split. A training loop's products (zero-skipping or dense)
+ * are split from 2^22 once past its first steps, while that measures faster (step-threads.ts).
  */
 const PARALLEL_MIN = 1 << 23;
 /**
@@ -112,7 +112,10 @@ export function createMatmul(
     const rowBytes = layout === 0 ? k * 4 : layout === 1 ? stride * 4 : 4;
     const work = m * k * n;
     const split =
-      work >= PARALLEL_MIN || (layout === 1 && m >= PARALLEL_ROWS_MIN && work >= PARALLEL_ROWS_MIN_WORK);
+      work >= PARALLEL_MIN ||
+      (layout === 1 && m >= PARALLEL_ROWS_MIN && work >= PARALLEL_ROWS_MIN_WORK) ||
+      // Mid-sized products too once a training loop is past its first steps (step-threads.ts).
+      (pool !== null && splitMidSized(ctx, work));
     const count = split ? partCount(threads, Math.floor(m / 4)) : 1;
     const chunk = Math.ceil(m / count / 4) * 4;
     const parts: GemmJob[] = [];
