@@ -269,6 +269,44 @@ it('steps without mid-sized products (another model first) do not hold off the s
   assert.ok(idle.starts() > 0, 'not split after the first model');
 });
 
+it('leaves predict()/evaluate() batches (a constant scope) and products of under 8 rows unsplit', {
+  skip: !wasmSimdSupported(),
+}, () => {
+  const clock = new StepClock();
+  const spins: number[] = [];
+  const idle = idlePool(spins);
+  const backend = warmBackend(() => idle.pool, clock);
+  // The wide MLP's head at predict()'s batch of 500 (5.1 M multiply-adds, dense), its weight
+  // declared constant as predict() declares it; and a 4-row product of 4.2 M (one 4-row panel).
+  const h = Float32Array.from({ length: 500 * 1024 }, () => rng.normal());
+  const head = backend.fromValues(Float32Array.from({ length: 1024 * 10 }, () => rng.normal()));
+  const rows = backend.fromValues(Float32Array.from({ length: 4 * 1024 }, () => rng.normal()));
+  const square = backend.fromValues(Float32Array.from({ length: 1024 * 1024 }, () => rng.normal()));
+  const spec = (m: number, n: number): MatmulSpec => ({
+    m,
+    k: 1024,
+    n,
+    transA: false,
+    transB: false,
+    batch: 1,
+    aBatchStride: 0,
+    bBatchStride: 0,
+  });
+  const a = backend.fromValues(h);
+  for (let i = 0; i < 2 * WINDOW + FIRST_LEAD; i++) {
+    backend.beginStep!();
+    try {
+      backend.withConstants!([head], () => backend.matmul(a, head, backend.alloc(500 * 10), spec(500, 10)));
+      backend.matmul(rows, square, backend.alloc(4 * 1024), spec(4, 1024));
+    } finally {
+      backend.endStep!();
+    }
+    clock.t += 0.3;
+  }
+  // (Packing the 1024×1024 B goes over the threads by its own rule, so the pool does start.)
+  assert.deepEqual(spins, [], 'the split was tried: a product there was counted as mid-sized');
+});
+
 it('a nested step scope is part of its outer step (the warm-up counts outer steps)', {
   skip: !wasmSimdSupported(),
 }, () => {

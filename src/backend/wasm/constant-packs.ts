@@ -65,6 +65,11 @@ export class ConstantPacks {
     return this.constants?.has(s) ?? false;
   }
 
+  /** Whether a scope is open: predict() or evaluate() is running its batches. */
+  get open(): boolean {
+    return this.constants !== null;
+  }
+
   /** Bytes held by packed copies right now (0 outside a scope). */
   get bytes(): number {
     return this.keptBytes;

@@ -78,6 +78,13 @@ export function createMatmul(
   // One edge-tile scratch per part (parts run concurrently on any thread).
   const tiles = Array.from({ length: pool ? MAX_JOBS : 1 }, () => ctx.heap.allocate(32 * 4));
   const threads = (pool?.workers ?? 0) + 1;
+  /**
+   * Whether a mid-sized product (under PARALLEL_MIN) is split now: only in a training loop's steps
+   * (step-threads.ts), not in predict()'s or evaluate()'s batches (a constant scope is open), whose
+   * splits are decided by their own rules above.
+   */
+  const midSizedInTraining = (work: number): boolean =>
+    pool !== null && !packs?.open && splitMidSized(ctx, work);
 
   /** A's layouts: packed panels (0), row-major rows `stride` apart (1), transposed (2). */
   const job = (
@@ -115,7 +122,7 @@ export function createMatmul(
       work >= PARALLEL_MIN ||
       (layout === 1 && m >= PARALLEL_ROWS_MIN && work >= PARALLEL_ROWS_MIN_WORK) ||
       // Mid-sized products too once a training loop is past its first steps (step-threads.ts).
-      (pool !== null && splitMidSized(ctx, work));
+      (m >= 8 && midSizedInTraining(work));
     const count = split ? partCount(threads, Math.floor(m / 4)) : 1;
     const chunk = Math.ceil(m / count / 4) * 4;
     const parts: GemmJob[] = [];
@@ -268,7 +275,7 @@ export function createMatmul(
     }
     // Mid-sized products too once a training loop is past its first steps (step-threads.ts).
     const work = m * k * n;
-    const midSized = work < PARALLEL_MIN && pool !== null && splitMidSized(ctx, work);
+    const midSized = work < PARALLEL_MIN && midSizedInTraining(work);
     const count = work >= PARALLEL_MIN || midSized ? partCount(threads, m) : 1;
     const chunk = Math.ceil(m / count);
     // An A past the L2 comes from memory: its rows are listed in groups (assembly/sparse.ts).
