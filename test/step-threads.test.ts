@@ -38,41 +38,46 @@ function product(
   return backend.read(out);
 }
 
-/** One step of the MLP's first layer: x·W1 and xᵀ·dZ1 (7.8M multiply-adds each), in a step scope. */
-function step(backend: Backend): Float32Array[] {
-  backend.beginStep!();
-  try {
-    return [
-      product(backend, x, w, { m: 100, k: 784, n: 100, transA: false }),
-      product(backend, x, dz, { m: 784, k: 100, n: 100, transA: true }),
-    ];
-  } finally {
-    backend.endStep!();
+/** A training step's two products, a·b (m×k×n) and aᵀ·dz (k×m×n), in a step scope, read out. */
+function stepOf(a: Float32Array, b: Float32Array, dz: Float32Array, m: number, k: number, n: number) {
+  return (backend: Backend): Float32Array[] => {
+    backend.beginStep!();
+    try {
+      return [
+        product(backend, a, b, { m, k, n, transA: false }),
+        product(backend, a, dz, { m: k, k: m, n, transA: true }),
+      ];
+    } finally {
+      backend.endStep!();
+    }
+  };
+}
+
+/** One step of the MLP's first layer: x·W1 and xᵀ·dZ1 (7.8M multiply-adds each). */
+const step = stepOf(x, w, dz, 100, 784, 100);
+
+/**
+ * `twoProducts` on a 2-thread backend past the warm-up: one thread through the one-thread window,
+ * then split within the lead (whatever the timing said), the same bits as a one-thread backend.
+ */
+function assertSplitAfterWarmUp(twoProducts: (backend: Backend) => Float32Array[], what: string): void {
+  setGemmPoolFactory(null);
+  const expected = twoProducts(createWasmBackend());
+  const pool = counting(nodeGemmPool(2)!);
+  const multi = warmBackend(pool.factory);
+  for (let i = 0; i < WINDOW; i++) assert.deepEqual(twoProducts(multi), expected);
+  assert.equal(pool.splits(), 0, 'split before the warm-up steps and the one-thread window');
+  for (let i = 0; i < FIRST_LEAD && (pool.splits() < 2 || pool.workerJobs() === 0); i++) {
+    assert.deepEqual(twoProducts(multi), expected, `split step ${i}`);
   }
+  assert.ok(pool.splits() >= 2, `the ${what} were not split after the warm-up`);
+  assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the parts');
 }
 
 it('splits mid-sized products over the workers only after WARM_STEPS steps, with the same bits', {
   skip: !wasmSimdSupported(),
 }, () => {
-  setGemmPoolFactory(null);
-  const single = createWasmBackend();
-  const pool = counting(nodeGemmPool(2)!);
-  setGemmPoolFactory(pool.factory);
-  const multi = createWasmBackend();
-  setGemmPoolFactory(null);
-  const expected = step(single);
-  for (let i = 1; i < WARM_STEPS; i++) {
-    multi.beginStep!();
-    multi.endStep!();
-  }
-  // The one-thread window is timed, then the split runs (whatever the timing said).
-  for (let i = 0; i < WINDOW; i++) assert.deepEqual(step(multi), expected);
-  assert.equal(pool.splits(), 0, 'split before the warm-up steps and the one-thread window');
-  for (let i = 0; i < FIRST_LEAD && (pool.splits() < 2 || pool.workerJobs() === 0); i++) {
-    assert.deepEqual(step(multi), expected, `split step ${i}`);
-  }
-  assert.ok(pool.splits() >= 2, 'the products were not split after the warm-up');
-  assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the parts');
+  assertSplitAfterWarmUp(step, 'products');
 });
 
 it("splits dense mid-sized products too (a tanh layer's 64×256×256, its Aᵀ weight gradient), same bits", {
@@ -81,28 +86,7 @@ it("splits dense mid-sized products too (a tanh layer's 64×256×256, its Aᵀ w
   const h = Float32Array.from({ length: 64 * 256 }, () => rng.normal());
   const w2 = Float32Array.from({ length: 256 * 256 }, () => rng.normal());
   const dz2 = Float32Array.from({ length: 64 * 256 }, () => rng.normal());
-  const denseStep = (backend: Backend): Float32Array[] => {
-    backend.beginStep!();
-    try {
-      return [
-        product(backend, h, w2, { m: 64, k: 256, n: 256, transA: false }),
-        product(backend, h, dz2, { m: 256, k: 64, n: 256, transA: true }),
-      ];
-    } finally {
-      backend.endStep!();
-    }
-  };
-  setGemmPoolFactory(null);
-  const expected = denseStep(createWasmBackend());
-  const pool = counting(nodeGemmPool(2)!);
-  const multi = warmBackend(pool.factory);
-  for (let i = 0; i < WINDOW; i++) assert.deepEqual(denseStep(multi), expected);
-  assert.equal(pool.splits(), 0, 'split before the warm-up steps and the one-thread window');
-  for (let i = 0; i < FIRST_LEAD && (pool.splits() < 2 || pool.workerJobs() === 0); i++) {
-    assert.deepEqual(denseStep(multi), expected, `split step ${i}`);
-  }
-  assert.ok(pool.splits() >= 2, 'the dense products were not split after the warm-up');
-  assert.ok(pool.workerJobs() > 0, 'the worker thread ran none of the parts');
+  assertSplitAfterWarmUp(stepOf(h, w2, dz2, 64, 256, 256), 'dense products');
 });
 
 /**

@@ -6,8 +6,6 @@ import { type WasmHeap, WasmStorage } from './memory.js';
 import { type StepThreads, stepThreadsState } from './step-threads.js';
 
 export class WasmContext {
-  /** Outermost step scopes begun on this backend (fit, evaluate and predict batches): step-threads.ts. */
-  steps = 0;
   /** Whether mid-sized products are split now, and how that is going: step-threads.ts. */
   readonly stepThreads: StepThreads;
   /** Scratch blocks (packing, staged operands, tables), reused across calls and grown when needed. */

@@ -52,7 +52,7 @@ const ABORT = 1.5;
  * Steps the split is kept before it is measured again, unless a window of them is slower than
  * one thread's was before that.
  */
-export const KEEP = 10_000;
+const KEEP = 10_000;
 /**
  * In the windows' totals a step counts at most CLIP one-thread medians. A pause in the one-thread
  * window (the gap between two fit() calls, a validation pass, a collection: up to 11.8 ms against
@@ -68,6 +68,8 @@ type Phase = 'warm' | 'single' | 'lead' | 'split' | 'kept' | 'dropped';
 
 /** Per backend: the phase, when it ends, and the steps being timed. */
 export interface StepThreads {
+  /** Outermost step scopes begun on this backend (fit, evaluate and predict batches). */
+  steps: number;
   phase: Phase;
   /** Step at which the phase ends. */
   until: number;
@@ -90,6 +92,7 @@ export interface StepThreads {
 }
 
 export const stepThreadsState = (now: () => number = () => performance.now()): StepThreads => ({
+  steps: 0,
   phase: 'warm',
   until: WARM_STEPS,
   splitting: false,
@@ -138,8 +141,8 @@ function enter(s: StepThreads, pool: GemmPool, phase: Phase, step: number, steps
 
 /** At a step's start: count it, time the step that ended, and move on when a phase ends. */
 export function beginStepThreads(ctx: WasmContext, pool: GemmPool | null): void {
-  const step = ++ctx.steps;
   const s = ctx.stepThreads;
+  const step = ++s.steps;
   const timed = s.phase === 'single' || s.phase === 'split' || s.phase === 'kept';
   if (!pool?.setSpin || (!timed && step < s.until)) return;
   const now = s.now();
