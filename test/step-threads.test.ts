@@ -312,6 +312,14 @@ it('a nested step scope is part of its outer step (the warm-up counts outer step
   assert.ok(idle.starts() > 0, 'not split after the warm-up');
 });
 
+it('refuses a stepClock that is not a function, naming the option', () => {
+  assert.throws(
+    () => createWasmBackend({ stepClock: 5 as unknown as () => number }),
+    (e: Error) =>
+      e.name === 'ArgumentError' && /stepClock option must be a function.*got number/.test(e.message),
+  );
+});
+
 it('a worker that fails in a split step: the step is redone here with the same bits, one warning', {
   skip: !wasmSimdSupported(),
 }, () => {

@@ -5,6 +5,8 @@
  * every op works on this backend, and kernels move to WebAssembly one at a time without touching
  * ops or layers.
  */
+
+import { ArgumentError } from '../../errors.js';
 import type { BackendWithFusedKernels, Storage } from '../backend.js';
 import { tsBackend } from '../ts/index.js';
 import { ConstantPacks } from './constant-packs.js';
@@ -68,6 +70,11 @@ export interface WasmBackend extends BackendWithFusedKernels {
 /** Build the backend: compiles the (small) module synchronously. */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
   const simd = chooseWasmSimd(options.simd);
+  if (options.stepClock !== undefined && typeof options.stepClock !== 'function') {
+    throw new ArgumentError(
+      `wasm backend: the stepClock option must be a function returning milliseconds, got ${typeof options.stepClock}`,
+    );
+  }
   // Threads: what the host registered (Node: worker_threads), else Web Workers on a cross-origin
   // isolated page, else none.
   const factory = registeredGemmPoolFactory() ?? webWorkerGemmPool();
