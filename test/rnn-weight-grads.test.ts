@@ -192,3 +192,37 @@ it('wasm: with many threads (40) the weight gradients stay within the job limit 
   sameBitsAsSteps(many, [64, 6, 28, 128], 950);
   assert.ok(largest > 40, `the calls were split over the 40 threads (largest call: ${largest} parts)`);
 });
+
+it('wasm: gradients the whole backward leaves undone go into the storage offered to it', { skip }, () => {
+  // The op allocates dU, dW and db before offering them to the backend; what the backend does not
+  // write (it refuses the call, or writes only some) is computed into that storage, not beside it.
+  const wasm = backendByName('wasm');
+  const { steps } = variants(wasm);
+  const refuses: Backend = { ...wasm, name: 'wasm-refuses', lstmSequenceBackward: () => false };
+  let offered = 0;
+  const onlyDw: Backend = {
+    ...wasm,
+    name: 'wasm-only-dw',
+    lstmSequenceBackward: (batch, units, time, gates, u, cs, gs, dhdc, dz, h0Grad, weights) => {
+      if (weights?.du) offered++;
+      // Asked for dW alone, the backend writes dz too (the op reads it for dU and db).
+      const only = weights ? { ...weights, du: null, db: null, dzWanted: true } : null;
+      const done = wasm.lstmSequenceBackward!(batch, units, time, gates, u, cs, gs, dhdc, dz, h0Grad, only);
+      return typeof done === 'object' ? { ...done, du: false, db: false } : done;
+    },
+  };
+  let seed = 700;
+  for (const shape of SHAPES) {
+    const values = valuesFor(shape, (seed += 10));
+    for (const xGrad of [true, false]) {
+      const options = { bias: true, states: true, goBackwards: false, xGrad };
+      const want = runLstm(steps, values, options);
+      for (const backend of [refuses, onlyDw]) {
+        const got = runLstm(backend, values, options);
+        for (const [i, v] of got.entries())
+          assert.deepEqual(v, want[i], `${backend.name} ${shape} xGrad ${xGrad}: result ${i}`);
+      }
+    }
+  }
+  assert.ok(offered > 0, 'the backend was offered dU');
+});

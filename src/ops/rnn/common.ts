@@ -165,8 +165,10 @@ export function recordedGradients(
  * pre-activation gradients of every step: through x·kernel (`dIn`, [time·batch, width]) the input
  * and the kernel, through h·recurrentKernel (`dRec`; the same as dIn for LSTM) the recurrent
  * kernel — each one product over all steps. `xs` is x time-major, `hs` h_0…h_{T−1}. Null where the
- * operand needs no gradient; `done` holds the recurrent kernel's and the kernel's gradients where
- * they were already computed (a backend's whole-sequence backward).
+ * operand needs no gradient. `into` holds storage already allocated for the kernel's and the
+ * recurrent kernel's gradients (a backend's whole-sequence backward was offered it), with `done`
+ * set where that backward already wrote them; the others are computed into it, or into new storage
+ * where there is none.
  */
 export function projectionGradients(
   backend: Backend,
@@ -178,7 +180,11 @@ export function projectionGradients(
   hs: Storage,
   dIn: Storage,
   dRec: Storage,
-  done: { du: Storage | null; dw: Storage | null } = { du: null, dw: null },
+  into: { du: Storage | null; dw: Storage | null; done: { du: boolean; dw: boolean } } = {
+    du: null,
+    dw: null,
+    done: { du: false, dw: false },
+  },
 ): { dx: Tensor | null; dw: Tensor | null; du: Tensor | null } {
   const { batch, time, features, units } = d;
   const { x, kernel, recurrentKernel } = operands;
@@ -190,28 +196,25 @@ export function projectionGradients(
     matmulInto(backend, dIn, kernel.storage, dxs, time * batch, width, features, false, true);
     dx = new Tensor(fromTimeMajor(backend, dxs, d, goBackwards), x.shape, backend);
   }
-  if (kernel.requiresGrad && done.dw !== null) {
-    dw = new Tensor(done.dw, kernel.shape, backend);
-  } else if (kernel.requiresGrad) {
-    const w = backend.alloc(features * width, true);
-    matmulInto(backend, xs, dIn, w, features, time * batch, width, true, false);
+  if (kernel.requiresGrad) {
+    const w = into.dw ?? backend.alloc(features * width, true);
+    if (!into.done.dw) matmulInto(backend, xs, dIn, w, features, time * batch, width, true, false);
     dw = new Tensor(w, kernel.shape, backend);
   }
-  if (recurrentKernel.requiresGrad && done.du !== null) {
-    du = new Tensor(done.du, recurrentKernel.shape, backend);
-  } else if (recurrentKernel.requiresGrad) {
-    const u = backend.alloc(units * width, true);
-    matmulInto(
-      backend,
-      backend.slice(hs, 0, time * batch * units),
-      dRec,
-      u,
-      units,
-      time * batch,
-      width,
-      true,
-      false,
-    );
+  if (recurrentKernel.requiresGrad) {
+    const u = into.du ?? backend.alloc(units * width, true);
+    if (!into.done.du)
+      matmulInto(
+        backend,
+        backend.slice(hs, 0, time * batch * units),
+        dRec,
+        u,
+        units,
+        time * batch,
+        width,
+        true,
+        false,
+      );
     du = new Tensor(u, recurrentKernel.shape, backend);
   }
   return { dx, dw, du };

@@ -209,7 +209,8 @@ function lstmFused(
       hs,
       dz,
       dz,
-      { du: done.du ? weights!.du : null, dw: done.dw ? weights!.dw : null },
+      // The storage offered to the backend holds the gradients it did not write as well.
+      { du: weights?.du ?? null, dw: weights?.dw ?? null, done },
     );
     const grads: Array<Tensor | null> = [
       dx,
@@ -219,7 +220,7 @@ function lstmFused(
       du,
     ];
     if (bias?.requiresGrad) {
-      const db = done.db ? weights!.db! : backend.alloc(width, true);
+      const db = weights?.db ?? backend.alloc(width, true);
       if (!done.db) backend.reduce('sum', dz, 1, time * batch, width, db);
       grads.push(new Tensor(db, bias.shape, backend));
     }
