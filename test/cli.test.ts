@@ -143,7 +143,7 @@ it('train csv: a semicolon file with gaps loses no row; a bad cell is named by l
 it('train csv: names a missing target column', async () => {
   const r = await backprop('train', 'csv', 'customers.csv', '--target', 'Churned', '--out', 'run-bad');
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /backprop: CSV has no column 'Churned' \(columns: Id, Name, Region/);
+  assert.match(r.stderr, /backprop: customers\.csv: CSV has no column 'Churned' \(columns: Id, Name, Region/);
 });
 
 it('train mnist on a slice of real MNIST, then eval and predict a digit image', async () => {

@@ -16,8 +16,10 @@ import {
   Dense,
   Flatten,
   GlobalAveragePooling2D,
+  input,
   loadModel,
   MaxPooling2D,
+  Model,
   manualSeed,
   maxPool2d,
   Reshape,
@@ -317,6 +319,57 @@ it('saves and loads a CNN with batch norm: same predictions, moving statistics k
   const moving = (m: Sequential) => m.layers[1]!.getWeight('moving_variance').dataSync();
   assert.deepEqual(Array.from(moving(loaded)), Array.from(moving(model)));
   assert.notDeepEqual(Array.from(moving(model)), [1, 1, 1], 'training moved the moving variance');
+});
+
+it('a frozen batch norm runs in inference mode inside fit (Keras): statistics kept, also after loading', async () => {
+  manualSeed(13);
+  const bn = new BatchNormalization({ name: 'bn' });
+  const model = new Sequential();
+  model.add(new Dense({ units: 3, inputShape: [2] }));
+  model.add(bn);
+  model.compile({ optimizer: 'sgd', loss: 'mse' });
+  const x = randn([16, 2], { seed: 14, mean: 5 });
+  const y = randn([16, 3], { seed: 15 });
+  await model.fit(x, y, { batchSize: 8, epochs: 1, verbose: 0 }); // moves the statistics off 0 and 1
+  const snapshot = () => bn.weights.map((w) => Array.from(w.tensor.dataSync()));
+  const trained = snapshot();
+  bn.trainable = false;
+  // In training mode it now gives what predict gives: the moving statistics, not the batch's.
+  const h = randn([8, 3], { seed: 16, mean: 3 });
+  assert.deepEqual(bn.apply(h, { training: true }).dataSync(), bn.apply(h, { training: false }).dataSync());
+  model.compile({ optimizer: 'sgd', loss: 'mse' });
+  await model.fit(x, y, { batchSize: 8, epochs: 2, verbose: 0 });
+  assert.deepEqual(snapshot(), trained, 'γ, β and the moving statistics of a frozen layer stay');
+  // Frozen through its model, and after a save and load (trainable is saved with the layer).
+  const dir = join(tmp.path, 'frozen-bn');
+  await model.save(dir);
+  const loaded = await loadModel(dir);
+  const loadedBn = loaded.layers[1]!;
+  assert.equal(loadedBn.trainable, false);
+  const before = loadedBn.weights.map((w) => Array.from(w.tensor.dataSync()));
+  assert.deepEqual(before, trained);
+  loaded.compile({ optimizer: 'sgd', loss: 'mse' });
+  await loaded.fit(x, y, { batchSize: 8, epochs: 1, verbose: 0 });
+  assert.deepEqual(
+    loadedBn.weights.map((w) => Array.from(w.tensor.dataSync())),
+    before,
+  );
+  // Frozen through the model it is in: a Sequential inside a functional Model.
+  const inner = new Sequential({
+    layers: [new Dense({ units: 3, inputShape: [2] }), new BatchNormalization()],
+  });
+  const x0 = input({ shape: [2] });
+  const outer = new Model({ inputs: x0, outputs: inner.apply(x0) });
+  outer.compile({ optimizer: 'sgd', loss: 'mse' });
+  await outer.fit(x, y, { batchSize: 8, epochs: 1, verbose: 0 });
+  inner.trainable = false;
+  const innerBn = inner.layers[1]!;
+  const kept = innerBn.weights.map((w) => Array.from(w.tensor.dataSync()));
+  await outer.fit(x, y, { batchSize: 8, epochs: 1, verbose: 0 });
+  assert.deepEqual(
+    innerBn.weights.map((w) => Array.from(w.tensor.dataSync())),
+    kept,
+  );
 });
 
 it('a frozen convolutional base stays bit-identical while a new head trains', async () => {

@@ -95,6 +95,21 @@ it('parses CSV: quotes, escaped quotes, newlines in fields, CRLF, missing values
   assert.throws(() => t.column('age'), /CSV has no column 'age' \(columns: id, name, score\)/);
   assert.throws(() => parseCsv('a,b\n1,2,3\n'), /data row 1 has 3 fields but the header has 2/);
   assert.throws(() => parseCsv('a,b\n"1,2\n'), /quoted field opened on line 2 is never closed/);
+  // Not text: a typed error naming the argument and what it got, not a TypeError from the parser.
+  for (const [input, got] of [
+    [42, 'the number 42'],
+    [null, 'null'],
+    [{ a: 1 }, 'an object { a }'],
+  ] as const)
+    assert.throws(
+      () => parseCsv(input as unknown as string),
+      (e: unknown) =>
+        e instanceof Error &&
+        e.name === 'ArgumentError' &&
+        e.message === `parseCsv: text must be a string or a Uint8Array of UTF-8 bytes, got ${got}`,
+    );
+  assert.deepEqual(parseCsv(new TextEncoder().encode('a,b\n1,é\n')).column('b'), ['é']);
+  assert.throws(() => parseCsv(new Uint8Array([0xff, 0x41])), /parseCsv: text is not valid UTF-8/);
 });
 
 it('encodes and scales like scikit-learn, and round-trips through JSON', () => {
@@ -128,6 +143,67 @@ it('encodes and scales like scikit-learn, and round-trips through JSON', () => {
     [1, -1],
   ]);
   assert.throws(() => s.transform([[1, 2, 3]]), /fitted on 2 features, got 3/);
+});
+
+it('scales around NaN like scikit-learn: skipped in fit, kept in transform; refuses Infinity', () => {
+  const rows = [
+    [1, Number.NaN],
+    [2, 3],
+    [3, 5],
+  ];
+  const s = new StandardScaler().fit(rows);
+  assert.deepEqual(s.mean, [2, 4]);
+  assertClose(tensor(s.scale!), [Math.sqrt(2 / 3), 1]);
+  const z = s.transform(rows).toArray() as number[][];
+  assert.ok(Number.isNaN(z[0]![1]!));
+  assertClose(tensor([z[1]![1]!, z[2]![1]!]), [-1, 1]);
+  const m = new MinMaxScaler().fit([
+    [Number.NaN, 7],
+    [2, 7],
+    [4, 7],
+  ]);
+  const mm = m
+    .transform([
+      [3, Number.NaN],
+      [Number.NaN, 7],
+    ])
+    .toArray() as number[][];
+  assert.equal(mm[0]![0], 0.5);
+  assert.ok(Number.isNaN(mm[0]![1]!), 'a NaN in a constant column stays NaN');
+  assert.ok(Number.isNaN(mm[1]![0]!));
+  for (const Scaler of [StandardScaler, MinMaxScaler]) {
+    assert.throws(
+      () =>
+        new Scaler().fit([
+          [1, Number.NaN],
+          [2, Number.NaN],
+        ]),
+      (e: Error) =>
+        e.name === 'ArgumentError' && /column 1 has no values to fit \(every value is NaN\)/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        new Scaler().fit([
+          [1, 2],
+          [Number.POSITIVE_INFINITY, 3],
+        ]),
+      (e: Error) => e.name === 'ArgumentError' && /Infinity at row 1, column 0/.test(e.message),
+    );
+  }
+  assert.throws(() => s.transform([[1, Number.NEGATIVE_INFINITY]]), /-Infinity at row 0, column 1/);
+  // The encoders take strings: a missing category is refused, not made a category of its own.
+  const missing = ['a', null, 'b'] as unknown as string[];
+  assert.throws(
+    () => new LabelEncoder().fit(missing),
+    (e: Error) => e.name === 'ArgumentError' && /position 1 is null, not a category/.test(e.message),
+  );
+  assert.throws(
+    () => new OneHotEncoder().fit(['a', 'b']).transform(['a', undefined] as unknown as string[]),
+    {
+      name: 'ArgumentError',
+      message: /position 1 is undefined, not a category/,
+    },
+  );
 });
 
 it('splits reproducibly, and keeps class proportions when stratified', () => {

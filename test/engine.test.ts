@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
   ArgumentError,
+  Concatenate,
   Dataset,
   Dense,
+  Flatten,
   getBackend,
   input,
   Model,
@@ -146,6 +148,29 @@ describeEachBackend('training engine', () => {
     assertClose([e1.loss!, e1.mae!], [e2.loss!, e2.mae!], 1e-6);
   });
 
+  it('initialEpoch: epochs is the index to stop before, as in Keras (in memory and streamed)', async () => {
+    const model = net(3);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const seen: number[] = [];
+    const params: number[] = [];
+    const callbacks = [
+      {
+        setParams: (p: { epochs: number }) => void params.push(p.epochs),
+        onEpochBegin: (e: number) => void seen.push(e),
+      },
+    ];
+    const h = await model.fit(X, Y, { initialEpoch: 1, epochs: 3, verbose: 0, callbacks });
+    assert.deepEqual(h.epoch, [1, 2]);
+    assert.deepEqual(seen, [1, 2]);
+    assert.deepEqual(params, [3]);
+    const before = weightsOf(model);
+    const none = await model.fit(X, Y, { initialEpoch: 3, epochs: 2, verbose: 0 });
+    assert.deepEqual(none.epoch, []);
+    assert.deepEqual(weightsOf(model), before);
+    const ds = Dataset.fromTensors({ xs: tensor(X), ys: tensor(Y) }).batch(4);
+    assert.deepEqual((await model.fit(ds, { initialEpoch: 2, epochs: 5, verbose: 0 })).epoch, [2, 3, 4]);
+  });
+
   it('streams an async generator with stepsPerEpoch, and explains a stream that runs dry', async () => {
     const model = net(2);
     model.compile({ optimizer: 'sgd', loss: 'mse' });
@@ -200,6 +225,109 @@ describeEachBackend('training engine', () => {
     m3.compile({ optimizer: 'sgd', loss: 'mse' });
     await m3.fit(X.slice(0, 4), Y.slice(0, 4), { batchSize: 2, shuffle: false, verbose: 0 });
     assertClose(weightsOf(m2), weightsOf(m3), 1e-6);
+  });
+
+  it('NaN/Infinity in x is an ArgumentError naming the call, the input, its row in the caller’s data and the column', async () => {
+    const bad = X.map((r) => [...r]);
+    bad[4]![1] = Number.NaN;
+    const finiteInputs = (call: string, rest: string) => (e: Error) =>
+      e instanceof ArgumentError &&
+      e.message === `${call}: the model needs finite inputs, but x has NaN at row 4, column 1 (${rest})`;
+    const model = net(5);
+    model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mse'] });
+    const before = weightsOf(model);
+    assert.throws(
+      () => model.evaluate(bad, Y, { batchSize: 2 }),
+      finiteInputs('evaluate()', 'the loss became NaN'),
+    );
+    assert.throws(() => model.testOnBatch(bad, Y), finiteInputs('testOnBatch()', 'the loss became NaN'));
+    assert.throws(() => model.trainOnBatch(bad, Y), finiteInputs('trainOnBatch()', 'the loss became NaN'));
+    // Shuffled: row 4 is met elsewhere in the epoch, and still named by its index in x.
+    await assert.rejects(
+      model.fit(bad, Y, { batchSize: 2, seed: 7, verbose: 0 }),
+      (e: Error) =>
+        e instanceof ArgumentError &&
+        /^fit\(\): the model needs finite inputs, but x has NaN at row 4, column 1 \(the loss became NaN at epoch 1, batch [12]\/3\)$/.test(
+          e.message,
+        ),
+    );
+    assert.deepEqual(weightsOf(model), before, 'no update from the bad batch');
+    await assert.rejects(
+      model.fit(X, Y, { verbose: 0, validationData: [bad, Y] }),
+      finiteInputs('fit(): validationData', 'the loss became NaN'),
+    );
+    await assert.rejects(
+      model.fit(bad, Y, { verbose: 0, validationSplit: 0.5, shuffle: false }),
+      finiteInputs('fit(): validationSplit', 'the loss became NaN'),
+    );
+    // A stream's rows are known by their batch.
+    await assert.rejects(
+      model.fit(
+        Dataset.fromArray([
+          { xs: X.slice(0, 2), ys: Y.slice(0, 2) },
+          { xs: bad.slice(3, 5), ys: Y.slice(3, 5) },
+        ]),
+        {
+          verbose: 0,
+        },
+      ),
+      /fit\(\): the model needs finite inputs, but x has NaN at row 1 of batch 2, column 1 \(the loss became NaN at epoch 1, batch 2\)/,
+    );
+    // Several inputs: the input is named; higher-rank rows by their index.
+    const a = input({ shape: [3], name: 'a' });
+    const b = input({ shape: [2, 1], name: 'b' });
+    const joined = new Concatenate().apply([a, new Flatten().apply(b)]);
+    const two = new Model({ inputs: [a, b], outputs: new Dense({ units: 2 }).apply(joined) });
+    two.compile({ optimizer: 'sgd', loss: 'mse' });
+    const bs = X.map(() => [[1], [2]]);
+    bs[3]![1]![0] = Number.POSITIVE_INFINITY;
+    assert.throws(
+      () => two.evaluate({ a: X, b: bs }, Y),
+      /^ArgumentError: evaluate\(\): the model needs finite inputs, but x\['b'\] has Infinity at row 3, index \[1, 0\] \(the loss became (Infinity|NaN)\)$/,
+    );
+  });
+
+  it('predict() refuses outputs made NaN by their input row, and returns a model’s own non-finite outputs', () => {
+    const bad = X.map((r) => [...r]);
+    bad[4]![1] = Number.NaN;
+    const model = net(6);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const message =
+      /^ArgumentError: predict(OnBatch)?\(\): the model needs finite inputs, but x has NaN at row 4, column 1 \(its output came out NaN\)/;
+    assert.throws(() => model.predict(bad), message);
+    assert.throws(() => model.predict(bad, { batchSize: 4 }), message);
+    assert.throws(() => model.predictOnBatch(bad), message);
+    // Finite inputs, infinite outputs: the model's own (an unbounded activation), as Keras returns them.
+    const linear = new Sequential({
+      layers: [new Dense({ units: 1, inputShape: [3], kernelInitializer: 'ones', useBias: false })],
+    });
+    linear.compile({ optimizer: 'sgd', loss: 'mse' });
+    const huge = [
+      [3e38, 3e38, 0],
+      [1, 2, 3],
+    ];
+    assert.deepEqual(flat(linear.predict(huge)), [Number.POSITIVE_INFINITY, 6]);
+    assert.equal(linear.evaluate(huge, [[0], [0]]).loss, Number.POSITIVE_INFINITY);
+  });
+
+  it('a loss made non-finite by the model on finite x is still the TrainingError naming the batch', async () => {
+    const linear = new Sequential({
+      layers: [new Dense({ units: 1, inputShape: [3], kernelInitializer: 'ones', useBias: false })],
+    });
+    linear.compile({ optimizer: 'sgd', loss: 'mse' });
+    await assert.rejects(
+      linear.fit(
+        [
+          [1, 2, 3],
+          [3e38, 3e38, 0],
+        ],
+        [[0], [0]],
+        { batchSize: 1, shuffle: false, verbose: 0 },
+      ),
+      (e: Error) =>
+        e instanceof TrainingError &&
+        /^fit\(\): the loss became Infinity at epoch 1, batch 2\/2\./.test(e.message),
+    );
   });
 
   it('two outputs: the total is Σ lossWeight·loss, logs name each output, and a weight of 0 leaves its head untouched', () => {

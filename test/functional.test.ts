@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import {
   Add,
+  ArgumentError,
   Average,
   Concatenate,
   Dense,
@@ -217,6 +218,48 @@ describeEachBackend('functional Model', () => {
       expected.map((v) => 2 * v),
     );
     assert.equal(model.getLayer(1), hidden);
+    assert.equal(model.getLayer(undefined, 1), hidden, "TF.js' getLayer(name?, index?)");
+  });
+
+  it('Sequential: getLayer(name?, index?), and inputs with each layer’s output make a feature extractor (Keras)', async () => {
+    manualSeed(8);
+    const hidden = new Dense({ units: 2, activation: 'tanh', inputShape: [3], name: 'h' });
+    const seq = new Sequential({ name: 'mlp', layers: [hidden, new Dense({ units: 1, name: 'out' })] });
+    assert.equal(seq.getLayer('h'), hidden);
+    assert.equal(seq.getLayer(undefined, 0), hidden);
+    assert.equal(seq.getLayer(-1), seq.layers[1]);
+    const refused = (f: () => unknown, pattern: RegExp) =>
+      assert.throws(f, (e: Error) => e instanceof ArgumentError && pattern.test(e.message));
+    refused(
+      () => seq.getLayer('hh'),
+      /Sequential 'mlp' has no layer 'hh' — did you mean 'h'\? \(layers: h, out\)/,
+    );
+    refused(() => seq.getLayer(5), /Sequential 'mlp' has no layer at index 5 \(it has 2: h, out\)/);
+    refused(() => seq.getLayer('h', 0), /give a name or an index, not both/);
+    refused(() => seq.getLayer(), /give a layer name or index/);
+    refused(() => new Sequential({ name: 'empty' }).inputs, /Sequential 'empty' is not built/);
+
+    const features = new Model({ inputs: seq.inputs, outputs: seq.getLayer('h').output as SymbolicTensor });
+    const xs = tensor([
+      [1, -2, 3],
+      [0.5, 0, -1],
+    ]);
+    assertClose(features.predict(xs) as Tensor, hidden.apply(xs));
+    assert.equal(seq.outputs[0], seq.layers[1]!.output);
+    // The same weights: training the Sequential changes what the extractor gives.
+    const before = flat(features.predict(xs) as Tensor);
+    seq.compile({ optimizer: 'sgd', loss: 'mse' });
+    await seq.fit(xs, tensor([[1], [2]]), { epochs: 2, verbose: 0 });
+    assert.notDeepEqual(flat(features.predict(xs) as Tensor), before);
+    assertClose(features.predict(xs) as Tensor, hidden.apply(xs));
+    // A head swapped after the graph exists joins it: pop, add, and outputs follows.
+    seq.pop();
+    const head = new Dense({ units: 4, name: 'head' });
+    seq.add(head);
+    assert.equal(seq.outputs[0], head.output);
+    assert.equal(hidden.inboundNodes.length, 1, 'the layers were called on the symbolic input once');
+    const whole = new Model({ inputs: seq.inputs, outputs: seq.outputs });
+    assertClose((whole.predict(xs) as Tensor[])[0]!, seq.predict(xs)); // a list of one stays a list
   });
 
   it('a model used as a layer in another (nested model) trains its weights and saves', async () => {

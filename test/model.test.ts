@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
   Adam,
+  ArgumentError,
   type Callback,
   Dense,
   Dropout,
@@ -13,7 +14,6 @@ import {
   Sequential,
   SGD,
   setBackend,
-  TrainingError,
   tensor,
 } from '../src/index.js';
 import { moons, toyX, toyY } from './datasets.js';
@@ -192,7 +192,7 @@ describeEachBackend('Sequential training', () => {
     assert.deepEqual(model.layers[0]!.getWeight('kernel').dataSync(), bestSnapshot);
   });
 
-  it('stops with an error naming epoch and batch when the loss turns NaN', async () => {
+  it('stops with an error naming the row, column, epoch and batch when NaN in x turns the loss NaN', async () => {
     const model = moonsModel(9);
     model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     const x = tensor([
@@ -209,7 +209,9 @@ describeEachBackend('Sequential training', () => {
     ]);
     await assert.rejects(
       model.fit(x, y, { batchSize: 2, epochs: 1, shuffle: false, verbose: 0 }),
-      (e: Error) => e instanceof TrainingError && /loss became NaN at epoch 1, batch 2\/2/.test(e.message),
+      (e: Error) =>
+        e instanceof ArgumentError &&
+        /x has NaN at row 2, column 0 \(the loss became NaN at epoch 1, batch 2\/2\)/.test(e.message),
     );
   });
 

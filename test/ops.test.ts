@@ -11,6 +11,7 @@ import {
   stack,
   type Tensor,
   tensor,
+  transpose,
 } from '../src/index.js';
 import { assertClose, describeEachBackend } from './helpers.js';
 
@@ -319,6 +320,15 @@ describeEachBackend('ops', () => {
     assert.deepEqual(p.permute(1, 2, 0).toArray(), yv);
     assert.deepEqual(y.transpose(0, 2).shape, [4, 3, 2]);
     assert.throws(() => y.permute(0, 0, 1), /not a permutation/);
+    // TF.js's transpose(x, perm) is permute here: refused by name, pointing there (any rank).
+    for (const t of [x, tensor([1, 2])])
+      assert.throws(
+        () => transpose(t, [1, 0] as unknown as number),
+        (e: unknown) =>
+          e instanceof ArgumentError &&
+          e.message ===
+            "transpose: takes two axes to swap, transpose(x, axis0, axis1); got [1, 0]; for a permutation of the axes (TF.js's transpose(x, perm)) use permute(x, [1, 0])",
+      );
     const big = randn([40, 70], { seed: 4 }); // crosses the transpose tile size
     assert.deepEqual(big.T.T.toArray(), big.toArray());
   });

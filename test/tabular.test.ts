@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { buildMlp } from '../src/cli/build.js';
 import { CSV_DEFAULTS, delimiterOption } from '../src/cli/csv-options.js';
 import {
   encodeFeatures,
@@ -176,6 +177,21 @@ describe('planning the columns', () => {
     assert.equal(plans[0]!.kind, 'number', 'not silently turned into a text feature');
   });
 
+  it('says why each column was left out when none is left', () => {
+    const t = parseCsv('c,e,z,y\nq,,1,a\nq,,2,b\n');
+    assert.throws(
+      () => planColumns(t, 'y', ['z'], Int32Array.from([0, 1]), 'error'),
+      (e: unknown) =>
+        e instanceof ArgumentError &&
+        e.message ===
+          "no usable feature columns are left: 'z' — asked (--drop); 'c' — a single value; 'e' — no values",
+    );
+    assert.throws(
+      () => planColumns(parseCsv('y\na\nb\n'), 'y', [], Int32Array.from([0, 1]), 'error'),
+      /no usable feature columns are left: the CSV has no column besides the target 'y'/,
+    );
+  });
+
   it('imputes from the training rows only (median, most frequent) and adds missing indicators', () => {
     const t = parseCsv(text);
     const train = Int32Array.from([0, 1, 3, 4, 5]); // x: 1, 2, 'abc', 5, missing → median 2
@@ -342,6 +358,77 @@ describeEachBackend('train csv through its API', () => {
     assert.ok(
       decayed < 0.9 * plain,
       `sum of squared first-layer weights ${decayed} with decay, ${plain} without`,
+    );
+  });
+});
+
+describe('eval and predict of a CSV model: the file in messages, --bad-values', () => {
+  // A one-feature model with its preprocessing, as `train csv` saves them (no training needed).
+  const prep: TabularPreprocessing = {
+    kind: 'csv',
+    target: 'y',
+    task: 'classification',
+    classes: ['a', 'b'],
+    columns: [{ name: 'x', kind: 'number', fill: 2, indicator: false }],
+    scaler: { mean: [0], scale: [1] } as TabularPreprocessing['scaler'],
+    featureNames: ['x'],
+    badValues: 'error',
+  };
+  const model = buildMlp({ layers: [1, 1], activation: 'relu', outputActivation: 'sigmoid', dropout: 0 });
+
+  it('a text cell among numbers: named with its file, row and column; --bad-values missing imputes it', async () => {
+    const file = join(tmp.path, 'bad-cell.csv');
+    await writeFile(file, 'x,y\n1,a\nabc,b\n3,a\n');
+    for (const use of [predictCsv, evaluateCsv])
+      await assert.rejects(
+        captured(() => use(model, prep, file)),
+        (e: unknown) =>
+          e instanceof ArgumentError &&
+          e.message.startsWith(`${file}: column 'x': 'abc' at line 3 (data row 2) is not a number`) &&
+          /--bad-values missing/.test(e.message),
+      );
+    const predicted = await captured(() => predictCsv(model, prep, file, undefined, 'missing'));
+    assert.equal(predicted.split('\n').length, 4, 'a header and one line per row');
+    // The row read as missing gets the column's fill value: the same output as a row with x = 2.
+    const [, , row2] = predicted.split('\n');
+    const two = join(tmp.path, 'two.csv');
+    await writeFile(two, 'x\n2\n');
+    assert.equal(
+      (await captured(() => predictCsv(model, prep, two))).split('\n')[1]!.slice(2),
+      row2!.slice(2),
+    );
+    assert.match(
+      await captured(() => evaluateCsv(model, prep, file, undefined, 'missing')),
+      /accuracy [\d.]+% over 3 rows/,
+    );
+  });
+
+  it('a missing column names the file', async () => {
+    const file = join(tmp.path, 'no-x.csv');
+    await writeFile(file, 'w,y\n1,a\n');
+    await assert.rejects(
+      captured(() => predictCsv(model, prep, file)),
+      (e: unknown) =>
+        e instanceof ArgumentError &&
+        e.message === `${file}: the CSV lacks column(s) the model was trained on: x`,
+    );
+  });
+
+  it('train csv --test-file: an unseen category names the test file', async () => {
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) => `${i % 5},${['red', 'green', 'blue'][i % 3]},${i % 2 ? 'p' : 'q'}`,
+    );
+    const file = join(tmp.path, 'colours.csv');
+    await writeFile(file, `n,color,label\n${rows.join('\n')}\n`);
+    const testFile = join(tmp.path, 'colours-test.csv');
+    await writeFile(testFile, 'n,color,label\n1,red,p\n2,green,q\n3,blue,p\n4,purple,q\n');
+    const out = join(tmp.path, `run-unseen-${Math.random().toString(36).slice(2)}`);
+    await assert.rejects(
+      captured(() => trainCsv(options(file, 'label', out, { testFile, epochs: 1 }))),
+      (e: unknown) =>
+        e instanceof ArgumentError &&
+        e.message.startsWith(`${testFile}: column 'color': 'purple' at data row 4 (line 5)`),
     );
   });
 });

@@ -171,6 +171,11 @@ export interface Backend {
    * it when present. The CPU backends read synchronously and leave it out.
    */
   readAsync?(s: Storage): Promise<Float32Array>;
+  /**
+   * Whether every value is finite (no NaN, no ±Infinity): predict() checks its outputs with it on
+   * every call, so a backend with vector kernels gives it (a JavaScript pass is the fallback).
+   */
+  allFinite?(s: Storage): boolean;
   fill(s: Storage, value: number): void;
   copy(src: Storage, dst: Storage): void;
 

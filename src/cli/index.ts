@@ -44,6 +44,10 @@ function typedOptions(command: Command): string[] {
   return Object.keys(command.opts()).filter((key) => command.getOptionValueSource(key) === 'cli');
 }
 
+/** eval / predict of a `train csv` model: the training policy unless given (see policyOf). */
+const BAD_VALUES_AT_USE =
+  "CSV models: a text cell in a column of numbers, 'error' or 'missing' (imputed as a missing cell) (default: the model's training setting)";
+
 const program = new Command('backprop')
   .description('Train, evaluate and use neural networks from the command line.')
   .version(packageVersion(), '-V, --version', 'print the version and exit')
@@ -218,6 +222,7 @@ program
   .option('--csv <file>', 'CSV with the target column (CSV models)')
   .option('--delimiter <char>', 'CSV field delimiter (default: detected)', parser(delimiterOption))
   .option('--data <dir>', 'MNIST folder (MNIST models)')
+  .option('--bad-values <policy>', BAD_VALUES_AT_USE, parser(badValuesOption))
   .action(async (model: string, o) => {
     await evaluateCommand(model, o);
   });
@@ -234,6 +239,7 @@ program
     (v: string, all: string[]) => [...all, v],
     [],
   )
+  .option('--bad-values <policy>', BAD_VALUES_AT_USE, parser(badValuesOption))
   .action(async (model: string, inputs: string[], o) => {
     await predictCommand(model, inputs, o);
   });

@@ -17,6 +17,7 @@ import { readCsvFile } from './csv-options.js';
 import {
   type BadValuePolicy,
   encodeFeatures,
+  inFile,
   readTarget,
   regressionMetrics,
   rowsWithTarget,
@@ -24,13 +25,24 @@ import {
   type TabularPreprocessing,
 } from './tabular.js';
 
-/** Models saved before the policy existed behaved as 'error' for a text cell in a number column. */
-function policyOf(prep: TabularPreprocessing): BadValuePolicy {
-  return prep.badValues ?? 'error';
+/**
+ * `--bad-values` if given, else the policy the model was trained with. Either applies: every column
+ * of numbers has its fill value, so a text cell taken as missing is imputed like an empty one.
+ * Models saved before the policy existed behaved as 'error' for a text cell in a number column.
+ */
+function policyOf(prep: TabularPreprocessing, given: BadValuePolicy | undefined): BadValuePolicy {
+  return given ?? prep.badValues ?? 'error';
 }
 
-function outputs(model: Sequential, prep: TabularPreprocessing, table: CsvTable, rows: Int32Array) {
-  const x = encodeFeatures(table, prep.columns, rows, policyOf(prep));
+function outputs(
+  model: Sequential,
+  prep: TabularPreprocessing,
+  file: string,
+  table: CsvTable,
+  rows: Int32Array,
+  policy: BadValuePolicy,
+) {
+  const x = inFile(file, () => encodeFeatures(table, prep.columns, rows, policy));
   scaleInPlace(x, prep.scaler.mean!, prep.scaler.scale!);
   const probs = model.predict(tensor(x, { shape: [rows.length, prep.featureNames.length] }));
   if (prep.task !== 'regression') return probs;
@@ -46,13 +58,15 @@ export async function evaluateCsv(
   prep: TabularPreprocessing,
   file: string,
   delimiter?: string,
+  badValues?: BadValuePolicy,
 ): Promise<void> {
   const table = await readCsvFile(file, delimiter);
-  const { labels } = readTarget(table, prep.target, policyOf(prep), prep);
+  const policy = policyOf(prep, badValues);
+  const { labels } = inFile(file, () => readTarget(table, prep.target, policy, prep));
   const rows = rowsWithTarget(labels);
   const left = table.length - rows.length;
   const over = `over ${rows.length} rows${left > 0 ? ` (${left} rows without a '${prep.target}' value left out)` : ''}`;
-  const out = outputs(model, prep, table, rows);
+  const out = outputs(model, prep, file, table, rows, policy);
   const truth = Float64Array.from(rows, (r) => labels[r]!);
   if (prep.task === 'regression') {
     const m = regressionMetrics(truth, out.dataSync());
@@ -72,10 +86,11 @@ export async function predictCsv(
   prep: TabularPreprocessing,
   file: string,
   delimiter?: string,
+  badValues?: BadValuePolicy,
 ): Promise<void> {
   const table = await readCsvFile(file, delimiter);
   const rows = Int32Array.from({ length: table.length }, (_, i) => i);
-  const out = outputs(model, prep, table, rows);
+  const out = outputs(model, prep, file, table, rows, policyOf(prep, badValues));
   if (prep.task === 'regression') {
     console.log(`row,${prep.target}`);
     Array.from(out.dataSync()).forEach((v, i) => {

@@ -79,6 +79,19 @@ export function badCellError(table: CsvTable, name: string): ArgumentError {
   );
 }
 
+/**
+ * Run f, naming `file` in an ArgumentError it throws: the table's messages give the row and
+ * column, and a run reads more than one CSV (--test-file; eval and predict a file of their own).
+ */
+export function inFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ArgumentError) throw new ArgumentError(`${file}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
 /** A text column's category of a row: its text, a number cell by its number, null when missing. */
 export function categoryOf(column: CsvColumn, row: number): string | null {
   const v = column.value(row);
@@ -188,8 +201,16 @@ export function planColumns(
       plans.push({ name, kind: 'onehot', encoder: encoder.toJSON(), ...imputation });
     }
   }
-  if (plans.length === 0) throw new ArgumentError('no usable feature columns are left');
+  if (plans.length === 0) throw noFeatures(target, notes.dropped);
   return { plans, notes };
+}
+
+/** Every column was left out: say why, column by column, so the user can see what to change. */
+function noFeatures(target: string, dropped: PlanNotes['dropped']): ArgumentError {
+  const why = dropped.map((d) => `'${d.name}' — ${d.why}`).join('; ');
+  return new ArgumentError(
+    `no usable feature columns are left: ${why || `the CSV has no column besides the target '${target}'`}`,
+  );
 }
 
 export function featureNames(plans: readonly ColumnPlan[]): string[] {

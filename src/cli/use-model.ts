@@ -7,7 +7,7 @@ import { loadMnist } from '../node/mnist.js';
 import { assertCsvInput } from './input-kind.js';
 import { IMPORTED_FROM_CODE } from './interop-commands.js';
 import { type ImageModelPreprocessing, imagesForModel, predictImages } from './predict-images.js';
-import type { TabularPreprocessing } from './tabular.js';
+import type { BadValuePolicy, TabularPreprocessing } from './tabular.js';
 import { evaluateCsv, predictCsv } from './tabular-use.js';
 import type { CharPreprocessing, TextPreprocessing } from './text-preprocessing.js';
 import { evaluateText, predictText } from './text-use.js';
@@ -15,6 +15,14 @@ import { evaluateText, predictText } from './text-use.js';
 type Preprocessing = ImageModelPreprocessing | TabularPreprocessing | TextPreprocessing | CharPreprocessing;
 
 const CHAR_MODEL = "this is a character model: generate text with 'backprop sample MODEL'";
+
+/** --bad-values concerns the columns of numbers of a `train csv` model; elsewhere it would do nothing. */
+function checkBadValues(prep: Preprocessing, badValues: BadValuePolicy | undefined): void {
+  if (badValues !== undefined && prep.kind !== 'csv')
+    throw new ArgumentError(
+      `--bad-values is for CSV models ('backprop train csv'); this is a ${prep.kind} model`,
+    );
+}
 
 async function open(dir: string): Promise<{ model: Sequential; prep: Preprocessing }> {
   // `backprop import` writes functional models (an imported graph); only the image commands take them.
@@ -30,9 +38,10 @@ async function open(dir: string): Promise<{ model: Sequential; prep: Preprocessi
 
 export async function evaluateCommand(
   dir: string,
-  options: { csv?: string; data?: string; delimiter?: string },
+  options: { csv?: string; data?: string; delimiter?: string; badValues?: BadValuePolicy },
 ): Promise<void> {
   const { model, prep } = await open(dir);
+  checkBadValues(prep, options.badValues);
   if (prep.kind === 'mnist') {
     if (options.csv)
       throw new ArgumentError(
@@ -58,15 +67,16 @@ export async function evaluateCommand(
     throw new ArgumentError('this model was trained on a CSV: pass the CSV to evaluate on with --csv FILE');
   await assertCsvInput(options.csv);
   if (prep.kind === 'text') await evaluateText(model, prep, options.csv, options.delimiter);
-  else await evaluateCsv(model, prep, options.csv, options.delimiter);
+  else await evaluateCsv(model, prep, options.csv, options.delimiter, options.badValues);
 }
 
 export async function predictCommand(
   dir: string,
   inputs: string[],
-  options: { delimiter?: string; text?: string[] } = {},
+  options: { delimiter?: string; text?: string[]; badValues?: BadValuePolicy } = {},
 ): Promise<void> {
   const { model, prep } = await open(dir);
+  checkBadValues(prep, options.badValues);
   const texts = options.text ?? [];
   if (prep.kind === 'chars') throw new ArgumentError(CHAR_MODEL);
   if (texts.length > 0 && prep.kind !== 'text')
@@ -89,6 +99,6 @@ export async function predictCommand(
   }
   for (const file of inputs) {
     await assertCsvInput(file);
-    await predictCsv(model, prep, file, options.delimiter);
+    await predictCsv(model, prep, file, options.delimiter, options.badValues);
   }
 }

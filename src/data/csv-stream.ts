@@ -5,6 +5,7 @@
  * read, with the file line it starts on, so a large file never has to be held in memory whole.
  * Blank lines are skipped. The delimiter is given or detected from the first lines.
  */
+import { describeValue } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import { detectDelimiter } from './delimiter.js';
 
@@ -12,6 +13,11 @@ export type RecordSink = (fields: string[], line: number) => void;
 
 /** How much text to gather before guessing the delimiter (or the whole file, if shorter). */
 const DETECTION_SAMPLE = 64 * 1024;
+
+/** A value given where CSV text was expected, for a message: 'the number 42', 'null', 'an array…'. */
+export function describeInput(v: unknown): string {
+  return typeof v === 'number' || typeof v === 'boolean' ? `the ${typeof v} ${v}` : describeValue(v);
+}
 
 export class CsvRecordParser {
   private delimiter: string | undefined;
@@ -44,6 +50,8 @@ export class CsvRecordParser {
 
   push(chunk: string): void {
     if (this.ended) throw new ArgumentError('CsvRecordParser: push() after end()');
+    if (typeof chunk !== 'string')
+      throw new ArgumentError(`CsvRecordParser: push() takes text (a string), got ${describeInput(chunk)}`);
     if (!this.started && chunk.length > 0) {
       this.started = true;
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);

@@ -9,7 +9,7 @@
 import { ArgumentError } from '../errors.js';
 import { CsvColumn, type TextCell } from './csv-column.js';
 import { trimBlanks } from './csv-number.js';
-import { CsvRecordParser } from './csv-stream.js';
+import { CsvRecordParser, describeInput } from './csv-stream.js';
 
 export interface CsvOptions {
   /** One character; by default detected from the first lines among `,` `;` tab `|`. */
@@ -170,12 +170,25 @@ export class CsvTableBuilder {
   }
 }
 
-/** Parse CSV text (in memory). */
-export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
+/** The text of parseCsv's input; anything else would fail deep in the parser with a TypeError. */
+function csvText(text: unknown): string {
+  if (typeof text === 'string') return text;
+  if (text instanceof Uint8Array) {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(text);
+    } catch {
+      throw new ArgumentError(`text is not valid UTF-8 (a Uint8Array of ${text.length} bytes)`);
+    }
+  }
+  throw new ArgumentError(`text must be a string or a Uint8Array of UTF-8 bytes, got ${describeInput(text)}`);
+}
+
+/** Parse CSV text (in memory): a string, or UTF-8 bytes (a Uint8Array, such as a Node Buffer). */
+export function parseCsv(text: string | Uint8Array, options: CsvOptions = {}): CsvTable {
   try {
     const builder = new CsvTableBuilder(options);
     const parser = new CsvRecordParser(builder.add, options.delimiter);
-    parser.push(text);
+    parser.push(csvText(text));
     parser.end();
     return builder.finish(parser.usedDelimiter!);
   } catch (e) {

@@ -2,6 +2,7 @@
  * Encoders and scalers with scikit-learn's fit / transform / fitTransform shape. Each serialises
  * to plain JSON (toJSON / fromJSON) so a saved model can carry its preprocessing.
  */
+import { describeValue } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import { tensor } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -31,17 +32,50 @@ function notFitted(name: string): never {
   throw new ArgumentError(`${name}: call fit() before transform()`);
 }
 
+/**
+ * The scalers take NaN as a missing value (skipped in fit, kept in transform, as scikit-learn's);
+ * ±Infinity is refused, as scikit-learn does, since it would make a column's mean or span infinite.
+ */
+function infiniteValue(what: string, v: number, i: number, j: number): never {
+  throw new ArgumentError(
+    `${what}: ${v} at row ${i}, column ${j}; only finite numbers, or NaN for a missing value, can be scaled`,
+  );
+}
+
+/** A column with nothing but NaN has no statistics to fit; refused rather than scaled to all NaN. */
+function noValues(what: string, j: number): never {
+  throw new ArgumentError(`${what}: column ${j} has no values to fit (every value is NaN)`);
+}
+
+/**
+ * A missing category (null, undefined, NaN) would become a category of its own that does not
+ * survive toJSON (undefined and NaN turn into null), so it is refused; strings (and numbers, as
+ * scikit-learn takes them) are categories.
+ */
+function checkStrings(what: string, values: readonly string[]): void {
+  for (let i = 0; i < values.length; i++) {
+    const v: unknown = values[i];
+    if (typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v))) continue;
+    throw new ArgumentError(
+      `${what}: the value at position ${i} is ${typeof v === 'number' ? 'NaN' : describeValue(v)}, not a category; ` +
+        'fill missing categories first (e.g. with mostFrequent)',
+    );
+  }
+}
+
 /** Strings → integers 0…k−1 (classes sorted). */
 export class LabelEncoder {
   classes: string[] | null = null;
 
   fit(values: readonly string[]): this {
+    checkStrings('LabelEncoder', values);
     this.classes = [...new Set(values)].sort();
     return this;
   }
 
   transform(values: readonly string[]): number[] {
     const classes = this.classes ?? notFitted('LabelEncoder');
+    checkStrings('LabelEncoder', values);
     const index = new Map(classes.map((c, i) => [c, i]));
     return values.map((v, i) => {
       const k = index.get(v);
@@ -89,6 +123,7 @@ export class OneHotEncoder {
   }
 
   fit(values: readonly string[]): this {
+    checkStrings('OneHotEncoder', values);
     this.categories = [...new Set(values)].sort();
     return this;
   }
@@ -101,6 +136,7 @@ export class OneHotEncoder {
 
   transform(values: readonly string[]): number[][] {
     const cats = this.categories ?? notFitted('OneHotEncoder');
+    checkStrings('OneHotEncoder', values);
     const index = new Map(cats.map((c, i) => [c, i]));
     const width = cats.length - (this.dropFirst ? 1 : 0);
     return values.map((v, i) => {
@@ -132,7 +168,10 @@ export class OneHotEncoder {
   }
 }
 
-/** (x − mean) / std per column (population std; a constant column is left centred, not divided by 0). */
+/**
+ * (x − mean) / std per column (population std; a constant column is left centred, not divided by 0).
+ * NaN is a missing value, as in scikit-learn: skipped in fit, kept as NaN in transform.
+ */
 export class StandardScaler {
   mean: number[] | null = null;
   scale: number[] | null = null;
@@ -140,11 +179,31 @@ export class StandardScaler {
   fit(x: Matrix): this {
     const { values, n, d } = rowsOf(x, 'StandardScaler');
     if (n === 0) throw new ArgumentError('StandardScaler: cannot fit on zero rows');
+    // Counted first, then summed as v / count: with no NaN the same arithmetic (and bits) as before.
+    const count = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        const v = values[i * d + j]!;
+        if (Number.isNaN(v)) continue;
+        if (!Number.isFinite(v)) infiniteValue('StandardScaler', v, i, j);
+        count[j]!++;
+      }
+    }
+    for (let j = 0; j < d; j++) if (count[j] === 0) noValues('StandardScaler', j);
     const mean = new Array<number>(d).fill(0);
     const sq = new Array<number>(d).fill(0);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += values[i * d + j]! / n;
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < d; j++) sq[j]! += (values[i * d + j]! - mean[j]!) ** 2 / n;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        const v = values[i * d + j]!;
+        if (!Number.isNaN(v)) mean[j]! += v / count[j]!;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        const v = values[i * d + j]!;
+        if (!Number.isNaN(v)) sq[j]! += (v - mean[j]!) ** 2 / count[j]!;
+      }
+    }
     this.mean = mean;
     this.scale = sq.map((v) => (v > 0 ? Math.sqrt(v) : 1));
     return this;
@@ -157,8 +216,14 @@ export class StandardScaler {
     if (d !== mean.length)
       throw new ArgumentError(`StandardScaler: fitted on ${mean.length} features, got ${d}`);
     const out = new Float32Array(n * d);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < d; j++) out[i * d + j] = (values[i * d + j]! - mean[j]!) / scale[j]!;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        const v = values[i * d + j]!;
+        if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY)
+          infiniteValue('StandardScaler', v, i, j);
+        out[i * d + j] = (v - mean[j]!) / scale[j]!; // NaN stays NaN
+      }
+    }
     return tensor(out, { shape: [n, d] });
   }
 
@@ -178,7 +243,10 @@ export class StandardScaler {
   }
 }
 
-/** Scale each column linearly into featureRange (default [0, 1]). */
+/**
+ * Scale each column linearly into featureRange (default [0, 1]). NaN is a missing value, as in
+ * scikit-learn: skipped in fit, kept as NaN in transform.
+ */
 export class MinMaxScaler {
   min: number[] | null = null;
   max: number[] | null = null;
@@ -196,10 +264,13 @@ export class MinMaxScaler {
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < d; j++) {
         const v = values[i * d + j]!;
-        if (v < min[j]!) min[j] = v;
+        if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY)
+          infiniteValue('MinMaxScaler', v, i, j);
+        if (v < min[j]!) min[j] = v; // false for NaN: skipped
         if (v > max[j]!) max[j] = v;
       }
     }
+    for (let j = 0; j < d; j++) if (min[j] === Number.POSITIVE_INFINITY) noValues('MinMaxScaler', j);
     this.min = min;
     this.max = max;
     return this;
@@ -214,8 +285,12 @@ export class MinMaxScaler {
     const out = new Float32Array(n * d);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < d; j++) {
+        const v = values[i * d + j]!;
+        if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY)
+          infiniteValue('MinMaxScaler', v, i, j);
         const span = max[j]! - min[j]!;
-        out[i * d + j] = lo + (span > 0 ? (values[i * d + j]! - min[j]!) / span : 0) * (hi - lo);
+        // A constant column maps to lo; a NaN stays NaN there too (not lo).
+        out[i * d + j] = Number.isNaN(v) ? v : lo + (span > 0 ? (v - min[j]!) / span : 0) * (hi - lo);
       }
     }
     return tensor(out, { shape: [n, d] });

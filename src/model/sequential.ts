@@ -31,6 +31,8 @@ import type { CompileArgs, SingleOutputCompileArgs } from './engine/compile.js';
 import * as engine from './engine/index.js';
 import type { DataInput } from './engine/inputs.js';
 import type { FitArgs } from './engine/train-batch.js';
+import { InputLayer } from './functional/input.js';
+import { findLayer } from './layer-lookup.js';
 import { toArtifacts } from './serialization.js';
 import { TrainableModel } from './trainable-model.js';
 
@@ -53,6 +55,11 @@ export class Sequential extends TrainableModel {
   private readonly _layers: Layer[] = [];
   /** The sample shape the layers were built for (null before). */
   private _sampleShape: Shape | null = null;
+  /**
+   * The layers called on a symbolic input, each one's output kept: made when first asked for
+   * (inputs, outputs, getLayer), so that a model nobody asks never gives its layers a graph node.
+   */
+  private _symbolic: { input: SymbolicTensor; outputs: SymbolicTensor[] } | null = null;
 
   constructor(config: { name?: string; layers?: Layer[]; trainable?: boolean } = {}) {
     super(
@@ -109,6 +116,7 @@ export class Sequential extends TrainableModel {
     }
     this.addModule(layer);
     if (this._layers.length === 1 && layer.declaredInputShape) this.build(layer.declaredInputShape);
+    if (this._symbolic) this.extendSymbolic();
     return this;
   }
 
@@ -118,7 +126,59 @@ export class Sequential extends TrainableModel {
     if (!layer) throw new ArgumentError('Sequential.pop(): the model has no layers');
     this.removeModule(layer);
     if (this._layers.length === 0) this._sampleShape = null;
+    if (this._symbolic)
+      this._symbolic.outputs.length = Math.min(this._symbolic.outputs.length, this._layers.length);
+    if (this._sampleShape === null) this._symbolic = null;
     return layer;
+  }
+
+  /**
+   * The layer called `name`, or the one at `index` in `layers` (Keras' get_layer(name, index)).
+   * On a built model its layers have then been called on the model's symbolic input, as Keras
+   * does when it builds one: `new Model({ inputs: seq.inputs, outputs: seq.getLayer('h').output })`
+   * is a feature extractor sharing the weights.
+   */
+  getLayer(name?: string | number, index?: number): Layer {
+    const layer = findLayer(`Sequential '${this.name}'`, this._layers, name, index);
+    if (this.built) this.symbolicGraph();
+    return layer;
+  }
+
+  /** The symbolic input of a built model (Keras' model.inputs), to start a functional Model from. */
+  get inputs(): SymbolicTensor[] {
+    return [this.symbolicGraph().input];
+  }
+
+  /** The last layer's symbolic output on `inputs` (Keras' model.outputs). */
+  get outputs(): SymbolicTensor[] {
+    const g = this.symbolicGraph();
+    return [g.outputs.at(-1) ?? g.input];
+  }
+
+  private symbolicGraph(): { input: SymbolicTensor; outputs: SymbolicTensor[] } {
+    if (this._sampleShape === null) {
+      throw new ArgumentError(
+        `Sequential '${this.name}' is not built, so it has no symbolic inputs or outputs yet; ` +
+          'give the first layer inputShape (or inputDim), or call build()',
+      );
+    }
+    if (this._symbolic === null) {
+      const layer = new InputLayer({
+        name: this.inputNames[0]!,
+        batchInputShape: [null, ...this._sampleShape],
+      });
+      this._symbolic = { input: layer.inboundNodes[0]!.outputs[0]!, outputs: [] };
+      this.extendSymbolic();
+    }
+    return this._symbolic;
+  }
+
+  /** Calls the layers not yet in the symbolic graph on the previous one's output. */
+  private extendSymbolic(): void {
+    const g = this._symbolic!;
+    for (let i = g.outputs.length; i < this._layers.length; i++) {
+      g.outputs.push(this._layers[i]!.apply(g.outputs[i - 1] ?? g.input));
+    }
   }
 
   /** Create every layer's weights for samples of `inputShape` (no batch axis). */
@@ -128,6 +188,7 @@ export class Sequential extends TrainableModel {
       layer.ensureBuilt(shape);
       shape = layer.computeOutputShape(shape);
     }
+    if (this._sampleShape === null || !shapesEqual(this._sampleShape, inputShape)) this._symbolic = null;
     this._sampleShape = [...inputShape];
   }
 
@@ -320,7 +381,9 @@ export class Sequential extends TrainableModel {
   /** Outputs for one batch, without recording a graph. */
   predictOnBatch(x: DataInput): Tensor {
     const xs = this.onModelBackend(asBatchTensor(x as TensorInput, 'predictOnBatch(): x'));
-    return noGrad(() => this.call(xs));
+    const out = noGrad(() => this.call(xs));
+    engine.checkPredictions([xs], [out], this.inputNames, this.outputNames, 'predictOnBatch()');
+    return out;
   }
 
   // ---- what the engine asks of a model (EngineModel) ------------------------------------------

@@ -6,6 +6,8 @@
  * moving statistics toward them: moving ← momentum·moving + (1 − momentum)·batch, as Keras does.
  * Inference (predict, evaluate) uses the moving statistics, so a prediction does not depend on the
  * rest of its batch. γ and β are trained; the moving statistics are saved but never trained.
+ * A frozen layer (trainable = false, itself or through its model) always runs in inference mode:
+ * the moving statistics are used and left alone, as Keras does (TF.js 4 still uses the batch's).
  */
 import { noGrad } from '../autograd/grad-mode.js';
 import { booleanOption, numberOption, withContext } from '../config/options.js';
@@ -112,7 +114,9 @@ export class BatchNormalization extends Layer {
     const movingVariance = this.getWeight('moving_variance');
     let mean: Tensor;
     let variance: Tensor;
-    if (options.training) {
+    // A frozen layer (trainable = false) runs as in inference even inside fit, as Keras (TF 2)
+    // documents, so that fine-tuning keeps the statistics it was trained with; TF.js does not.
+    if (options.training && this.trainable) {
       mean = x.mean(axes);
       variance = x.sub(mean).square().mean(axes);
       noGrad(() => {

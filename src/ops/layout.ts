@@ -92,8 +92,14 @@ function permuteRaw(x: Tensor, perm: readonly number[]): Tensor {
   return out;
 }
 
-/** Swap two axes. A tensor of rank < 2 has nothing to swap and is returned as it is. */
+/**
+ * Swap two axes (PyTorch's transpose). A tensor of rank < 2 has nothing to swap and is returned as
+ * it is. TF.js's transpose(x, perm) is permute(x, perm) here: an array is refused by name rather
+ * than taken as a permutation, since transpose(x) without one still swaps only the last two axes
+ * (TF.js reverses them all) and code written for TF.js would silently differ on rank > 2.
+ */
 export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
+  if (typeof axis0 !== 'number' || typeof axis1 !== 'number') throw transposeArgs(axis0, axis1);
   if (x.ndim < 2) return x;
   const perm = x.shape.map((_, i) => i);
   const a = normalizeAxis(axis0, x.ndim, 'transpose');
@@ -101,6 +107,17 @@ export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
   perm[a] = b;
   perm[b] = a;
   return permute(x, perm);
+}
+
+function transposeArgs(axis0: unknown, axis1: unknown): ArgumentError {
+  const bad = typeof axis0 !== 'number' ? axis0 : axis1;
+  const shown = Array.isArray(bad) ? `[${bad.join(', ')}]` : String(bad);
+  const hint = Array.isArray(bad)
+    ? `; for a permutation of the axes (TF.js's transpose(x, perm)) use permute(x, ${shown})`
+    : '';
+  return new ArgumentError(
+    `transpose: takes two axes to swap, transpose(x, axis0, axis1); got ${shown}${hint}`,
+  );
 }
 
 /** Repeat x along broadcast axes to exactly `shape` (materialised). */

@@ -10,6 +10,7 @@ import type { Logs } from '../callbacks.js';
 import { checkBatchArgs } from '../fit-options.js';
 import { type Batch, type BatchStream, isBatchStream, openStream, streamedBatch } from './batches.js';
 import type { EngineModel } from './contract.js';
+import { checkPredictions, nonFiniteInput, type RowOf, rowsFrom, rowsOfBatch } from './finite-inputs.js';
 import { commonLength, tensorList } from './inputs.js';
 import { EpochMetrics } from './metric-logs.js';
 import { resolveWeighting } from './sample-weights.js';
@@ -46,12 +47,18 @@ function withWeightsConstant<T>(model: EngineModel, fn: () => T): T {
   );
 }
 
-/** Loss and metrics of one batch, without a graph; `metrics` accumulates across batches. */
+/**
+ * Loss and metrics of one batch, without a graph; `metrics` accumulates across batches. A NaN or
+ * infinite value caused by a NaN/Infinity in x is an error naming the call (`where`) and the
+ * value's row as `rowOf` words it; one from finite inputs (a diverged model) is returned.
+ */
 function testBatch(
   model: EngineModel,
   batch: Batch,
   weights: readonly (Tensor | null)[] | null,
   metrics: EpochMetrics,
+  where: string,
+  rowOf: RowOf,
 ): Logs {
   const compiled = model.compiled!;
   return noGrad(() =>
@@ -69,18 +76,24 @@ function testBatch(
       const logs: Logs = {};
       lossLogs(model, result, logs);
       metrics.update(batch.ys, result.predictions, logs, batch.size, result.masks);
+      const bad = nonFiniteInput(logs, batch.xs, model.inputNames, where, rowOf);
+      if (bad) throw bad;
       return logs;
     }),
   );
 }
 
-/** Loss and metrics over in-memory (x, y), in batches. */
+/**
+ * Loss and metrics over in-memory (x, y), in batches. `firstRow`: the index of x's first row in
+ * the caller's data (fit's validationSplit rows), for errors.
+ */
 export function evaluate(
   model: EngineModel,
   x: unknown,
   y: unknown,
   args: EvaluateArgs = {},
   what = 'evaluate()',
+  firstRow = 0,
 ): Logs {
   const compiled = requireCompiled(model);
   const { sampleWeight, ...rest } = args;
@@ -102,7 +115,7 @@ export function evaluate(
         size: end - start,
       };
       const w = weighting ? weighting.sample.map((s) => s?.slice(start, end) ?? null) : null;
-      testBatch(model, batch, w, metrics);
+      testBatch(model, batch, w, metrics, what, rowsFrom(firstRow + start));
     }
   });
   return metrics.result();
@@ -127,7 +140,7 @@ export async function evaluateDataset(
       if (r.done) break;
       const b = streamedBatch(r.value, model.inputNames, model.outputNames, what, count);
       const { xs, ys } = prepare(model, compiled, b.xs, b.ys, what);
-      testBatch(model, { ...b, xs, ys }, null, metrics);
+      testBatch(model, { ...b, xs, ys }, null, metrics, what, rowsOfBatch(count));
       count++;
     }
   } finally {
@@ -144,11 +157,12 @@ export async function evaluateData(
   y: unknown,
   args: EvaluateArgs & { steps?: number },
   what: string,
+  firstRow = 0,
 ): Promise<Logs> {
   if (isBatchStream(x))
     return evaluateDataset(model, x, args.steps === undefined ? {} : { steps: args.steps }, what);
   const { steps: _steps, ...rest } = args;
-  return evaluate(model, x, y, rest, what);
+  return evaluate(model, x, y, rest, what, firstRow);
 }
 
 /** Outputs for every sample of x, computed in batches without recording a graph. */
@@ -159,36 +173,42 @@ export function predict(model: EngineModel, x: unknown, args: { batchSize?: numb
   const backend = modelBackend(model);
   xs = xs.map((t) => t.to(backend.name));
   const n = commonLength([xs], ['x'], 'predict()');
-  return noGrad(() => {
-    if (n <= batchSize) return model.forwardAll(xs, { training: false });
-    const outs: Tensor[] = [];
-    withWeightsConstant(model, () => {
-      for (let start = 0; start < n; start += batchSize) {
-        // Each batch's tensors are internal (its outputs are copied out): reuse their memory.
-        inStep(backend, () => {
-          const ys = model.forwardAll(
-            xs.map((t) => t.slice(start, start + batchSize)),
-            { training: false },
-          );
-          ys.forEach((yb, i) => {
-            const b = yb.backend;
-            // The outputs are the backend's own, outside the step scopes, and each batch's rows are
-            // copied straight into them: one copy, where reading them out (dataSync), setting them
-            // into a Float32Array and uploading the whole at the end made three.
-            if (start === 0) {
-              const shape = [n, ...yb.shape.slice(1)];
-              outs[i] = b.persistent ? b.persistent(() => allocOutput(shape, b)) : allocOutput(shape, b);
-            }
-            // A block copy (memmove) into a view of the rows: 2 µs for a batch of 1000×10 values,
-            // where the strided kernel's element loop took 5 µs (in cache) to 13 (in predict()).
-            const at = start * (yb.size / yb.shape[0]!);
-            b.copy(yb.storage, b.slice(outs[i]!.storage, at, at + yb.size));
-          });
+  const outs = noGrad(() => predictBatches(model, xs, n, batchSize));
+  checkPredictions(xs, outs, model.inputNames, model.outputNames, 'predict()');
+  return outs;
+}
+
+/** The outputs for the n rows of xs, a batch at a time. */
+function predictBatches(model: EngineModel, xs: readonly Tensor[], n: number, batchSize: number): Tensor[] {
+  const backend = modelBackend(model);
+  if (n <= batchSize) return model.forwardAll(xs, { training: false });
+  const outs: Tensor[] = [];
+  withWeightsConstant(model, () => {
+    for (let start = 0; start < n; start += batchSize) {
+      // Each batch's tensors are internal (its outputs are copied out): reuse their memory.
+      inStep(backend, () => {
+        const ys = model.forwardAll(
+          xs.map((t) => t.slice(start, start + batchSize)),
+          { training: false },
+        );
+        ys.forEach((yb, i) => {
+          const b = yb.backend;
+          // The outputs are the backend's own, outside the step scopes, and each batch's rows are
+          // copied straight into them: one copy, where reading them out (dataSync), setting them
+          // into a Float32Array and uploading the whole at the end made three.
+          if (start === 0) {
+            const shape = [n, ...yb.shape.slice(1)];
+            outs[i] = b.persistent ? b.persistent(() => allocOutput(shape, b)) : allocOutput(shape, b);
+          }
+          // A block copy (memmove) into a view of the rows: 2 µs for a batch of 1000×10 values,
+          // where the strided kernel's element loop took 5 µs (in cache) to 13 (in predict()).
+          const at = start * (yb.size / yb.shape[0]!);
+          b.copy(yb.storage, b.slice(outs[i]!.storage, at, at + yb.size));
         });
-      }
-    });
-    return outs;
+      });
+    }
   });
+  return outs;
 }
 
 /** One update on one batch (Keras' train_on_batch); returns the batch's loss and metrics. */
@@ -217,7 +237,7 @@ export function trainOnBatch(
     state,
     () => ({ batch: { xs, ys, sampleWeight: null, size }, sampleWeights: weighting?.sample ?? null }),
     weighting,
-    { component: 'trainOnBatch()', at: '' },
+    { component: 'trainOnBatch()', at: '', rowOf: rowsFrom(0) },
     false,
   );
 }
@@ -231,5 +251,5 @@ export function testOnBatch(model: EngineModel, x: unknown, y: unknown): Logs {
   const size = commonLength([xs, ys], ['x', 'y'], 'testOnBatch()');
   checkTargets(model, compiled, ys, 'testOnBatch()');
   const metrics = new EpochMetrics(model.outputNames, compiled);
-  return testBatch(model, { xs, ys, sampleWeight: null, size }, null, metrics);
+  return testBatch(model, { xs, ys, sampleWeight: null, size }, null, metrics, 'testOnBatch()', rowsFrom(0));
 }

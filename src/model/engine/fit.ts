@@ -20,6 +20,7 @@ import {
 import { applyProgress, beginSession, endSession, type FitSession, takePendingResume } from './checkpoint.js';
 import type { EngineModel } from './contract.js';
 import { evaluateData } from './evaluate.js';
+import { rowsFrom, rowsOfBatch } from './finite-inputs.js';
 import { commonLength, tensorList } from './inputs.js';
 import { logKeys } from './metric-logs.js';
 import { batchWeights, hasWeights, resolveWeighting, type SampleWeighting } from './sample-weights.js';
@@ -44,7 +45,8 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
   checkFit(args, streamed);
   const epochs = args.epochs ?? 1;
   const initialEpoch = args.initialEpoch ?? 0;
-  const lastEpoch = initialEpoch + epochs;
+  // Keras/TF.js: `epochs` is the index to stop at, not a count (epochs initialEpoch … epochs − 1).
+  const lastEpoch = epochs;
   const userCallbacks =
     args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
   const callbacks = new CallbackList([
@@ -65,7 +67,8 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
   let ys: Tensor[] = [];
   let n = 0;
   let weighting: SampleWeighting | null = null;
-  let validation: { x: unknown; y: unknown; weights?: unknown } | null = null;
+  // firstRow: where split-off validation rows start in the caller's x (for errors naming a row).
+  let validation: { x: unknown; y: unknown; weights?: unknown; firstRow?: number } | null = null;
   if (!streamed) {
     if (y === undefined)
       throw new ArgumentError('fit(): give targets y (or a Dataset of { xs, ys } batches)');
@@ -78,7 +81,7 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
       const cut = Math.floor(n * (1 - args.validationSplit));
       if (cut === 0 || cut === n)
         throw new ArgumentError('fit(): validationSplit leaves no training or no validation samples');
-      validation = { x: xs.map((t) => t.slice(cut)), y: ys.map((t) => t.slice(cut)) };
+      validation = { x: xs.map((t) => t.slice(cut)), y: ys.map((t) => t.slice(cut)), firstRow: cut };
       if (weighting) {
         validation.weights = weighting.sample.map((s) => s?.slice(cut) ?? null);
         weighting = {
@@ -155,12 +158,17 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
       if (firstBatch === 0) session.sums = {};
       state.metrics.reset(session.sums, firstBatch === 0 ? 0 : Math.min(n, firstBatch * batchSize));
       await callbacks.epochBegin(epoch, {});
+      // The epoch's shuffled order of in-memory rows (null: in order, or streamed).
+      let order: Int32Array | null = null;
       const trainStep = (batch: number, make: MakeBatch, of: string): Logs => {
         // The position is worded only for an error: building the string every step costs more.
         const at = {
           component: 'fit()',
           get at() {
             return `epoch ${epoch + 1}, batch ${batch + 1}${of}`;
+          },
+          rowOf(row: number) {
+            return (streamed ? rowsOfBatch(batch) : rowsFrom(batch * batchSize, order))(row);
           },
         };
         const logs = trainBatch(model, compiled, state, make, weighting, at, stopsOnNaN, args.augment, rng);
@@ -189,7 +197,6 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
       const runBatch = (batch: number, make: MakeBatch, size: number, of: string): Promise<void> | null =>
         hasBatchCallbacks ? withCallbacks(batch, make, size, of) : afterStep(trainStep(batch, make, of));
       if (!streamed) {
-        let order: Int32Array | null = null;
         if (shuffle) {
           if (firstBatch > 0) {
             // The order this epoch was drawn in, then the generator as it was after that batch.
@@ -274,7 +281,8 @@ export async function fit(model: EngineModel, x: unknown, y: unknown, args: FitA
             ...(validation.weights !== undefined ? { sampleWeight: validation.weights } : {}),
             ...(args.validationSteps !== undefined ? { steps: args.validationSteps } : {}),
           },
-          'fit(): validationData',
+          validation.firstRow === undefined ? 'fit(): validationData' : 'fit(): validationSplit',
+          validation.firstRow,
         );
         for (const [k, v] of Object.entries(val)) epochLogs[`val_${k}`] = v;
       }

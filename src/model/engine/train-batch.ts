@@ -13,6 +13,7 @@ import { augmented, checkFitArgs } from '../fit-options.js';
 import type { Batch } from './batches.js';
 import type { Compiled } from './compile.js';
 import type { EngineModel } from './contract.js';
+import { nonFiniteInput, type RowOf } from './finite-inputs.js';
 import { EpochMetrics } from './metric-logs.js';
 import { batchWeights, type SampleWeighting } from './sample-weights.js';
 import { applyGradients, forwardAndLoss, fusedLosses, lossLogs, nonFiniteLoss } from './step.js';
@@ -21,7 +22,10 @@ import { inStep } from './step-scope.js';
 export interface FitArgs {
   /** Default 32 (in-memory data; a stream's batches come as they are). */
   batchSize?: number;
-  /** Default 1. */
+  /**
+   * The epoch to stop before (Keras): epochs initialEpoch … epochs − 1 run, none if
+   * initialEpoch ≥ epochs. Without initialEpoch, the number of epochs. Default 1.
+   */
   epochs?: number;
   /** Reshuffle the training samples every epoch (in-memory data). Default true. */
   shuffle?: boolean;
@@ -34,7 +38,7 @@ export interface FitArgs {
   verbose?: 0 | 1;
   /** Seed for the shuffling order; default: the global RNG. */
   seed?: number;
-  /** Epoch to start counting from (resuming). Default 0. */
+  /** The first epoch's index (resuming a run): training runs epochs initialEpoch … epochs − 1. Default 0. */
   initialEpoch?: number;
   /** Transform each training batch's inputs (data augmentation, e.g. imageAugmenter()); one-input models. */
   augment?: (x: Tensor, rng: Rng) => Tensor;
@@ -156,8 +160,9 @@ export function prepareTraining(model: EngineModel, compiled: Compiled): TrainSt
 /**
  * Train on one batch; returns its logs. Everything the step allocates (activations, gradients) is
  * internal to it: backends that own memory take it back at the end and reuse it next batch.
- * A non-finite loss throws, or with `stopsOnNaN` (terminateOnNaN) skips the update and is logged.
- * `where` names the call and the position ('epoch 2, batch 5/10') in errors.
+ * A non-finite loss throws — an ArgumentError naming the value when x holds a NaN/Infinity, else a
+ * TrainingError — or with `stopsOnNaN` (terminateOnNaN) skips the update and is logged. `where`
+ * names the call, the position ('epoch 2, batch 5/10') and the batch's rows in errors.
  */
 export function trainBatch(
   model: EngineModel,
@@ -165,7 +170,7 @@ export function trainBatch(
   state: TrainState,
   makeBatch: () => { batch: Batch; sampleWeights: readonly (Tensor | null)[] | null },
   weighting: SampleWeighting | null,
-  where: { component: string; at: string },
+  where: { component: string; at: string; rowOf: RowOf },
   stopsOnNaN: boolean,
   augment?: (x: Tensor, rng: Rng) => Tensor,
   rng?: Rng,
@@ -184,7 +189,13 @@ export function trainBatch(
     const logs: Logs = {};
     const value = lossLogs(model, result, logs);
     if (!Number.isFinite(value)) {
-      if (!stopsOnNaN) throw nonFiniteLoss(value, where.component, where.at);
+      if (!stopsOnNaN) {
+        // Bad data, not a diverged model, when the batch's own inputs hold the NaN/Infinity.
+        throw (
+          nonFiniteInput(logs, batch.xs, model.inputNames, where.component, where.rowOf, where.at) ??
+          nonFiniteLoss(value, where.component, where.at)
+        );
+      }
       return logs;
     }
     applyGradients(model, compiled, result.total);

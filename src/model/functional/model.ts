@@ -14,7 +14,7 @@
  * shares its weights. Training goes through the shared engine (src/model/engine/).
  */
 import { noGrad } from '../../autograd/grad-mode.js';
-import { checkOptions, nearestName } from '../../config/options.js';
+import { checkOptions } from '../../config/options.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
 import {
   type CallOptions,
@@ -38,6 +38,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { ModelArtifacts, TrainingStateArtifacts } from '../artifacts.js';
 import * as engine from '../engine/index.js';
 import { type DataInput, tensorList } from '../engine/inputs.js';
+import { findLayer } from '../layer-lookup.js';
 import { toArtifacts } from '../serialization.js';
 import { TrainableModel } from '../trainable-model.js';
 import { type Graph, symbolicList, traceGraph } from './graph.js';
@@ -103,27 +104,9 @@ export class Model extends TrainableModel {
     return this.graph.nodes;
   }
 
-  /** The layer called `name`, or the layer at `index` in `layers`. */
-  getLayer(nameOrIndex: string | number): Module {
-    const layers = this.graph.modules;
-    if (typeof nameOrIndex === 'number') {
-      const layer = Number.isInteger(nameOrIndex) ? layers.at(nameOrIndex) : undefined;
-      if (!layer) {
-        throw new ArgumentError(
-          `Model '${this.name}': no layer at index ${nameOrIndex} (it has ${layers.length} layers)`,
-        );
-      }
-      return layer;
-    }
-    const layer = layers.find((l) => l.name === nameOrIndex);
-    if (!layer) {
-      const names = layers.map((l) => l.name);
-      const near = nearestName(String(nameOrIndex), names);
-      throw new ArgumentError(
-        `Model '${this.name}' has no layer '${nameOrIndex}'${near ? ` — did you mean '${near}'?` : ''} (layers: ${names.join(', ')})`,
-      );
-    }
-    return layer;
+  /** The layer called `name`, or the layer at `index` in `layers` (Keras' get_layer(name, index)). */
+  getLayer(name?: string | number, index?: number): Module {
+    return findLayer(`Model '${this.name}'`, this.graph.modules, name, index);
   }
 
   /** Made with one input tensor (not a list): call, predict take one tensor. */
@@ -365,7 +348,10 @@ export class Model extends TrainableModel {
   /** Outputs for one batch, without recording a graph. */
   predictOnBatch(x: DataInput): Tensor | Tensor[] {
     const xs = tensorList(x, this.inputNames, 'predictOnBatch(): x', 'input');
-    return noGrad(() => this.call(this.singleInput ? xs[0]! : xs));
+    const out = noGrad(() => this.call(this.singleInput ? xs[0]! : xs));
+    const outs = Array.isArray(out) ? out : [out];
+    engine.checkPredictions(xs, outs, this.inputNames, this.outputNames, 'predictOnBatch()');
+    return out;
   }
 
   /** The architecture without layer names: a checkpoint must match it to be resumed. */
