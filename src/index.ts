@@ -193,7 +193,13 @@ export {
   type RBMFitOptions,
   type RBMHistory,
 } from './model/rbm/rbm-fit.js';
-export { type BatchArgs, type CompileArgs, type FitArgs, Sequential } from './model/sequential.js';
+export {
+  type BatchArgs,
+  type CompileArgs,
+  type FitArgs,
+  Sequential,
+  type SequentialConfig,
+} from './model/sequential.js';
 export {
   type LoadModelOptions,
   loadModel,

@@ -12,8 +12,12 @@ import {
   Conv2D,
   Dense,
   Dropout,
+  dcganDiscriminator,
+  dcganGenerator,
+  denseVAE,
   EarlyStopping,
   earlyStopping,
+  GAN,
   getLoss,
   getMetric,
   getOptimizer,
@@ -28,6 +32,7 @@ import {
   SGD,
   stepDecay,
   tensor,
+  VAE,
 } from '../src/index.js';
 import { describeEachBackend } from './helpers.js';
 
@@ -215,6 +220,118 @@ describeEachBackend('optimiser and schedule options', () => {
       /stepDecay: stepSize must be a positive number, got '2'/,
     );
   });
+
+  it("reads Keras 3's get_config() output: bookkeeping skipped when off, refused by name when set, schedules read", () => {
+    // keras.optimizers.serialize(Adam(learning_rate=ExponentialDecay(0.1, 10, 0.5))) in Keras 3:
+    // BaseOptimizer.get_config's entries, Adam's own, the schedule serialized with its module.
+    const keras3 = (learningRate: unknown, extra: Record<string, unknown> = {}, className = 'Adam') => ({
+      module: 'keras.optimizers',
+      class_name: className,
+      registered_name: null,
+      config: {
+        name: className.toLowerCase(),
+        learning_rate: learningRate,
+        weight_decay: null,
+        clipnorm: null,
+        global_clipnorm: null,
+        clipvalue: null,
+        use_ema: false,
+        ema_momentum: 0.99,
+        ema_overwrite_frequency: null,
+        loss_scale_factor: null,
+        gradient_accumulation_steps: null,
+        beta_1: 0.9,
+        beta_2: 0.999,
+        epsilon: 1e-7,
+        amsgrad: false,
+        ...extra,
+      },
+    });
+    const exponential = {
+      module: 'keras.optimizers.schedules',
+      class_name: 'ExponentialDecay',
+      config: {
+        initial_learning_rate: 0.1,
+        decay_steps: 10,
+        decay_rate: 0.5,
+        staircase: false,
+        name: 'ExponentialDecay',
+      },
+      registered_name: null,
+    };
+    const constant = getOptimizer(keras3(0.001) as never) as Adam;
+    assert.ok(constant instanceof Adam);
+    assert.equal(constant.learningRate, 0.001);
+    const scheduled = getOptimizer(keras3(exponential) as never);
+    assert.equal(scheduled.learningRate, 0.1);
+    scheduled.iterations = 10;
+    assert.equal(scheduled.learningRate, 0.05, 'ExponentialDecay: 0.1 · 0.5^(10 / 10)');
+    assert.deepEqual(
+      (scheduled.getConfig().config.learningRate as { className: string }).className,
+      'exponentialDecay',
+    );
+    const cosine = getOptimizer(
+      keras3({
+        module: 'keras.optimizers.schedules',
+        class_name: 'CosineDecay',
+        config: {
+          initial_learning_rate: 0.2,
+          decay_steps: 4,
+          alpha: 0.0,
+          name: 'CosineDecay',
+          warmup_target: null,
+          warmup_steps: 0,
+        },
+        registered_name: null,
+      }) as never,
+    );
+    cosine.iterations = 2;
+    assert.ok(Math.abs(cosine.learningRate - 0.1) < 1e-12, 'CosineDecay halfway: 0.2 · ½(1 + cos(π/2))');
+    // A loss scale only keeps float16 gradients from underflowing; in float32 it cancels out.
+    assert.ok(getOptimizer(keras3(0.001, { loss_scale_factor: 128 }) as never) instanceof Adam);
+    // Keras 3's AdamW writes its (decoupled) weight_decay: backprop's AdamW's weightDecay.
+    const adamw = getOptimizer(keras3(0.001, { weight_decay: 0.01 }, 'AdamW') as never);
+    assert.equal(adamw.weightDecay, 0.01);
+    refuses(
+      () => getOptimizer(keras3(0.001, { gradient_accumulation_steps: 4 }) as never),
+      /'gradient_accumulation_steps' 4/,
+      /not implemented/,
+    );
+    refuses(() => getOptimizer(keras3(0.001, { use_ema: true }) as never), /'use_ema' true/, /EMA/);
+    refuses(
+      () => getOptimizer(keras3(0.001, { loss_scale_factor: 'dynamic' }) as never),
+      /'loss_scale_factor'/,
+    );
+    refuses(() => getOptimizer(keras3(0.001, { weight_decay: 0.01 }) as never), /weight_decay/, /AdamW/);
+    refuses(
+      () =>
+        getOptimizer(
+          keras3({
+            ...exponential,
+            class_name: 'PolynomialDecay',
+            config: { initial_learning_rate: 0.1, decay_steps: 10 },
+          }) as never,
+        ),
+      /Adam: learningRate: learning-rate schedule: Keras' class 'PolynomialDecay' is not supported/,
+      /ExponentialDecay, CosineDecay/,
+    );
+    refuses(
+      () =>
+        getOptimizer(
+          keras3({
+            ...exponential,
+            class_name: 'CosineDecay',
+            config: { initial_learning_rate: 0, decay_steps: 10, warmup_target: 0.1, warmup_steps: 5 },
+          }) as never,
+        ),
+      /CosineDecay: option 'warmup_target' 0.1 is not supported — backprop's cosineDecay has no warmup/,
+    );
+    refuses(
+      () =>
+        getOptimizer(keras3({ ...exponential, config: { ...exponential.config, decay_rate: 0 } }) as never),
+      /ExponentialDecay: exponentialDecay: decayRate must be a positive number, got 0/,
+    );
+  });
 });
 
 describeEachBackend('layer options', () => {
@@ -287,6 +404,58 @@ describeEachBackend('layer options', () => {
       l1: 0,
       l2: 0.1,
     });
+  });
+});
+
+describeEachBackend('model and generative-model constructor options', () => {
+  it("Sequential takes a list of layers (Keras' Sequential([...])) and refuses unknown options", () => {
+    const model = new Sequential([new Dense({ units: 3, inputDim: 2 }), new Dense({ units: 1 })]);
+    assert.equal(model.layers.length, 2);
+    assert.deepEqual(model.outputShape, [1]);
+    refuses(
+      () => new Sequential({ layerz: [new Dense({ units: 1 })] } as never),
+      /^Sequential: unknown option 'layerz' — did you mean 'layers'\?$/,
+    );
+    refuses(
+      () => new Sequential({ layers: new Dense({ units: 1, name: 'd' }) } as never),
+      /Sequential: layers must be a list of layers, got one layer \(Dense 'd'\)/,
+    );
+    refuses(
+      () => new Sequential([new Dense({ units: 1 }), 3] as never),
+      /Sequential: layers\[1\] must be a layer, got 3/,
+    );
+    refuses(
+      () => new Sequential().add({ units: 1 } as never),
+      /Sequential.add\(\): needs a layer, got an object/,
+    );
+  });
+
+  it('the generative models check their options by name', () => {
+    refuses(
+      () => denseVAE({ inputDim: 4, hidden: [2], latent: 2, latnet: 3 } as never),
+      /^denseVAE: unknown option 'latnet' — did you mean 'latent'\?$/,
+    );
+    refuses(
+      () => denseVAE({ inputDim: 4, hidden: 2 } as never),
+      /denseVAE: hidden must be a list of layer sizes, got 2/,
+    );
+    refuses(
+      () => new VAE({ encodr: null } as never),
+      /^VAE: unknown option 'encodr' — did you mean 'encoder'\?$/,
+    );
+    refuses(
+      () => dcganGenerator({ latnetDim: 8 } as never),
+      /^dcganGenerator: unknown option 'latnetDim' — did you mean 'latentDim'\?$/,
+    );
+    refuses(
+      () => dcganDiscriminator({ imageShape: 28 } as never),
+      /imageShape must be a list of 3 numbers, got 28/,
+    );
+    refuses(
+      () => new GAN({ generator: null, discriminator: null, latentDim: 2, seeed: 1 } as never),
+      /^GAN: unknown option 'seeed' — did you mean 'seed'\?$/,
+    );
+    refuses(() => new GAN({ latentDim: 2 } as never), /GAN: generator must be a model, got undefined/);
   });
 });
 

@@ -3,7 +3,7 @@
  * axis reductions and the non-default axes of softmax. Prints a table of the worst errors.
  */
 import assert from 'node:assert/strict';
-import { after, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import {
   avgPool2d,
   BatchNormalization,
@@ -269,6 +269,30 @@ it('gradcheck catches a wrong gradient', async () => {
   const result = gradcheck(wrongSquare, [randn([5], { seed: 7 })]);
   assert.equal(result.ok, false);
   assert.ok(result.maxError > 0.1);
+});
+
+describe('pow at and near base 0 (float64 inputs on ts64)', () => {
+  const f64 = (values: number[]): Tensor => tensor(values).to('ts64');
+  const check = (f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void => {
+    const result = gradcheck(f, inputs, { eps: 1e-6, tolerance: 1e-6 });
+    assert.ok(result.ok, `worst error ${result.maxError} at ${JSON.stringify(result.worst)}`);
+  };
+
+  it('d(bᵗ)/dt at b = 0 is 0 for t ≥ 0 (0·ln 0 taken as 0, as torch and TF.js), and matches numerics', () => {
+    const base = f64([0, 0, 0, 1e-3, 2]);
+    check((t) => base.pow(t), [f64([0.5, 3, 1e-3, 0.7, 1.5])]);
+    // Exact values, torch's pow_backward_exponent: 0 where b = 0 and t ≥ 0; at t < 0, 0ᵗ·ln 0 = −∞.
+    const t = f64([0.5, 3, 0, -1]).detach();
+    t.requiresGrad = true;
+    f64([0, 0, 0, 0]).pow(t).sum().backward();
+    assert.deepEqual(Array.from(t.grad!.dataSync()), [0, 0, 0, Number.NEGATIVE_INFINITY]);
+  });
+
+  it('d(bᵗ)/db at t = 0 is 0 even at b = 0 (as torch), and both arguments match numerics near 0', () => {
+    const exponent = f64([0, 2, 0, 3]);
+    check((b) => b.pow(exponent), [f64([0, 0, 1e-3, -1e-3])]);
+    check((b, t) => b.pow(t), [f64([1e-3, 0.02, 2]), f64([0.5, 3, -0.5])]);
+  });
 });
 
 after(() => {

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { type Model, Sequential } from '../src/index.js';
+import { Dense, input, Model, Sequential, type Tensor, tensor } from '../src/index.js';
 import { modelFromKeras } from '../src/interop/keras/from-keras.js';
 import type { KerasModelJson, KerasWeights } from '../src/interop/keras/keras-types.js';
 import { kerasModelJson, kerasWeights } from '../src/interop/keras/to-keras.js';
@@ -94,5 +94,60 @@ describe('Keras 3 configs: what the translation makes of them', () => {
     assert.deepEqual(maskLayers, ['not_equal', 'not_equal_1', 'any_1']);
     for (const m of maskLayers) assert.ok(!names.includes(m!), `${m} in ${names.join(', ')}`);
     assert.ok(names.includes('inner') && names.includes('shared'));
+  });
+});
+
+describe('Keras topologies: a model with one output', () => {
+  const kind = (p: unknown) => (Array.isArray(p) ? `list of ${p.length}` : 'tensor');
+  const x = tensor(
+    Array.from({ length: 12 }, (_, i) => Math.cos(i)),
+    { shape: [3, 4] },
+  );
+  const build = (outputs: 'one' | 'list of one' | 'two') => {
+    const a = input({ shape: [4], name: 'x' });
+    const d = new Dense({ units: 2, name: 'out' }).apply(a);
+    const e = new Dense({ units: 3, name: 'side' }).apply(a);
+    return new Model({
+      inputs: a,
+      outputs: outputs === 'one' ? d : outputs === 'list of one' ? [d] : [d, e],
+    });
+  };
+
+  it('kerasModelJson writes the list of one that Keras 2 and TF.js write', () => {
+    const json = kerasModelJson(build('one'));
+    assert.deepEqual(json.config.input_layers, [['x', 0, 0]]);
+    assert.deepEqual(json.config.output_layers, [['out', 0, 0]]);
+  });
+
+  it('kerasModelJson → modelFromKeras predicts one tensor and reports one output shape, as Keras does', () => {
+    for (const made of ['one', 'list of one'] as const) {
+      const model = build(made);
+      const back = modelFromKeras(kerasModelJson(model), kerasWeights(model), 'round trip') as Model;
+      assert.equal(kind(back.predict(x)), 'tensor', `made with ${made}`);
+      assert.deepEqual(back.outputShape, [2]);
+      assert.deepEqual(back.inputShape, [4]);
+      const want = model.predict(x);
+      assert.deepEqual(
+        (back.predict(x) as Tensor).dataSync(),
+        (Array.isArray(want) ? want[0]! : want).dataSync(),
+      );
+    }
+  });
+
+  it("reads Keras 3's single reference and list of one alike, and keeps two outputs a list", () => {
+    const model = build('one');
+    const json = kerasModelJson(model);
+    const bare = {
+      ...json,
+      config: { ...json.config, input_layers: ['x', 0, 0], output_layers: ['out', 0, 0] },
+    };
+    assert.equal(
+      kind(modelFromKeras(bare as KerasModelJson, kerasWeights(model), 'bare').predict(x)),
+      'tensor',
+    );
+    const two = build('two');
+    const back = modelFromKeras(kerasModelJson(two), kerasWeights(two), 'two');
+    assert.equal(kind(back.predict(x)), 'list of 2');
+    assert.deepEqual(back.outputShape, [[2], [3]]);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
-import { gradcheck, losses, randn, type Tensor, tensor, zeros } from '../src/index.js';
+import { Dense, gradcheck, losses, randn, Sequential, type Tensor, tensor, zeros } from '../src/index.js';
 import { assertClose, describeEachBackend } from './helpers.js';
 
 const {
@@ -92,6 +92,56 @@ describeEachBackend('losses', () => {
         ).item(),
       ),
     );
+  });
+
+  it('categorical cross-entropies on probabilities divide by the class sum first (TF.js numbers)', () => {
+    // The probe's cce-unnormalised.mjs: tf.metrics.categoricalCrossentropy gives these (the clip
+    // alone, without the division, gave 1.19e-7 for both rows).
+    const p = tensor([
+      [0.2, 1.4, 0.4],
+      [3, 3, 4],
+    ]);
+    const soft = tensor([
+      [0, 1, 0],
+      [0.2, 0.3, 0.5],
+    ]);
+    assertClose(
+      categoricalCrossentropy().perSample!(soft, p),
+      [0.3566749691963196, 1.0601317882537842],
+      1e-6,
+      1e-6,
+    );
+    assertClose(
+      sparseCategoricalCrossentropy().perSample!(tensor([1, 2]), p),
+      [0.3566749691963196, 0.9162907004356384],
+      1e-6,
+      1e-6,
+    );
+    // Through the division too: sigmoid outputs, which do not sum to 1.
+    const y = tensor([
+      [0, 1, 0],
+      [0.5, 0, 0.5],
+    ]);
+    const r = gradcheck((z) => categoricalCrossentropy()(y, z.sigmoid()), [randn([2, 3], { seed: 11 })]);
+    assert.ok(r.ok, `worst error ${r.maxError}`);
+    // A row of zeros (0/0 = NaN in Keras) stays finite: clipped to ε, −log ε.
+    assertClose(categoricalCrossentropy()(tensor([[0, 1, 0]]), zeros([1, 3])), -Math.log(1e-7), 1e-3);
+  });
+
+  it('a softmax output trained with categoricalCrossentropy keeps the fused path on logits, bit for bit', () => {
+    // Only the loss on probabilities divides by the class sum; fit/evaluate on a softmax output use
+    // the fused kernel on its logits, so their numbers (and the README's accuracies) are unchanged.
+    const make = (activation: 'softmax' | 'linear') =>
+      new Sequential({ layers: [new Dense({ units: 3, activation, inputShape: [4] })] });
+    const model = make('softmax');
+    const logits = make('linear');
+    model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const x = randn([6, 4], { seed: 3 }).mul(3);
+    const y = tensor([0, 1, 2, 0, 1, 2].map((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0))));
+    logits.predict(x);
+    logits.setWeights(model.getWeights());
+    const expected = categoricalCrossentropy({ fromLogits: true })(y, logits.predict(x) as Tensor).item();
+    assert.equal(model.evaluate(x, y).loss, expected);
   });
 
   it('have correct gradients', () => {

@@ -287,8 +287,9 @@ function reference(c: Case): number[][] {
       if (norm > clipNorm) each(g.length, (i) => (g[i]! *= clipNorm / norm));
     }
     const lr = c.lrAt ? c.lrAt(t) : c.hyper.lr;
-    c.rule(w, g, slots, lr, t);
+    // Decoupled decay comes first, as in torch.optim.AdamW and Keras 3.
     if (c.decoupled) each(w.length, (i) => (w[i]! *= 1 - lr * weightDecay));
+    c.rule(w, g, slots, lr, t);
     history.push([...w]);
   }
   return history;

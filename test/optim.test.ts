@@ -38,14 +38,35 @@ describeEachBackend('optimisers', () => {
     // Adam's first step is ±lr whatever the gradient's size (bias correction).
     assertClose(run(new Adam(), [0.5]), [0.999], 1e-6);
     assertClose(run(new Adam({ learningRate: 0.01 }), [-20]), [1.01], 1e-6);
-    // AdamW: the Adam step, then w·(1 − lr·wd).
+    // AdamW: w·(1 − lr·wd), then the Adam step (not (1 − 0.01)·(1 − 0.001) = 0.98901).
     assertClose(
       run(new AdamW({ learningRate: 0.01, weightDecay: 0.1 }), [0.5]),
-      [(1 - 0.01) * (1 - 0.001)],
+      [1 * (1 - 0.001) - 0.01],
       1e-6,
+      0,
     );
     // Coupled L2 decay adds wd·w to the gradient: 0.1·(0.5 + 0.2·1).
     assertClose(run(new SGD({ learningRate: 0.1, weightDecay: 0.2 }), [0.5]), [0.93]);
+  });
+
+  it('AdamW decays before the Adam step, matching torch.optim.AdamW', () => {
+    // f = Σ c·w³/3 + w for 5 steps, lr 0.1, wd 0.2, ε 1e-7 (torch's own run: the probe's
+    // torch-opt.py). Decaying after the step instead gives w[0] = −0.01548.
+    const w0 = [0.5, -1.2, 2.0, 0.0, 3.3];
+    const c = [1, 2, 0.5, -3, 0.1];
+    const torch = [
+      -0.02497836947441101, -1.5672560930252075, 1.3331788778305054, -0.4732140600681305, 2.5052499771118164,
+    ];
+    const w = tensor(w0, { requiresGrad: true });
+    const opt = new AdamW({ learningRate: 0.1, weightDecay: 0.2 });
+    for (let i = 0; i < 5; i++) {
+      w.mul(w).mul(w).mul(tensor(c)).div(3).add(w).sum().backward();
+      opt.step([w]);
+      opt.zeroGrad();
+    }
+    const got = Array.from(w.dataSync());
+    assertClose(got, torchAdamW(w0, c, { lr: 0.1, wd: 0.2, steps: 5 }), 1e-5, 1e-5);
+    assertClose(got, torch, 1e-5, 1e-5);
   });
 
   it('clip gradients by value and by global norm', () => {
@@ -116,3 +137,25 @@ describeEachBackend('optimisers', () => {
     }
   });
 });
+
+/**
+ * torch.optim.AdamW's algorithm in float64 (torch/optim/adamw.py, single-tensor path) for
+ * f = Σ c·w³/3 + w: w ← w·(1 − lr·wd); m, v updated; w ← w − lr/(1−β1ᵗ)·m/(√v/√(1−β2ᵗ) + ε).
+ */
+function torchAdamW(w0: number[], c: number[], o: { lr: number; wd: number; steps: number }): number[] {
+  const [beta1, beta2, eps] = [0.9, 0.999, 1e-7];
+  const w = w0.slice();
+  const m = w.map(() => 0);
+  const v = w.map(() => 0);
+  for (let t = 1; t <= o.steps; t++) {
+    for (let i = 0; i < w.length; i++) {
+      const g = c[i]! * w[i]! * w[i]! + 1;
+      w[i]! *= 1 - o.lr * o.wd;
+      m[i] = beta1 * m[i]! + (1 - beta1) * g;
+      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+      const denom = Math.sqrt(v[i]!) / Math.sqrt(1 - beta2 ** t) + eps;
+      w[i]! -= (o.lr / (1 - beta1 ** t)) * (m[i]! / denom);
+    }
+  }
+  return w;
+}

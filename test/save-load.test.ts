@@ -3,8 +3,10 @@ import { readdirSync } from 'node:fs';
 import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { it } from 'node:test';
+import { FilepathTemplate } from '../src/model/callbacks/filepath-template.js';
 import { sealModelJson } from '../src/model/manifest.js';
 import {
+  ArgumentError,
   Dense,
   Dropout,
   l2,
@@ -218,6 +220,68 @@ describeEachBackend('save and load', () => {
       }),
       /modelCheckpoint: 'val_loss' is not in the training logs/,
     );
+  });
+
+  it("modelCheckpoint fills in Keras' filepath templates: {epoch:02d} and logged values", async () => {
+    const model = await trainedModel();
+    const { x, y } = moons(64, 0.1, 23);
+    const dir = join(tmp.path, 'templates');
+    const cb = modelCheckpoint({ filepath: join(dir, 'w-{epoch:02d}-{loss:.3f}-{accuracy:.1%}') });
+    const history = await model.fit(x, y, { epochs: 3, verbose: 0, callbacks: [cb] });
+    const expected = history.history.loss!.map(
+      (loss, i) => `w-0${i + 1}-${loss.toFixed(3)}-${(history.history.accuracy![i]! * 100).toFixed(1)}%`,
+    );
+    assert.deepEqual(
+      cb.saved.map((p) => basename(p)),
+      expected,
+      'one file per epoch, named by its logs',
+    );
+    assert.deepEqual((await readdir(dir)).sort(), [...expected].sort());
+    // A key the logs lack: refused before anything is written, naming it and the keys there are.
+    const typo = modelCheckpoint({ filepath: join(dir, 'w-{val_los:.3f}') });
+    await assert.rejects(
+      model.fit(x, y, { epochs: 1, verbose: 0, validationSplit: 0.25, callbacks: [typo] }),
+      (e: unknown) =>
+        e instanceof ArgumentError &&
+        /uses '\{val_los:\.3f\}', but 'val_los' is not in the training logs — did you mean 'val_loss'\? \(available: epoch, loss, accuracy, val_loss, val_accuracy\)/.test(
+          e.message,
+        ),
+    );
+    assert.equal(typo.saved.length, 0);
+  });
+
+  it('modelCheckpoint formats as Python does, and refuses a template it cannot fill', () => {
+    const fill = (filepath: string, logs: Record<string, number>, epoch = 0) =>
+      new FilepathTemplate('modelCheckpoint', filepath).fill(epoch, logs);
+    assert.equal(fill('ckpt/ep-{epoch}', {}, 4), 'ckpt/ep-5', 'plain {epoch}: 1-based, as before');
+    assert.equal(fill('ckpt/best', { loss: 1 }), 'ckpt/best', 'a plain path stays as written');
+    assert.equal(fill('{epoch:03d}_{epoch:>3}', {}, 9), '010_ 10');
+    // Logged values are floats, as in Keras: repr without a spec, Python's rounding of ties to even.
+    assert.equal(fill('{loss}|{val}|{tiny}', { loss: 1, val: 0.25, tiny: 1e-5 }), '1.0|0.25|1e-05');
+    assert.equal(
+      fill('{a:.0f} {b:.1f} {c:.2e} {d:g} {e:.3}', { a: 2.5, b: 0.25, c: 12345, d: 1234567, e: 100 }),
+      '2 0.2 1.23e+04 1.23457e+06 1e+02',
+    );
+    assert.equal(
+      fill('{a:+08.2f} {a:*^9.1f} {b:,.1f} {{literal}}', { a: -3.14, b: 1234567.89 }),
+      '-0003.14 **-3.1*** 1,234,567.9 {literal}',
+    );
+    const refused = (filepath: string, pattern: RegExp, logs: Record<string, number> = { loss: 1 }) =>
+      assert.throws(
+        () => fill(filepath, logs),
+        (e: unknown) => e instanceof ArgumentError && pattern.test(e.message),
+      );
+    refused('w-{loss:d}', /'\{loss:d\}' whose format spec is not supported \('loss' is a float\)/);
+    refused('w-{loss:x}', /format spec is not supported; a spec is/);
+    refused('w-{loss', /has a '\{' with no closing '\}'/);
+    refused('w-}', /has a single '\}'/);
+    refused('w-{}', /a field is a log name/);
+    refused(
+      'w-{lss}',
+      /'lss' is not in the training logs — did you mean 'loss'\? \(available: epoch, loss\)/,
+    );
+    // The template is checked when the callback is made, before any training.
+    assert.throws(() => modelCheckpoint({ filepath: 'w-{loss:.3q}' }), ArgumentError);
   });
 
   it('loads a model compiled with its own metric function uncompiled with { compile: false }', async () => {

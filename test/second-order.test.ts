@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import {
   backendByName,
+  Conv2D,
+  Dense,
   type GradgradcheckOptions,
   getBackend,
   gradgradcheck,
@@ -191,4 +193,34 @@ describe('gradgradcheck in float64 (inputs on ts64)', () => {
     const [name, f, inputs, options] = c;
     check('ts64', [name, f, inputs, { ...options, tolerance: 1e-6 }], (t) => t.to(ts64.name));
   }
+});
+
+describeEachBackend('gradgradcheck through layers (weights on the backend, reference on ts64)', () => {
+  it('Dense and Conv2D pass by default; their weights come back bit for bit, on their backend', () => {
+    const c = tensor([0.5, -2]); // a constant made outside f: moved for the check as well
+    const cases: Array<[Dense | Conv2D, Tensor]> = [
+      [new Dense({ units: 2, activation: 'tanh' }), randn([2, 3], { seed: 5 })],
+      [new Conv2D({ filters: 2, kernelSize: 2, activation: 'tanh' }), randn([1, 4, 4, 2], { seed: 6 })],
+    ];
+    for (const [layer, x] of cases) {
+      const f = (t: Tensor): Tensor => (layer.apply(t) as Tensor).mul(c).square().sum();
+      f(x); // builds the weights on this backend
+      const before = [...layer.weights.map((w) => w.tensor), c].map((t) => ({
+        t,
+        storage: t.storage,
+        values: t.dataSync(),
+      }));
+      const result = gradgradcheck(f, [x]);
+      assert.ok(
+        result.ok,
+        `${layer.className}: max error ${result.maxError} at ${JSON.stringify(result.worst)}`,
+      );
+      for (const { t, storage, values } of before) {
+        assert.equal(t.backend.name, getBackend().name);
+        assert.equal(t.storage, storage);
+        assert.deepEqual(t.dataSync(), values);
+        assert.equal(t.grad, null);
+      }
+    }
+  });
 });

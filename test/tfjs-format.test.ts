@@ -47,6 +47,7 @@ import {
   SeparableConv2D,
   Sequential,
   SimpleRNN,
+  type Tensor,
   TimeDistributed,
   tensor,
   UpSampling2D,
@@ -534,6 +535,48 @@ describe('TF.js Layers format: what the files say', () => {
       ];
       assertAgree(bpPredict(model, x), tfPredict(tfModel, x), `${steps} steps`);
     }
+  });
+
+  it('a functional model with one output predicts one tensor, as in TF.js, whatever form its output list has', async () => {
+    const kind = (p: unknown) => (Array.isArray(p) ? `list of ${p.length}` : 'tensor');
+    const x = tensor(
+      Array.from({ length: 12 }, (_, i) => Math.sin(i)),
+      { shape: [3, 4] },
+    );
+    // Saved by TF.js' own handler: output_layers is a list of one, [["dense_…", 0, 0]].
+    const ti = tf.input({ shape: [4] });
+    const tfModel = tf.model({ inputs: ti, outputs: tl.dense({ units: 2 }).apply(ti) as tf.SymbolicTensor });
+    const saved = await tfArtifacts(tfModel);
+    const config = (saved.modelJson.modelTopology as { config: Record<string, unknown> }).config;
+    assert.equal((config.output_layers as unknown[]).length, 1);
+    assert.equal(kind(tfModel.predict(tf.zeros([3, 4]))), 'tensor');
+    const fromTf = fromTfjs(saved.modelJson, saved.weightData);
+    assert.equal(kind(fromTf.predict(x)), 'tensor');
+    assert.deepEqual(fromTf.outputShape, [2]);
+    // backprop → toTfjs writes the form TF.js writes, and reads it back as one output.
+    const a = input({ shape: [4] });
+    const model = new Model({ inputs: a, outputs: new Dense({ units: 2, name: 'out' }).apply(a) });
+    const { modelJson, weightData } = toTfjs(model);
+    assert.deepEqual(modelJson.modelTopology.config.output_layers, [['out', 0, 0]]);
+    assert.equal((modelJson.modelTopology.config.input_layers as unknown[]).length, 1);
+    const back = fromTfjs(modelJson, weightData);
+    assert.equal(kind(back.predict(x)), 'tensor');
+    assert.deepEqual(back.outputShape, [2]);
+    assert.deepEqual((back.predict(x) as Tensor).dataSync(), (model.predict(x) as Tensor).dataSync());
+    // Two outputs stay a list.
+    const t2 = tf.input({ shape: [4] });
+    const two = tf.model({
+      inputs: t2,
+      outputs: [tl.dense({ units: 2 }).apply(t2), tl.dense({ units: 3 }).apply(t2)] as tf.SymbolicTensor[],
+    });
+    const both = await tfArtifacts(two);
+    assert.equal(kind(fromTfjs(both.modelJson, both.weightData).predict(x)), 'list of 2');
+    // A Sequential with an unknown sequence length comes back functional, still with one output.
+    const rnn = tf.sequential({ layers: [tl.simpleRNN({ units: 2, inputShape: [null, 3] })] });
+    const r = await tfArtifacts(rnn);
+    const seq = fromTfjs(r.modelJson, r.weightData);
+    assert.ok(seq instanceof Model);
+    assert.equal(kind(seq.predict(tensor(new Float32Array(2 * 5 * 3), { shape: [2, 5, 3] }))), 'tensor');
   });
 
   it('trains on after loading: an imported model fits like any backprop model', async () => {

@@ -11,7 +11,7 @@
  * v of the first-order gradient) numerically and compares with the double backward, i.e. the
  * Hessian-vector product. Its numerical side runs in float64 (see backend/ts/float64.ts for why).
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, Storage } from '../backend/backend.js';
 import { backendByName, withBackend } from '../backend/registry.js';
 import { ArgumentError } from '../errors.js';
 import { Rng } from '../random/rng.js';
@@ -38,8 +38,10 @@ export interface GradcheckOptions {
 
 export interface GradgradcheckOptions extends GradcheckOptions {
   /**
-   * Compute the numerical reference in float64 on the 'ts64' checking backend (default true). With
-   * false it runs on the inputs' backend, in its precision (then raise eps and tolerance).
+   * Compute the numerical reference in float64 on the 'ts64' checking backend (default true); the
+   * tensors f reads besides its inputs (a layer's weights) are copied there for the duration and
+   * restored bit for bit. With false it runs on the inputs' backend, in its precision (then raise
+   * eps and tolerance).
    */
   float64?: boolean;
 }
@@ -100,7 +102,9 @@ export function gradcheck(
  * compares the analytic ∂/∂x (v·∂L/∂x) — a double backward through the rules recorded with
  * createGraph — with central differences of v·∂L/∂x, and likewise its derivative with respect to
  * w (which checks that each rule is differentiable in its upstream gradient). The analytic side
- * runs on the inputs' backend; the numerical one in float64 unless `float64: false`.
+ * runs on the inputs' backend; the numerical one in float64 unless `float64: false` — with the
+ * tensors f closes over (a layer's weights, on wasm say) copied to 'ts64' for the check and put
+ * back, untouched, after it.
  */
 export function gradgradcheck(
   f: TensorFn,
@@ -117,8 +121,10 @@ export function gradgradcheck(
   // Analytic, on the inputs' backend: H·v for each input, and the mixed derivative for w.
   const xs = inputs.map((t) => leafCopy(t, backend));
   const projections = xs.map((x) => randomWeights(x.size, rng));
+  let captured: Tensor[] = [];
   const { w, analytic } = withBackend(backend, () => {
     const out = f(...xs);
+    if (reference !== backend) captured = capturedLeaves(out, xs);
     const w = leafCopy(
       new Tensor(backend.fromValues(randomWeights(out.size, rng)), out.shape, backend),
       backend,
@@ -146,7 +152,54 @@ export function gradgradcheck(
       });
       return total;
     });
-  return compare(refInputs, analytic, phi, eps, tolerance, options.maxElements, rng);
+  // The tensors f closes over (a layer's weights) join the reference precision for the duration.
+  return withTensorsOn(captured, reference, () =>
+    compare(refInputs, analytic, phi, eps, tolerance, options.maxElements, rng),
+  );
+}
+
+/**
+ * The leaves of out's graph other than the inputs: what f reads besides its arguments — a layer's
+ * weights, a constant made outside f. Walked right after f, before anything frees the graph.
+ */
+function capturedLeaves(out: Tensor, inputs: readonly Tensor[]): Tensor[] {
+  const skip = new Set<Tensor>(inputs);
+  const seen = new Set<Tensor>();
+  const leaves: Tensor[] = [];
+  const stack = [out];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (t._node !== null) stack.push(...t._node.inputs);
+    else if (!skip.has(t)) leaves.push(t);
+  }
+  return leaves;
+}
+
+/**
+ * Run `body` with each tensor of another backend than `backend` pointing at a copy of its values
+ * there, then point each back at its own storage, which nothing wrote to: the caller's weights
+ * come back bit for bit, on their own backend, whatever `body` did or threw. (torch's gradgradcheck
+ * asks the caller to convert a module to double first; a closure's weights cannot be reached to
+ * be converted, and the float32 alternative is a far weaker check.)
+ */
+function withTensorsOn<T>(tensors: readonly Tensor[], backend: Backend, body: () => T): T {
+  const moved = tensors.filter((t) => t.backend !== backend);
+  const saved = moved.map((t) => ({ storage: t.storage, backend: t.backend }));
+  try {
+    for (const t of moved) repoint(t, backend.fromValues(t.dataSync()), backend);
+    return body();
+  } finally {
+    for (let i = 0; i < moved.length; i++) repoint(moved[i]!, saved[i]!.storage, saved[i]!.backend);
+  }
+}
+
+/** Make `t` a view of `storage` on `backend` (same shape): only gradgradcheck's swap above does this. */
+function repoint(t: Tensor, storage: Storage, backend: Backend): void {
+  const fields = t as { storage: Storage; backend: Backend };
+  fields.storage = storage;
+  fields.backend = backend;
 }
 
 function float64Reference(): Backend {

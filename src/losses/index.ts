@@ -115,7 +115,7 @@ export const categoricalCrossentropy = (options: LossOptions = {}): Loss =>
       // Summed over the classes (last axis), averaged over any other axis (time steps, pixels) as
       // Keras does: a sequence's loss is the mean of its steps' losses.
       if (fromLogits) return perSampleMean(softmaxCrossEntropy(p, y)); // one fused kernel each way
-      return perSampleMean(y.mul(p.clip(EPSILON, 1 - EPSILON).log()).sum(-1)).neg();
+      return perSampleMean(y.mul(classLog(p)).sum(-1)).neg();
     },
     options,
     'distribution',
@@ -137,11 +137,28 @@ export const sparseCategoricalCrossentropy = (options: LossOptions = {}): Loss =
       }
       const oneHot = eye(classes).gather(checkLabels(labels, classes)).reshape(p.shape);
       if (fromLogits) return perSampleMean(softmaxCrossEntropy(p, oneHot));
-      return perSampleMean(oneHot.mul(p.clip(EPSILON, 1 - EPSILON).log()).sum(-1)).neg();
+      return perSampleMean(oneHot.mul(classLog(p)).sum(-1)).neg();
     },
     options,
     'classIndex',
   );
+
+/**
+ * log p for the categorical cross-entropies on probabilities: p divided by its sum over the classes
+ * (last axis) first, then clipped to [ε, 1 − ε], as Keras and TF.js do — outputs that do not sum to
+ * 1 (sigmoids, unnormalised scores) are read as proportions. Where a row sums to 0 Keras gets
+ * 0/0 = NaN; the floor keeps it 0 here, so it is clipped to ε instead. (A softmax output trained
+ * with these losses takes the fused path on logits and never comes here.)
+ */
+function classLog(p: Tensor): Tensor {
+  return p
+    .div(p.sum(-1, true).maximum(SUM_FLOOR))
+    .clip(EPSILON, 1 - EPSILON)
+    .log();
+}
+
+/** Far below any real sum of float32 probabilities, and 1/SUM_FLOOR is still finite in float32. */
+const SUM_FLOOR = 1e-30;
 
 function checkLabels(labels: Tensor, classes: number): Int32Array {
   const values = labels.dataSync();

@@ -7,6 +7,7 @@ import { booleanOption, checkOptions, enumOption, numberOption, stringOption } f
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelArtifacts } from './artifacts.js';
+import { FilepathTemplate } from './callbacks/filepath-template.js';
 import { improves, MODES, monitoredValue, resolveMode } from './callbacks/monitor.js';
 import { resolveIOHandler } from './io.js';
 
@@ -150,7 +151,10 @@ export class EarlyStopping implements Callback {
 export const earlyStopping = (options?: EarlyStoppingOptions): EarlyStopping => new EarlyStopping(options);
 
 export interface ModelCheckpointOptions {
-  /** Where to save; `{epoch}` is replaced by the 1-based epoch number. */
+  /**
+   * Where to save: a Keras template filled in at each save, `{epoch}` (1-based) and any logged
+   * value, with Python format specs — 'ckpt/w-{epoch:02d}-{val_loss:.3f}'. `{{`/`}}` are braces.
+   */
   filepath: string;
   monitor?: string;
   /** Only save when the monitored value improved. Default false (save every epoch). */
@@ -171,6 +175,8 @@ export class ModelCheckpoint implements Callback {
   readonly saveBestOnly: boolean;
   readonly saveTrainingState: boolean;
   readonly mode: 'min' | 'max';
+  /** The filepath parsed (and its format specs checked) once, here; filled in at each save. */
+  private readonly template: FilepathTemplate;
   private best = Number.NaN;
   private model: CallbackModel | null = null;
   /** Paths written so far, in order. */
@@ -181,6 +187,7 @@ export class ModelCheckpoint implements Callback {
     const o = checkOptions(c, options, ['filepath', 'monitor', 'saveBestOnly', 'mode', 'saveTrainingState']);
     if (o.filepath === undefined) throw new ArgumentError('modelCheckpoint: filepath is required');
     this.filepath = stringOption(c, 'filepath', o.filepath);
+    this.template = new FilepathTemplate(c, this.filepath);
     this.monitor = o.monitor === undefined ? 'val_loss' : stringOption(c, 'monitor', o.monitor);
     this.saveBestOnly = booleanOption(c, 'saveBestOnly', o.saveBestOnly, false);
     this.mode = resolveMode(enumOption(c, 'mode', o.mode, MODES, 'auto'), this.monitor);
@@ -206,7 +213,7 @@ export class ModelCheckpoint implements Callback {
       if (!improves(this.mode, value, this.best, 0)) return;
       this.best = value;
     }
-    const path = this.filepath.replaceAll('{epoch}', String(epoch + 1));
+    const path = this.template.fill(epoch, logs);
     const model = this.model!;
     if (this.saveTrainingState && model.trainingArtifacts) {
       await resolveIOHandler(path, 'save').save!(model.trainingArtifacts());

@@ -10,6 +10,7 @@
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
+import { checkOptions, describeValue, type Options } from '../config/options.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Loss } from '../losses/index.js';
 import type { Metric } from '../metrics/accuracy.js';
@@ -20,6 +21,7 @@ import {
   isShapeList,
   type Mask,
   type MaskedOutputs,
+  Module,
   type NamedWeight,
 } from '../nn/module.js';
 import { type SymbolicShape, type SymbolicTensor, shapesCompatible } from '../nn/symbolic-tensor.js';
@@ -38,6 +40,40 @@ import { TrainableModel } from './trainable-model.js';
 
 export { FIT_OPTIONS } from './engine/train-batch.js';
 export type { CompileArgs, FitArgs, SingleOutputCompileArgs };
+
+export interface SequentialConfig {
+  name?: string;
+  /** The layers, in order (add() appends more). */
+  layers?: readonly Layer[];
+  trainable?: boolean;
+}
+
+/**
+ * The constructor's options checked before any work: a list is the layers (Keras' habit), an
+ * unknown key is refused with the nearest name, and `layers` must be a list of layers — else a
+ * typo ('layerz') would give a model with no layers that fails only at fit().
+ */
+function sequentialOptions(
+  config: SequentialConfig | readonly Layer[],
+): Options & { layers: readonly unknown[] } {
+  const o = Array.isArray(config)
+    ? { layers: config }
+    : checkOptions('Sequential', config, SEQUENTIAL_OPTIONS);
+  const layers = o.layers ?? [];
+  if (!Array.isArray(layers)) {
+    const got =
+      layers instanceof Module ? `one layer (${layers.className} '${layers.name}')` : describeValue(layers);
+    throw new ArgumentError(`Sequential: layers must be a list of layers, got ${got}`);
+  }
+  layers.forEach((layer, i) => {
+    if (!(layer instanceof Module)) {
+      throw new ArgumentError(`Sequential: layers[${i}] must be a layer, got ${describeValue(layer)}`);
+    }
+  });
+  return { ...o, layers };
+}
+
+const SEQUENTIAL_OPTIONS = ['name', 'layers', 'trainable'];
 
 export interface BatchArgs {
   /** Default 256. */
@@ -61,16 +97,18 @@ export class Sequential extends TrainableModel {
    */
   private _symbolic: { input: SymbolicTensor; outputs: SymbolicTensor[] } | null = null;
 
-  constructor(config: { name?: string; layers?: Layer[]; trainable?: boolean } = {}) {
+  /** The options, or (Keras' `Sequential([...])`) the list of layers itself. */
+  constructor(config: SequentialConfig | readonly Layer[] = {}) {
+    const o = sequentialOptions(config);
     super(
       {
-        ...(config?.name !== undefined && { name: config.name }),
-        ...(config?.trainable !== undefined && { trainable: config.trainable }),
+        ...(o.name !== undefined && { name: o.name as string }),
+        ...(o.trainable !== undefined && { trainable: o.trainable as boolean }),
       },
       'sequential',
       [],
     );
-    for (const layer of config.layers ?? []) this.add(layer);
+    for (const layer of o.layers as readonly Layer[]) this.add(layer);
     if (!this.trainable) this.trainable = false;
   }
 
@@ -84,6 +122,10 @@ export class Sequential extends TrainableModel {
 
   /** Append a layer. The first layer should declare its input (inputShape or inputDim). */
   add(layer: Layer): this {
+    if (!(layer instanceof Module)) {
+      // Caught here, not as a TypeError from the first method the model calls on it.
+      throw new ArgumentError(`Sequential.add(): needs a layer, got ${describeValue(layer)}`);
+    }
     if ((layer as { returnState?: unknown }).returnState === true) {
       // Keras refuses it too: the next layer would get [output, ...states].
       throw new ArgumentError(

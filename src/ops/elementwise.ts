@@ -8,6 +8,7 @@ import { broadcastShapes, broadcastStrides } from '../tensor/shape.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { sumTo } from './reduce.js';
 import { allocOutput, asTensor } from './util.js';
+import { where } from './where.js';
 
 /** Compute a op b into a new tensor of the broadcast shape; no graph. */
 export function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
@@ -78,11 +79,28 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   const x = xy[0];
   const y = xy[1];
   const out = binaryForward('pow', x, y);
-  // d(xʸ)/dx = y·xʸ⁻¹;  d(xʸ)/dy = xʸ·ln x (defined for x > 0)
   return record('pow', out, [x, y], (g) => [
-    x.requiresGrad ? sumTo(g.mul(y).mul(x.pow(y.sub(1))), x.shape) : null,
-    y.requiresGrad ? sumTo(g.mul(out).mul(x.log()), y.shape) : null,
+    x.requiresGrad ? sumTo(powBaseGradient(g, x, y), x.shape) : null,
+    y.requiresGrad ? sumTo(powExponentGradient(g, x, y, out), y.shape) : null,
   ]);
+}
+
+/**
+ * d(xʸ)/dx = y·xʸ⁻¹, and 0 where y = 0 (xʸ is the constant 1 there; the formula would give
+ * 0·0⁻¹ = NaN at x = 0). torch's pow_backward_self does the same.
+ */
+function powBaseGradient(g: Tensor, x: Tensor, y: Tensor): Tensor {
+  return where(eq(y, 0), 0, g.mul(y).mul(x.pow(y.sub(1))));
+}
+
+/**
+ * d(xʸ)/dy = xʸ·ln x, and 0 where x = 0 and y ≥ 0: 0ʸ is constant there (0·ln 0 is taken as 0, as
+ * torch's pow_backward_exponent and TF.js do). At x = 0, y < 0 it stays −∞ (torch's value); for
+ * x < 0 ln x is NaN, as in torch.
+ */
+function powExponentGradient(g: Tensor, x: Tensor, y: Tensor, out: Tensor): Tensor {
+  const flat = eq(x, 0).mul(ge(y, 0));
+  return where(flat, 0, g.mul(out).mul(x.log()));
 }
 
 /** Element-wise max; where a = b the gradient is split evenly (as PyTorch does). */

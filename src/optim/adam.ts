@@ -42,7 +42,10 @@ export class Adam extends MomentOptimizer {
   }
 }
 
-/** Adam with decoupled weight decay: w ← w·(1 − lr·wd) after the Adam step. Default wd 0.004. */
+/**
+ * Adam with decoupled weight decay: w ← w·(1 − lr·wd) first, then the Adam step (the order of
+ * torch.optim.AdamW and Keras 3). Default wd 0.004.
+ */
 export class AdamW extends Adam {
   override readonly className = 'AdamW';
 

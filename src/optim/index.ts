@@ -9,7 +9,9 @@
  * - `{ className, config? }` (backprop's saved form, TF.js's) or Keras' `{ class_name, config?,
  *   module?, registered_name? }`. The config takes backprop's option names, and Keras' snake_case
  *   ones where they mean the same thing (KERAS_NAMES below); Keras bookkeeping entries that change
- *   nothing (null values, `name`, `amsgrad: false`, `use_ema: false`…) are skipped.
+ *   nothing (null values, `name`, `amsgrad: false`, `use_ema: false`, `loss_scale_factor`…) are
+ *   skipped, and refused by name when set to what backprop cannot do. A learning rate may be a
+ *   saved schedule, backprop's or Keras' (schedules.ts).
  */
 import {
   checkOptions,
@@ -17,7 +19,9 @@ import {
   describeValue,
   isOptionsObject,
   NameRegistry,
+  normalizeName,
   type Options,
+  withContext,
 } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 import { learningRateFromConfig, Optimizer } from './optimizer.js';
@@ -75,18 +79,44 @@ const KERAS_NAMES: Readonly<Record<string, string>> = {
   useNesterov: 'nesterov',
 };
 
-/** Keras entries that change nothing when they hold these values (Keras writes them into every config). */
-const KERAS_NEUTRAL: Readonly<Record<string, (v: unknown) => boolean>> = {
-  name: (v) => typeof v === 'string',
-  amsgrad: (v) => v === false,
-  centered: (v) => v === false,
-  use_ema: (v) => v === false,
-  ema_momentum: (v) => typeof v === 'number',
-  ema_overwrite_frequency: (v) => v === null || typeof v === 'number',
-  jit_compile: (v) => typeof v === 'boolean',
-  is_legacy_optimizer: (v) => v === false,
-  decay: (v) => v === 0,
-  momentum: (v) => v === 0,
+/**
+ * Entries Keras writes into every optimizer config — Keras 3's BaseOptimizer.get_config (name,
+ * use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps),
+ * tf.keras 2.11+'s (jit_compile, is_legacy_optimizer, and the legacy decay) — and the rules'
+ * switches backprop has no counterpart for: `off` says when the entry changes nothing (it is then
+ * skipped), `why` is the refusal otherwise.
+ */
+const KERAS_BOOKKEEPING: Readonly<Record<string, { off: (v: unknown) => boolean; why: string }>> = {
+  name: { off: (v) => v === null || typeof v === 'string', why: 'a name is a string' },
+  use_ema: { off: (v) => v === null || v === false, why: 'weight averaging (EMA) is not implemented' },
+  // Read by Keras only when use_ema is on, which is refused above.
+  ema_momentum: { off: (v) => v === null || typeof v === 'number', why: 'it must be a number' },
+  ema_overwrite_frequency: { off: (v) => v === null || typeof v === 'number', why: 'it must be a number' },
+  // Keras multiplies the loss by it and divides the gradients by it before clipping, so that float16
+  // gradients do not underflow; in float32 the two cancel (the logged loss is the unscaled one).
+  loss_scale_factor: {
+    off: (v) => v === null || (typeof v === 'number' && Number.isFinite(v) && v > 0),
+    why: 'it must be null or a positive number',
+  },
+  // Keras treats 0 as off too (it tests the value's truth, and refuses 1).
+  gradient_accumulation_steps: {
+    off: (v) => v === null || v === 0 || v === false,
+    why: 'gradient accumulation is not implemented (a batch that many times larger averages the same gradients)',
+  },
+  jit_compile: { off: (v) => typeof v === 'boolean', why: 'it must be true or false' },
+  is_legacy_optimizer: { off: (v) => v === false, why: "Keras' legacy optimizers are not read" },
+  decay: {
+    off: (v) => v === null || v === 0,
+    why: 'use a learning-rate schedule (exponentialDecay, stepDecay, cosineDecay) as learningRate',
+  },
+  amsgrad: { off: (v) => v === null || v === false, why: 'AMSGrad is not implemented' },
+  centered: { off: (v) => v === null || v === false, why: 'centered RMSprop is not implemented' },
+};
+
+/** RMSprop's Keras momentum (0 by default) is not SGD's momentum: only 0 is read, as "off". */
+const RMSPROP_MOMENTUM = {
+  off: (v: unknown) => v === null || v === 0,
+  why: 'RMSprop with momentum is not implemented',
 };
 
 /** Keras entries whose meaning differs from backprop's option of a similar name. */
@@ -97,20 +127,38 @@ const KERAS_DIFFERENT: Readonly<Record<string, string>> = {
     "Keras' weight_decay is decoupled; use className 'AdamW' with weightDecay, or weightDecay (coupled L2) by its backprop name",
 };
 
+/** How to read `key` if it is a Keras bookkeeping entry (momentum is one only in RMSprop's config). */
+function bookkeepingEntry(key: string, isRmsprop: boolean): (typeof KERAS_BOOKKEEPING)[string] | undefined {
+  if (key === 'momentum') return isRmsprop ? RMSPROP_MOMENTUM : undefined;
+  return Object.hasOwn(KERAS_BOOKKEEPING, key) ? KERAS_BOOKKEEPING[key] : undefined;
+}
+
+/** The Keras names of one class's config: AdamW's weight_decay is decoupled, as backprop's AdamW's. */
+function kerasNames(className: string): Readonly<Record<string, string>> {
+  return normalizeName(className) === 'adamw' ? { ...KERAS_NAMES, weight_decay: 'weightDecay' } : KERAS_NAMES;
+}
+
 /** Translate Keras/TF.js names in a `{ className, config }` config to backprop's. */
 function translateConfig(className: string, config: Options): Options {
   const out: Options = {};
-  const isRmsprop = className.toLowerCase() === 'rmsprop';
+  const names = kerasNames(className);
+  const isRmsprop = normalizeName(className) === 'rmsprop';
   for (const [key, value] of Object.entries(config)) {
-    const target = Object.hasOwn(KERAS_NAMES, key) ? KERAS_NAMES[key]! : key;
+    const target = Object.hasOwn(names, key) ? names[key]! : key;
     if (target !== key && value === null) continue; // Keras writes null for "off"
-    // RMSprop's Keras momentum (0 by default) is not SGD's momentum; anywhere else momentum is ours.
-    const neutral = Object.hasOwn(KERAS_NEUTRAL, key) && (key !== 'momentum' || isRmsprop);
-    if (neutral && KERAS_NEUTRAL[key]!(value)) continue;
-    if (Object.hasOwn(KERAS_DIFFERENT, key) && value !== null && value !== 0) {
-      throw new ArgumentError(`${className}: option '${key}' is not supported — ${KERAS_DIFFERENT[key]}`);
+    const bookkeeping = bookkeepingEntry(key, isRmsprop);
+    if (bookkeeping !== undefined) {
+      if (bookkeeping.off(value)) continue;
+      throw new ArgumentError(
+        `${className}: option '${key}' ${describeValue(value)} is not supported — ${bookkeeping.why}`,
+      );
     }
-    if (Object.hasOwn(KERAS_DIFFERENT, key)) continue; // null or 0: off, as when left out
+    if (target === key && Object.hasOwn(KERAS_DIFFERENT, key)) {
+      if (value !== null && value !== 0) {
+        throw new ArgumentError(`${className}: option '${key}' is not supported — ${KERAS_DIFFERENT[key]}`);
+      }
+      continue; // null or 0: off, as when left out
+    }
     if (Object.hasOwn(out, target)) {
       throw new ArgumentError(
         `${className}: option '${target}' is given twice (as '${key}' and another spelling)`,
@@ -140,6 +188,11 @@ export function getOptimizer(spec: OptimizerLike | (string & {})): Optimizer {
     'config',
   );
   const config = translateConfig(String(className), rawConfig);
-  if (config.learningRate !== undefined) config.learningRate = learningRateFromConfig(config.learningRate);
+  // A saved schedule (backprop's or Keras'): its errors say which optimiser's learning rate it was.
+  if (config.learningRate !== undefined) {
+    config.learningRate = withContext(`${String(className)}: learningRate`, () =>
+      learningRateFromConfig(config.learningRate),
+    );
+  }
   return make(config);
 }

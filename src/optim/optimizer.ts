@@ -134,6 +134,9 @@ export abstract class Optimizer {
         const backend = p.backend;
         const g = grads[i]!;
         const state = this.stateOf(p);
+        // Decoupled decay shrinks the weights before the rule's step, as torch.optim.AdamW and
+        // Keras 3 do (w·(1−lr·wd), then the update computed from the unchanged gradient).
+        if (this.weightDecay > 0 && this.decoupledDecay) assign(p, p.detach().mul(1 - lr * this.weightDecay));
         if (fused !== null && backend.update !== undefined) {
           backend.update(fused, p.storage, g.storage, state);
         } else {
@@ -142,7 +145,6 @@ export abstract class Optimizer {
           assign(p, w!);
           for (const [j, s] of next.entries()) assign(stateTensors[j]!, s);
         }
-        if (this.weightDecay > 0 && this.decoupledDecay) assign(p, p.detach().mul(1 - lr * this.weightDecay));
       });
     });
     this.iterations++;

@@ -5,10 +5,12 @@
 import {
   booleanOption,
   checkOptions,
+  classSpec,
   describeValue,
   isOptionsObject,
   NameRegistry,
   numberOption,
+  withContext,
 } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
 
@@ -90,13 +92,80 @@ const schedules = new NameRegistry<(config: never) => LearningRateSchedule>('lea
   ['cosineDecay', cosineDecay],
 ]);
 
-/** A schedule from its saved form { className, config } (each schedule checks its own config). */
-export function scheduleFromConfig(spec: {
-  className: string;
-  config: Record<string, number | boolean>;
-}): LearningRateSchedule {
+/**
+ * A schedule from its saved form: backprop's { className, config }, or a Keras schedule as Keras
+ * serializes it inside an optimizer config ({ module, class_name, config, registered_name }).
+ */
+export function scheduleFromConfig(spec: unknown): LearningRateSchedule {
+  if (isOptionsObject(spec) && Object.hasOwn(spec, 'class_name')) return kerasSchedule(spec);
   const o = checkOptions('learning-rate schedule', spec, ['className', 'config'], {}, 'spec');
   return schedules.get(o.className, 'learning-rate schedule')(o.config as never);
+}
+
+interface KerasScheduleClass {
+  make: (config: never) => LearningRateSchedule;
+  /** Keras' config names → backprop's. */
+  names: Readonly<Record<string, string>>;
+  /** Keras entries backprop's schedule has no counterpart for: read only when they are off. */
+  off: Readonly<Record<string, { off: (v: unknown) => boolean; why: string }>>;
+}
+
+/** Keras' schedules that backprop computes the same way (Keras 3 and tf.keras agree on these). */
+const KERAS_SCHEDULES = new NameRegistry<KerasScheduleClass>('Keras learning-rate schedule', [
+  [
+    'ExponentialDecay',
+    {
+      make: exponentialDecay,
+      names: {
+        initial_learning_rate: 'initialLearningRate',
+        decay_steps: 'decaySteps',
+        decay_rate: 'decayRate',
+        staircase: 'staircase',
+      },
+      off: {},
+    },
+  ],
+  [
+    'CosineDecay',
+    {
+      make: cosineDecay,
+      names: { initial_learning_rate: 'initialLearningRate', decay_steps: 'decaySteps', alpha: 'alpha' },
+      off: {
+        warmup_target: { off: (v) => v === null, why: "backprop's cosineDecay has no warmup" },
+        warmup_steps: { off: (v) => v === null || v === 0, why: "backprop's cosineDecay has no warmup" },
+      },
+    },
+  ],
+]);
+
+/** A Keras schedule: its class among those backprop has, its config in backprop's names. */
+function kerasSchedule(spec: Record<string, unknown>): LearningRateSchedule {
+  const { className, config } = classSpec('learning-rate schedule', spec);
+  if (typeof className !== 'string' || !KERAS_SCHEDULES.has(className)) {
+    const named =
+      typeof className === 'string' ? `class '${className.slice(0, 40)}'` : describeValue(className);
+    throw new ArgumentError(
+      `learning-rate schedule: Keras' ${named} is not supported ` +
+        `(supported: ${KERAS_SCHEDULES.names.join(', ')}; or give stepDecay(…), exponentialDecay(…), cosineDecay(…))`,
+    );
+  }
+  const keras = KERAS_SCHEDULES.get(className);
+  const component = `learning-rate schedule ${className}`;
+  const known = [...Object.keys(keras.names), ...Object.keys(keras.off), 'name'];
+  const given = checkOptions(component, config, known, {}, 'config');
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(given)) {
+    if (key === 'name') continue; // Keras' label for the schedule
+    const rule = Object.hasOwn(keras.off, key) ? keras.off[key] : undefined;
+    if (rule !== undefined) {
+      if (rule.off(value)) continue;
+      throw new ArgumentError(
+        `${component}: option '${key}' ${describeValue(value)} is not supported — ${rule.why}`,
+      );
+    }
+    out[keras.names[key]!] = value;
+  }
+  return withContext(component, () => keras.make(out as never));
 }
 
 /** True for an object usable as a schedule (what stepDecay() and friends return, or a user's own). */

@@ -17,7 +17,7 @@ import { type ExpectedWeight, planGraph } from '../../model/functional/graph-loa
 import type { Model } from '../../model/functional/model.js';
 import type { Sequential } from '../../model/sequential.js';
 import { layerFromConfig } from '../../nn/registry.js';
-import { isRef, nodeFromKeras, type Ref, refsFromKeras } from './keras-calls.js';
+import { nodeFromKeras, type Ref, refsFromKeras } from './keras-calls.js';
 import type { KerasModelJson } from './keras-types.js';
 import { fail, isKerasOperation, isObject, type Json, MODEL_CLASSES, short } from './keras-values.js';
 import { type FromKerasContext, type LayerSpec, layerFromKeras, layerLabel } from './layer-config.js';
@@ -168,11 +168,18 @@ function modelSpecFromKeras(className: string, config: Json, ctx: FromKerasConte
     config: {
       name,
       layers,
-      // Keras 3 writes one reference (not a list of one) for a model of one tensor, as backprop does.
-      inputLayers: isRef(config.input_layers) ? inputLayers[0] : inputLayers,
-      outputLayers: isRef(config.output_layers) ? outputLayers[0] : outputLayers,
+      // One input or output is one tensor, however the file lists it: Keras 2 and TF.js always
+      // write a list ([["dense", 0, 0]]), Keras 3 the structure the model was made with, and all
+      // three give one tensor for a model of one (Keras 3's unpack_singleton, TF.js' singletonOrArray).
+      inputLayers: oneOrList(inputLayers),
+      outputLayers: oneOrList(outputLayers),
     },
   };
+}
+
+/** backprop's form of a model's inputs or outputs: one reference for one tensor, else a list. */
+function oneOrList(refs: Ref[]): Ref | Ref[] {
+  return refs.length === 1 ? refs[0]! : refs;
 }
 
 /** A nested model that made a node of its own for its input: functional, or a Sequential given an input shape. */
@@ -257,8 +264,8 @@ function sequentialFromKeras(name: string, config: Json, ctx: FromKerasContext):
     config: {
       name,
       layers: chain,
-      inputLayers: [[inputName, 0, 0]],
-      outputLayers: [[chain[chain.length - 1]!.name, 0, 0]],
+      inputLayers: [inputName, 0, 0],
+      outputLayers: [chain[chain.length - 1]!.name, 0, 0],
     },
   };
 }

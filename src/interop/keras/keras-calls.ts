@@ -66,11 +66,6 @@ export function refFromKeras(r: unknown, where: string): Ref {
   return r as Ref;
 }
 
-/** A single [layer, node, tensor] rather than a list of them. */
-export function isRef(v: unknown): boolean {
-  return Array.isArray(v) && typeof v[0] === 'string';
-}
-
 export function refsFromKeras(v: unknown, where: string): Ref[] {
   if (Array.isArray(v) && typeof v[0] === 'string') return [refFromKeras(v, where)];
   if (!Array.isArray(v) || v.length === 0)

@@ -14,6 +14,7 @@
  * as a projection of its features at the end (Miyato & Koyama 2018), which gives the label a
  * short, multiplicative path to the verdict.
  */
+import { checkOptions, describeValue } from '../../config/options.js';
 import { ArgumentError } from '../../errors.js';
 import { Activation } from '../../nn/activation.js';
 import { BatchNormalization } from '../../nn/batch-norm.js';
@@ -69,7 +70,29 @@ function positiveInteger(what: string, name: string, v: unknown): void {
     throw new ArgumentError(`${what}: ${name} must be a positive integer, got ${String(v)}`);
 }
 
-function resolve(what: string, o: DcganOptions): Resolved {
+const DCGAN_OPTIONS = [
+  'latentDim',
+  'classes',
+  'imageShape',
+  'generatorFilters',
+  'discriminatorFilters',
+  'kernelSize',
+  'dropout',
+  'outputActivation',
+  'labelEmbedding',
+];
+
+/** A list option of `length` entries (a bare number would fail later as a TypeError). */
+function listOption(what: string, name: string, v: unknown, length: number): void {
+  if (v !== undefined && (!Array.isArray(v) || v.length !== length))
+    throw new ArgumentError(`${what}: ${name} must be a list of ${length} numbers, got ${describeValue(v)}`);
+}
+
+function resolve(what: string, options: DcganOptions): Resolved {
+  const o = checkOptions(what, options, DCGAN_OPTIONS) as DcganOptions;
+  listOption(what, 'imageShape', o.imageShape, 3);
+  listOption(what, 'generatorFilters', o.generatorFilters, 2);
+  listOption(what, 'discriminatorFilters', o.discriminatorFilters, 2);
   const r: Resolved = {
     latentDim: o.latentDim ?? 64,
     classes: o.classes,

@@ -13,7 +13,7 @@
  * classes, so every class gets the same share of its training.
  */
 import { noGrad } from '../../autograd/grad-mode.js';
-import { describeValue, numberOption } from '../../config/options.js';
+import { checkOptions, describeValue, numberOption } from '../../config/options.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
 import { binaryCrossentropy } from '../../losses/index.js';
 import { formatSymbolicShape, type SymbolicShape, shapesCompatible } from '../../nn/symbolic-tensor.js';
@@ -27,6 +27,7 @@ import { formatShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { stepScope } from '../engine/step-scope.js';
 import type { Model } from '../functional/model.js';
+import { TrainableModel } from '../trainable-model.js';
 
 export interface GANConfig {
   /** noise [latentDim] (and a label [1] if conditional) → an image. */
@@ -55,6 +56,18 @@ export interface GANConfig {
    */
   averageDecay?: number;
 }
+
+const GAN_OPTIONS = [
+  'generator',
+  'discriminator',
+  'latentDim',
+  'classes',
+  'generatorOptimizer',
+  'discriminatorOptimizer',
+  'realLabel',
+  'seed',
+  'averageDecay',
+];
 
 export interface GANStepLogs {
   discriminatorLoss: number;
@@ -95,7 +108,20 @@ export class GAN {
   private readonly loss = binaryCrossentropy({ fromLogits: true });
 
   constructor(config: GANConfig) {
-    const { generator, discriminator, latentDim, classes } = config;
+    const { generator, discriminator, latentDim, classes } = checkOptions(
+      'GAN',
+      config,
+      GAN_OPTIONS,
+      {},
+      'config',
+    ) as unknown as GANConfig;
+    for (const [name, model] of [
+      ['generator', generator],
+      ['discriminator', discriminator],
+    ] as const) {
+      if (!(model instanceof TrainableModel))
+        throw new ArgumentError(`GAN: ${name} must be a model, got ${describeValue(model)}`);
+    }
     if (!Number.isInteger(latentDim) || latentDim < 1)
       throw new ArgumentError(`GAN: latentDim must be a positive integer, got ${latentDim}`);
     if (classes !== undefined && (!Number.isInteger(classes) || classes < 2))

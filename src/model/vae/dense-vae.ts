@@ -3,7 +3,7 @@
  * hidden sizes — an encoder input → hidden… → [μ, logVar] (two linear heads) and a decoder
  * latent → hidden reversed… → input, sigmoid (Bernoulli means).
  */
-import { optionalNumber } from '../../config/options.js';
+import { checkOptions, describeValue, optionalNumber } from '../../config/options.js';
 import { ArgumentError } from '../../errors.js';
 import type { ActivationName } from '../../nn/activations.js';
 import { Dense } from '../../nn/dense.js';
@@ -27,11 +27,21 @@ export interface DenseVAEOptions {
 }
 
 export function denseVAE(options: DenseVAEOptions): VAE {
-  const hidden = options.hidden ?? [400];
-  const latent = options.latent ?? 20;
-  const activation = options.activation ?? 'relu';
+  const o: Partial<DenseVAEOptions> = checkOptions('denseVAE', options, [
+    'inputDim',
+    'hidden',
+    'latent',
+    'activation',
+    'seed',
+  ]);
+  if (o.hidden !== undefined && !Array.isArray(o.hidden)) {
+    throw new ArgumentError(`denseVAE: hidden must be a list of layer sizes, got ${describeValue(o.hidden)}`);
+  }
+  const hidden = o.hidden ?? [400];
+  const latent = o.latent ?? 20;
+  const activation = o.activation ?? 'relu';
   for (const [name, v] of [
-    ['inputDim', options.inputDim],
+    ['inputDim', o.inputDim],
     ['latent', latent],
     ...hidden.map((h) => ['hidden', h] as const),
   ] as const) {
@@ -39,8 +49,9 @@ export function denseVAE(options: DenseVAEOptions): VAE {
       throw new ArgumentError(`denseVAE: ${name} sizes must be positive integers, got ${v}`);
     }
   }
-  const seed = optionalNumber('denseVAE', 'seed', options.seed, { integer: true });
-  const x = input({ shape: [options.inputDim], name: 'image' });
+  const seed = optionalNumber('denseVAE', 'seed', o.seed, { integer: true });
+  const inputDim = o.inputDim as number; // checked above
+  const x = input({ shape: [inputDim], name: 'image' });
   let h: SymbolicTensor = x;
   hidden.forEach((units, i) => {
     h = new Dense({ units, activation, name: `encoder_hidden_${i + 1}` }).apply(h);
@@ -61,7 +72,7 @@ export function denseVAE(options: DenseVAEOptions): VAE {
           }),
       ),
       new Dense({
-        units: options.inputDim,
+        units: inputDim,
         activation: 'sigmoid',
         name: 'pixels',
         ...(hidden.length === 0 && { inputDim: latent }),

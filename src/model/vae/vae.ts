@@ -91,7 +91,7 @@ export class VAE {
   private evaluator: Model | undefined;
 
   constructor(config: VAEConfig) {
-    const parts = (config as unknown as { [PARTS]?: VAEParts })[PARTS] ?? buildGraph(config);
+    const parts = (config as unknown as { [PARTS]?: VAEParts } | undefined)?.[PARTS] ?? buildGraph(config);
     this.model = parts.model;
     this.encoder = parts.encoder;
     this.decoder = parts.decoder;
@@ -318,6 +318,7 @@ function compiledView(model: Model, optimizer: OptimizerLike): Model {
 
 /** x → encoder → [μ, logVar] → Sampling → decoder, and GaussianKL beside it, checked shape by shape. */
 function buildGraph(config: VAEConfig): VAEParts {
+  checkOptions('VAE', config, ['encoder', 'decoder', 'inputShape', 'seed', 'name'], {}, 'config');
   if (config === null || typeof config !== 'object' || !config.encoder || !config.decoder) {
     throw new ArgumentError('VAE: give { encoder, decoder } (modules: x → [mean, logVar], z → pixel means)');
   }
