@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { promisify } from 'node:util';
+import { runSettings } from '../src/cli/resume.js';
 import { loadModel, type Sequential } from '../src/node/index.js';
 import { useTempDir } from './helpers.js';
 
@@ -96,4 +97,20 @@ it('--resume refuses a finished run, a missing one and changed settings', async 
     await fail(['train', 'csv', 'x.csv', '--target', 'y', '--resume', 'changed']),
     /'train mnist', not 'train csv'/,
   );
+});
+
+it('--resume refuses --out naming another folder: the run goes on in its own', async () => {
+  const dir = join(tmp.path, 'moved');
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, 'run.json'),
+    JSON.stringify({ command: 'chars', settings: { out: dir, epochs: 2 } }),
+  );
+  await assert.rejects(
+    runSettings('chars', { out: join(tmp.path, 'elsewhere'), epochs: 2 }, dir, ['out']),
+    /--resume .*moved: a resumed run goes on in its own folder, not in --out .*elsewhere/,
+  );
+  // The same folder, spelt another way, is no change; a copied folder resumes in the copy.
+  const same = await runSettings('chars', { out: `${dir}/./`, epochs: 2 }, dir, ['out']);
+  assert.deepEqual(same, { out: dir, epochs: 2 });
 });

@@ -136,6 +136,39 @@ it('train text --model conv1d and gru train; bad columns and a numeric target ar
   assert.match(regression.stderr, /train text classifies texts: target 'score' looks like a number/);
 });
 
+it('train text: too few rows, or a target with a class per row, stop before training', async () => {
+  const tiny = join(tmp.path, 'tiny.csv');
+  await writeFile(tiny, 'text,label\nhello,a\nworld,b\n');
+  const small = await backprop(
+    'train',
+    'text',
+    tiny,
+    '--text',
+    'text',
+    '--target',
+    'label',
+    '--out',
+    join(tmp.path, 'z'),
+  );
+  assert.equal(small.code, 1);
+  assert.match(
+    small.stderr,
+    /tiny\.csv: target 'label' has 2 distinct values in 2 rows, each in a single row: .* add rows/,
+  );
+  assert.doesNotMatch(small.stderr, /validationSplit/, 'not an option the user set');
+  const swapped = await backprop(
+    ...['train', 'text', join(tmp.path, 'reviews.csv'), '--text', 'sentiment', '--target', 'text'],
+    ...['--out', join(tmp.path, 'z')],
+  );
+  assert.equal(swapped.code, 1);
+  assert.match(
+    swapped.stderr,
+    /target 'text' has \d+ distinct values in 2000 rows, \d+ of them in a single row: .*check that 'text' is the column to predict/,
+  );
+  assert.doesNotMatch(swapped.stdout, /Epoch/, 'nothing trains');
+  assert.equal(existsSync(join(tmp.path, 'z', 'model')), false, 'no model saved');
+});
+
 it('train chars on a file (each backend): validation nats per character fall well below uniform; sample continues a prime, seeded', async () => {
   const out = join(tmp.path, 'chars-run');
   for (const backend of ['ts', 'wasm']) {
@@ -191,4 +224,16 @@ it('train chars without a file learns the bundled English first names', async ()
   const s = await backprop('sample', join(out, 'model'), '--length', '40', '--seed', '1');
   assert.equal(s.code, 0, s.stderr);
   assert.ok(s.stdout.length >= 40);
+});
+
+it('--temperature is refused below or at 0 with one message, on sample and train chars', async () => {
+  for (const [args, value] of [
+    [['sample', 'no-model', '--temperature', '-1'], '-1'],
+    [['sample', 'no-model', '--temperature', '0'], '0'],
+    [['train', 'chars', '--temperature', '0', '--out', join(tmp.path, 'never')], '0'],
+  ] as const) {
+    const r = await backprop(...args);
+    assert.equal(r.code, 1, args.join(' '));
+    assert.match(r.stderr, new RegExp(`--temperature must be a number > 0, got '${value}'`), r.stderr);
+  }
 });

@@ -146,6 +146,64 @@ it('train csv: names a missing target column', async () => {
   assert.match(r.stderr, /backprop: customers\.csv: CSV has no column 'Churned' \(columns: Id, Name, Region/);
 });
 
+it('train csv: a table too small to split stops before training, saying what to change', async () => {
+  const refused = async (name: string, csv: string, args: string[], message: RegExp) => {
+    await writeFile(join(tmp.path, name), csv);
+    const r = await backprop('train', 'csv', name, '--target', 'y', ...args, '--out', `run-${name}`);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stdout, /Epoch|Split:/, 'nothing trains');
+    assert.equal(existsSync(join(tmp.path, `run-${name}`, 'model')), false, 'no model saved');
+  };
+  const nine = `x,y\n${Array.from({ length: 9 }, (_, i) => `${i},${'abc'[Math.floor(i / 3)]}`).join('\n')}\n`;
+  await refused(
+    'per-row.csv',
+    'x,y\n1,2\n2,4\n3,6\n',
+    [],
+    /per-row\.csv: target 'y' has 3 distinct values in 3 rows, each in a single row: .* add rows, or check that 'y' is the column to predict/,
+  );
+  await refused(
+    'nine.csv',
+    nine,
+    ['--test-size', '0.1'],
+    /nine\.csv: --test-size 0\.1 holds out 1 of the 9 rows, fewer than the 3 classes; raise it \(0\.33 holds out 3\)/,
+  );
+  await refused(
+    'nine-up.csv',
+    nine,
+    ['--test-size', '0.8'],
+    /leaves 1 of the 9 rows to train on; training needs at least 3 .* lower it \(0\.66 holds out 6\)/,
+  );
+  // A class of a single row trains, with a warning; the other rows are split as before.
+  await writeFile(join(tmp.path, 'single.csv'), `${nine}9,d\n`);
+  const single = await backprop(
+    'train',
+    'csv',
+    'single.csv',
+    '--target',
+    'y',
+    '--test-size',
+    '0.34',
+    '--out',
+    'run-single',
+  );
+  assert.equal(single.code, 0, single.stderr);
+  assert.match(single.stderr, /single\.csv: class 'd' of 'y' has a single row: it trains and is not tested/);
+  assert.match(single.stdout, /Split: 6 train \/ 4 test rows/);
+  await refused(
+    'two.csv',
+    'x,y\n1,1.5\n2,2.5\n',
+    [],
+    /two\.csv: 2 rows with a 'y' value are too few to split: the test part needs at least 1 row and training at least 2/,
+  );
+  await refused(
+    'one.csv',
+    'x,y\n1,1.5\n',
+    ['--test-file', 'two.csv'],
+    /one\.csv: 1 row with a 'y' value; training needs at least 2/,
+  );
+});
+
 it('train mnist on a slice of real MNIST, then eval and predict a digit image', async () => {
   const r = await backprop(
     'train',

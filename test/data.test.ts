@@ -11,6 +11,7 @@ import {
   parseCsv,
   parseIdx,
   StandardScaler,
+  splitIndices,
   trainTestSplit,
 } from '../src/data/index.js';
 import {
@@ -145,6 +146,47 @@ it('encodes and scales like scikit-learn, and round-trips through JSON', () => {
   assert.throws(() => s.transform([[1, 2, 3]]), /fitted on 2 features, got 3/);
 });
 
+it('sorts number categories by value and refuses a mix of numbers and strings, as scikit-learn', () => {
+  const numbers = [10, 9, 2] as unknown as string[];
+  const le = new LabelEncoder();
+  assert.deepEqual(le.fitTransform(numbers), [2, 1, 0]); // scikit-learn: [2 1 0], classes [2 9 10]
+  assert.deepEqual(le.classes, [2, 9, 10]);
+  const oh = new OneHotEncoder().fit(numbers);
+  assert.deepEqual(oh.categories, [2, 9, 10]);
+  assert.deepEqual(oh.transform([10] as unknown as string[]), [[0, 0, 1]]);
+  assert.deepEqual(
+    new LabelEncoder().fit(['10', '9', '2']).classes,
+    ['10', '2', '9'],
+    'strings stay strings',
+  );
+  for (const Encoder of [LabelEncoder, OneHotEncoder])
+    assert.throws(() => new Encoder().fit(['a', 1, 'b'] as unknown as string[]), {
+      name: 'ArgumentError',
+      message: new RegExp(
+        `${Encoder.name}: categories must be all strings or all numbers, got the string 'a' at position 0 and the number 1 at position 1`,
+      ),
+    });
+});
+
+it('refuses a MinMaxScaler featureRange whose minimum is not below its maximum', () => {
+  for (const featureRange of [
+    [1, 0],
+    [2, 2],
+  ] as [number, number][])
+    assert.throws(() => new MinMaxScaler({ featureRange }), {
+      name: 'ArgumentError',
+      message: `MinMaxScaler: featureRange [${featureRange.join(', ')}]: the minimum must be smaller than the maximum`,
+    });
+  assert.throws(() => new MinMaxScaler({ featureRange: [0, Number.NaN] }), {
+    name: 'ArgumentError',
+    message: 'MinMaxScaler: featureRange must be [min, max], two finite numbers, got [0, NaN]',
+  });
+  assert.throws(
+    () => new MinMaxScaler({ featureRange: [0] as unknown as [number, number] }),
+    /got an array of length 1/,
+  );
+});
+
 it('scales around NaN like scikit-learn: skipped in fit, kept in transform; refuses Infinity', () => {
   const rows = [
     [1, Number.NaN],
@@ -225,6 +267,64 @@ it('splits reproducibly, and keeps class proportions when stratified', () => {
   const t = trainTestSplit([tensor(x.map((v) => [v])), tensor(x)], { testSize: 10, seed: 1 });
   assert.deepEqual(t.test[0].shape, [10, 1]);
   assert.deepEqual(t.test[0].reshape(-1).toArray(), t.test[1].toArray());
+});
+
+it('stratifies to exactly the test size scikit-learn takes, and refuses what it refuses', () => {
+  const sizes = (labels: (number | string)[], testSize: number) => {
+    const s = splitIndices(labels.length, { testSize, stratify: labels });
+    const count = (idx: Int32Array) => {
+      const per = new Map<number | string, number>();
+      for (const i of idx) per.set(labels[i]!, (per.get(labels[i]!) ?? 0) + 1);
+      return [...per].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    };
+    return { train: s.train.length, test: s.test.length, testPerClass: count(s.test) };
+  };
+  const nine = [0, 0, 0, 1, 1, 1, 2, 2, 2];
+  // StratifiedShuffleSplit(test_size=0.5): ceil(4.5) = 5 test rows, 4 train.
+  assert.deepEqual(sizes(nine, 0.5), {
+    train: 4,
+    test: 5,
+    testPerClass: [
+      [0, 2],
+      [1, 2],
+      [2, 1],
+    ],
+  });
+  // 7 / 3 / 2 rows at 0.25: shares 1.75, 0.75, 0.5 → floors 1, 0, 0; the 2 missing rows go to the
+  // largest remainders, as scikit-learn allocates them (its test rows: a, a, b); rounding each
+  // share alone gave 2 + 1 + 1 = 4 rows.
+  const uneven = [...'aaaaaaa', ...'bbb', ...'cc'];
+  assert.deepEqual(sizes(uneven, 0.25), {
+    train: 9,
+    test: 3,
+    testPerClass: [
+      ['a', 2],
+      ['b', 1],
+    ],
+  });
+  for (const ts of [0.1, 0.2, 0.3, 0.7])
+    assert.equal(sizes([...uneven, ...uneven], ts).test, Math.ceil(24 * ts));
+  const refused = (labels: (number | string)[], testSize: number, message: RegExp) =>
+    assert.throws(() => splitIndices(labels.length, { testSize, stratify: labels }), {
+      name: 'ArgumentError',
+      message,
+    });
+  refused(nine, 0.1, /the test part has 1 of 9 samples, fewer than the 3 classes; raise testSize/);
+  refused(nine, 0.9, /the train part has 0 of 9 samples|gives 9 test and 0 train samples/);
+  refused(nine, 0.8, /the train part has 1 of 9 samples, fewer than the 3 classes; lower testSize/);
+  refused(['a', 'b', 'c', 'd'], 0.5, /classes 'a', 'b', 'c' \(and 1 more\) have only 1 sample/);
+  refused([0, 0, 1], 0.5, /class 1 has only 1 sample; each class needs at least 2/);
+  // Unstratified: neither part may come out empty either.
+  assert.throws(
+    () => splitIndices(3, { testSize: 0.99 }),
+    /gives 3 test and 0 train samples; each part needs/,
+  );
+  assert.throws(() => splitIndices(3, { testSize: 3 }), /gives 3 test and 0 train/);
+  assert.throws(
+    () => splitIndices(3, { testSize: Number.NaN }),
+    /testSize must be a fraction in \(0, 1\) or a count/,
+  );
+  assert.throws(() => splitIndices(1, { testSize: 0.5 }), /gives 1 test and 0 train/);
 });
 
 it('augments images by small shifts and rotations, reproducibly', () => {

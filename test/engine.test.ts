@@ -146,6 +146,19 @@ describeEachBackend('training engine', () => {
     const e1 = a.evaluate(X, Y);
     const e2 = await b.evaluateDataset(Dataset.fromArray([{ xs: X, ys: Y }]));
     assertClose([e1.loss!, e1.mae!], [e2.loss!, e2.mae!], 1e-6);
+    // predict() and evaluate() return at once: a Dataset is refused saying what to do instead,
+    // not taken for an object of named inputs.
+    assert.throws(
+      () => b.predict(ds as never),
+      (e) =>
+        e instanceof ArgumentError &&
+        /^predict\(\): x is a Dataset .* takes tensors .*model\.predict\(b\.xs\)/.test(e.message),
+    );
+    assert.throws(
+      () => b.evaluate(ds as never, undefined as never),
+      (e) =>
+        e instanceof ArgumentError && /^evaluate\(\): x is a Dataset .*evaluateDataset\(\)/.test(e.message),
+    );
   });
 
   it('initialEpoch: epochs is the index to stop before, as in Keras (in memory and streamed)', async () => {

@@ -87,3 +87,17 @@ it('resizes larger images to 28×28 and rejects what it cannot read', async () =
   await writeFile(join(tmp.path, 'junk.png'), Buffer.from('not an image'));
   await assert.rejects(readImage(join(tmp.path, 'junk.png')), /junk.png: not a PNG, JPEG or PGM image/);
 });
+
+it('shrinking averages the area each pixel covers, so a thin stroke survives (as PIL)', () => {
+  // A 4 px line at columns 140–143 of 280×280: plain bilinear sampling reads columns 134–135 and
+  // 144–145 for output columns 13 and 14 and drops it. PIL's resize((28, 28), BILINEAR) gives
+  // row 10, columns 12–16 = [0, 0.122, 0.278, 0, 0] (0.12 and 0.28 before rounding to 8 bits).
+  const pixels = new Float32Array(280 * 280);
+  for (let y = 0; y < 280; y++) for (let x = 140; x < 144; x++) pixels[y * 280 + x] = 1;
+  const form = toMnistForm({ width: 280, height: 280, pixels });
+  const row = Array.from(form.subarray(10 * 28 + 12, 10 * 28 + 17), (v) => Number(v.toFixed(3)));
+  assert.deepEqual(row, [0, 0.12, 0.28, 0, 0]);
+  // An image already 28×28 is taken as it is, pixel for pixel.
+  const same = Float32Array.from({ length: 784 }, (_, i) => ((i * 37) % 101) / 400);
+  assert.deepEqual(toMnistForm({ width: 28, height: 28, pixels: same }), same);
+});

@@ -132,4 +132,26 @@ describeEachBackend('layers and initialisers', () => {
     assert.match(text, /out \(Dense\)\s+\[null, 10\]\s+1,010/);
     assert.match(text, /Total params: 79,510/);
   });
+
+  it('countParams() before a layer or model is built is an error saying how to build it (as TF.js)', () => {
+    const layer = new Dense({ units: 2, name: 'd' });
+    assert.throws(
+      () => layer.countParams(),
+      (e) =>
+        e instanceof ArgumentError &&
+        /countParams\(\): layer 'd' is not built yet.*inputShape/.test(e.message),
+    );
+    const model = new Sequential({ name: 'net', layers: [new Dense({ units: 2, name: 'd2' })] });
+    assert.throws(
+      () => model.countParams(),
+      (e) =>
+        e instanceof ArgumentError && /model 'net' is not built yet.*build\(\) or fit\(\)/.test(e.message),
+    );
+    // summary() still describes it, with 0 for what has no weights yet.
+    assert.match(model.summary(null), /d2 \(Dense\)\s+\?\s+0[\s\S]*Total params: 0[\s\S]*not built/);
+    model.build([3]);
+    assert.equal(model.countParams(), 8);
+    layer.apply(ones([1, 4]));
+    assert.equal(layer.countParams(), 10);
+  });
 });

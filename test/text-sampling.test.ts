@@ -93,7 +93,7 @@ describeEachBackend('character model helpers', () => {
     );
     assert.throws(
       () => sampleText(model, tokenizer, { ...options, prime: 'a', temperature: 0 }),
-      /--temperature must be > 0/,
+      /--temperature must be a number > 0, got 0/,
     );
   });
 });

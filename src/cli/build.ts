@@ -105,3 +105,13 @@ export function number(name: string, min = Number.NEGATIVE_INFINITY) {
     return n;
   };
 }
+
+/** A number above 0 (a temperature: 0 would divide by zero). */
+export function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(Number.isFinite(n) && n > 0))
+      throw new ArgumentError(`${name} must be a number > 0, got '${value}'`);
+    return n;
+  };
+}

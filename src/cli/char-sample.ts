@@ -40,7 +40,8 @@ export function primeIds(tokenizer: Tokenizer, prime: string): number[] {
 
 /** `count` continuations of the prime (the generated characters only). */
 export function sampleText(model: CharModel, tokenizer: Tokenizer, o: SampleOptions): string[] {
-  if (!(o.temperature > 0)) throw new ArgumentError(`--temperature must be > 0, got ${o.temperature}`);
+  if (!(o.temperature > 0))
+    throw new ArgumentError(`--temperature must be a number > 0, got ${o.temperature}`);
   const prime = primeIds(tokenizer, o.prime);
   if (prime.length === 0) throw new ArgumentError('--prime must have at least one character');
   const contexts = Array.from({ length: o.count }, () => [...prime]);

@@ -14,6 +14,9 @@ import { resumable } from './resume.js';
 /** The share of the training rows held out to decide when to stop. */
 const VALIDATION_SPLIT = 0.15;
 
+/** The fewest training rows that leave fit() at least one row on each side of that hold-out (2). */
+export const MIN_TRAINING_ROWS = Math.ceil(1 / (1 - VALIDATION_SPLIT));
+
 export interface EarlyStoppedOptions {
   batch: number;
   epochs: number;

@@ -5,7 +5,7 @@
  * the same run: it ends with the weights an uninterrupted run reaches.
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ArgumentError } from '../errors.js';
 import { backupAndRestore } from '../model/backup-and-restore.js';
 import type { Callback } from '../model/callbacks.js';
@@ -66,7 +66,16 @@ export async function runSettings<T extends { out: string }>(
   );
   if (finished) throw new ArgumentError(`--resume ${resume}: that run has finished (metrics.json is there)`);
   for (const key of explicit) {
-    if (key === 'resume' || key === 'out') continue;
+    if (key === 'resume') continue;
+    if (key === 'out') {
+      // The run goes on in its own folder (its backup is there); a copied folder resumes as well.
+      if (resolve(given.out) !== resolve(resume))
+        throw new ArgumentError(
+          `--resume ${resume}: a resumed run goes on in its own folder, not in --out ${given.out} ` +
+            '(leave --out out; to continue elsewhere, copy the folder and resume the copy)',
+        );
+      continue;
+    }
     const now = JSON.stringify((given as Record<string, unknown>)[key]);
     const then = JSON.stringify(saved.settings[key]);
     if (now !== then) {

@@ -1,6 +1,6 @@
 /** The text commands' options: `train text`, `train chars` and `sample` (wired up in index.ts). */
 import type { Command } from 'commander';
-import { number } from './build.js';
+import { number, positiveNumber } from './build.js';
 import { delimiterOption } from './csv-options.js';
 import { defaultRunDir } from './report.js';
 import { runSettings } from './resume.js';
@@ -149,7 +149,7 @@ export function registerTextCommands(
     .option(
       '--temperature <t>',
       'sampling temperature',
-      parser(number('--temperature', 0)),
+      parser(positiveNumber('--temperature')),
       CHARS_DEFAULTS.temperature,
     )
     .option('--seed <n>', 'random seed', parser(number('--seed')), 1)
@@ -176,7 +176,7 @@ export function registerTextCommands(
     .option(
       '--temperature <t>',
       'below 1: likelier characters, more often; above 1: more surprising ones',
-      parser(number('--temperature', 0)),
+      parser(positiveNumber('--temperature')),
       0.8,
     )
     .option('--prime <text>', 'text to continue (default: the start of a new line)')

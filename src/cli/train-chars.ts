@@ -98,7 +98,8 @@ function shown(sample: string, corpus: CharCorpus): string {
 
 export async function trainChars(o: TrainCharsOptions): Promise<{ validationNats: number; dir: string }> {
   const started = performance.now();
-  if (!(o.temperature > 0)) throw new ArgumentError(`--temperature must be > 0, got ${o.temperature}`);
+  if (!(o.temperature > 0))
+    throw new ArgumentError(`--temperature must be a number > 0, got ${o.temperature}`);
   const corpus = await readCorpus(o.file, o.seed, o.seqLen);
   // Every character of the corpus gets an id (a validation-only character would otherwise be
   // unpredictable by construction); counts, hence the order of ids, come from both parts.

@@ -1,7 +1,6 @@
 /** `backprop train csv FILE --target COLUMN`: the bank-churn pipeline on any CSV. */
 import { join } from 'node:path';
 import type { CsvTable } from '../data/csv.js';
-import { splitIndices } from '../data/index.js';
 import {
   confusionMatrix,
   formatClassificationReport,
@@ -15,6 +14,7 @@ import { buildMlp } from './build.js';
 import { readCsvFile } from './csv-options.js';
 import { fitWithEarlyStopping } from './early-stopped-fit.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
+import { checkTrainingRows, splitRows } from './split-rows.js';
 import {
   type BadValuePolicy,
   encodeFeatures,
@@ -78,15 +78,18 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   let trainRows: Int32Array;
   let testRows: Int32Array;
   if (o.testFile === undefined) {
-    const stratify = regression ? undefined : Float64Array.from(labelled, (r) => labels[r]!);
-    const split = splitIndices(labelled.length, {
+    ({ trainRows, testRows } = splitRows({
+      file: o.file,
+      target: o.target,
+      ...(!regression && { classes }),
+      labels,
+      labelled,
       testSize: o.testSize,
       seed: o.seed,
-      ...(stratify && { stratify }),
-    });
-    trainRows = Int32Array.from(split.train, (i) => labelled[i]!);
-    testRows = Int32Array.from(split.test, (i) => labelled[i]!);
+      otherwise: ', or give --test-file',
+    }));
   } else {
+    checkTrainingRows(o.file, o.target, labelled.length);
     // Every labelled row trains, in a seeded shuffle: fit() validates on the last rows it is given,
     // which in a file sorted by class would be a single class.
     trainRows = Int32Array.from(new Rng(o.seed).permutation(labelled.length), (i) => labelled[i]!);

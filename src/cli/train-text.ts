@@ -5,7 +5,6 @@
  * the tokenizer and class names are saved with the model, so `predict` takes new texts.
  */
 import { join } from 'node:path';
-import { splitIndices } from '../data/index.js';
 import { WordTokenizer } from '../data/text/word-tokenizer.js';
 import {
   confusionMatrix,
@@ -19,6 +18,7 @@ import { historyChart } from '../plot/specs.js';
 import { readCsvFile } from './csv-options.js';
 import { fitWithEarlyStopping } from './early-stopped-fit.js';
 import { addClassificationResults, addPlot, finishReport, startReport } from './report.js';
+import { splitRows } from './split-rows.js';
 import { readTarget, rowsWithTarget } from './tabular.js';
 import { buildTextClassifier, type TextModelKind, textOptimizer } from './text-models.js';
 import { columnTexts, coveringLength, encodeTexts, type TextPreprocessing } from './text-preprocessing.js';
@@ -81,13 +81,15 @@ export async function trainText(o: TrainTextOptions): Promise<{ testAccuracy: nu
   const labelled = rowsWithTarget(labels);
   if (labelled.length < texts.length)
     console.log(`  ${texts.length - labelled.length} rows have no '${o.target}' value: left out`);
-  const split = splitIndices(labelled.length, {
+  const { trainRows, testRows } = splitRows({
+    file: o.file,
+    target: o.target,
+    classes,
+    labels,
+    labelled,
     testSize: o.testSize,
     seed: o.seed,
-    stratify: Float64Array.from(labelled, (r) => labels[r]!),
   });
-  const trainRows = Int32Array.from(split.train, (i) => labelled[i]!);
-  const testRows = Int32Array.from(split.test, (i) => labelled[i]!);
   const textsOf = (rows: Int32Array) => Array.from(rows, (r) => texts[r]!);
   const labelsOf = (rows: Int32Array) =>
     tensor(

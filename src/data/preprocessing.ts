@@ -63,13 +63,29 @@ function checkStrings(what: string, values: readonly string[]): void {
   }
 }
 
-/** Strings → integers 0…k−1 (classes sorted). */
+/**
+ * The distinct categories, sorted as scikit-learn's np.unique sorts them: numbers by value (2, 9,
+ * 10 — not 10, 2, 9 as strings), strings by code unit. A mix of the two is refused, as
+ * scikit-learn's encoders refuse it: no order between them would be the same as its.
+ */
+function sortedCategories(what: string, values: readonly string[]): string[] {
+  const distinct = [...new Set(values)];
+  const text = values.findIndex((v) => typeof v === 'string');
+  const number = values.findIndex((v) => typeof v === 'number');
+  if (text < 0 || number < 0) return text < 0 ? distinct.sort((a, b) => +a - +b) : distinct.sort();
+  throw new ArgumentError(
+    `${what}: categories must be all strings or all numbers, got the string '${values[text]}' at position ${text} ` +
+      `and the number ${values[number]} at position ${number}; convert them to one type first`,
+  );
+}
+
+/** Strings (or numbers) → integers 0…k−1 (classes sorted: strings as strings, numbers by value). */
 export class LabelEncoder {
   classes: string[] | null = null;
 
   fit(values: readonly string[]): this {
     checkStrings('LabelEncoder', values);
-    this.classes = [...new Set(values)].sort();
+    this.classes = sortedCategories('LabelEncoder', values);
     return this;
   }
 
@@ -124,7 +140,7 @@ export class OneHotEncoder {
 
   fit(values: readonly string[]): this {
     checkStrings('OneHotEncoder', values);
-    this.categories = [...new Set(values)].sort();
+    this.categories = sortedCategories('OneHotEncoder', values);
     return this;
   }
 
@@ -243,6 +259,19 @@ export class StandardScaler {
   }
 }
 
+/** A range with min ≥ max would flip or flatten every column; scikit-learn refuses it too. */
+function checkFeatureRange(range: unknown): asserts range is [number, number] {
+  const pair = Array.isArray(range) && range.length === 2;
+  if (!pair || !range.every((v) => typeof v === 'number' && Number.isFinite(v)))
+    throw new ArgumentError(
+      `MinMaxScaler: featureRange must be [min, max], two finite numbers, got ${pair ? `[${range.map(describeValue).join(', ')}]` : describeValue(range)}`,
+    );
+  if (!(range[0] < range[1]))
+    throw new ArgumentError(
+      `MinMaxScaler: featureRange [${range[0]}, ${range[1]}]: the minimum must be smaller than the maximum`,
+    );
+}
+
 /**
  * Scale each column linearly into featureRange (default [0, 1]). NaN is a missing value, as in
  * scikit-learn: skipped in fit, kept as NaN in transform.
@@ -253,7 +282,9 @@ export class MinMaxScaler {
   readonly featureRange: [number, number];
 
   constructor(options: { featureRange?: [number, number] } = {}) {
-    this.featureRange = options.featureRange ?? [0, 1];
+    const range = options.featureRange ?? [0, 1];
+    checkFeatureRange(range);
+    this.featureRange = range;
   }
 
   fit(x: Matrix): this {

@@ -480,6 +480,11 @@ export class Sequential extends TrainableModel {
   }
 
   override countParams(): number {
+    if (!this.built)
+      throw new ArgumentError(
+        `countParams(): model '${this.name}' is not built yet, so it has no weights to count; ` +
+          'give the first layer inputShape/inputDim, or call build() or fit()',
+      );
     return this._layers.reduce((n, l) => n + l.countParams(), 0);
   }
 
@@ -490,7 +495,7 @@ export class Sequential extends TrainableModel {
       return [
         `${l.name} (${l.className})${l.trainable ? '' : ' [frozen]'}`,
         shape,
-        l.countParams().toLocaleString('en-US'),
+        paramsSoFar(l).toLocaleString('en-US'),
       ];
     });
     const header = ['Layer (type)', 'Output shape', 'Params'];
@@ -498,7 +503,7 @@ export class Sequential extends TrainableModel {
     const line = (cells: string[]) =>
       cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('');
     const rule = (ch: string) => ch.repeat(widths.reduce((a, b) => a + b, 0));
-    const total = this.countParams();
+    const total = this._layers.reduce((n, l) => n + paramsSoFar(l), 0);
     const trainable = this._layers.reduce((s, l) => s + l.countTrainableParams(), 0);
     const text = [
       `Model: "${this.name}"`,
@@ -524,4 +529,9 @@ export class Sequential extends TrainableModel {
   toArtifacts(extra: { trainingState?: TrainingStateArtifacts } = {}): ModelArtifacts {
     return toArtifacts(this, extra);
   }
+}
+
+/** A layer's parameters, 0 before it is built: summary() also describes unbuilt models. */
+function paramsSoFar(layer: Module): number {
+  return layer.built ? layer.countParams() : 0;
 }

@@ -495,7 +495,16 @@ export abstract class Module {
     return this.trainableWeights.reduce((n, w) => n + sizeOf(w.shape), 0);
   }
 
+  /**
+   * How many numbers the weights hold. Before the layer is built its weights do not exist yet, so
+   * this throws (as TF.js) rather than answer 0.
+   */
   countParams(): number {
+    if (!this.built)
+      throw new ArgumentError(
+        `countParams(): layer '${this.name}' is not built yet, so it has no weights to count; ` +
+          'call it on a tensor or give it inputShape (in a model: build() or fit() the model)',
+      );
     return this.weights.reduce((n, w) => n + sizeOf(w.tensor.shape), 0);
   }
 

@@ -114,25 +114,65 @@ function decodePgm(bytes: Buffer, path: string): GreyImage {
   return { width, height, pixels };
 }
 
-/** Resize (bilinear) to w×h and make it light-on-dark like MNIST. */
+/**
+ * Resize to w×h and make it light-on-dark like MNIST. The resize is PIL's bilinear: a triangle
+ * filter whose support widens with the shrink factor, so each output pixel averages the whole
+ * source area it covers and a stroke thinner than that area still shows (plain bilinear sampling
+ * would read only 2 source pixels per output pixel and can miss it). Enlarging is plain bilinear;
+ * an image already w×h is copied unchanged.
+ */
 export function toMnistForm(img: GreyImage, w = 28, h = 28): Float32Array {
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const sx = ((x + 0.5) * img.width) / w - 0.5;
-      const sy = ((y + 0.5) * img.height) / h - 0.5;
-      const x0 = Math.max(0, Math.min(img.width - 1, Math.floor(sx)));
-      const y0 = Math.max(0, Math.min(img.height - 1, Math.floor(sy)));
-      const x1 = Math.min(img.width - 1, x0 + 1);
-      const y1 = Math.min(img.height - 1, y0 + 1);
-      const fx = Math.min(1, Math.max(0, sx - x0));
-      const fy = Math.min(1, Math.max(0, sy - y0));
-      const p = (xx: number, yy: number) => img.pixels[yy * img.width + xx]!;
-      out[y * w + x] =
-        (1 - fy) * ((1 - fx) * p(x0, y0) + fx * p(x1, y0)) + fy * ((1 - fx) * p(x0, y1) + fx * p(x1, y1));
-    }
-  }
+  const out =
+    img.width === w && img.height === h
+      ? Float32Array.from(img.pixels)
+      : resampleRows(resampleColumns(img.pixels, img.width, img.height, w), img.height, w, h);
   const mean = out.reduce((a, b) => a + b, 0) / out.length;
   if (mean > 0.5) for (let i = 0; i < out.length; i++) out[i] = 1 - out[i]!;
+  return out;
+}
+
+/** For each of `outSize` output pixels: the first source pixel it reads and the weights (summing to 1). */
+function triangleWeights(inSize: number, outSize: number): { first: number; weights: number[] }[] {
+  const scale = inSize / outSize;
+  const support = Math.max(1, scale); // the triangle's half-width, in source pixels
+  const taps = [];
+  for (let i = 0; i < outSize; i++) {
+    const center = (i + 0.5) * scale;
+    const first = Math.max(0, Math.floor(center - support + 0.5));
+    const end = Math.min(inSize, Math.floor(center + support + 0.5));
+    const weights: number[] = [];
+    for (let j = first; j < end; j++) weights.push(Math.max(0, 1 - Math.abs(j + 0.5 - center) / support));
+    const sum = weights.reduce((a, b) => a + b, 0);
+    taps.push({ first, weights: weights.map((v) => v / sum) });
+  }
+  return taps;
+}
+
+/** Resize each row of a width×height image to outWidth. */
+function resampleColumns(src: Float32Array, width: number, height: number, outWidth: number): Float32Array {
+  const taps = triangleWeights(width, outWidth);
+  const out = new Float32Array(outWidth * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < outWidth; x++) {
+      const { first, weights } = taps[x]!;
+      let v = 0;
+      for (let k = 0; k < weights.length; k++) v += weights[k]! * src[y * width + first + k]!;
+      out[y * outWidth + x] = v;
+    }
+  return out;
+}
+
+/** Resize each column of a width×height image to outHeight. */
+function resampleRows(src: Float32Array, height: number, width: number, outHeight: number): Float32Array {
+  const taps = triangleWeights(height, outHeight);
+  const out = new Float32Array(width * outHeight);
+  for (let y = 0; y < outHeight; y++) {
+    const { first, weights } = taps[y]!;
+    for (let x = 0; x < width; x++) {
+      let v = 0;
+      for (let k = 0; k < weights.length; k++) v += weights[k]! * src[(first + k) * width + x]!;
+      out[y * width + x] = v;
+    }
+  }
   return out;
 }

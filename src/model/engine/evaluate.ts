@@ -95,6 +95,7 @@ export function evaluate(
   what = 'evaluate()',
   firstRow = 0,
 ): Logs {
+  refuseStream(x, what, 'use evaluateDataset() for a stream of { xs, ys } batches');
   const compiled = requireCompiled(model);
   const { sampleWeight, ...rest } = args;
   const batchSize = checkBatchArgs(rest, what);
@@ -165,8 +166,21 @@ export async function evaluateData(
   return evaluate(model, x, y, rest, what, firstRow);
 }
 
+/**
+ * evaluate() and predict() return their result at once, so they cannot read a Dataset (an async
+ * stream); without this check one is taken for an object of named inputs. Keras' predict reads a
+ * tf.data Dataset; here, as in TF.js, streams go to evaluateDataset() or are predicted per batch.
+ */
+function refuseStream(x: unknown, what: string, instead: string): void {
+  if (isBatchStream(x))
+    throw new ArgumentError(
+      `${what}: x is a Dataset or a stream of batches, but ${what} takes tensors and returns at once; ${instead}`,
+    );
+}
+
 /** Outputs for every sample of x, computed in batches without recording a graph. */
 export function predict(model: EngineModel, x: unknown, args: { batchSize?: number } = {}): Tensor[] {
+  refuseStream(x, 'predict()', 'predict batch by batch: for await (const b of data) model.predict(b.xs)');
   const batchSize = checkBatchArgs(args, 'predict()');
   let xs = tensorList(x, model.inputNames, 'predict(): x', 'input');
   if (!model.built) model.buildFromSampleShapes(xs.map((t) => t.shape.slice(1)));

@@ -57,6 +57,11 @@ export class InputLayer extends Module {
     return 'InputLayer';
   }
 
+  /** An input has no weights and is never built, so none to count (as Keras' InputLayer, built from the start). */
+  override countParams(): number {
+    return 0;
+  }
+
   /** Null dimensions pass through as null (the Shape type has no null; symbolic shapes do). */
   computeOutputShape(): Shape {
     return this.batchInputShape.slice(1) as Shape;
