@@ -8,11 +8,14 @@ import {
   Flatten,
   initializers,
   l2,
+  Module,
   ones,
   Rng,
   randn,
   Sequential,
+  type Shape,
   ShapeError,
+  type Tensor,
   tensor,
 } from '../src/index.js';
 import { assertClose, describeEachBackend } from './helpers.js';
@@ -153,5 +156,27 @@ describeEachBackend('layers and initialisers', () => {
     assert.equal(model.countParams(), 8);
     layer.apply(ones([1, 4]));
     assert.equal(layer.countParams(), 10);
+    // A module that makes its weights in its constructor (PyTorch's way) counts them unbuilt.
+    class Scale extends Module {
+      constructor() {
+        super({ name: 'scale' }, 'scale');
+        this.addWeight('w', [3], 'ones');
+      }
+      get className(): string {
+        return 'Scale';
+      }
+      protected layerConfig(): Record<string, unknown> {
+        return {};
+      }
+      computeOutputShape(shape: Shape): Shape {
+        return shape;
+      }
+      protected forward(x: Tensor): Tensor {
+        return x.mul(this.getWeight('w'));
+      }
+    }
+    const scale = new Scale();
+    assert.equal(scale.built, false);
+    assert.equal(scale.countParams(), 3);
   });
 });

@@ -496,11 +496,12 @@ export abstract class Module {
   }
 
   /**
-   * How many numbers the weights hold. Before the layer is built its weights do not exist yet, so
-   * this throws (as TF.js) rather than answer 0.
+   * How many numbers the weights hold. A layer not built yet has no weights to count, so this
+   * throws (as TF.js) rather than answer 0 — unless it made weights of its own already (a module
+   * whose constructor creates its parameters, PyTorch-style, before any call builds it).
    */
   countParams(): number {
-    if (!this.built)
+    if (!this.built && this.weights.length === 0)
       throw new ArgumentError(
         `countParams(): layer '${this.name}' is not built yet, so it has no weights to count; ` +
           'call it on a tensor or give it inputShape (in a model: build() or fit() the model)',
