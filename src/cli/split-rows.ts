@@ -29,7 +29,9 @@ export interface RowSplitOptions {
  * does.
  */
 export function splitRows(o: RowSplitOptions): { trainRows: Int32Array; testRows: Int32Array } {
-  const single = o.classes ? singleRows(o) : [];
+  const counts = o.classes ? classCounts(o) : null;
+  if (counts) refuseClassPerRow(o, counts);
+  const single = counts ? Array.from(o.labelled).filter((r) => counts.get(o.labels[r]!) === 1) : [];
   const lone = new Set(single);
   const rows = single.length > 0 ? o.labelled.filter((r) => !lone.has(r)) : o.labelled;
   checkSplittable({ ...o, labelled: rows });
@@ -53,12 +55,22 @@ export function splitRows(o: RowSplitOptions): { trainRows: Int32Array; testRows
   };
 }
 
-/** The rows whose class has no other row (none when most classes are like that: refused below). */
-function singleRows(o: RowSplitOptions): number[] {
+/** Rows per class (class index → rows with a target value). */
+function classCounts(o: RowSplitOptions): Map<number, number> {
   const counts = new Map<number, number>();
   for (const r of o.labelled) counts.set(o.labels[r]!, (counts.get(o.labels[r]!) ?? 0) + 1);
-  const single = Array.from(o.labelled).filter((r) => counts.get(o.labels[r]!) === 1);
-  return single.length * 2 > o.labelled.length ? [] : single;
+  return counts;
+}
+
+/** A target whose classes are mostly of a single row: more likely the wrong column than too few rows. */
+function refuseClassPerRow(o: RowSplitOptions, counts: Map<number, number>): void {
+  const n = o.labelled.length;
+  let single = 0;
+  for (const c of counts.values()) if (c === 1) single++;
+  if (single * 2 > n)
+    throw new ArgumentError(
+      `${o.file}: target '${o.target}' has ${counts.size} distinct values in ${n} rows, ${single === n ? 'each in a single row' : `${single} of them in a single row`}: a class needs at least 2 rows (one to learn from, one to test) — add rows, or check that '${o.target}' is the column to predict`,
+    );
 }
 
 /** Training without a split (--test-file) still holds out some rows to decide when to stop. */
@@ -74,7 +86,6 @@ function checkSplittable(o: RowSplitOptions): void {
   const n = o.labelled.length;
   const k = o.classes ? presentClasses(o) : 0;
   const otherwise = o.otherwise ?? '';
-  if (o.classes) checkClassSizes(o, n);
   const needTest = Math.max(k, 1);
   const needTrain = Math.max(k, MIN_TRAINING_ROWS);
   const trainWhy =
@@ -98,17 +109,6 @@ function checkSplittable(o: RowSplitOptions): void {
 
 function presentClasses(o: RowSplitOptions): number {
   return new Set(Array.from(o.labelled, (r) => o.labels[r]!)).size;
-}
-
-/** A target whose classes are mostly of a single row: more likely the wrong column than too few rows. */
-function checkClassSizes(o: RowSplitOptions, n: number): void {
-  const counts = new Map<number, number>();
-  for (const r of o.labelled) counts.set(o.labels[r]!, (counts.get(o.labels[r]!) ?? 0) + 1);
-  const single = [...counts].filter(([, c]) => c === 1).map(([label]) => `'${o.classes![label]}'`);
-  if (single.length * 2 > n)
-    throw new ArgumentError(
-      `${o.file}: target '${o.target}' has ${counts.size} distinct values in ${n} rows, ${single.length === n ? 'each in a single row' : `${single.length} of them in a single row`}: a class needs at least 2 rows (one to learn from, one to test) — add rows, or check that '${o.target}' is the column to predict`,
-    );
 }
 
 /** A --test-size of 2 to 4 decimals that holds out exactly `rows` of n rows (a fraction in ((rows − 1)/n, rows/n]). */

@@ -3,6 +3,7 @@
  * (column plans with their fill values, scaler, target scaling, bad-value policy) applied to a new
  * CSV, so a row with missing cells is imputed as in training and still gets a prediction.
  */
+import { withContext } from '../config/options.js';
 import type { CsvTable } from '../data/csv.js';
 import { formatFloat32 } from '../data/index.js';
 import {
@@ -17,7 +18,6 @@ import { readCsvFile } from './csv-options.js';
 import {
   type BadValuePolicy,
   encodeFeatures,
-  inFile,
   readTarget,
   regressionMetrics,
   rowsWithTarget,
@@ -42,7 +42,7 @@ function outputs(
   rows: Int32Array,
   policy: BadValuePolicy,
 ) {
-  const x = inFile(file, () => encodeFeatures(table, prep.columns, rows, policy));
+  const x = withContext(file, () => encodeFeatures(table, prep.columns, rows, policy));
   scaleInPlace(x, prep.scaler.mean!, prep.scaler.scale!);
   const probs = model.predict(tensor(x, { shape: [rows.length, prep.featureNames.length] }));
   if (prep.task !== 'regression') return probs;
@@ -62,7 +62,7 @@ export async function evaluateCsv(
 ): Promise<void> {
   const table = await readCsvFile(file, delimiter);
   const policy = policyOf(prep, badValues);
-  const { labels } = inFile(file, () => readTarget(table, prep.target, policy, prep));
+  const { labels } = withContext(file, () => readTarget(table, prep.target, policy, prep));
   const rows = rowsWithTarget(labels);
   const left = table.length - rows.length;
   const over = `over ${rows.length} rows${left > 0 ? ` (${left} rows without a '${prep.target}' value left out)` : ''}`;

@@ -79,19 +79,6 @@ export function badCellError(table: CsvTable, name: string): ArgumentError {
   );
 }
 
-/**
- * Run f, naming `file` in an ArgumentError it throws: the table's messages give the row and
- * column, and a run reads more than one CSV (--test-file; eval and predict a file of their own).
- */
-export function inFile<T>(file: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof ArgumentError) throw new ArgumentError(`${file}: ${e.message}`, { cause: e });
-    throw e;
-  }
-}
-
 /** A text column's category of a row: its text, a number cell by its number, null when missing. */
 export function categoryOf(column: CsvColumn, row: number): string | null {
   const v = column.value(row);

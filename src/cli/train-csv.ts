@@ -1,5 +1,6 @@
 /** `backprop train csv FILE --target COLUMN`: the bank-churn pipeline on any CSV. */
 import { join } from 'node:path';
+import { withContext } from '../config/options.js';
 import type { CsvTable } from '../data/csv.js';
 import {
   confusionMatrix,
@@ -20,7 +21,6 @@ import {
   encodeFeatures,
   featureNames,
   fitScaler,
-  inFile,
   planColumns,
   readTarget,
   regressionMetrics,
@@ -68,7 +68,7 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   console.log(
     `Read ${o.file}: ${table.length} rows × ${table.columns.length} columns (delimiter ${delimiterName})`,
   );
-  const { task, classes, labels } = inFile(o.file, () => readTarget(table, o.target, o.badValues));
+  const { task, classes, labels } = withContext(o.file, () => readTarget(table, o.target, o.badValues));
   const regression = task === 'regression';
   const labelled = rowsWithTarget(labels);
   if (labelled.length < table.length)
@@ -96,7 +96,9 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
     testRows = new Int32Array(0);
   }
 
-  const { plans, notes } = inFile(o.file, () => planColumns(table, o.target, o.drop, trainRows, o.badValues));
+  const { plans, notes } = withContext(o.file, () =>
+    planColumns(table, o.target, o.drop, trainRows, o.badValues),
+  );
   for (const [name, count] of Object.entries(notes.missing))
     if (name !== o.target) console.log(`  column '${name}': ${count} missing values, imputed`);
   for (const [name, count] of Object.entries(notes.badCells))
@@ -124,7 +126,7 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
 
   // Features straight from the columns into two float32 matrices; then the table's storage goes.
   const encode = (file: string, t: CsvTable, rows: Int32Array) =>
-    inFile(file, () => encodeFeatures(t, plans, rows, o.badValues));
+    withContext(file, () => encodeFeatures(t, plans, rows, o.badValues));
   let xTrainRaw: Float32Array | null = encode(o.file, table, trainRows);
   let xTestRaw: Float32Array | null;
   let testTargets: Float64Array;
@@ -134,7 +136,7 @@ export async function trainCsv(o: TrainCsvOptions): Promise<{ testMetric: number
   } else {
     const testTable = await readCsvFile(o.testFile, o.delimiter);
     const testFile = o.testFile;
-    const test = inFile(testFile, () => readTarget(testTable, o.target, o.badValues, { task, classes }));
+    const test = withContext(testFile, () => readTarget(testTable, o.target, o.badValues, { task, classes }));
     testRows = rowsWithTarget(test.labels);
     if (testRows.length === 0) throw new ArgumentError(`${o.testFile}: no row has a '${o.target}' value`);
     xTestRaw = encode(testFile, testTable, testRows);

@@ -277,9 +277,26 @@ export function withContext<T>(context: string, make: () => T): T {
   try {
     return make();
   } catch (e) {
-    if (e instanceof ArgumentError) throw new ArgumentError(`${context}: ${e.message}`);
+    if (e instanceof ArgumentError) throw new ArgumentError(`${context}: ${e.message}`, { cause: e });
     throw e;
   }
+}
+
+/**
+ * An entry of a foreign config (Keras') that backprop has no counterpart for, read only while it is
+ * off: `off` says when it changes nothing, `why` is the refusal otherwise.
+ */
+export interface OffOnlyEntry {
+  off: (value: unknown) => boolean;
+  why: string;
+}
+
+/** Refuse `value` of `key` unless `entry` calls it off, naming the component, the key and why. */
+export function requireOff(component: string, key: string, value: unknown, entry: OffOnlyEntry): void {
+  if (!entry.off(value))
+    throw new ArgumentError(
+      `${component}: option '${key}' ${describeValue(value)} is not supported — ${entry.why}`,
+    );
 }
 
 /** A window size, stride or dilation: one integer for both axes, or [height, width]. */

@@ -20,7 +20,9 @@ import {
   isOptionsObject,
   NameRegistry,
   normalizeName,
+  type OffOnlyEntry,
   type Options,
+  requireOff,
   withContext,
 } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
@@ -86,7 +88,7 @@ const KERAS_NAMES: Readonly<Record<string, string>> = {
  * switches backprop has no counterpart for: `off` says when the entry changes nothing (it is then
  * skipped), `why` is the refusal otherwise.
  */
-const KERAS_BOOKKEEPING: Readonly<Record<string, { off: (v: unknown) => boolean; why: string }>> = {
+const KERAS_BOOKKEEPING: Readonly<Record<string, OffOnlyEntry>> = {
   name: { off: (v) => v === null || typeof v === 'string', why: 'a name is a string' },
   use_ema: { off: (v) => v === null || v === false, why: 'weight averaging (EMA) is not implemented' },
   // Read by Keras only when use_ema is on, which is refused above.
@@ -114,7 +116,7 @@ const KERAS_BOOKKEEPING: Readonly<Record<string, { off: (v: unknown) => boolean;
 };
 
 /** RMSprop's Keras momentum (0 by default) is not SGD's momentum: only 0 is read, as "off". */
-const RMSPROP_MOMENTUM = {
+const RMSPROP_MOMENTUM: OffOnlyEntry = {
   off: (v: unknown) => v === null || v === 0,
   why: 'RMSprop with momentum is not implemented',
 };
@@ -128,7 +130,7 @@ const KERAS_DIFFERENT: Readonly<Record<string, string>> = {
 };
 
 /** How to read `key` if it is a Keras bookkeeping entry (momentum is one only in RMSprop's config). */
-function bookkeepingEntry(key: string, isRmsprop: boolean): (typeof KERAS_BOOKKEEPING)[string] | undefined {
+function bookkeepingEntry(key: string, isRmsprop: boolean): OffOnlyEntry | undefined {
   if (key === 'momentum') return isRmsprop ? RMSPROP_MOMENTUM : undefined;
   return Object.hasOwn(KERAS_BOOKKEEPING, key) ? KERAS_BOOKKEEPING[key] : undefined;
 }
@@ -148,10 +150,8 @@ function translateConfig(className: string, config: Options): Options {
     if (target !== key && value === null) continue; // Keras writes null for "off"
     const bookkeeping = bookkeepingEntry(key, isRmsprop);
     if (bookkeeping !== undefined) {
-      if (bookkeeping.off(value)) continue;
-      throw new ArgumentError(
-        `${className}: option '${key}' ${describeValue(value)} is not supported — ${bookkeeping.why}`,
-      );
+      requireOff(className, key, value, bookkeeping);
+      continue;
     }
     if (target === key && Object.hasOwn(KERAS_DIFFERENT, key)) {
       if (value !== null && value !== 0) {

@@ -10,6 +10,8 @@ import {
   isOptionsObject,
   NameRegistry,
   numberOption,
+  type OffOnlyEntry,
+  requireOff,
   withContext,
 } from '../config/options.js';
 import { ArgumentError } from '../errors.js';
@@ -107,7 +109,7 @@ interface KerasScheduleClass {
   /** Keras' config names → backprop's. */
   names: Readonly<Record<string, string>>;
   /** Keras entries backprop's schedule has no counterpart for: read only when they are off. */
-  off: Readonly<Record<string, { off: (v: unknown) => boolean; why: string }>>;
+  off: Readonly<Record<string, OffOnlyEntry>>;
 }
 
 /** Keras' schedules that backprop computes the same way (Keras 3 and tf.keras agree on these). */
@@ -156,12 +158,9 @@ function kerasSchedule(spec: Record<string, unknown>): LearningRateSchedule {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(given)) {
     if (key === 'name') continue; // Keras' label for the schedule
-    const rule = Object.hasOwn(keras.off, key) ? keras.off[key] : undefined;
-    if (rule !== undefined) {
-      if (rule.off(value)) continue;
-      throw new ArgumentError(
-        `${component}: option '${key}' ${describeValue(value)} is not supported — ${rule.why}`,
-      );
+    if (Object.hasOwn(keras.off, key)) {
+      requireOff(component, key, value, keras.off[key]!);
+      continue;
     }
     out[keras.names[key]!] = value;
   }

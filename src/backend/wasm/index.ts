@@ -128,10 +128,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       packs.forget(s);
       tsBackend.fill(s, value);
     },
-    allFinite: (s) =>
-      ctx.isWasm(s)
-        ? s.length === 0 || ctx.kernels.allFinite(ctx.ptr(s), s.length) === 1
-        : s.view().every(Number.isFinite),
+    allFinite: (s) => ctx.kernels.allFinite(ctx.staged(s, 'allFinite'), s.length) === 1,
     copy: (src, dst) => {
       packs.forget(dst);
       tsBackend.copy(src, dst);
